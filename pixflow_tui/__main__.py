@@ -1,0 +1,3 @@
+from pixflow_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,45 @@
+"""`pixflow`: the headless commands, and the TUI when run bare. Never imports textual at module level."""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pixflow_tui import __version__
+from pixflow_tui.cli import doctor
+from pixflow_tui.cli.common import EXIT_CODES_HELP, ExitCode
+from pixflow_tui.config import SettingsError, load_settings
+
+# Each command module offers register(subparsers) and sets `handler` on its parsers.
+COMMAND_MODULES = [doctor]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pixflow",
+        description="Pixflow: AI asset production from the terminal. Run without a command to start the TUI.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"pixflow {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"pixflow: {exc}", file=sys.stderr)
+        return ExitCode.CONFIG
+    for warning in settings.warnings:
+        print(f"pixflow: warning: {warning}", file=sys.stderr)
+    if args.command is None:
+        from pixflow_tui.cli.launch import launch_tui
+
+        return launch_tui(settings)
+    return int(args.handler(args, settings))

@@ -1,0 +1,34 @@
+"""Shared pieces of the CLI: exit codes and output helpers."""
+from __future__ import annotations
+
+import json
+import sys
+from enum import IntEnum
+from typing import Any
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FAILED = 1  # the command ran and something failed (a job, a check)
+    USAGE = 2  # bad command line (argparse uses 2 too)
+    CONFIG = 3  # bad setting or unusable database
+    BUDGET = 4  # refused: the batch would exceed the budget cap
+    INTERRUPTED = 130
+
+
+EXIT_CODES_HELP = """exit codes:
+  0    success
+  1    the command ran but something failed (a job failed, a check found a problem)
+  2    usage error (unknown command, bad flag or value)
+  3    configuration or database error (bad setting, newer or damaged database)
+  4    refused: the batch would exceed the configured budget cap
+  130  interrupted (Ctrl-C); submitted jobs keep running and resume with `pixflow jobs resume`"""
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, default=str, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def error(message: str) -> None:
+    print(f"pixflow: {message}", file=sys.stderr)

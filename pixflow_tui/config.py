@@ -1,0 +1,233 @@
+"""Settings: defaults, then `config.toml`, then `PIXFLOW_<NAME>` environment variables (env wins).
+
+API keys come only from `FAL_KEY` / `OPENAI_API_KEY` or the config file, and never appear in a repr,
+a log line or an error message.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+import stat
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "pixflow"
+PROVIDER_MODES = ("auto", "demo", "live")
+IMAGE_RENDERERS = ("auto", "kitty", "sixel", "halfcell", "unicode", "none")
+ASPECT_RATIOS = ("9:16", "16:9", "1:1", "4:3", "3:4", "4:5", "5:4", "3:2", "2:3", "21:9")
+RESOLUTIONS = ("1K", "2K", "4K")
+IMAGE_FORMATS = ("png", "jpeg", "webp")
+
+
+class SettingsError(ValueError):
+    """A setting has a value that is not allowed; the message is one line naming both."""
+
+
+def _choice(allowed: tuple[str, ...]) -> Callable[[str, Any], str]:
+    def parse(name: str, value: Any) -> str:
+        text = str(value).strip()
+        for option in allowed:
+            if text.lower() == option.lower():
+                return option
+        raise SettingsError(f"setting {name}={value!r} is not allowed; use one of: {', '.join(allowed)}")
+
+    return parse
+
+
+def _int_range(low: int, high: int) -> Callable[[str, Any], int]:
+    def parse(name: str, value: Any) -> int:
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise SettingsError(f"setting {name}={value!r} is not a whole number; use {low}–{high}") from None
+        if not low <= number <= high:
+            raise SettingsError(f"setting {name}={value!r} is out of range; use {low}–{high}")
+        return number
+
+    return parse
+
+
+def _non_negative_float(name: str, value: Any) -> float:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        raise SettingsError(f"setting {name}={value!r} is not a number; use a number ≥ 0") from None
+    if number < 0:
+        raise SettingsError(f"setting {name}={value!r} is negative; use a number ≥ 0")
+    return number
+
+
+def _optional_budget(name: str, value: Any) -> float | None:
+    if value is None or str(value).strip().lower() in ("", "none", "off"):
+        return None
+    return _non_negative_float(name, value)
+
+
+def _optional_text(name: str, value: Any) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def _url(name: str, value: Any) -> str | None:
+    text = _optional_text(name, value)
+    if text is not None and not text.startswith(("http://", "https://")):
+        raise SettingsError(f"setting {name}={value!r} is not a URL; use http://host[:port][/path] or https://…")
+    return text
+
+
+def _path(name: str, value: Any) -> Path:
+    text = str(value).strip()
+    if not text:
+        raise SettingsError(f"setting {name}={value!r} is empty; use a folder path")
+    return Path(text).expanduser()
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    config_path: Path
+    provider_mode: str = "auto"
+    concurrency: int = 4
+    budget_cap: float | None = None
+    default_aspect_ratio: str = "9:16"
+    default_resolution: str = "2K"
+    default_format: str = "jpeg"
+    image_renderer: str = "auto"
+    demo_latency: float = 3.0
+    database_url: str | None = None
+    user: str = field(default_factory=lambda: _os_user())
+    openai_base_url: str | None = None
+    fal_base_url: str | None = None
+    fal_key: str | None = field(default=None, repr=False)
+    openai_api_key: str | None = field(default=None, repr=False)
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def database_path(self) -> Path:
+        return self.home / "pixflow.db"
+
+    @property
+    def outputs_dir(self) -> Path:
+        return self.home / "outputs"
+
+    @property
+    def thumbnails_dir(self) -> Path:
+        return self.home / "thumbnails"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def demo_dir(self) -> Path:
+        """Where the offline demo provider keeps its request state, so demo jobs survive a restart."""
+        return self.home / "demo-provider"
+
+    @property
+    def live(self) -> bool:
+        """True when media and text work goes to the real providers."""
+        if self.provider_mode == "auto":
+            return bool(self.fal_key or self.openai_api_key)
+        return self.provider_mode == "live"
+
+    @property
+    def mode_label(self) -> str:
+        return "LIVE" if self.live else "DEMO"
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # getpass raises a bare KeyError/OSError when the uid has no name
+        return "local"
+
+
+# setting name -> parser; each one can be set in config.toml or as PIXFLOW_<NAME>
+_PARSERS: dict[str, Callable[[str, Any], Any]] = {
+    "provider_mode": _choice(PROVIDER_MODES),
+    "concurrency": _int_range(1, 64),
+    "budget_cap": _optional_budget,
+    "default_aspect_ratio": _choice(ASPECT_RATIOS),
+    "default_resolution": _choice(RESOLUTIONS),
+    "default_format": _choice(IMAGE_FORMATS),
+    "image_renderer": _choice(IMAGE_RENDERERS),
+    "demo_latency": _non_negative_float,
+    "database_url": _optional_text,
+    "user": _optional_text,
+    "openai_base_url": _url,
+    "fal_base_url": _url,
+    "fal_key": _optional_text,
+    "openai_api_key": _optional_text,
+}
+# Standard variable names that take precedence over PIXFLOW_<NAME> for the same setting.
+_STANDARD_ENV = {"fal_key": "FAL_KEY", "openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL"}
+_SECRETS = {"fal_key", "openai_api_key"}
+
+
+def default_config_path(env: Mapping[str, str]) -> Path:
+    if env.get("PIXFLOW_CONFIG"):
+        return Path(env["PIXFLOW_CONFIG"]).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def _read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
+    warnings: list[str] = []
+    if not path.is_file():
+        return {}, warnings
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"config file {path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise SettingsError(f"config file {path} cannot be read: {exc.strerror}") from None
+    has_secret = any(data.get(name) for name in _SECRETS)
+    if has_secret and os.name == "posix" and path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+        warnings.append(f"config file {path} holds an API key and is readable by others; run: chmod 600 {path}")
+    return data, warnings
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from defaults, the config file and the environment; raise SettingsError on a bad value."""
+    env = os.environ if env is None else env
+    config_path = default_config_path(env)
+    file_values, warnings = _read_config_file(config_path)
+
+    unknown = sorted(set(file_values) - set(_PARSERS) - {"home", "keymap"})
+    if unknown:
+        allowed = ", ".join(sorted([*_PARSERS, "home", "keymap"]))
+        raise SettingsError(f"config file {config_path} has unknown setting {unknown[0]!r}; known settings: {allowed}")
+
+    values: dict[str, Any] = {}
+    for name, parse in _PARSERS.items():
+        raw: Any = file_values.get(name)
+        source_name = name
+        env_name = f"PIXFLOW_{name.upper()}"
+        if env_name in env:
+            raw, source_name = env[env_name], env_name
+        standard = _STANDARD_ENV.get(name)
+        if standard and env.get(standard):
+            raw, source_name = env[standard], standard
+        if raw is None:
+            continue
+        parsed = parse(source_name, raw)
+        if parsed is not None:
+            values[name] = parsed
+
+    home_raw = env.get("PIXFLOW_HOME") or file_values.get("home") or platformdirs.user_data_dir(APP_NAME)
+    home = _path("PIXFLOW_HOME" if env.get("PIXFLOW_HOME") else "home", home_raw)
+
+    keymap = file_values.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+        raise SettingsError(f"config file {config_path} [keymap] must map binding ids to key strings, e.g. rate-like = \"l\"")
+
+    return Settings(home=home, config_path=config_path, keymap=dict(keymap), warnings=tuple(warnings), **values)
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in fields(Settings) if f.name in _PARSERS]

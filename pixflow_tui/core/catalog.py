@@ -1,0 +1,156 @@
+"""Option lists, presets, model ids and unit prices (original-app.md §2–§4). Prices are estimates in USD."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pixflow_tui.config import ASPECT_RATIOS, IMAGE_FORMATS, RESOLUTIONS
+
+__all__ = ["ASPECT_RATIOS", "IMAGE_FORMATS", "RESOLUTIONS"]
+
+VARIANTS_RANGE = (1, 4)
+PROMPT_COUNT_RANGE = (1, 10)
+CONCEPT_MAX_CHARS = 300
+TEXT_TO_JSON_MAX_CHARS = 8000
+MAX_REFERENCE_IMAGES = 5
+MAX_BATCH_PROMPTS = 20
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_FORMATS = ("JPEG", "PNG", "WEBP")
+IMAGE_DOWNLOAD_CAP = 50 * 1024 * 1024
+VIDEO_DOWNLOAD_CAP = 500 * 1024 * 1024
+AUDIO_DOWNLOAD_CAP = 50 * 1024 * 1024
+
+# long side in pixels for each resolution tier
+RESOLUTION_LONG_SIDE = {"1K": 1024, "2K": 2048, "4K": 4096}
+
+VIDEO_DURATIONS = ("5", "10")
+VIDEO_ASPECT_RATIOS = ("9:16", "16:9", "1:1")
+VIDEO_DEFAULT_PROMPT = "natural subject motion, subtle camera movement, cinematic quality"
+VIDEO_DEFAULT_NEGATIVE = "blur, distort, and low quality"
+VIDEO_DEFAULT_CFG = 0.5
+
+CAMERA_MOVEMENTS = (
+    "the camera rotates around the subject",
+    "the camera is stationary",
+    "handheld device filming",
+    "the camera zooms out",
+    "the camera zooms in",
+    "the camera follows the subject moving",
+    "camera pans right",
+    "camera tilts up",
+    "camera tilts down",
+    "camera orbits around",
+)
+CAMERA_SPEEDS = ("slow", "normal", "fast")
+SHOT_TYPES = (
+    "maintaining a Close Shot",
+    "medium shot",
+    "positioned at a Long Shot",
+    "positioned at a Low Angle",
+    "positioned at a higher angle",
+    "Shallow Depth of Field",
+    "capture the subject's front view",
+    "profile shot",
+    "Close-up",
+)
+MAX_CAMERA_MOVEMENTS = 3
+MAX_SHOT_TYPES = 3
+
+
+@dataclass(frozen=True)
+class Voice:
+    name: str
+    voice_id: str
+    description: str
+
+
+VOICES = (
+    Voice("Aria", "Aria", "female, US"),
+    Voice("Roger", "Roger", "male, US"),
+    Voice("Sarah", "Sarah", "female, US"),
+    Voice("Laura", "Laura", "female, US"),
+    Voice("Charlie", "Charlie", "male, AU"),
+    Voice("George", "George", "male, UK"),
+    Voice("Callum", "Callum", "male, transatlantic"),
+    Voice("River", "River", "non-binary, US"),
+    Voice("Lily", "Lily", "female, UK"),
+    Voice("Bill", "Bill", "male, US, old"),
+)
+TONES = ("casual", "professional", "energetic", "friendly", "dramatic")
+DEFAULT_TONE = "energetic"
+LANGUAGES = {
+    "EN": "English",
+    "TR": "Turkish",
+    "ES": "Spanish",
+    "FR": "French",
+    "DE": "German",
+    "IT": "Italian",
+    "PT": "Portuguese (Brazil)",
+    "AR": "Arabic",
+    "RU": "Russian",
+    "JA": "Japanese",
+}
+WORDS_PER_SECOND = 2.5
+SCRIPT_DURATION_RANGE = (5, 120)
+
+
+@dataclass(frozen=True)
+class Product:
+    name: str
+    slug: str
+    color_primary: str
+    color_accent: str
+
+
+PRODUCTS = (
+    Product("Clone AI", "clone-ai", "#7C3AED", "#A78BFA"),
+    Product("Fyro", "fyro", "#EA580C", "#FB923C"),
+    Product("Fling", "fling", "#DB2777", "#F472B6"),
+    Product("Zurna", "zurna", "#0891B2", "#22D3EE"),
+    Product("Impresso", "impresso", "#059669", "#34D399"),
+)
+
+# Model ids (fal endpoints and OpenAI models)
+IMAGE_MODEL = "fal-ai/nano-banana-pro"
+IMAGE_EDIT_MODEL = "fal-ai/nano-banana-pro/edit"
+VIDEO_MODELS = {
+    "kling": "fal-ai/kling-video/v2.5-turbo/pro/image-to-video",
+    "hailuo": "fal-ai/minimax/hailuo-02/standard/image-to-video",
+}
+DEFAULT_VIDEO_MODEL = "kling"
+SPEECH_MODEL = "fal-ai/elevenlabs/tts/eleven-v3"
+LIPSYNC_MODEL = "fal-ai/sync-lipsync/v2"
+TEXT_MODEL = "gpt-4o"
+TEXT_CONVERT_MODEL = "gpt-5.2"
+
+
+@dataclass(frozen=True)
+class UnitPrice:
+    per_unit: float
+    unit: str  # "image", "second", "1k_chars"
+
+
+UNIT_PRICES: dict[str, UnitPrice] = {
+    IMAGE_MODEL: UnitPrice(0.15, "image"),
+    IMAGE_EDIT_MODEL: UnitPrice(0.15, "image"),
+    VIDEO_MODELS["kling"]: UnitPrice(0.07, "second"),
+    VIDEO_MODELS["hailuo"]: UnitPrice(0.045, "second"),
+    SPEECH_MODEL: UnitPrice(0.10, "1k_chars"),
+    LIPSYNC_MODEL: UnitPrice(0.05, "second"),
+}
+# 4K images cost twice the base price at fal
+RESOLUTION_PRICE_FACTOR = {"1K": 1.0, "2K": 1.0, "4K": 2.0}
+
+
+def image_model_for(reference_count: int) -> str:
+    return IMAGE_EDIT_MODEL if reference_count else IMAGE_MODEL
+
+
+def image_size(aspect_ratio: str, resolution: str) -> tuple[int, int]:
+    """Pixel size for an aspect ratio at a resolution tier (long side from the tier, sides even)."""
+    w_ratio, h_ratio = (int(part) for part in aspect_ratio.split(":"))
+    long_side = RESOLUTION_LONG_SIDE[resolution]
+    if w_ratio >= h_ratio:
+        width, height = long_side, round(long_side * h_ratio / w_ratio)
+    else:
+        width, height = round(long_side * w_ratio / h_ratio), long_side
+    return width - width % 2, height - height % 2

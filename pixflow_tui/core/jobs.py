@@ -1,0 +1,76 @@
+"""Job states and the events the engine publishes (shared by engine, workflows and both front ends)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class JobState(StrEnum):
+    PENDING = "pending"
+    SUBMITTING = "submitting"
+    QUEUED = "queued"
+    RUNNING = "running"
+    DOWNLOADING = "downloading"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+    @property
+    def finished(self) -> bool:
+        return self in FINISHED_STATES
+
+    @property
+    def remote(self) -> bool:
+        """The provider has (or may have) this job."""
+        return self in (JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING)
+
+
+FINISHED_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED})
+# States a new process picks up on start; UNKNOWN waits for the user.
+RESUMABLE_STATES = frozenset(
+    {JobState.PENDING, JobState.SUBMITTING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING}
+)
+
+
+class JobKind(StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+    SPEECH = "speech"
+    LIPSYNC = "lipsync"
+
+
+class BatchStatus(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    PARTIAL = "partial"  # finished with some failed or cancelled jobs
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class MediaRequest:
+    """One remote media task exactly as a provider receives it.
+
+    `files` maps an argument name to local files the provider must make reachable (upload, data URL) and put
+    into `arguments` under that name: a list stays a list, a single path becomes a single URL.
+    """
+
+    kind: JobKind
+    model: str
+    arguments: dict[str, Any]
+    files: dict[str, list[str] | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    job_id: int
+    batch_id: int | None
+    state: JobState
+    progress: float | None = None  # 0..1 when known
+    queue_position: int | None = None
+    message: str = ""
+    cost: float | None = None
+    output_path: str | None = None

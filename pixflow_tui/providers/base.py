@@ -1,0 +1,145 @@
+"""Capability protocols shared by the live (fal, OpenAI) and demo providers.
+
+The engine and the workflows only see these types, so they cannot tell the implementations apart.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from pixflow_tui.core.jobs import MediaRequest
+from pixflow_tui.core.prompt_schema import PromptOutput
+
+
+class ProviderError(Exception):
+    """A provider call failed. `transient` errors are worth retrying; permanent ones carry the provider's words."""
+
+    def __init__(self, message: str, *, transient: bool, retry_after: float | None = None,
+                 status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.transient = transient
+        self.retry_after = retry_after
+        self.status_code = status_code
+
+
+class TransientProviderError(ProviderError):
+    def __init__(self, message: str, *, retry_after: float | None = None, status_code: int | None = None) -> None:
+        super().__init__(message, transient=True, retry_after=retry_after, status_code=status_code)
+
+
+class PermanentProviderError(ProviderError):
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message, transient=False, status_code=status_code)
+
+
+class MissingKeyError(PermanentProviderError):
+    """A live call was attempted without its API key."""
+
+
+@dataclass(frozen=True)
+class RemoteHandle:
+    """What identifies a submitted task at the provider; stored in the job row and enough to resume after a restart."""
+
+    request_id: str
+    model: str
+    status_url: str | None = None
+    response_url: str | None = None
+    cancel_url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"request_id": self.request_id, "model": self.model, "status_url": self.status_url,
+                "response_url": self.response_url, "cancel_url": self.cancel_url}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RemoteHandle:
+        return cls(**{k: data.get(k) for k in ("request_id", "model", "status_url", "response_url", "cancel_url")})
+
+
+RemoteState = Literal["queued", "running", "completed", "failed"]
+
+
+@dataclass(frozen=True)
+class RemoteStatus:
+    state: RemoteState
+    queue_position: int | None = None
+    progress: float | None = None  # 0..1 when the provider reports it
+    logs: tuple[str, ...] = ()
+    error: str | None = None  # set when state == "failed"
+    error_transient: bool = False
+
+
+@dataclass(frozen=True)
+class RemoteOutput:
+    """One file a finished task produced: where to fetch it and what it is."""
+
+    url: str  # http(s):// from a live provider, file:// from the demo provider
+    content_type: str
+    file_name: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class MediaProvider(Protocol):
+    """Queue-based media work (image, video, speech, lipsync): submit → status → result, and cancel."""
+
+    name: str  # "fal" | "demo"
+
+    async def submit(self, request: MediaRequest) -> RemoteHandle: ...
+
+    async def status(self, handle: RemoteHandle) -> RemoteStatus: ...
+
+    async def result(self, handle: RemoteHandle) -> list[RemoteOutput]: ...
+
+    async def cancel(self, handle: RemoteHandle) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ImageAnalysis:
+    """What a reference image looks like, used to guide prompt style."""
+
+    summary: str
+    width: int
+    height: int
+    orientation: str  # portrait | landscape | square
+    dominant_colors: tuple[str, ...]  # colour names, most common first
+    brightness: float  # 0..1
+    contrast: float  # 0..1
+
+
+@dataclass(frozen=True)
+class Script:
+    text: str
+    word_count: int
+    estimated_duration: float  # seconds at 2.5 words per second
+
+
+@runtime_checkable
+class TextProvider(Protocol):
+    """Text work: prompts from a concept, an image or free text; voiceover scripts."""
+
+    name: str  # "openai" | "demo"
+
+    def concept_prompts(self, concept: str, count: int, *, reference: ImageAnalysis | None = None,
+                        product: str | None = None) -> AsyncIterator[PromptOutput]:
+        """Yield `count` prompts one by one as each is ready."""
+        ...
+
+    async def analyze_reference(self, image: Path) -> ImageAnalysis: ...
+
+    async def image_to_prompt(self, image: Path, context: str = "") -> PromptOutput: ...
+
+    async def text_to_prompt(self, text: str) -> PromptOutput: ...
+
+    async def write_script(self, concept: str, duration: int, tone: str, app_name: str = "",
+                           examples: tuple[str, ...] = ()) -> Script: ...
+
+    async def refine_script(self, script: str, feedback: str, duration: int) -> Script: ...
+
+    async def translate(self, text: str, languages: tuple[str, ...]) -> dict[str, str]: ...
+
+    async def aclose(self) -> None: ...

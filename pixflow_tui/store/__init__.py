@@ -1,0 +1,67 @@
+"""Persistence: open a `Store` and use its repositories; they return plain dataclasses."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from peewee import Database
+
+from pixflow_tui.config import Settings
+from pixflow_tui.store.db import DatabaseTooNewError, StoreError, open_database, schema_version
+from pixflow_tui.store.jobs_repo import BatchRepository, JobRepository
+from pixflow_tui.store.library_repo import ImageFilter, ImageRepository, RatingRepository
+from pixflow_tui.store.migrations import LATEST_VERSION
+from pixflow_tui.store.prompts_repo import (
+    AssetRepository,
+    FavoriteRepository,
+    HistoryRepository,
+    PipelineRepository,
+    PresetRepository,
+    list_products,
+)
+
+__all__ = ["Store", "StoreError", "DatabaseTooNewError", "ImageFilter", "LATEST_VERSION", "database_location"]
+
+
+def database_location(settings: Settings) -> str:
+    return settings.database_url or str(settings.database_path)
+
+
+class Store:
+    """One opened database and the repositories of the local user."""
+
+    def __init__(self, db: Database, user_id: int, location: str) -> None:
+        self.db = db
+        self.user_id = user_id
+        self.location = location
+        self.jobs = JobRepository(user_id)
+        self.batches = BatchRepository(user_id)
+        self.images = ImageRepository(db, user_id)
+        self.ratings = RatingRepository(user_id)
+        self.history = HistoryRepository(db, user_id)
+        self.favorites = FavoriteRepository(db, user_id)
+        self.presets = PresetRepository(user_id)
+        self.assets = AssetRepository(user_id)
+        self.pipeline_runs = PipelineRepository(user_id)
+
+    @classmethod
+    def open(cls, settings: Settings) -> Store:
+        location = database_location(settings)
+        if not settings.database_url:
+            Path(location).parent.mkdir(parents=True, exist_ok=True)
+        db, user_id = open_database(location, settings.user)
+        return cls(db, user_id, location)
+
+    @property
+    def schema_version(self) -> int:
+        return schema_version(self.db)
+
+    def products(self):
+        return list_products()
+
+    def atomic(self):
+        return self.db.atomic()
+
+    def close_thread_connection(self) -> None:
+        """Close this thread's connection (each thread has its own)."""
+        if not self.db.is_closed():
+            self.db.close()

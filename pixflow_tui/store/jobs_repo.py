@@ -1,0 +1,268 @@
+"""Jobs and batches: the durable ledger behind the job engine."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from peewee import fn
+
+from pixflow_tui.core.jobs import FINISHED_STATES, RESUMABLE_STATES, JobKind, JobState
+from pixflow_tui.store.models import Batch, BatchTag, Job, utcnow
+from pixflow_tui.store.records import BatchRecord, JobRecord
+
+_JSON_FIELDS = {"request", "handle", "result"}
+
+
+def _loads(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+def job_record(row: Job) -> JobRecord:
+    return JobRecord(
+        id=row.id,
+        batch_id=row.batch_id,
+        kind=JobKind(row.kind),
+        provider=row.provider,
+        model=row.model,
+        request=_loads(row.request) or {},
+        job_index=row.job_index,
+        prompt_index=row.prompt_index,
+        variant_index=row.variant_index,
+        status=JobState(row.status),
+        request_id=row.request_id,
+        handle=_loads(row.handle),
+        result=_loads(row.result),
+        queue_position=row.queue_position,
+        progress=row.progress,
+        attempts=row.attempts,
+        error=row.error,
+        lease_owner=row.lease_owner,
+        lease_expires=row.lease_expires,
+        next_attempt_at=row.next_attempt_at,
+        cost_estimate=row.cost_estimate,
+        cost=row.cost,
+        output_path=row.output_path,
+        parent_job_id=row.parent_job_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        submitted_at=row.submitted_at,
+        finished_at=row.finished_at,
+    )
+
+
+def _column_values(fields: dict[str, Any]) -> dict[Any, Any]:
+    values: dict[Any, Any] = {}
+    for name, value in fields.items():
+        if name in _JSON_FIELDS and value is not None and not isinstance(value, str):
+            value = json.dumps(value)
+        if name == "status":
+            value = str(value)
+        if name == "parent_job_id":
+            name = "parent"
+        values[getattr(Job, name)] = value
+    values[Job.updated_at] = utcnow()
+    return values
+
+
+class JobRepository:
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+
+    def create(
+        self,
+        *,
+        kind: JobKind,
+        provider: str,
+        model: str,
+        request: dict[str, Any],
+        batch_id: int | None = None,
+        job_index: int = 0,
+        prompt_index: int = 0,
+        variant_index: int = 0,
+        cost_estimate: float = 0.0,
+        parent_job_id: int | None = None,
+    ) -> JobRecord:
+        row = Job.create(
+            user=self.user_id,
+            batch=batch_id,
+            kind=str(kind),
+            provider=provider,
+            model=model,
+            request=json.dumps(request),
+            job_index=job_index,
+            prompt_index=prompt_index,
+            variant_index=variant_index,
+            cost_estimate=cost_estimate,
+            parent=parent_job_id,
+        )
+        return job_record(Job.get_by_id(row.id))
+
+    def get(self, job_id: int) -> JobRecord | None:
+        row = Job.get_or_none(Job.id == job_id)
+        return job_record(row) if row else None
+
+    def list(
+        self,
+        *,
+        batch_id: int | None = None,
+        statuses: Iterable[JobState] | None = None,
+        provider: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> list[JobRecord]:
+        query = Job.select().where(Job.user == self.user_id)
+        if batch_id is not None:
+            query = query.where(Job.batch == batch_id)
+        if statuses is not None:
+            query = query.where(Job.status.in_([str(s) for s in statuses]))
+        if provider is not None:
+            query = query.where(Job.provider == provider)
+        query = query.order_by(Job.id.desc() if newest_first else Job.id)
+        if limit:
+            query = query.limit(limit)
+        return [job_record(row) for row in query]
+
+    def update(self, job_id: int, **fields: Any) -> None:
+        Job.update(_column_values(fields)).where(Job.id == job_id).execute()
+
+    def transition(self, job_id: int, from_states: Iterable[JobState], **fields: Any) -> bool:
+        """Update only while the job is still in one of `from_states`; True when the row changed."""
+        allowed = [str(s) for s in from_states]
+        changed = Job.update(_column_values(fields)).where((Job.id == job_id) & Job.status.in_(allowed)).execute()
+        return changed == 1
+
+    def claim(self, job_id: int, owner: str, now: float, lease_seconds: float) -> bool:
+        """Take the lease on a job unless another live owner holds it."""
+        free = Job.lease_owner.is_null() | (Job.lease_owner == owner) | (Job.lease_expires < now)
+        changed = (
+            Job.update(lease_owner=owner, lease_expires=now + lease_seconds)
+            .where((Job.id == job_id) & free)
+            .execute()
+        )
+        return changed == 1
+
+    def claimable(self, owner: str, now: float, *, states: Iterable[JobState] = RESUMABLE_STATES) -> list[JobRecord]:
+        """Unfinished jobs whose lease is free, expired or already ours."""
+        free = Job.lease_owner.is_null() | (Job.lease_owner == owner) | (Job.lease_expires < now)
+        query = Job.select().where(
+            (Job.user == self.user_id) & Job.status.in_([str(s) for s in states]) & free
+        ).order_by(Job.id)
+        return [job_record(row) for row in query]
+
+    def renew_leases(self, owner: str, job_ids: Iterable[int], expires: float) -> None:
+        ids = list(job_ids)
+        if ids:
+            Job.update(lease_expires=expires).where(Job.id.in_(ids) & (Job.lease_owner == owner)).execute()
+
+    def release(self, job_id: int, owner: str) -> None:
+        Job.update(lease_owner=None, lease_expires=None).where((Job.id == job_id) & (Job.lease_owner == owner)).execute()
+
+    def count_by_status(self, batch_id: int | None = None) -> dict[JobState, int]:
+        query = Job.select(Job.status, fn.COUNT(Job.id)).where(Job.user == self.user_id)
+        if batch_id is not None:
+            query = query.where(Job.batch == batch_id)
+        return {JobState(status): count for status, count in query.group_by(Job.status).tuples()}
+
+    def active_count(self) -> int:
+        active = [str(s) for s in RESUMABLE_STATES]
+        return Job.select().where((Job.user == self.user_id) & Job.status.in_(active)).count()
+
+    def spend_since(self, since: datetime) -> float:
+        total = (
+            Job.select(fn.SUM(Job.cost))
+            .where((Job.user == self.user_id) & (Job.finished_at >= since) & Job.cost.is_null(False))
+            .scalar()
+        )
+        return float(total or 0.0)
+
+
+def batch_record(row: Batch, tags: Iterable[str] = ()) -> BatchRecord:
+    return BatchRecord(
+        id=row.id,
+        module=row.module,
+        name=row.name,
+        concept=row.concept,
+        settings=json.loads(row.settings or "{}"),
+        status=row.status,
+        cost_estimate=row.cost_estimate,
+        cost_actual=row.cost_actual,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        finished_at=row.finished_at,
+        tags=tuple(sorted(tags)),
+    )
+
+
+class BatchRepository:
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+
+    def create(
+        self, *, module: str, name: str = "", concept: str = "", settings: dict[str, Any] | None = None,
+        cost_estimate: float = 0.0,
+    ) -> BatchRecord:
+        row = Batch.create(
+            user=self.user_id, module=module, name=name, concept=concept,
+            settings=json.dumps(settings or {}), cost_estimate=cost_estimate,
+        )
+        return batch_record(Batch.get_by_id(row.id))
+
+    def get(self, batch_id: int) -> BatchRecord | None:
+        row = Batch.get_or_none((Batch.id == batch_id) & (Batch.user == self.user_id))
+        return batch_record(row, self.tags(batch_id)) if row else None
+
+    def list(
+        self, *, module: str | None = None, tag: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[BatchRecord]:
+        query = Batch.select().where(Batch.user == self.user_id)
+        if module:
+            query = query.where(Batch.module == module)
+        if tag:
+            query = query.where(Batch.id.in_(BatchTag.select(BatchTag.batch).where(BatchTag.tag == tag)))
+        rows = list(query.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit).offset(offset))
+        tags: dict[int, list[str]] = {}
+        if rows:
+            for batch_id, text in BatchTag.select(BatchTag.batch, BatchTag.tag).where(
+                BatchTag.batch.in_([r.id for r in rows])
+            ).tuples():
+                tags.setdefault(batch_id, []).append(text)
+        return [batch_record(row, tags.get(row.id, ())) for row in rows]
+
+    def latest(self, module: str) -> BatchRecord | None:
+        found = self.list(module=module, limit=1)
+        return found[0] if found else None
+
+    def update(self, batch_id: int, **fields: Any) -> None:
+        values: dict[Any, Any] = {Batch.updated_at: utcnow()}
+        for name, value in fields.items():
+            if name == "settings" and not isinstance(value, str):
+                value = json.dumps(value)
+            values[getattr(Batch, name)] = value
+        Batch.update(values).where(Batch.id == batch_id).execute()
+
+    def add_cost(self, batch_id: int, amount: float) -> None:
+        Batch.update(cost_actual=Batch.cost_actual + amount, updated_at=utcnow()).where(Batch.id == batch_id).execute()
+
+    def tags(self, batch_id: int) -> list[str]:
+        return sorted(t for (t,) in BatchTag.select(BatchTag.tag).where(BatchTag.batch == batch_id).tuples())
+
+    def add_tag(self, batch_id: int, tag: str) -> None:
+        tag = tag.strip()
+        if not tag:
+            raise ValueError("a tag cannot be empty")
+        BatchTag.insert(batch=batch_id, tag=tag).on_conflict_ignore().execute()
+
+    def remove_tag(self, batch_id: int, tag: str) -> None:
+        BatchTag.delete().where((BatchTag.batch == batch_id) & (BatchTag.tag == tag)).execute()
+
+    def all_tags(self) -> list[str]:
+        query = (
+            BatchTag.select(BatchTag.tag).join(Batch).where(Batch.user == self.user_id).distinct().order_by(BatchTag.tag)
+        )
+        return [t for (t,) in query.tuples()]
+
+
+def finished_state_names() -> list[str]:
+    return [str(s) for s in FINISHED_STATES]

@@ -1,0 +1,185 @@
+"""Generated images and their ratings, with full-text search over their prompts and concepts."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from peewee import JOIN, Database
+
+from pixflow_tui.store import sqlite
+from pixflow_tui.store.models import GeneratedImage, ImageRating, utcnow
+from pixflow_tui.store.records import ImageRecord, RatingRecord
+
+RATING_FILTERS = ("like", "dislike", "none", "any")
+
+
+@dataclass(frozen=True)
+class ImageFilter:
+    rating: str = "any"  # like | dislike | none | any
+    query: str = ""
+    concept: str | None = None
+    batch_id: int | None = None
+    job_id: int | None = None
+    model: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def prompt_search_text(concept: str, prompt: dict[str, Any] | str) -> str:
+    """The text a prompt is found by: the concept and every string value of the prompt."""
+    data = json.loads(prompt) if isinstance(prompt, str) else prompt
+    parts = [concept]
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(data)
+    return " ".join(p for p in parts if p)
+
+
+def image_record(row: GeneratedImage, rating: int | None = None) -> ImageRecord:
+    return ImageRecord(
+        id=row.id,
+        job_id=row.job_id,
+        batch_id=row.batch_id,
+        batch_index=row.batch_index,
+        prompt_index=row.prompt_index,
+        variant_index=row.variant_index,
+        url=row.url,
+        local_path=row.local_path,
+        file_name=row.file_name,
+        concept=row.concept,
+        prompt=json.loads(row.prompt or "{}"),
+        aspect_ratio=row.aspect_ratio,
+        resolution=row.resolution,
+        output_format=row.output_format,
+        model=row.model,
+        provider=row.provider,
+        width=row.width,
+        height=row.height,
+        thumbnail_path=row.thumbnail_path,
+        generated_at=row.generated_at,
+        rating=rating,
+    )
+
+
+class ImageRepository:
+    def __init__(self, db: Database, user_id: int) -> None:
+        self.db = db
+        self.user_id = user_id
+
+    def add(self, *, job_id: int, local_path: str, file_name: str, concept: str, prompt: dict[str, Any],
+            url: str = "", batch_id: int | None = None, batch_index: int = 0, prompt_index: int = 0,
+            variant_index: int = 0, **extra: Any) -> ImageRecord:
+        with self.db.atomic():
+            row = GeneratedImage.create(
+                user=self.user_id, job=job_id, batch=batch_id, batch_index=batch_index, prompt_index=prompt_index,
+                variant_index=variant_index, url=url, local_path=local_path, file_name=file_name, concept=concept,
+                prompt=json.dumps(prompt), **extra,
+            )
+            sqlite.index_document(self.db, "image", row.id, prompt_search_text(concept, prompt))
+        return image_record(GeneratedImage.get_by_id(row.id))
+
+    def get(self, image_id: int) -> ImageRecord | None:
+        rows = self._select().where(GeneratedImage.id == image_id)
+        row = rows.first()
+        return image_record(row, row.rating_value) if row else None
+
+    def update(self, image_id: int, **fields: Any) -> None:
+        GeneratedImage.update({getattr(GeneratedImage, k): v for k, v in fields.items()}).where(
+            GeneratedImage.id == image_id
+        ).execute()
+
+    def delete(self, image_id: int) -> None:
+        with self.db.atomic():
+            GeneratedImage.delete().where(GeneratedImage.id == image_id).execute()
+            sqlite.remove_document(self.db, "image", image_id)
+
+    def _select(self):
+        return (
+            GeneratedImage.select(GeneratedImage, ImageRating.rating.alias("rating_value"))
+            .join(ImageRating, JOIN.LEFT_OUTER,
+                  on=(ImageRating.image == GeneratedImage.id) & (ImageRating.user == self.user_id))
+            .where(GeneratedImage.user == self.user_id)
+            .objects()
+        )
+
+    def _filtered(self, flt: ImageFilter):
+        query = self._select()
+        if flt.rating == "like":
+            query = query.where(ImageRating.rating == 1)
+        elif flt.rating == "dislike":
+            query = query.where(ImageRating.rating == -1)
+        elif flt.rating == "none":
+            query = query.where(ImageRating.rating.is_null())
+        if flt.concept:
+            query = query.where(GeneratedImage.concept.contains(flt.concept))
+        if flt.batch_id is not None:
+            query = query.where(GeneratedImage.batch == flt.batch_id)
+        if flt.job_id is not None:
+            query = query.where(GeneratedImage.job == flt.job_id)
+        if flt.model:
+            query = query.where(GeneratedImage.model == flt.model)
+        if flt.since:
+            query = query.where(GeneratedImage.generated_at >= flt.since)
+        if flt.until:
+            query = query.where(GeneratedImage.generated_at < flt.until)
+        if flt.query.strip():
+            matches = sqlite.search_subquery(self.db, "image", flt.query)
+            if matches is not None:
+                query = query.where(GeneratedImage.id.in_(matches))
+        return query
+
+    def list(self, flt: ImageFilter = ImageFilter(), *, limit: int = 100, offset: int = 0) -> list[ImageRecord]:
+        query = self._filtered(flt).order_by(GeneratedImage.generated_at.desc(), GeneratedImage.id.desc())
+        return [image_record(row, row.rating_value) for row in query.limit(limit).offset(offset)]
+
+    def count(self, flt: ImageFilter = ImageFilter()) -> int:
+        return self._filtered(flt).count()
+
+    def for_job(self, job_id: int) -> list[ImageRecord]:
+        return self.list(ImageFilter(job_id=job_id), limit=1000)
+
+
+def rating_record(row: ImageRating) -> RatingRecord:
+    return RatingRecord(image_id=row.image_id, rating=row.rating, notes=row.notes, rated_at=row.rated_at,
+                        updated_at=row.updated_at)
+
+
+class RatingRepository:
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+
+    def rate(self, image_id: int, rating: int, notes: str | None = None) -> RatingRecord:
+        """Upsert the user's rating of an image: 1 like, -1 dislike."""
+        if rating not in (-1, 1):
+            raise ValueError(f"a rating must be 1 (like) or -1 (dislike), not {rating!r}")
+        now = utcnow()
+        ImageRating.insert(user=self.user_id, image=image_id, rating=rating, notes=notes, rated_at=now,
+                           updated_at=now).on_conflict(
+            conflict_target=[ImageRating.user, ImageRating.image],
+            update={ImageRating.rating: rating, ImageRating.notes: notes, ImageRating.updated_at: now},
+        ).execute()
+        return rating_record(ImageRating.get((ImageRating.user == self.user_id) & (ImageRating.image == image_id)))
+
+    def clear(self, image_id: int) -> None:
+        ImageRating.delete().where((ImageRating.user == self.user_id) & (ImageRating.image == image_id)).execute()
+
+    def get(self, image_id: int) -> RatingRecord | None:
+        row = ImageRating.get_or_none((ImageRating.user == self.user_id) & (ImageRating.image == image_id))
+        return rating_record(row) if row else None
+
+    def for_images(self, image_ids: list[int]) -> dict[int, int]:
+        query = ImageRating.select(ImageRating.image, ImageRating.rating).where(
+            (ImageRating.user == self.user_id) & ImageRating.image.in_(image_ids)
+        )
+        return {image_id: rating for image_id, rating in query.tuples()}

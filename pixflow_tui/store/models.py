@@ -1,0 +1,275 @@
+"""peewee models. Only `store/` imports this module; everything else gets dataclasses from the repositories."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from peewee import (
+    AutoField,
+    Check,
+    DatabaseProxy,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class User(BaseModel):
+    id = AutoField()
+    email = TextField(unique=True)
+    password_hash = TextField(default="")
+    name = TextField()
+    role = TextField(default="user")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "users"
+
+
+class Product(BaseModel):
+    id = AutoField()
+    name = TextField()
+    slug = TextField(unique=True)
+    color_primary = TextField()
+    color_accent = TextField()
+    prompt_schema = TextField(null=True)
+    is_active = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "products"
+
+
+class History(BaseModel):
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    product = ForeignKeyField(Product, column_name="product_id", null=True, on_delete="SET NULL")
+    concept = TextField()
+    prompts = TextField()  # JSON array of prompts
+    prompt_count = IntegerField()
+    source = TextField(default="generate")
+    model_used = TextField(null=True)
+    variety_score = TextField(null=True)  # JSON
+    quality_metrics = TextField(null=True)  # JSON
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "history"
+        indexes = ((("user", "created_at"), False),)
+
+
+class Favorite(BaseModel):
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    product = ForeignKeyField(Product, column_name="product_id", null=True, on_delete="SET NULL")
+    prompt = TextField()  # JSON
+    name = TextField(null=True)
+    concept = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "favorites"
+        indexes = ((("user", "created_at"), False),)
+
+
+class Preset(BaseModel):
+    id = AutoField()
+    product = ForeignKeyField(Product, column_name="product_id", null=True, on_delete="SET NULL")
+    user = ForeignKeyField(User, column_name="user_id", null=True, on_delete="CASCADE")
+    name = TextField()
+    description = TextField(null=True)
+    kind = TextField(default="prompt")  # prompt | batch | video
+    prompt = TextField()  # JSON: the prompt, or the settings for batch/video presets
+    is_builtin = IntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "presets"
+        indexes = ((("user", "kind"), False),)
+
+
+class Batch(BaseModel):
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    module = TextField()  # prompt_factory | asset_monster | img2video | avatar_studio | machine
+    name = TextField(default="")
+    concept = TextField(default="")
+    settings = TextField(default="{}")  # JSON
+    status = TextField(default="pending")
+    cost_estimate = FloatField(default=0.0)
+    cost_actual = FloatField(default=0.0)
+    created_at = DateTimeField(default=utcnow, index=True)
+    updated_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "batches"
+        indexes = ((("user", "module", "created_at"), False),)
+
+
+class BatchTag(BaseModel):
+    id = AutoField()
+    batch = ForeignKeyField(Batch, column_name="batch_id", on_delete="CASCADE")
+    tag = TextField()
+
+    class Meta:
+        table_name = "batch_tags"
+        indexes = ((("batch", "tag"), True), (("tag",), False))
+
+
+class Job(BaseModel):
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    batch = ForeignKeyField(Batch, column_name="batch_id", null=True, on_delete="CASCADE")
+    kind = TextField()  # image | video | speech | lipsync
+    provider = TextField()  # fal | demo
+    model = TextField()
+    request = TextField()  # JSON MediaRequest
+    job_index = IntegerField(default=0)
+    prompt_index = IntegerField(default=0)
+    variant_index = IntegerField(default=0)
+    status = TextField(default="pending", index=True)
+    request_id = TextField(null=True)
+    handle = TextField(null=True)  # JSON: status/response/cancel URLs
+    result = TextField(null=True)  # JSON: provider result (output URLs)
+    queue_position = IntegerField(null=True)
+    progress = FloatField(null=True)
+    attempts = IntegerField(default=0)
+    error = TextField(null=True)
+    lease_owner = TextField(null=True)
+    lease_expires = FloatField(null=True)
+    next_attempt_at = FloatField(null=True)
+    cost_estimate = FloatField(default=0.0)
+    cost = FloatField(null=True)
+    output_path = TextField(null=True)
+    parent = ForeignKeyField("self", column_name="parent_job_id", null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    submitted_at = DateTimeField(null=True)
+    finished_at = DateTimeField(null=True)
+
+    class Meta:
+        table_name = "jobs"
+        indexes = ((("batch", "job_index"), False), (("provider", "status"), False))
+
+
+class GeneratedImage(BaseModel):
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    job = ForeignKeyField(Job, column_name="job_id", on_delete="CASCADE")
+    batch = ForeignKeyField(Batch, column_name="batch_id", null=True, on_delete="CASCADE")
+    batch_index = IntegerField()
+    prompt_index = IntegerField()
+    variant_index = IntegerField()
+    url = TextField()
+    local_path = TextField()
+    file_name = TextField()
+    concept = TextField()
+    prompt = TextField()  # JSON
+    aspect_ratio = TextField(null=True)
+    resolution = TextField(null=True)
+    output_format = TextField(null=True)
+    model = TextField(null=True)
+    provider = TextField(null=True)
+    width = IntegerField(null=True)
+    height = IntegerField(null=True)
+    thumbnail_path = TextField(null=True)
+    generated_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "generated_images"
+        indexes = ((("user", "generated_at"), False), (("job",), False), (("batch", "batch_index"), False))
+
+
+class ImageRating(BaseModel):
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    image = ForeignKeyField(GeneratedImage, column_name="image_id", on_delete="CASCADE")
+    rating = IntegerField(constraints=[Check("rating IN (-1, 1)")])
+    notes = TextField(null=True)
+    rated_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "image_ratings"
+        indexes = ((("user", "image"), True), (("image",), False), (("user", "rating"), False))
+
+
+class Asset(BaseModel):
+    """A video, audio or avatar (lipsync) output, with what it was made from."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    kind = TextField()  # video | audio | lipsync | avatar
+    job = ForeignKeyField(Job, column_name="job_id", null=True, on_delete="SET NULL")
+    batch = ForeignKeyField(Batch, column_name="batch_id", null=True, on_delete="CASCADE")
+    local_path = TextField()
+    url = TextField(default="")
+    prompt = TextField(default="")
+    model = TextField(null=True)
+    provider = TextField(null=True)
+    metadata = TextField(default="{}")  # JSON
+    duration = FloatField(null=True)
+    source_image = ForeignKeyField(GeneratedImage, column_name="source_image_id", null=True, on_delete="SET NULL")
+    source_asset = ForeignKeyField("self", column_name="source_asset_id", null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "assets"
+        indexes = ((("user", "kind", "created_at"), False),)
+
+
+class PipelineRun(BaseModel):
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    concept = TextField()
+    settings = TextField(default="{}")
+    step = TextField(default="idle")
+    status = TextField(default="pending")
+    failed_step = TextField(null=True)
+    artefacts = TextField(default="{}")
+    error = TextField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "pipeline_runs"
+
+
+class SchemaMigration(BaseModel):
+    version = IntegerField(primary_key=True)
+    name = TextField()
+    applied_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "schema_migrations"
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    User,
+    Product,
+    History,
+    Favorite,
+    Preset,
+    Batch,
+    BatchTag,
+    Job,
+    GeneratedImage,
+    ImageRating,
+    Asset,
+    PipelineRun,
+]

@@ -1,0 +1,167 @@
+"""Plain dataclasses the repositories return; no peewee types leave `store/`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pixflow_tui.core.jobs import JobKind, JobState
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    id: int
+    batch_id: int | None
+    kind: JobKind
+    provider: str
+    model: str
+    request: dict[str, Any]
+    job_index: int
+    prompt_index: int
+    variant_index: int
+    status: JobState
+    request_id: str | None
+    handle: dict[str, Any] | None
+    result: dict[str, Any] | None
+    queue_position: int | None
+    progress: float | None
+    attempts: int
+    error: str | None
+    lease_owner: str | None
+    lease_expires: float | None
+    next_attempt_at: float | None
+    cost_estimate: float
+    cost: float | None
+    output_path: str | None
+    parent_job_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    id: int
+    module: str
+    name: str
+    concept: str
+    settings: dict[str, Any]
+    status: str
+    cost_estimate: float
+    cost_actual: float
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    id: int
+    job_id: int
+    batch_id: int | None
+    batch_index: int
+    prompt_index: int
+    variant_index: int
+    url: str
+    local_path: str
+    file_name: str
+    concept: str
+    prompt: dict[str, Any]
+    aspect_ratio: str | None
+    resolution: str | None
+    output_format: str | None
+    model: str | None
+    provider: str | None
+    width: int | None
+    height: int | None
+    thumbnail_path: str | None
+    generated_at: datetime
+    rating: int | None = None
+
+
+@dataclass(frozen=True)
+class RatingRecord:
+    image_id: int
+    rating: int
+    notes: str | None
+    rated_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class HistoryRecord:
+    id: int
+    concept: str
+    prompts: list[dict[str, Any]]
+    prompt_count: int
+    source: str
+    model_used: str | None
+    variety_score: dict[str, Any] | None
+    quality_metrics: dict[str, Any] | None
+    product_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class FavoriteRecord:
+    id: int
+    prompt: dict[str, Any]
+    name: str
+    concept: str | None
+    product_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PresetRecord:
+    id: int
+    name: str
+    description: str | None
+    kind: str
+    data: dict[str, Any]
+    is_builtin: bool
+    product_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AssetRecord:
+    id: int
+    kind: str
+    job_id: int | None
+    batch_id: int | None
+    local_path: str
+    url: str
+    prompt: str
+    model: str | None
+    provider: str | None
+    metadata: dict[str, Any]
+    duration: float | None
+    source_image_id: int | None
+    source_asset_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    id: int
+    name: str
+    slug: str
+    color_primary: str
+    color_accent: str
+
+
+@dataclass(frozen=True)
+class PipelineRunRecord:
+    id: int
+    concept: str
+    settings: dict[str, Any]
+    step: str
+    status: str
+    failed_step: str | None
+    artefacts: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -1,0 +1,44 @@
+"""Hermetic tests: every test gets its own data folder, config file and database; no network, no real keys."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pixflow_tui.config import Settings, load_settings
+from pixflow_tui.store import Store
+
+_PROVIDER_ENV = ("FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET", "OPENAI_API_KEY", "OPENAI_BASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def hermetic_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point PIXFLOW_HOME/PIXFLOW_CONFIG at a temp folder and drop any real key from the environment."""
+    home = tmp_path / "pixflow-home"
+    monkeypatch.setenv("PIXFLOW_HOME", str(home))
+    monkeypatch.setenv("PIXFLOW_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("FAL_HOME_DIR", str(tmp_path / "fal-home"))
+    monkeypatch.setenv("PIXFLOW_DEMO_LATENCY", "0")
+    monkeypatch.setenv("PIXFLOW_IMAGE_RENDERER", "halfcell")
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    for name in _PROVIDER_ENV:
+        monkeypatch.delenv(name, raising=False)
+    for name in list(__import__("os").environ):
+        if name.startswith("PIXFLOW_") and name not in (
+            "PIXFLOW_HOME", "PIXFLOW_CONFIG", "PIXFLOW_DEMO_LATENCY", "PIXFLOW_IMAGE_RENDERER"
+        ):
+            monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture
+def settings(hermetic_env: Path) -> Settings:
+    return load_settings()
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    opened = Store.open(settings)
+    yield opened
+    opened.close_thread_connection()

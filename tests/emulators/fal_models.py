@@ -1,0 +1,258 @@
+"""What the emulated fal models accept and return: endpoint families, input validation, result documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from PIL import Image
+
+from . import media
+
+Family = Literal["image", "video", "speech", "lipsync", "transcription"]
+
+IMAGE_ASPECTS = ("21:9", "16:9", "3:2", "4:3", "5:4", "1:1", "4:5", "3:4", "2:3", "9:16")
+VIDEO_ASPECTS = ("16:9", "9:16", "1:1")
+RESOLUTIONS = {"1K": 1024, "2K": 2048, "4K": 4096}
+OUTPUT_FORMATS = ("png", "jpeg", "webp")
+MAX_VIDEO_PROMPT = 2500
+
+
+def family_of(app_id: str) -> Family:
+    """Classify an endpoint id (with or without subpath) into the output family it produces."""
+    a = app_id.lower()
+    if "lipsync" in a or "lip-sync" in a or "omnihuman" in a:
+        return "lipsync"
+    if "wizper" in a or "whisper" in a or "speech-to-text" in a:
+        return "transcription"
+    if "elevenlabs" in a or "/tts" in a or "text-to-speech" in a:
+        return "speech"
+    if "video" in a:
+        return "video"
+    return "image"
+
+
+@dataclass
+class MediaSettings:
+    image_scale: float = 1.0
+    video_long_side: int = 160
+    video_fps: int = 8
+    words_per_second: float = 2.5
+
+
+class OutputSink(Protocol):
+    """Where results put their files, and how inputs that point at the emulator are read back."""
+
+    def save(self, data: bytes, name: str, content_type: str, *, app_id: str, request_id: str) -> str: ...
+
+    def resolve(self, url: object) -> bytes | None: ...
+
+
+# --------------------------------------------------------------------------- validation (pydantic-v1 style, as fal)
+
+
+def missing(field: str) -> dict[str, Any]:
+    return {"loc": ["body", field], "msg": "field required", "type": "value_error.missing"}
+
+
+def _not_permitted(field: str, value: object, permitted: tuple[str, ...]) -> dict[str, Any]:
+    listed = ", ".join(f"'{p}'" for p in permitted)
+    return {
+        "loc": ["body", field],
+        "msg": f"unexpected value; permitted: {listed}",
+        "type": "value_error.const",
+        "ctx": {"given": value, "permitted": list(permitted)},
+    }
+
+
+def _type_error(field: str, expected: str) -> dict[str, Any]:
+    msgs = {"str": "str type expected", "int": "value is not a valid integer", "list": "value is not a valid list"}
+    return {"loc": ["body", field], "msg": msgs[expected], "type": f"type_error.{expected}"}
+
+
+def _check_str(args: dict[str, Any], field: str, errors: list[dict[str, Any]], *, required: bool) -> None:
+    if field not in args or args[field] is None:
+        if required:
+            errors.append(missing(field))
+    elif not isinstance(args[field], str):
+        errors.append(_type_error(field, "str"))
+
+
+def _check_choice(
+    args: dict[str, Any], field: str, permitted: tuple[str, ...], errors: list[dict[str, Any]]
+) -> None:
+    if field in args and args[field] not in permitted:
+        errors.append(_not_permitted(field, args[field], permitted))
+
+
+def validate(app_id: str, args: Any) -> list[dict[str, Any]]:
+    """fal-style `detail` entries for invalid input; empty when the input is acceptable."""
+    if not isinstance(args, dict):
+        return [{"loc": ["body"], "msg": "value is not a valid dict", "type": "type_error.dict"}]
+    family = family_of(app_id)
+    errors: list[dict[str, Any]] = []
+    if family == "image":
+        _check_str(args, "prompt", errors, required=True)
+        is_edit = app_id.rstrip("/").endswith("/edit")
+        if is_edit:
+            urls = args.get("image_urls")
+            if urls is None:
+                errors.append(missing("image_urls"))
+            elif not isinstance(urls, list):
+                errors.append(_type_error("image_urls", "list"))
+            elif not urls:
+                errors.append({
+                    "loc": ["body", "image_urls"],
+                    "msg": "ensure this value has at least 1 items",
+                    "type": "value_error.list.min_items",
+                    "ctx": {"limit_value": 1},
+                })
+        _check_choice(args, "aspect_ratio", IMAGE_ASPECTS + (("auto",) if is_edit else ()), errors)
+        _check_choice(args, "resolution", tuple(RESOLUTIONS), errors)
+        _check_choice(args, "output_format", OUTPUT_FORMATS, errors)
+        n = args.get("num_images", 1)
+        if not isinstance(n, int) or isinstance(n, bool):
+            errors.append(_type_error("num_images", "int"))
+        elif not 1 <= n <= 4:
+            op, limit = ("ge", 1) if n < 1 else ("le", 4)
+            word = "greater than or equal to" if op == "ge" else "less than or equal to"
+            errors.append({
+                "loc": ["body", "num_images"],
+                "msg": f"ensure this value is {word} {limit}",
+                "type": f"value_error.number.not_{op}",
+                "ctx": {"limit_value": limit},
+            })
+    elif family == "video":
+        _check_str(args, "prompt", errors, required=True)
+        prompt = args.get("prompt")
+        if isinstance(prompt, str) and len(prompt) > MAX_VIDEO_PROMPT:
+            errors.append({
+                "loc": ["body", "prompt"],
+                "msg": f"ensure this value has at most {MAX_VIDEO_PROMPT} characters",
+                "type": "value_error.any_str.max_length",
+                "ctx": {"limit_value": MAX_VIDEO_PROMPT},
+            })
+        _check_str(args, "image_url", errors, required="image-to-video" in app_id)
+        _check_choice(args, "aspect_ratio", VIDEO_ASPECTS, errors)
+        if "duration" in args and _duration(args["duration"]) is None:
+            errors.append(_not_permitted("duration", args["duration"], ("5", "10")))
+    elif family == "speech":
+        _check_str(args, "text", errors, required=True)
+    elif family == "lipsync":
+        _check_str(args, "audio_url", errors, required=True)
+        visual = "image_url" if "omnihuman" in app_id else "video_url"
+        if not args.get("image_url") and not args.get("video_url"):
+            errors.append(missing(visual))
+    elif family == "transcription":
+        _check_str(args, "audio_url", errors, required=True)
+    return errors
+
+
+def _duration(value: object) -> float | None:
+    try:
+        seconds = float(str(value).rstrip("s"))
+    except ValueError:
+        return None
+    return seconds if 0 < seconds <= 20 else None
+
+
+# --------------------------------------------------------------------------- sizes
+
+
+def parse_aspect(aspect: str) -> tuple[int, int] | None:
+    try:
+        w, h = (int(x) for x in aspect.split(":"))
+    except (ValueError, AttributeError):
+        return None
+    return (w, h) if w > 0 and h > 0 else None
+
+
+def fit(ratio: tuple[float, float], long_side: float) -> tuple[int, int]:
+    w, h = ratio
+    if w >= h:
+        return max(1, round(long_side)), max(1, round(long_side * h / w))
+    return max(1, round(long_side * w / h)), max(1, round(long_side))
+
+
+def image_size(aspect_ratio: str, resolution: str, scale: float = 1.0) -> tuple[int, int]:
+    """Output size for a nano-banana style request: long side from resolution, shape from aspect ratio."""
+    ratio = parse_aspect(aspect_ratio) or (1, 1)
+    return fit(ratio, RESOLUTIONS.get(resolution, 1024) * scale)
+
+
+# --------------------------------------------------------------------------- results
+
+
+def _file_entry(url: str, name: str, content_type: str, data: bytes) -> dict[str, Any]:
+    return {"url": url, "content_type": content_type, "file_name": name, "file_size": len(data)}
+
+
+def _visual(data: bytes | None) -> Image.Image | None:
+    if not data:
+        return None
+    return media.open_image(data) or media.first_frame(data)
+
+
+def build_result(
+    app_id: str, args: dict[str, Any], request_id: str, settings: MediaSettings, sink: OutputSink
+) -> dict[str, Any]:
+    family = family_of(app_id)
+    seed = media.seed_of(args.get("seed", request_id), args.get("prompt") or args.get("text"))
+    short = request_id.split("-")[0]
+
+    def save(data: bytes, name: str, content_type: str) -> dict[str, Any]:
+        url = sink.save(data, name, content_type, app_id=app_id, request_id=request_id)
+        return _file_entry(url, name, content_type, data)
+
+    if family == "image":
+        fmt = args.get("output_format", "png")
+        refs = [img for img in (_visual(sink.resolve(u)) for u in args.get("image_urls") or []) if img]
+        aspect = args.get("aspect_ratio", "1:1")
+        if aspect == "auto":
+            ratio = (refs[0].width, refs[0].height) if refs else (1, 1)
+            size = fit(ratio, RESOLUTIONS.get(args.get("resolution", "1K"), 1024) * settings.image_scale)
+        else:
+            size = image_size(aspect, args.get("resolution", "1K"), settings.image_scale)
+        images = []
+        for i in range(args.get("num_images", 1)):
+            data = media.image_bytes(*size, fmt, seed=seed + i, base=refs[0] if refs else None)
+            entry = save(data, f"{short}-{i}.{fmt}", media.IMAGE_FORMATS[fmt][1])
+            images.append({**entry, "width": size[0], "height": size[1]})
+        return {"images": images, "description": ""}
+
+    if family == "video":
+        source = _visual(sink.resolve(args.get("image_url")))
+        ratio = parse_aspect(args.get("aspect_ratio", "")) or (
+            (source.width, source.height) if source else (16, 9)
+        )
+        width, height = fit(ratio, settings.video_long_side)
+        data = media.mp4_bytes(
+            width,
+            height,
+            duration_s=_duration(args.get("duration", 5)) or 5.0,
+            fps=settings.video_fps,
+            seed=seed,
+            base=source,
+        )
+        return {"video": save(data, f"{short}.mp4", "video/mp4")}
+
+    if family == "speech":
+        text = str(args.get("text", ""))
+        duration = media.words_duration(text, settings.words_per_second) / float(args.get("speed", 1) or 1)
+        data = media.audio_bytes(duration, "mp3", seed=seed)
+        return {"audio": save(data, f"{short}.mp3", "audio/mpeg"), "timestamps": None}
+
+    if family == "lipsync":
+        audio = sink.resolve(args.get("audio_url"))
+        duration = (media.audio_duration(audio) if audio else None) or 2.0
+        face = _visual(sink.resolve(args.get("image_url") or args.get("video_url")))
+        width, height = fit((face.width, face.height) if face else (9, 16), settings.video_long_side)
+        data = media.mp4_bytes(
+            width, height, duration_s=duration, fps=settings.video_fps, seed=seed, base=face, audio=audio
+        )
+        return {"video": save(data, f"{short}.mp4", "video/mp4")}
+
+    audio = sink.resolve(args.get("audio_url"))
+    duration = (media.audio_duration(audio) if audio else None) or 0.0
+    text = f"emulated transcript of {duration:.1f} seconds of audio"
+    return {"text": text, "chunks": [{"timestamp": [0.0, round(duration, 2)], "text": text}]}
