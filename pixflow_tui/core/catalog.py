@@ -118,7 +118,7 @@ VIDEO_MODELS = {
 }
 DEFAULT_VIDEO_MODEL = "kling"
 SPEECH_MODEL = "fal-ai/elevenlabs/tts/eleven-v3"
-LIPSYNC_MODEL = "fal-ai/sync-lipsync/v2"
+LIPSYNC_MODEL = "fal-ai/bytedance/omnihuman/v1.5"
 TEXT_MODEL = "gpt-4o"
 TEXT_CONVERT_MODEL = "gpt-5.2"
 
@@ -135,7 +135,7 @@ UNIT_PRICES: dict[str, UnitPrice] = {
     VIDEO_MODELS["kling"]: UnitPrice(0.07, "second"),
     VIDEO_MODELS["hailuo"]: UnitPrice(0.045, "second"),
     SPEECH_MODEL: UnitPrice(0.10, "1k_chars"),
-    LIPSYNC_MODEL: UnitPrice(0.05, "second"),
+    LIPSYNC_MODEL: UnitPrice(0.14, "second"),
 }
 # 4K images cost twice the base price at fal
 RESOLUTION_PRICE_FACTOR = {"1K": 1.0, "2K": 1.0, "4K": 2.0}

@@ -74,3 +74,22 @@ class JobEvent:
     message: str = ""
     cost: float | None = None
     output_path: str | None = None
+
+
+@dataclass(frozen=True)
+class JobView:
+    """One row of a job table, as the front ends show it."""
+
+    job_id: int
+    batch_id: int | None
+    index: int
+    kind: JobKind
+    prompt: str
+    state: JobState
+    queue_position: int | None = None
+    progress: float | None = None
+    elapsed: float | None = None  # seconds since submission (or until it finished)
+    cost: float | None = None
+    rating: int | None = None  # 1 like, -1 dislike, None unrated
+    output_path: str | None = None
+    error: str | None = None
