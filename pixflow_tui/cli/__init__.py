@@ -6,12 +6,12 @@ import sys
 from collections.abc import Sequence
 
 from pixflow_tui import __version__
-from pixflow_tui.cli import doctor
+from pixflow_tui.cli import doctor, images, jobs
 from pixflow_tui.cli.common import EXIT_CODES_HELP, ExitCode
 from pixflow_tui.config import SettingsError, load_settings
 
 # Each command module offers register(subparsers) and sets `handler` on its parsers.
-COMMAND_MODULES = [doctor]
+COMMAND_MODULES = [doctor, images, jobs]
 
 
 def build_parser() -> argparse.ArgumentParser:

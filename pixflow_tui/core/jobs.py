@@ -56,12 +56,23 @@ class MediaRequest:
 
     `files` maps an argument name to local files the provider must make reachable (upload, data URL) and put
     into `arguments` under that name: a list stays a list, a single path becomes a single URL.
+    `meta` is ours, never sent: what the output was made from (prompt, concept, source ids) for lineage.
     """
 
     kind: JobKind
     model: str
     arguments: dict[str, Any]
     files: dict[str, list[str] | str] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": str(self.kind), "model": self.model, "arguments": self.arguments, "files": self.files,
+                "meta": self.meta}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MediaRequest:
+        return cls(JobKind(data["kind"]), data["model"], dict(data.get("arguments", {})),
+                   dict(data.get("files", {})), dict(data.get("meta", {})))
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,20 @@
 """What both front ends share: settings, the opened store, the providers, the job engine and its events."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+import asyncio
+from collections.abc import Iterable
+from datetime import datetime, timezone
 
 from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
-from pixflow_tui.core.jobs import JobView
+from pixflow_tui.core.jobs import JobState, JobView
+from pixflow_tui.engine import control
+from pixflow_tui.engine.runner import EngineSummary, JobEngine
+from pixflow_tui.engine.service import EngineService
+from pixflow_tui.providers import build_text_provider, media_is_live, provider_for
+from pixflow_tui.providers.base import MediaProvider, TextProvider
 from pixflow_tui.store import Store
+from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows.job_views import job_views
 
 
@@ -17,22 +25,90 @@ class AppContext:
         self.settings = settings
         self.store = store or Store.open(settings)
         self.events = EventBus()
+        self._media: dict[str, MediaProvider] = {}
+        self._text: TextProvider | None = None
+        self._service: EngineService | None = None
+
+    # ---- providers -------------------------------------------------------------------------------------
 
     @property
     def mode_label(self) -> str:
         return self.settings.mode_label
 
+    @property
+    def media_provider_name(self) -> str:
+        """Where new media jobs go: "fal" or "demo"."""
+        return "fal" if media_is_live(self.settings) else "demo"
+
+    def provider_for(self, name: str) -> MediaProvider:
+        """The provider that holds jobs stored under `name` (a job resumes where it was submitted)."""
+        if name not in self._media:
+            self._media[name] = provider_for(name, self.settings)
+        return self._media[name]
+
+    @property
+    def text(self) -> TextProvider:
+        if self._text is None:
+            self._text = build_text_provider(self.settings)
+        return self._text
+
+    # ---- the engine ------------------------------------------------------------------------------------
+
+    def new_engine(self, **options: object) -> JobEngine:
+        return JobEngine(self.store, self.settings, self.events, self.provider_for, **options)  # type: ignore[arg-type]
+
+    def start_engine(self) -> None:
+        """Drive jobs in the background (the TUI); resumes every unfinished job at once."""
+        if self._service is None:
+            self._service = EngineService(self.new_engine())
+            self._service.start()
+
+    def wake_engine(self) -> None:
+        if self._service is not None:
+            self._service.wake()
+
+    async def run_jobs(self, *, batch_ids: Iterable[int] | None = None,
+                       job_ids: Iterable[int] | None = None) -> EngineSummary:
+        """Drive jobs on the current loop until none is left to drive (the CLI)."""
+        return await self.new_engine().run(until_idle=True, batch_ids=batch_ids, job_ids=job_ids)
+
+    def _on_engine(self, coro):  # type: ignore[no-untyped-def]
+        """Run a provider-touching coroutine where the engine's clients live."""
+        if self._service is not None:
+            return self._service.submit(coro).result(timeout=60)
+        return asyncio.run(coro)
+
+    def cancel_job(self, job_id: int) -> JobState:
+        return self._on_engine(control.cancel_job(self.store, job_id, self.provider_for, self.events))
+
+    def cancel_batch(self, batch_id: int) -> dict[JobState, int]:
+        return self._on_engine(control.cancel_batch(self.store, batch_id, self.provider_for, self.events))
+
+    def retry_job(self, job_id: int) -> JobState:
+        state = control.retry_job(self.store, job_id, self.events)
+        self.wake_engine()
+        return state
+
+    def regenerate_job(self, job_id: int) -> JobRecord:
+        job = control.regenerate_job(self.store, job_id, self.events)
+        self.wake_engine()
+        return job
+
+    # ---- status ----------------------------------------------------------------------------------------
+
     def jobs_running(self) -> int:
         return self.store.jobs.active_count()
 
     def spend_today(self) -> float:
-        now = datetime.now(timezone.utc)
-        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0).replace(tzinfo=None)
-        return self.store.jobs.spend_since(midnight - timedelta(0))
-
-    def close(self) -> None:
-        self.store.close_thread_connection()
+        midnight = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+        return self.store.jobs.spend_since(midnight)
 
     def recent_jobs(self, module: str | None = None, limit: int = 200) -> list[JobView]:
         """The newest jobs (of one module's batches when given), oldest first, as table rows."""
         return job_views(self.store, module=module, limit=limit)
+
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.stop()
+            self._service = None
+        self.store.close_thread_connection()

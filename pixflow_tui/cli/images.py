@@ -1,0 +1,157 @@
+"""`pixflow images generate`: a batch of images from a concept, a prompts file, history or a favourite."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any
+
+from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.progress import batch_progress
+from pixflow_tui.config import ASPECT_RATIOS, IMAGE_FORMATS, RESOLUTIONS, Settings
+from pixflow_tui.core.prompt_import import prompts_from_file_content
+from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError
+from pixflow_tui.workflows import prompts as prompt_flow
+from pixflow_tui.workflows.cli_support import open_context, summarize_batch
+from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.images import BudgetExceeded, check_budget, create_image_batch, plan_image_batch
+from pixflow_tui.workflows.inputs import InputError, check_concept, check_count
+
+
+def register(subparsers: Any) -> None:
+    images = subparsers.add_parser("images", help="generate batches of images")
+    commands = images.add_subparsers(dest="images_command", metavar="COMMAND", required=True)
+    gen = commands.add_parser("generate", help="generate a batch of images",
+                              description="Generate images from prompts. Exit codes: 0 all images made, 1 some "
+                                          "failed, 2 usage, 3 config/database, 4 over budget, 130 interrupted.")
+    source = gen.add_mutually_exclusive_group(required=True)
+    source.add_argument("--concept", help="write prompts from this concept first (1–300 characters)")
+    source.add_argument("--prompts-file", type=Path, help="JSON list, JSONL, or TXT (one per line or blocks)")
+    source.add_argument("--from-history", type=int, metavar="ID", help="the prompts of a history entry")
+    source.add_argument("--from-favorite", type=int, metavar="ID", help="the prompt of a favourite")
+    gen.add_argument("-n", "--count", type=int, default=4, help="prompts to write from --concept (1–10, default 4)")
+    gen.add_argument("--ref", action="append", default=[], metavar="IMAGE", help="reference image (up to 5)")
+    gen.add_argument("--aspect", choices=ASPECT_RATIOS, help="aspect ratio (default from settings)")
+    gen.add_argument("--resolution", choices=RESOLUTIONS, help="resolution (default from settings)")
+    gen.add_argument("--format", choices=IMAGE_FORMATS, help="image format (default from settings)")
+    gen.add_argument("--variants", type=int, default=1, help="images per prompt, 1–4 (default 1)")
+    gen.add_argument("--concurrency", type=int, help="jobs at the provider at once (default from settings)")
+    gen.add_argument("--dry-run", action="store_true", help="print the plan and its cost; spend nothing")
+    gen.add_argument("--yes", action="store_true", help="do not ask before spending")
+    gen.add_argument("--json", action="store_true", help="print the result as JSON")
+    gen.set_defaults(handler=run_generate)
+
+
+def _load_prompts(ctx: AppContext, args: argparse.Namespace) -> tuple[list[PromptOutput], str, dict[str, Any]]:
+    if args.prompts_file is not None:
+        path: Path = args.prompts_file
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"prompts file {path} cannot be read: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise InputError(f"prompts file {path} is not UTF-8 text") from None
+        prompts = prompts_from_file_content(path.name, text)
+        if not prompts:
+            raise InputError(f"prompts file {path} holds no prompts")
+        return prompts, path.stem, {"source": "file", "source_file": str(path)}
+    if args.from_history is not None:
+        entry = ctx.store.history.get(args.from_history)
+        if entry is None:
+            raise InputError(f"there is no history entry {args.from_history} (see `pixflow library history`)")
+        return ([PromptOutput.model_validate(p) for p in entry.prompts], entry.concept,
+                {"source": "history", "history_id": entry.id})
+    favorite = ctx.store.favorites.get(args.from_favorite)
+    if favorite is None:
+        raise InputError(f"there is no favourite {args.from_favorite} (see `pixflow library favorites`)")
+    return [PromptOutput.model_validate(favorite.prompt)], favorite.concept or favorite.name, {
+        "source": "favorite", "favorite_id": favorite.id}
+
+
+def _confirm(plan_cost: float, images: int, provider: str, yes: bool) -> bool:
+    if yes or provider == "demo" or plan_cost == 0:
+        return True
+    if not sys.stdin.isatty():
+        error(f"this batch would spend about ${plan_cost:.2f} at {provider}; add --yes to confirm")
+        return False
+    answer = input(f"Generate {images} images for about ${plan_cost:.2f}? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
+
+
+def run_generate(args: argparse.Namespace, settings: Settings) -> int:
+    if args.concurrency is not None:
+        if not 1 <= args.concurrency <= 64:
+            error("--concurrency must be 1–64")
+            return ExitCode.USAGE
+        settings = dataclasses.replace(settings, concurrency=args.concurrency)
+    ctx = open_context(settings)
+    if ctx is None:
+        return ExitCode.CONFIG
+    try:
+        return _generate(ctx, args)
+    except (InputError, PromptParseError, prompt_flow.PromptGenerationError) as exc:
+        error(str(exc))
+        return ExitCode.FAILED if isinstance(exc, prompt_flow.PromptGenerationError) else ExitCode.USAGE
+    except BudgetExceeded as exc:
+        error(str(exc))
+        return ExitCode.BUDGET
+    except KeyboardInterrupt:
+        error("interrupted; submitted jobs keep running at the provider — `pixflow jobs resume` finishes them")
+        return ExitCode.INTERRUPTED
+    finally:
+        ctx.close()
+
+
+def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
+    if args.concept is not None:
+        concept = check_concept(args.concept)
+        count = check_count(args.count, 1, 10, "the prompt count (-n)")
+        # the plan is priced before any prompt is written, so a dry run spends nothing at all
+        prompts, source = [PromptOutput(style=concept)] * count, {"source": "concept"}
+    else:
+        prompts, concept, source = _load_prompts(ctx, args)
+    plan = plan_image_batch(ctx, prompts, concept=concept, references=args.ref, aspect_ratio=args.aspect,
+                            resolution=args.resolution, output_format=args.format, variants=args.variants,
+                            source=source)
+    if args.dry_run:
+        description = plan.describe()
+        if args.concept is not None:
+            description["prompt_texts"] = [f"(written from the concept when the batch runs: {count} prompts)"]
+        _print_plan(description, args.json)
+        return ExitCode.OK
+    check_budget(ctx, plan.cost_estimate)
+    if not _confirm(plan.cost_estimate, len(plan.jobs), plan.provider, args.yes):
+        return ExitCode.FAILED
+    if args.concept is not None:
+        written = asyncio.run(prompt_flow.generate_prompts(ctx, concept, count))
+        plan = plan_image_batch(ctx, written.prompts, concept=concept, references=args.ref,
+                                aspect_ratio=args.aspect, resolution=args.resolution, output_format=args.format,
+                                variants=args.variants, source={"source": "concept", "history_id": written.history_id})
+    batch = create_image_batch(ctx, plan)
+    with batch_progress(ctx, {batch.id: len(plan.jobs)}, enabled=not args.json):
+        asyncio.run(ctx.run_jobs(batch_ids=[batch.id]))
+    summary = summarize_batch(ctx, batch.id)
+    if args.json:
+        print_json(summary)
+    else:
+        for job in summary["jobs"]:
+            where = job["output_path"] or job["error"] or job["status"]
+            print(f"{job['job_id']:>6}  {job['status']:<10} {where}")
+        print(f"batch {batch.id}: {summary['status']}, {summary['done']}/{summary['total']} images"
+              f"{' (demo output)' if plan.provider == 'demo' else ''}, cost ${summary['cost']:.2f}")
+    return ExitCode.OK if summary["done"] == summary["total"] else ExitCode.FAILED
+
+
+def _print_plan(description: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print_json({"dry_run": True, **description})
+        return
+    print(f"plan: {description['images']} images from {description['prompts']} prompts × "
+          f"{description['variants']} variants, {description['aspect_ratio']} {description['resolution']} "
+          f"{description['output_format']}, model {description['model']} via {description['provider']}")
+    print(f"estimated cost: ${description['cost_estimate']:.2f}"
+          f"{' (demo: nothing is charged)' if description['demo'] else ''}")
+    for number, text in enumerate(description["prompt_texts"], 1):
+        print(f"  {number:>2}. {text}")

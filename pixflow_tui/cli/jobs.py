@@ -1,0 +1,176 @@
+"""`pixflow jobs list|show|resume|cancel|retry`: the job ledger from the command line."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.progress import batch_progress
+from pixflow_tui.config import Settings
+from pixflow_tui.core.jobs import RESUMABLE_STATES, JobState
+from pixflow_tui.engine.control import JobActionError
+from pixflow_tui.workflows.cli_support import job_summary, open_context
+from pixflow_tui.workflows.context import AppContext
+
+
+def register(subparsers: Any) -> None:
+    jobs = subparsers.add_parser("jobs", help="list, inspect, resume, cancel or retry jobs",
+                                 description="Exit codes: 0 success, 1 something failed or was left unfinished, "
+                                             "2 usage, 3 config/database.")
+    commands = jobs.add_subparsers(dest="jobs_command", metavar="COMMAND", required=True)
+    listing = commands.add_parser("list", help="list jobs, newest first")
+    listing.add_argument("--batch", type=int, help="only this batch")
+    listing.add_argument("--status", choices=[str(s) for s in JobState], help="only jobs in this state")
+    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=run_list)
+    show = commands.add_parser("show", help="everything about one job")
+    show.add_argument("job_id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=run_show)
+    resume = commands.add_parser("resume", help="drive every unfinished job to an end state, then exit")
+    resume.add_argument("--batch", type=int, action="append", help="only these batches")
+    resume.add_argument("--json", action="store_true")
+    resume.set_defaults(handler=run_resume)
+    cancel = commands.add_parser("cancel", help="cancel jobs (remote ones get the provider's cancel call)")
+    cancel.add_argument("job_ids", type=int, nargs="*")
+    cancel.add_argument("--batch", type=int, help="cancel every unfinished job of this batch")
+    cancel.add_argument("--json", action="store_true")
+    cancel.set_defaults(handler=run_cancel)
+    retry = commands.add_parser("retry", help="send failed, cancelled or unknown jobs round again")
+    retry.add_argument("job_ids", type=int, nargs="+")
+    retry.add_argument("--no-run", action="store_true", help="only mark them; a running TUI or `resume` drives them")
+    retry.add_argument("--json", action="store_true")
+    retry.set_defaults(handler=run_retry)
+
+
+def _with_context(settings: Settings, body: Any) -> int:
+    ctx = open_context(settings)
+    if ctx is None:
+        return ExitCode.CONFIG
+    try:
+        return int(body(ctx))
+    except KeyboardInterrupt:
+        error("interrupted; jobs at the provider keep running — `pixflow jobs resume` finishes them")
+        return ExitCode.INTERRUPTED
+    finally:
+        ctx.close()
+
+
+def _line(job: dict[str, Any]) -> str:
+    where = job["output_path"] or job["error"] or ""
+    return f"{job['job_id']:>6}  batch {job['batch_id'] or '-':<5} {job['kind']:<8} {job['status']:<11} {where}"
+
+
+def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    def body(ctx: AppContext) -> int:
+        statuses = [JobState(args.status)] if args.status else None
+        jobs = [job_summary(j) for j in ctx.store.jobs.list(batch_id=args.batch, statuses=statuses,
+                                                           limit=args.limit, newest_first=True)]
+        if args.json:
+            print_json(jobs)
+        else:
+            print("\n".join(_line(j) for j in jobs) if jobs else "no jobs")
+        return ExitCode.OK
+
+    return _with_context(settings, body)
+
+
+def run_show(args: argparse.Namespace, settings: Settings) -> int:
+    def body(ctx: AppContext) -> int:
+        job = ctx.store.jobs.get(args.job_id)
+        if job is None:
+            error(f"there is no job {args.job_id}")
+            return ExitCode.FAILED
+        data = {**job_summary(job), "request": job.request, "result": job.result}
+        if args.json:
+            print_json(data)
+        else:
+            for key, value in data.items():
+                print(f"{key:<14} {value}")
+        return ExitCode.OK
+
+    return _with_context(settings, body)
+
+
+def _drive(ctx: AppContext, args: argparse.Namespace, batch_ids: list[int] | None,
+           job_ids: list[int] | None = None) -> int:
+    unfinished = [j for j in ctx.store.jobs.list(statuses=RESUMABLE_STATES)
+                  if (batch_ids is None or j.batch_id in batch_ids) and (job_ids is None or j.id in job_ids)]
+    totals: dict[int, int] = {}
+    for job in unfinished:
+        if job.batch_id is not None:
+            totals[job.batch_id] = totals.get(job.batch_id, 0) + 1
+    with batch_progress(ctx, totals, enabled=not args.json and bool(unfinished)):
+        summary = asyncio.run(ctx.run_jobs(batch_ids=batch_ids, job_ids=job_ids))
+    after = [ctx.store.jobs.get(j.id) for j in unfinished]
+    result = {"driven": len(unfinished), "stalled": summary.stalled,
+              "states": {str(s): sum(1 for j in after if j and j.status == s) for s in JobState},
+              "unknown": [j.id for j in ctx.store.jobs.list(statuses=[JobState.UNKNOWN])]}
+    if args.json:
+        print_json(result)
+    else:
+        counts = ", ".join(f"{n} {s}" for s, n in result["states"].items() if n)
+        print(f"{len(unfinished)} jobs driven: {counts or 'nothing to do'}")
+        if summary.stalled:
+            print(f"still at the provider (unreachable now): {summary.stalled}; run `pixflow jobs resume` again")
+        if result["unknown"]:
+            print(f"unknown (may or may not be at the provider): {result['unknown']}; "
+                  "`pixflow jobs retry ID` re-submits one if you accept a possible second charge")
+    failed = any(j and j.status != JobState.DONE for j in after)
+    return ExitCode.FAILED if failed or summary.stalled else ExitCode.OK
+
+
+def run_resume(args: argparse.Namespace, settings: Settings) -> int:
+    return _with_context(settings, lambda ctx: _drive(ctx, args, args.batch))
+
+
+def run_cancel(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.job_ids and args.batch is None:
+        error("name job ids or --batch ID")
+        return ExitCode.USAGE
+
+    def body(ctx: AppContext) -> int:
+        results: dict[str, str] = {}
+        code = ExitCode.OK
+        if args.batch is not None:
+            for state, count in ctx.cancel_batch(args.batch).items():
+                results[f"batch {args.batch} {state}"] = str(count)
+        for job_id in args.job_ids:
+            try:
+                results[str(job_id)] = str(ctx.cancel_job(job_id))
+            except JobActionError as exc:
+                results[str(job_id)] = f"error: {exc}"
+                code = ExitCode.FAILED
+        if args.json:
+            print_json(results)
+        else:
+            for key, value in results.items():
+                print(f"{key}: {value}")
+        return code
+
+    return _with_context(settings, body)
+
+
+def run_retry(args: argparse.Namespace, settings: Settings) -> int:
+    def body(ctx: AppContext) -> int:
+        retried: list[int] = []
+        for job_id in args.job_ids:
+            try:
+                ctx.retry_job(job_id)
+                retried.append(job_id)
+            except JobActionError as exc:
+                error(str(exc))
+        if not retried:
+            return ExitCode.FAILED
+        if args.no_run:
+            if args.json:
+                print_json({"retried": retried})
+            else:
+                print(f"marked for retry: {retried}")
+            return ExitCode.OK
+        code = _drive(ctx, args, None, retried)
+        return code if len(retried) == len(args.job_ids) else ExitCode.FAILED
+
+    return _with_context(settings, body)

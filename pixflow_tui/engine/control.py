@@ -1,0 +1,107 @@
+"""What a user does to jobs: cancel, retry, regenerate. Safe to call from any process while another drives them."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from pixflow_tui.core.events import EventBus
+from pixflow_tui.core.jobs import JobEvent, JobState
+from pixflow_tui.engine.batches import refresh_batch_status
+from pixflow_tui.providers.base import MediaProvider, ProviderError, RemoteHandle
+from pixflow_tui.store import Store
+from pixflow_tui.store.records import JobRecord
+
+log = logging.getLogger(__name__)
+
+
+class JobActionError(ValueError):
+    """The action does not apply to the job in its current state; the message says why."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _publish(events: EventBus | None, job: JobRecord, state: JobState, message: str = "") -> None:
+    if events is not None:
+        events.publish(JobEvent(job_id=job.id, batch_id=job.batch_id, state=state, message=message))
+
+
+async def cancel_job(store: Store, job_id: int, provider_for: Callable[[str], MediaProvider],
+                     events: EventBus | None = None) -> JobState:
+    """Cancel one job: a local one is dropped, a remote one gets the provider's cancel call."""
+    job = store.jobs.get(job_id)
+    if job is None:
+        raise JobActionError(f"no job with id {job_id}")
+    if job.status.finished:
+        return job.status
+    if job.status == JobState.DOWNLOADING:
+        raise JobActionError(f"job {job_id} has already finished at the provider and is downloading")
+    if job.status.remote and job.request_id:
+        handle = RemoteHandle.from_dict(job.handle or {"request_id": job.request_id, "model": job.model})
+        try:
+            await provider_for(job.provider).cancel(handle)
+        except ProviderError as exc:
+            log.warning("provider cancel of job %s: %s", job_id, exc.message)
+    cancellable = [JobState.PENDING, JobState.SUBMITTING, JobState.QUEUED, JobState.RUNNING, JobState.UNKNOWN]
+    if store.jobs.transition(job_id, cancellable, status=JobState.CANCELLED, finished_at=_now(),
+                             error="cancelled by the user"):
+        _publish(events, job, JobState.CANCELLED, "cancelled by the user")
+        refresh_batch_status(store, job.batch_id)
+        return JobState.CANCELLED
+    current = store.jobs.get(job_id)
+    return current.status if current else JobState.CANCELLED
+
+
+async def cancel_batch(store: Store, batch_id: int, provider_for: Callable[[str], MediaProvider],
+                       events: EventBus | None = None) -> dict[JobState, int]:
+    results: dict[JobState, int] = {}
+    for job in store.jobs.list(batch_id=batch_id):
+        if job.status.finished or job.status == JobState.DOWNLOADING:
+            continue
+        state = await cancel_job(store, job.id, provider_for, events)
+        results[state] = results.get(state, 0) + 1
+    return results
+
+
+def retry_job(store: Store, job_id: int, events: EventBus | None = None) -> JobState:
+    """Send a failed, cancelled or unknown job round again.
+
+    A job whose result is already at the provider is only downloaded again: nothing is paid twice."""
+    job = store.jobs.get(job_id)
+    if job is None:
+        raise JobActionError(f"no job with id {job_id}")
+    if job.status not in (JobState.FAILED, JobState.CANCELLED, JobState.UNKNOWN):
+        raise JobActionError(f"job {job_id} is {job.status}; only failed, cancelled or unknown jobs can be retried")
+    if job.result:
+        target = JobState.DOWNLOADING
+        fields = {}
+    elif job.request_id and job.status == JobState.FAILED and job.error and "result could not be read" in job.error:
+        target = JobState.RUNNING  # the provider finished; read the result again
+        fields = {}
+    else:
+        target = JobState.PENDING
+        fields = {"request_id": None, "handle": None, "attempts": 0, "next_attempt_at": None, "submitted_at": None}
+    if not store.jobs.transition(job_id, [job.status], status=target, error=None, finished_at=None, **fields):
+        raise JobActionError(f"job {job_id} changed while retrying; look at it again")
+    _publish(events, job, target, "retry requested")
+    refresh_batch_status(store, job.batch_id)
+    return target
+
+
+def regenerate_job(store: Store, job_id: int, events: EventBus | None = None) -> JobRecord:
+    """A new job with the same request, linked to the old one; the old output stays."""
+    job = store.jobs.get(job_id)
+    if job is None:
+        raise JobActionError(f"no job with id {job_id}")
+    siblings = store.jobs.list(batch_id=job.batch_id) if job.batch_id is not None else []
+    next_index = max((j.job_index for j in siblings), default=job.job_index) + 1
+    new_job = store.jobs.create(
+        kind=job.kind, provider=job.provider, model=job.model, request=job.request, batch_id=job.batch_id,
+        job_index=next_index, prompt_index=job.prompt_index, variant_index=job.variant_index,
+        cost_estimate=job.cost_estimate, parent_job_id=job.id,
+    )
+    _publish(events, new_job, JobState.PENDING, f"regenerating job {job.id}")
+    refresh_batch_status(store, job.batch_id)
+    return new_job

@@ -1,0 +1,338 @@
+"""The durable job runner: every remote task goes pending → submitting → queued → running → downloading → done.
+
+The job row is committed before the submit call and the request id the moment the provider answers, so a crash
+never loses a finished output and never re-submits a job the provider already has.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import httpx
+
+from pixflow_tui.config import Settings
+from pixflow_tui.core.events import EventBus
+from pixflow_tui.core.jobs import JobEvent, JobState, MediaRequest
+from pixflow_tui.engine.batches import refresh_batch_status
+from pixflow_tui.engine.saving import save_outputs
+from pixflow_tui.providers.base import MediaProvider, ProviderError, RemoteHandle
+from pixflow_tui.store import Store
+from pixflow_tui.store.records import JobRecord
+
+log = logging.getLogger(__name__)
+
+REMOTE = (JobState.QUEUED, JobState.RUNNING)
+MAX_POLL_INTERVAL = 5.0
+STALLED_AFTER_POLL_FAILURES = 12
+
+
+def new_owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def backoff_delay(attempt: int, retry_after: float | None = None, base: float = 1.0, cap: float = 60.0) -> float:
+    """Exponential backoff with full jitter; a provider's Retry-After wins when it asks for longer."""
+    delay = random.uniform(0, min(cap, base * 2 ** max(0, attempt - 1)))
+    return max(delay, retry_after or 0.0)
+
+
+def poll_interval(elapsed: float) -> float:
+    """Poll young jobs often and old ones rarely: about 4% of the time the job has been at the provider."""
+    return min(MAX_POLL_INTERVAL, max(0.02, elapsed * 0.04))
+
+
+def is_connect_failure(exc: BaseException) -> bool:
+    """True when the request certainly never reached the provider (safe to send again)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (httpx.ConnectError, httpx.ConnectTimeout, ConnectionRefusedError)):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+@dataclass
+class EngineSummary:
+    finished: dict[JobState, int] = field(default_factory=dict)
+    stalled: list[int] = field(default_factory=list)
+
+
+class JobEngine:
+    def __init__(self, store: Store, settings: Settings, events: EventBus,
+                 provider_for: Callable[[str], MediaProvider], *, owner: str | None = None,
+                 lease_seconds: float = 30.0, max_attempts: int = 5) -> None:
+        self.store = store
+        self.settings = settings
+        self.events = events
+        self.provider_for = provider_for
+        self.owner = owner or new_owner_id()
+        self.lease_seconds = lease_seconds
+        self.max_attempts = max_attempts
+        self._active: dict[int, asyncio.Task[None]] = {}
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._wake: asyncio.Event | None = None
+        self._http: httpx.AsyncClient | None = None
+        self._summary = EngineSummary()
+
+    # ---- public -------------------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        """New jobs were written to the database; look for them now (call on the engine's loop)."""
+        if self._wake is not None:
+            self._wake.set()
+
+    async def run(self, *, until_idle: bool = True, batch_ids: Iterable[int] | None = None,
+                  job_ids: Iterable[int] | None = None, stop: asyncio.Event | None = None) -> EngineSummary:
+        """Drive claimable jobs. With `until_idle`, return once none is left to drive; otherwise run until `stop`."""
+        self._wake = asyncio.Event()
+        self._http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=120.0), follow_redirects=True)
+        batches = set(batch_ids) if batch_ids is not None else None
+        jobs = set(job_ids) if job_ids is not None else None
+        heartbeat = asyncio.create_task(self._heartbeat())
+        try:
+            while not (stop and stop.is_set()):
+                self._claim_new(batches, jobs)
+                if until_idle and not self._active:
+                    break
+                self._wake.clear()
+                waiters = [asyncio.create_task(self._wake.wait())]
+                if stop:
+                    waiters.append(asyncio.create_task(stop.wait()))
+                await asyncio.wait([*waiters, *self._active.values()], timeout=1.0,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                for waiter in waiters:
+                    waiter.cancel()
+        finally:
+            heartbeat.cancel()
+            for task in list(self._active.values()):
+                task.cancel()
+            await asyncio.gather(*self._active.values(), return_exceptions=True)
+            await self._http.aclose()
+            for job_id in list(self._active):
+                self.store.jobs.release(job_id, self.owner)
+        return self._summary
+
+    # ---- claiming and leases ------------------------------------------------------------------------------
+
+    def _claim_new(self, batches: set[int] | None, jobs: set[int] | None) -> None:
+        now = time.time()
+        for job in self.store.jobs.claimable(self.owner, now):
+            if job.id in self._active or (batches is not None and job.batch_id not in batches):
+                continue
+            if jobs is not None and job.id not in jobs:
+                continue
+            if not self.store.jobs.claim(job.id, self.owner, now, self.lease_seconds):
+                continue  # another process took it first
+            if job.status == JobState.SUBMITTING:
+                self._orphaned_submit(job)
+                continue
+            self._active[job.id] = asyncio.create_task(self._drive(job.id), name=f"job-{job.id}")
+
+    def _orphaned_submit(self, job: JobRecord) -> None:
+        """A process died between sending a submit and storing the answer: the provider may have the job."""
+        message = ("the app stopped while submitting; the provider may or may not have this job — "
+                   "retry it only if you accept a possible second charge")
+        if self.store.jobs.transition(job.id, [JobState.SUBMITTING], status=JobState.UNKNOWN, error=message):
+            self._publish(job, JobState.UNKNOWN, message=message)
+        self.store.jobs.release(job.id, self.owner)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            self.store.jobs.renew_leases(self.owner, list(self._active), time.time() + self.lease_seconds)
+
+    def _slot(self, provider: str) -> asyncio.Semaphore:
+        if provider not in self._slots:
+            self._slots[provider] = asyncio.Semaphore(self.settings.concurrency)
+        return self._slots[provider]
+
+    # ---- driving one job ----------------------------------------------------------------------------------
+
+    async def _drive(self, job_id: int) -> None:
+        try:
+            provider: MediaProvider | None = None
+            while True:
+                job = self.store.jobs.get(job_id)
+                if job is None or job.status.finished or job.status in (JobState.UNKNOWN, JobState.SUBMITTING):
+                    if job is not None and job.status.finished:
+                        self._summary.finished[job.status] = self._summary.finished.get(job.status, 0) + 1
+                    return
+                provider = provider or self.provider_for(job.provider)
+                wait = (job.next_attempt_at or 0) - time.time()
+                if job.status == JobState.PENDING and wait > 0:
+                    await asyncio.sleep(wait)  # a retry's backoff, spent without holding a provider slot
+                    continue
+                if job.status == JobState.PENDING or job.status in REMOTE:
+                    async with self._slot(job.provider):
+                        if job.status == JobState.PENDING:
+                            job = await self._submit(job, provider)
+                        if job is not None and job.status in REMOTE:
+                            if not await self._follow(job, provider):
+                                self._summary.stalled.append(job.id)
+                                return
+                elif job.status == JobState.DOWNLOADING:
+                    await self._download(job)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # never let one job take the engine down
+            log.exception("job %s failed unexpectedly", job_id)
+            self._finish(job_id, JobState.FAILED, error=f"internal error: {exc}",
+                         from_states=[JobState.PENDING, *REMOTE, JobState.DOWNLOADING])
+        finally:
+            self._active.pop(job_id, None)
+            self.store.jobs.release(job_id, self.owner)
+
+    async def _submit(self, job: JobRecord, provider: MediaProvider) -> JobRecord | None:
+        attempts = job.attempts + 1
+        if not self.store.jobs.transition(job.id, [JobState.PENDING], status=JobState.SUBMITTING,
+                                          attempts=attempts, error=None):
+            return self.store.jobs.get(job.id)
+        self._publish(job, JobState.SUBMITTING)
+        try:
+            handle = await provider.submit(MediaRequest.from_dict(job.request))
+        except ProviderError as exc:
+            return self._submit_failed(job, attempts, exc, exc.transient, exc.retry_after)
+        except Exception as exc:  # an unexpected failure after the request may have left
+            log.exception("submit of job %s raised", job.id)
+            return self._submit_failed(job, attempts, exc, transient=True, retry_after=None)
+        now = _utcnow()
+        if not self.store.jobs.transition(job.id, [JobState.SUBMITTING], status=JobState.QUEUED,
+                                          request_id=handle.request_id, handle=handle.to_dict(), submitted_at=now):
+            # cancelled while the submit was in flight: keep the request id and tell the provider
+            self.store.jobs.update(job.id, request_id=handle.request_id, handle=handle.to_dict(), submitted_at=now)
+            await self._cancel_remote(provider, handle)
+            return self.store.jobs.get(job.id)
+        self._publish(job, JobState.QUEUED, message=f"request {handle.request_id}")
+        return self.store.jobs.get(job.id)
+
+    def _submit_failed(self, job: JobRecord, attempts: int, exc: BaseException, transient: bool,
+                       retry_after: float | None) -> JobRecord | None:
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        status_code = getattr(exc, "status_code", None)
+        answered = status_code is not None or is_connect_failure(exc)
+        if transient and not answered:
+            message = (f"the connection broke after the request was sent ({message}); the provider may have "
+                       "this job — retry it only if you accept a possible second charge")
+            self._finish(job.id, JobState.UNKNOWN, error=message, from_states=[JobState.SUBMITTING])
+        elif transient and attempts < self.max_attempts:
+            delay = backoff_delay(attempts, retry_after)
+            self.store.jobs.transition(job.id, [JobState.SUBMITTING], status=JobState.PENDING,
+                                       next_attempt_at=time.time() + delay, error=message)
+            self._publish(job, JobState.PENDING, message=f"retry {attempts + 1} in {delay:.1f}s: {message}")
+        elif transient:
+            self._finish(job.id, JobState.FAILED, error=f"gave up after {attempts} attempts: {message}",
+                         from_states=[JobState.SUBMITTING])
+        else:
+            self._finish(job.id, JobState.FAILED, error=message, from_states=[JobState.SUBMITTING])
+        return self.store.jobs.get(job.id)
+
+    async def _follow(self, job: JobRecord, provider: MediaProvider) -> bool:
+        """Poll until the provider finishes; False when the provider stayed unreachable (job left resumable)."""
+        handle = RemoteHandle.from_dict(job.handle or {"request_id": job.request_id, "model": job.model})
+        started = time.monotonic()
+        failures = 0
+        last = (job.status, job.queue_position, job.progress)
+        while True:
+            current = self.store.jobs.get(job.id)
+            if current is None or current.status not in REMOTE:
+                return True  # cancelled or finished elsewhere
+            try:
+                status = await provider.status(handle)
+                failures = 0
+            except ProviderError as exc:
+                if not exc.transient:
+                    self._finish(job.id, JobState.FAILED, error=exc.message, from_states=REMOTE)
+                    return True
+                failures += 1
+                if failures >= STALLED_AFTER_POLL_FAILURES:
+                    self._publish(job, current.status, message=f"provider unreachable: {exc.message}")
+                    return False
+                await asyncio.sleep(backoff_delay(failures, exc.retry_after, base=0.5, cap=15.0))
+                continue
+            if status.state == "completed":
+                return await self._collect(job, provider, handle)
+            if status.state == "failed":
+                cancelled = (status.error or "").lower().startswith("cancel")
+                self._finish(job.id, JobState.CANCELLED if cancelled else JobState.FAILED,
+                             error=status.error or "the provider reported a failure", from_states=REMOTE)
+                return True
+            state = JobState.QUEUED if status.state == "queued" else JobState.RUNNING
+            now_seen = (state, status.queue_position, status.progress)
+            if now_seen != last:
+                last = now_seen
+                if self.store.jobs.transition(job.id, REMOTE, status=state, queue_position=status.queue_position,
+                                              progress=status.progress):
+                    self._publish(job, state, progress=status.progress, queue_position=status.queue_position,
+                                  message=status.logs[-1] if status.logs else "")
+            await asyncio.sleep(poll_interval(time.monotonic() - started))
+
+    async def _collect(self, job: JobRecord, provider: MediaProvider, handle: RemoteHandle) -> bool:
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                outputs = await provider.result(handle)
+                break
+            except ProviderError as exc:
+                if not exc.transient or attempt == self.max_attempts:
+                    self._finish(job.id, JobState.FAILED, error=f"result could not be read: {exc.message}",
+                                 from_states=REMOTE)
+                    return True
+                await asyncio.sleep(backoff_delay(attempt, exc.retry_after, base=0.5))
+        result = {"outputs": [{"url": o.url, "content_type": o.content_type, "file_name": o.file_name,
+                               "metadata": o.metadata} for o in outputs]}
+        if self.store.jobs.transition(job.id, REMOTE, status=JobState.DOWNLOADING, result=result, progress=1.0,
+                                      queue_position=None):
+            self._publish(job, JobState.DOWNLOADING)
+        return True
+
+    async def _download(self, job: JobRecord) -> None:
+        assert self._http is not None
+        outcome = await save_outputs(self.store, self.settings, self._http, job, max_attempts=self.max_attempts)
+        if outcome.error is not None:
+            self._finish(job.id, JobState.FAILED, error=outcome.error, from_states=[JobState.DOWNLOADING])
+            return
+        cost = 0.0 if job.provider == "demo" else job.cost_estimate
+        with self.store.atomic():
+            outcome.record()
+            changed = self.store.jobs.transition(job.id, [JobState.DOWNLOADING], status=JobState.DONE, cost=cost,
+                                                 output_path=outcome.first_path, finished_at=_utcnow(), error=None)
+            if changed and job.batch_id is not None and cost:
+                self.store.batches.add_cost(job.batch_id, cost)
+        if changed:
+            self._publish(job, JobState.DONE, cost=cost, output_path=outcome.first_path)
+            refresh_batch_status(self.store, job.batch_id)
+
+    async def _cancel_remote(self, provider: MediaProvider, handle: RemoteHandle) -> None:
+        try:
+            await provider.cancel(handle)
+        except ProviderError as exc:
+            log.warning("cancel of %s failed: %s", handle.request_id, exc.message)
+
+    # ---- bookkeeping --------------------------------------------------------------------------------------
+
+    def _finish(self, job_id: int, state: JobState, *, error: str | None, from_states: Iterable[JobState]) -> None:
+        if self.store.jobs.transition(job_id, list(from_states), status=state, error=error, finished_at=_utcnow()):
+            job = self.store.jobs.get(job_id)
+            if job is not None:
+                self._publish(job, state, message=error or "")
+                refresh_batch_status(self.store, job.batch_id)
+
+    def _publish(self, job: JobRecord, state: JobState, *, progress: float | None = None,
+                 queue_position: int | None = None, message: str = "", cost: float | None = None,
+                 output_path: str | None = None) -> None:
+        self.events.publish(JobEvent(job_id=job.id, batch_id=job.batch_id, state=state, progress=progress,
+                                     queue_position=queue_position, message=message, cost=cost,
+                                     output_path=output_path))
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
