@@ -9,8 +9,7 @@ from pixflow_tui.cli.common import ExitCode, error, print_json
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import RESUMABLE_STATES, JobState
-from pixflow_tui.engine.control import JobActionError
-from pixflow_tui.workflows.cli_support import job_summary, open_context
+from pixflow_tui.workflows.cli_support import JobActionError, job_summary, open_context
 from pixflow_tui.workflows.context import AppContext
 
 

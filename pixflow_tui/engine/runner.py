@@ -38,6 +38,21 @@ def new_owner_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+def owner_is_dead(owner: str) -> bool:
+    """True for an owner id of a process on this machine that no longer runs (its lease can be taken now)."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def backoff_delay(attempt: int, retry_after: float | None = None, base: float = 1.0, cap: float = 60.0) -> float:
     """Exponential backoff with full jitter; a provider's Retry-After wins when it asks for longer."""
     delay = random.uniform(0, min(cap, base * 2 ** max(0, attempt - 1)))
@@ -124,8 +139,14 @@ class JobEngine:
 
     # ---- claiming and leases ------------------------------------------------------------------------------
 
+    def _take_over_dead_owners(self, now: float) -> None:
+        for job in self.store.jobs.leased_by_others(self.owner, now):
+            if job.lease_owner and owner_is_dead(job.lease_owner):
+                self.store.jobs.take_over(job.id, job.lease_owner, self.owner, now + self.lease_seconds)
+
     def _claim_new(self, batches: set[int] | None, jobs: set[int] | None) -> None:
         now = time.time()
+        self._take_over_dead_owners(now)
         for job in self.store.jobs.claimable(self.owner, now):
             if job.id in self._active or (batches is not None and job.batch_id not in batches):
                 continue

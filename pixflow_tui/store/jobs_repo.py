@@ -8,7 +8,7 @@ from typing import Any
 
 from peewee import fn
 
-from pixflow_tui.core.jobs import FINISHED_STATES, RESUMABLE_STATES, JobKind, JobState
+from pixflow_tui.core.jobs import RESUMABLE_STATES, JobKind, JobState
 from pixflow_tui.store.models import Batch, BatchTag, Job, utcnow
 from pixflow_tui.store.records import BatchRecord, JobRecord
 
@@ -151,6 +151,21 @@ class JobRepository:
         ).order_by(Job.id)
         return [job_record(row) for row in query]
 
+    def leased_by_others(self, owner: str, now: float) -> list[JobRecord]:
+        """Unfinished jobs another owner holds a live lease on."""
+        query = Job.select().where(
+            (Job.user == self.user_id) & Job.status.in_([str(s) for s in RESUMABLE_STATES])
+            & Job.lease_owner.is_null(False) & (Job.lease_owner != owner) & (Job.lease_expires >= now)
+        )
+        return [job_record(row) for row in query]
+
+    def take_over(self, job_id: int, previous_owner: str, owner: str, expires: float) -> bool:
+        """Take a lease from an owner known to be dead; only one taker wins."""
+        changed = Job.update(lease_owner=owner, lease_expires=expires).where(
+            (Job.id == job_id) & (Job.lease_owner == previous_owner)
+        ).execute()
+        return changed == 1
+
     def renew_leases(self, owner: str, job_ids: Iterable[int], expires: float) -> None:
         ids = list(job_ids)
         if ids:
@@ -262,7 +277,3 @@ class BatchRepository:
             BatchTag.select(BatchTag.tag).join(Batch).where(Batch.user == self.user_id).distinct().order_by(BatchTag.tag)
         )
         return [t for (t,) in query.tuples()]
-
-
-def finished_state_names() -> list[str]:
-    return [str(s) for s in FINISHED_STATES]

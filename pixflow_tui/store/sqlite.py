@@ -5,14 +5,40 @@ Other databases (a PostgreSQL URL) get a plain table searched with LIKE through 
 from __future__ import annotations
 
 import re
+import sqlite3
+from pathlib import Path
 
 from peewee import SQL, Database, SqliteDatabase
 
-PRAGMAS = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 5000, "synchronous": "normal"}
+# busy_timeout first: the pragmas run in this order, and switching to WAL must wait for other processes too
+PRAGMAS = {"busy_timeout": 5000, "journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"}
 
 
 def is_sqlite(db: Database) -> bool:
     return isinstance(db, SqliteDatabase)
+
+
+def stored_schema_version(path: str | Path) -> int | None:
+    """The highest migration recorded in an existing SQLite file, read without changing the file.
+
+    Opened read-only and before any pragma (switching to WAL rewrites the file header), so a database from a
+    newer Pixflow can be refused untouched. None when the file is empty or has no `schema_migrations` table.
+    Raises sqlite3.DatabaseError for a file that is not a database.
+    """
+    file = Path(path).expanduser()
+    if not file.is_file() or file.stat().st_size == 0:
+        return None
+    conn = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        found = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        ).fetchone()
+        if not found:
+            return None
+        value = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+        return int(value or 0)
+    finally:
+        conn.close()
 
 
 def create_search_index(db: Database) -> None:
