@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -51,6 +52,7 @@ def json_response(obj: Any, status: int = 200, headers: dict[str, str] | None = 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 256  # the default of 5 resets connections when a client opens many at once
 
     def __init__(self, address: tuple[str, int], emulator: HttpEmulator) -> None:
         self.emulator = emulator
@@ -67,6 +69,11 @@ class _Server(ThreadingHTTPServer):
         with self.sockets_lock:
             self.open_sockets.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (timeouts, dropped keep-alive sockets) is normal here; anything else is printed.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def close_all_connections(self) -> None:
         # Idle keep-alive connections would otherwise keep answering after stop().
