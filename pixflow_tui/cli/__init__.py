@@ -9,6 +9,7 @@ from pixflow_tui import __version__
 from pixflow_tui.cli import doctor, images, jobs
 from pixflow_tui.cli.common import EXIT_CODES_HELP, ExitCode
 from pixflow_tui.config import SettingsError, load_settings
+from pixflow_tui.workflows.logs import setup_logging
 
 # Each command module offers register(subparsers) and sets `handler` on its parsers.
 COMMAND_MODULES = [doctor, images, jobs]
@@ -36,6 +37,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"pixflow: {exc}", file=sys.stderr)
         return ExitCode.CONFIG
+    try:
+        setup_logging(settings.logs_dir)
+    except OSError as exc:
+        print(f"pixflow: warning: no log file in {settings.logs_dir}: {exc.strerror}", file=sys.stderr)
     for warning in settings.warnings:
         print(f"pixflow: warning: {warning}", file=sys.stderr)
     if args.command is None:

@@ -13,6 +13,8 @@ import httpx
 from pixflow_tui.providers.base import PermanentProviderError, ProviderError, TransientProviderError
 
 CHUNK = 1 << 16
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 class StorageError(Exception):
@@ -34,6 +36,7 @@ def temp_file_beside(target: Path) -> Path:
     except OSError as exc:
         raise StorageError(storage_reason(exc, target.parent)) from exc
     os.close(fd)
+    os.chmod(name, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs should get the user's usual permissions
     return Path(name)
 
 

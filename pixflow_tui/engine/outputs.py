@@ -61,27 +61,52 @@ def output_path(outputs_dir: Path, module: str, batch_id: int | None, job_id: in
     return folder / f"{stem}{extension}"
 
 
-def verify(path: Path, kind: JobKind) -> MediaInfo:
-    """Decode the file enough to know it is whole; return its size or duration."""
-    if kind == JobKind.IMAGE:
-        try:
-            with Image.open(path) as image:
-                image.load()
-                return MediaInfo(width=image.width, height=image.height)
-        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise InvalidOutput(f"the downloaded image does not decode: {exc}") from exc
+def check_and_thumbnail(path: Path, kind: JobKind, thumbnail: Path | None) -> MediaInfo:
+    """Decode the file enough to know it is whole, write its thumbnail on the way, and return its size/duration.
+
+    One decode serves both: JPEGs decode at reduced scale (every block is still read, so truncation shows)."""
     try:
-        with av.open(str(path)) as container:
-            if not container.streams:
-                raise InvalidOutput("the downloaded file has no audio or video stream")
-            duration = container.duration / av.time_base if container.duration else None
-            video = container.streams.video[0] if container.streams.video else None
-            if video is not None:
-                next(container.decode(video=0))
-                return MediaInfo(width=video.width, height=video.height, duration=duration)
+        if kind == JobKind.IMAGE:
+            return _image(path, thumbnail)
+        return _media(path, thumbnail)
+    except InvalidOutput:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, av.FFmpegError, StopIteration) as exc:
+        raise InvalidOutput(f"the downloaded {kind} does not decode: {exc}") from exc
+
+
+def _image(path: Path, thumbnail: Path | None) -> MediaInfo:
+    with Image.open(path) as image:
+        size = image.size
+        if image.format == "JPEG":
+            image.draft("RGB", THUMBNAIL_SIZE)
+        image.load()
+        if thumbnail is not None:
+            image.thumbnail(THUMBNAIL_SIZE)
+            _save_thumbnail(image, thumbnail)
+    return MediaInfo(width=size[0], height=size[1])
+
+
+def _media(path: Path, thumbnail: Path | None) -> MediaInfo:
+    with av.open(str(path)) as container:
+        if not container.streams:
+            raise InvalidOutput("the downloaded file has no audio or video stream")
+        duration = container.duration / av.time_base if container.duration else None
+        if not container.streams.video:
+            for _ in container.decode(audio=0):
+                break
             return MediaInfo(duration=duration)
-    except (av.FFmpegError, StopIteration, OSError) as exc:
-        raise InvalidOutput(f"the downloaded media does not decode: {exc}") from exc
+        video = container.streams.video[0]
+        frame = next(container.decode(video=0)).to_image()
+        if thumbnail is not None:
+            frame.thumbnail(THUMBNAIL_SIZE)
+            _save_thumbnail(frame, thumbnail)
+        return MediaInfo(width=video.width, height=video.height, duration=duration)
+
+
+def _save_thumbnail(image: Image.Image, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    image.convert("RGB").save(target, "PNG", compress_level=1)
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -124,21 +149,3 @@ def read_metadata(path: Path) -> dict[str, Any] | None:
 def thumbnail_path(thumbnails_dir: Path, source: Path) -> Path:
     digest = hashlib.sha1(str(source.resolve()).encode()).hexdigest()[:20]
     return thumbnails_dir / f"{digest}.png"
-
-
-def make_thumbnail(source: Path, kind: JobKind, thumbnails_dir: Path) -> Path | None:
-    """A small PNG of the image or of a video's first frame; None for audio."""
-    if kind == JobKind.SPEECH:
-        return None
-    target = thumbnail_path(thumbnails_dir, source)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if kind == JobKind.IMAGE:
-        with Image.open(source) as image:
-            image.thumbnail(THUMBNAIL_SIZE)
-            image.convert("RGB").save(target, "PNG")
-        return target
-    with av.open(str(source)) as container:
-        frame = next(container.decode(video=0)).to_image()
-    frame.thumbnail(THUMBNAIL_SIZE)
-    frame.save(target, "PNG")
-    return target

@@ -115,15 +115,20 @@ class JobEngine:
         jobs = set(job_ids) if job_ids is not None else None
         heartbeat = asyncio.create_task(self._heartbeat())
         try:
+            next_scan = 0.0
             while not (stop and stop.is_set()):
-                self._claim_new(batches, jobs)
-                if until_idle and not self._active:
-                    break
-                self._wake.clear()
+                if self._wake.is_set() or time.monotonic() >= next_scan or not self._active:
+                    self._wake.clear()
+                    self._claim_new(batches, jobs)
+                    next_scan = time.monotonic() + 1.0
+                    if until_idle and not self._active:
+                        break
                 waiters = [asyncio.create_task(self._wake.wait())]
                 if stop:
                     waiters.append(asyncio.create_task(stop.wait()))
-                await asyncio.wait([*waiters, *self._active.values()], timeout=1.0,
+                # wake on new work, on stop, on the rescan timer, or when the last active job ends
+                watched = [*waiters, *(self._active.values() if until_idle else [])]
+                await asyncio.wait(watched, timeout=max(0.0, next_scan - time.monotonic()),
                                    return_when=asyncio.FIRST_COMPLETED)
                 for waiter in waiters:
                     waiter.cancel()
@@ -147,25 +152,27 @@ class JobEngine:
     def _claim_new(self, batches: set[int] | None, jobs: set[int] | None) -> None:
         now = time.time()
         self._take_over_dead_owners(now)
-        for job in self.store.jobs.claimable(self.owner, now):
-            if job.id in self._active or (batches is not None and job.batch_id not in batches):
+        for job_id, status, batch_id in self.store.jobs.claimable(self.owner, now):
+            if job_id in self._active or (batches is not None and batch_id not in batches):
                 continue
-            if jobs is not None and job.id not in jobs:
+            if jobs is not None and job_id not in jobs:
                 continue
-            if not self.store.jobs.claim(job.id, self.owner, now, self.lease_seconds):
+            if not self.store.jobs.claim(job_id, self.owner, now, self.lease_seconds):
                 continue  # another process took it first
-            if job.status == JobState.SUBMITTING:
-                self._orphaned_submit(job)
+            if status == JobState.SUBMITTING:
+                self._orphaned_submit(job_id)
                 continue
-            self._active[job.id] = asyncio.create_task(self._drive(job.id), name=f"job-{job.id}")
+            self._active[job_id] = asyncio.create_task(self._drive(job_id), name=f"job-{job_id}")
 
-    def _orphaned_submit(self, job: JobRecord) -> None:
+    def _orphaned_submit(self, job_id: int) -> None:
         """A process died between sending a submit and storing the answer: the provider may have the job."""
         message = ("the app stopped while submitting; the provider may or may not have this job — "
                    "retry it only if you accept a possible second charge")
-        if self.store.jobs.transition(job.id, [JobState.SUBMITTING], status=JobState.UNKNOWN, error=message):
-            self._publish(job, JobState.UNKNOWN, message=message)
-        self.store.jobs.release(job.id, self.owner)
+        if self.store.jobs.transition(job_id, [JobState.SUBMITTING], status=JobState.UNKNOWN, error=message):
+            job = self.store.jobs.get(job_id)
+            if job is not None:
+                self._publish(job, JobState.UNKNOWN, message=message)
+        self.store.jobs.release(job_id, self.owner)
 
     async def _heartbeat(self) -> None:
         while True:
@@ -264,8 +271,8 @@ class JobEngine:
         failures = 0
         last = (job.status, job.queue_position, job.progress)
         while True:
-            current = self.store.jobs.get(job.id)
-            if current is None or current.status not in REMOTE:
+            current_status = self.store.jobs.status_of(job.id)
+            if current_status not in REMOTE:
                 return True  # cancelled or finished elsewhere
             try:
                 status = await provider.status(handle)
@@ -276,7 +283,7 @@ class JobEngine:
                     return True
                 failures += 1
                 if failures >= STALLED_AFTER_POLL_FAILURES:
-                    self._publish(job, current.status, message=f"provider unreachable: {exc.message}")
+                    self._publish(job, current_status, message=f"provider unreachable: {exc.message}")
                     return False
                 await asyncio.sleep(backoff_delay(failures, exc.retry_after, base=0.5, cap=15.0))
                 continue

@@ -57,12 +57,12 @@ def _metadata(job: JobRecord, output: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _fetch_checked(http: httpx.AsyncClient, url: str, tmp: Path, kind: JobKind,
+async def _fetch_checked(http: httpx.AsyncClient, url: str, tmp: Path, kind: JobKind, thumbnail: Path | None,
                          max_attempts: int) -> outputs.MediaInfo:
     for attempt in range(1, max_attempts + 1):
         try:
             await fetch(http, url, tmp, outputs.size_cap(kind))
-            return await asyncio.to_thread(outputs.verify, tmp, kind)
+            return await asyncio.to_thread(outputs.check_and_thumbnail, tmp, kind, thumbnail)
         except (ProviderError, outputs.InvalidOutput) as exc:
             transient = isinstance(exc, outputs.InvalidOutput) or exc.transient
             if not transient or attempt == max_attempts:
@@ -85,14 +85,14 @@ async def save_outputs(store: Store, settings: Settings, http: httpx.AsyncClient
         target = outputs.output_path(settings.outputs_dir, module, job.batch_id, job.id, job.job_index,
                                      job.prompt_index, job.variant_index, ext, number)
         tmp: Path | None = None
+        thumb = None if job.kind == JobKind.SPEECH else outputs.thumbnail_path(settings.thumbnails_dir, target)
         try:
             tmp = temp_file_beside(target)
-            info = await _fetch_checked(http, output["url"], tmp, job.kind, max_attempts)
+            info = await _fetch_checked(http, output["url"], tmp, job.kind, thumb, max_attempts)
             metadata = _metadata(job, output)
             await asyncio.to_thread(outputs.embed_metadata, tmp, metadata, outputs.sidecar_path(target))
             os.replace(tmp, target)
             tmp = None
-            thumb = await asyncio.to_thread(outputs.make_thumbnail, target, job.kind, settings.thumbnails_dir)
         except StorageError as exc:
             outcome.error = f"{exc}; the result is still at the provider — retry the job once fixed"
             return outcome

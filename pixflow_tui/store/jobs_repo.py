@@ -143,13 +143,18 @@ class JobRepository:
         )
         return changed == 1
 
-    def claimable(self, owner: str, now: float, *, states: Iterable[JobState] = RESUMABLE_STATES) -> list[JobRecord]:
-        """Unfinished jobs whose lease is free, expired or already ours."""
+    def claimable(self, owner: str, now: float,
+                  *, states: Iterable[JobState] = RESUMABLE_STATES) -> list[tuple[int, JobState, int | None]]:
+        """(id, status, batch id) of unfinished jobs whose lease is free, expired or already ours."""
         free = Job.lease_owner.is_null() | (Job.lease_owner == owner) | (Job.lease_expires < now)
-        query = Job.select().where(
+        query = Job.select(Job.id, Job.status, Job.batch).where(
             (Job.user == self.user_id) & Job.status.in_([str(s) for s in states]) & free
         ).order_by(Job.id)
-        return [job_record(row) for row in query]
+        return [(job_id, JobState(status), batch_id) for job_id, status, batch_id in query.tuples()]
+
+    def status_of(self, job_id: int) -> JobState | None:
+        status = Job.select(Job.status).where(Job.id == job_id).scalar()
+        return JobState(status) if status else None
 
     def leased_by_others(self, owner: str, now: float) -> list[JobRecord]:
         """Unfinished jobs another owner holds a live lease on."""

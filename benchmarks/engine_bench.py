@@ -1,0 +1,114 @@
+"""Engine budgets (DESIGN.md "Performance"):
+
+1. 1,000 zero-latency demo jobs at concurrency 16 add ≤ 5 ms of CPU per job. "Add" is measured as the process CPU
+   of the engine run minus the CPU the demo provider needs to make the same outputs on its own (run first, same
+   requests), so the figure is the engine's own cost: ledger writes, events, download, checks, metadata, thumbnails.
+2. With a fixed 1 s provider latency the batch finishes within 1.05× the ideal ceil(N / concurrency) seconds.
+
+Usage: python benchmarks/engine_bench.py [--jobs N] [--skip-latency]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pixflow_tui.config import load_settings  # noqa: E402
+from pixflow_tui.core.prompt_schema import PromptOutput  # noqa: E402
+from pixflow_tui.providers.demo import DemoMediaProvider  # noqa: E402
+from pixflow_tui.workflows.context import AppContext  # noqa: E402
+from pixflow_tui.workflows.images import create_image_batch, plan_image_batch  # noqa: E402
+
+CONCURRENCY = 16
+
+
+def make_context(home: Path, latency: float) -> AppContext:
+    os.environ.update({"PIXFLOW_HOME": str(home), "PIXFLOW_CONFIG": str(home / "none.toml"),
+                       "PIXFLOW_PROVIDER_MODE": "demo"})
+    settings = dataclasses.replace(load_settings(), demo_latency=latency, concurrency=CONCURRENCY)
+    return AppContext(settings)
+
+
+def plan_jobs(ctx: AppContext, jobs: int) -> list:
+    batches = []
+    per_batch = 100
+    for start in range(0, jobs, per_batch):
+        count = min(per_batch, jobs - start)
+        prompts = [PromptOutput(style=f"CRITICAL: teal silk study {start + i}") for i in range(count)]
+        batches.append(plan_image_batch(ctx, prompts, concept="benchmark", resolution="1K", output_format="jpeg"))
+    return batches
+
+
+async def provider_only(ctx: AppContext, plans: list) -> None:
+    provider = DemoMediaProvider(state_dir=ctx.settings.home / "baseline-demo", latency=0)
+    semaphore = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(request) -> None:
+        async with semaphore:
+            handle = await provider.submit(request)
+            await provider.status(handle)
+            await provider.result(handle)
+
+    await asyncio.gather(*(one(job.request) for plan in plans for job in plan.jobs))
+
+
+def cpu_per_job(jobs: int) -> tuple[float, float, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        ctx = make_context(Path(folder), latency=0)
+        plans = plan_jobs(ctx, jobs)
+        start = time.process_time()
+        asyncio.run(provider_only(ctx, plans))
+        baseline = time.process_time() - start
+        batch_ids = [create_image_batch(ctx, plan).id for plan in plans]
+        start, wall = time.process_time(), time.monotonic()
+        asyncio.run(ctx.run_jobs(batch_ids=batch_ids))
+        engine = time.process_time() - start
+        wall = time.monotonic() - wall
+        done = sum(1 for j in ctx.store.jobs.list() if str(j.status) == "done")
+        assert done == jobs, f"only {done} of {jobs} jobs finished"
+        ctx.close()
+    return baseline, engine, wall
+
+
+def latency_run(jobs: int) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        ctx = make_context(Path(folder), latency=1.0)
+        batch_ids = [create_image_batch(ctx, plan).id for plan in plan_jobs(ctx, jobs)]
+        start = time.monotonic()
+        asyncio.run(ctx.run_jobs(batch_ids=batch_ids))
+        elapsed = time.monotonic() - start
+        ctx.close()
+    return elapsed, math.ceil(jobs / CONCURRENCY) * 1.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jobs", type=int, default=1000)
+    parser.add_argument("--skip-latency", action="store_true")
+    args = parser.parse_args()
+    ok = True
+    baseline, engine, wall = cpu_per_job(args.jobs)
+    added = (engine - baseline) / args.jobs * 1000
+    ok &= added <= 5.0
+    print(f"engine CPU: {args.jobs} zero-latency demo jobs, concurrency {CONCURRENCY}: provider alone "
+          f"{baseline:.2f} s CPU, with engine {engine:.2f} s CPU ({wall:.1f} s wall) -> engine adds "
+          f"{added:.2f} ms CPU per job (budget 5 ms) {'OK' if added <= 5.0 else 'OVER'}")
+    if not args.skip_latency:
+        elapsed, ideal = latency_run(args.jobs)
+        ratio = elapsed / ideal
+        ok &= ratio <= 1.05
+        print(f"engine latency: {args.jobs} jobs with 1 s provider latency at concurrency {CONCURRENCY}: "
+              f"{elapsed:.1f} s vs ideal {ideal:.0f} s = {ratio:.3f}x (budget 1.05x) {'OK' if ratio <= 1.05 else 'OVER'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,32 @@
+"""The log file in the data folder, shared by the TUI and the CLI (full tracebacks go here, never to the screen)."""
+from __future__ import annotations
+
+import logging
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+LOG_NAME = "pixflow.log"
+_FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
+
+
+class _PixflowLogHandler(RotatingFileHandler):
+    """Marker type, so a second setup (tests build many apps) replaces ours and nobody else's."""
+
+
+def setup_logging(logs_dir: Path) -> Path:
+    """Send log records (ours, Textual's warnings, textual-image's) to a rotating file in `logs_dir`."""
+    logs_dir.mkdir(parents=True, exist_ok=True)
+    path = logs_dir / LOG_NAME
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _PixflowLogHandler)]:
+        if Path(handler.baseFilename) == path.resolve():
+            return path
+        root.removeHandler(handler)
+        handler.close()
+    handler = _PixflowLogHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.setLevel(logging.INFO)
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+    return path
