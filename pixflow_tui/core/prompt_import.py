@@ -65,6 +65,14 @@ def from_foreign_shape(data: dict[str, Any]) -> PromptOutput:
     return PromptOutput.model_validate(prompt)
 
 
+def _is_our_schema(data: dict[str, Any]) -> bool:
+    """Our sections hold objects (only `style` is text), and the keys are ours."""
+    if not any(key in data for key in SECTIONS):
+        return False
+    sections_are_objects = all(isinstance(data[k], dict) for k in SECTIONS[1:] if k in data)
+    return sections_are_objects and all(key in SECTIONS or key == "quality_score" for key in data)
+
+
 def prompt_from_any(data: Any) -> PromptOutput:
     """One prompt from a JSON value: our schema, the foreign shape, or a string (kept verbatim as the style)."""
     if isinstance(data, str):
@@ -75,9 +83,7 @@ def prompt_from_any(data: Any) -> PromptOutput:
             return prompt_from_any(json.loads(text))
         return PromptOutput(style=text)
     if isinstance(data, dict):
-        if any(key in data for key in SECTIONS[1:]) and isinstance(data.get("pose", {}), dict):
-            return parse_prompt(data)
-        return from_foreign_shape(data)
+        return parse_prompt(data) if _is_our_schema(data) else from_foreign_shape(data)
     raise PromptParseError(f"a prompt must be text or a JSON object, not {type(data).__name__}")
 
 

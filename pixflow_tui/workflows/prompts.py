@@ -1,16 +1,18 @@
 """Prompt Factory's service: prompts from a concept (streamed), saved to history."""
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pixflow_tui.core import catalog
+from pixflow_tui.core.prompt_import import prompt_from_any
 from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.core.scoring import quality_metrics, variety_score
 from pixflow_tui.providers.base import ImageAnalysis, ProviderError
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.inputs import check_concept, check_count, check_image_file
+from pixflow_tui.workflows.inputs import InputError, check_concept, check_count, check_image_file
 
 
 class PromptGenerationError(RuntimeError):
@@ -65,3 +67,39 @@ async def generate_prompts(ctx: AppContext, concept: str, count: int, *, referen
         if prompts:
             history_id, quality, variety = save_to_history(ctx, concept, prompts)
     return GeneratedPrompts(concept, prompts, history_id, quality, variety)
+
+
+async def analyze_image(ctx: AppContext, image: str | Path, context: str = "") -> tuple[PromptOutput, int]:
+    """Image → prompt in the same schema, saved to history (source "analyzed"); returns the prompt and history id."""
+    path = check_image_file(image, what="image")
+    if len(context) > catalog.CONCEPT_MAX_CHARS:
+        raise InputError(f"the context has {len(context)} characters; the limit is {catalog.CONCEPT_MAX_CHARS}")
+    try:
+        prompt = await ctx.text.image_to_prompt(path, context.strip())
+    except ProviderError as exc:
+        raise PromptGenerationError(f"image analysis failed: {exc.message}") from exc
+    history_id, _, _ = save_to_history(ctx, context.strip() or path.name, [prompt], source="analyzed")
+    return prompt, history_id
+
+
+async def prompt_from_text(ctx: AppContext, text: str) -> tuple[PromptOutput, int]:
+    """Free text or a JSON prompt (ours or the scene/subject/camera shape) → a schema prompt, saved to history."""
+    stripped = text.strip()
+    if not stripped:
+        raise InputError("the text is empty; paste a prompt or a JSON object")
+    if len(stripped) > catalog.TEXT_TO_JSON_MAX_CHARS:
+        raise InputError(f"the text has {len(stripped)} characters; the limit is {catalog.TEXT_TO_JSON_MAX_CHARS}")
+    if stripped.startswith("{"):
+        try:
+            prompt = prompt_from_any(json.loads(stripped))
+        except json.JSONDecodeError as exc:
+            raise InputError(f"the text starts like JSON but is not valid JSON: {exc.msg} at line {exc.lineno}, "
+                             f"column {exc.colno}") from None
+    else:
+        try:
+            prompt = await ctx.text.text_to_prompt(stripped)
+        except ProviderError as exc:
+            raise PromptGenerationError(f"text conversion failed: {exc.message}") from exc
+    concept = " ".join(prompt.style.split()[:8]) or "custom"
+    history_id, _, _ = save_to_history(ctx, concept, [prompt], source="text")
+    return prompt, history_id

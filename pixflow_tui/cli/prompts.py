@@ -1,0 +1,127 @@
+"""`pixflow prompts generate|analyze|from-text`: the Prompt Factory from the command line."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.config import Settings
+from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError
+from pixflow_tui.core.scoring import band, prompt_issues, prompt_score
+from pixflow_tui.workflows import prompts as flow
+from pixflow_tui.workflows.cli_support import open_context
+from pixflow_tui.workflows.inputs import InputError
+
+
+def register(subparsers: Any) -> None:
+    prompts = subparsers.add_parser("prompts", help="write structured prompts (Prompt Factory)",
+                                    description="Exit codes: 0 success, 1 the provider failed, 2 bad input, "
+                                                "3 config/database.")
+    commands = prompts.add_subparsers(dest="prompts_command", metavar="COMMAND", required=True)
+    gen = commands.add_parser("generate", help="prompts from a concept")
+    gen.add_argument("--concept", required=True, help="what to create (1–300 characters)")
+    gen.add_argument("-n", "--count", type=int, default=4, help="how many prompts, 1–10 (default 4)")
+    gen.add_argument("--ref", type=Path, help="a reference image whose look guides the style")
+    gen.add_argument("--json", action="store_true")
+    gen.set_defaults(handler=run_generate)
+    analyze = commands.add_parser("analyze", help="one prompt from an image")
+    analyze.add_argument("image", type=Path)
+    analyze.add_argument("--context", default="", help="optional context that guides the analysis")
+    analyze.add_argument("--json", action="store_true")
+    analyze.set_defaults(handler=run_analyze)
+    text = commands.add_parser("from-text", help="a schema prompt from free text or JSON (FILE, or - for stdin)")
+    text.add_argument("source", help="a file, or - to read standard input")
+    text.add_argument("--json", action="store_true")
+    text.set_defaults(handler=run_from_text)
+
+
+def _report(prompt: PromptOutput) -> dict[str, Any]:
+    score = prompt_score(prompt)
+    return {"prompt": prompt.model_dump(), "quality_score": score, "band": band(score), "issues": prompt_issues(prompt)}
+
+
+def _print_prompt(number: int, prompt: PromptOutput) -> None:
+    report = _report(prompt)
+    print(f"── prompt {number} · quality {report['quality_score']} ({report['band']})")
+    print(prompt.to_json())
+    for issue in report["issues"]:
+        print(f"   · {issue}")
+
+
+def _run(settings: Settings, body: Any) -> int:
+    ctx = open_context(settings)
+    if ctx is None:
+        return ExitCode.CONFIG
+    try:
+        return int(asyncio.run(body(ctx)))
+    except (InputError, PromptParseError) as exc:
+        error(str(exc))
+        return ExitCode.USAGE
+    except flow.PromptGenerationError as exc:
+        error(str(exc))
+        return ExitCode.FAILED
+    except KeyboardInterrupt:
+        error("interrupted; prompts written so far are in the history")
+        return ExitCode.INTERRUPTED
+    finally:
+        ctx.close()
+
+
+def run_generate(args: argparse.Namespace, settings: Settings) -> int:
+    async def body(ctx) -> int:  # type: ignore[no-untyped-def]
+        on_prompt = None if args.json else (lambda index, prompt: _print_prompt(index + 1, prompt))
+        result = await flow.generate_prompts(ctx, args.concept, args.count, reference=args.ref, on_prompt=on_prompt)
+        if args.json:
+            print_json({"concept": result.concept, "history_id": result.history_id, "provider": ctx.text.name,
+                        "prompts": [_report(p) for p in result.prompts], "quality": result.quality,
+                        "variety": result.variety})
+        else:
+            variety = result.variety
+            print(f"variety {variety['score']} ({'passed' if variety['passed'] else 'weak'})"
+                  + "".join(f"\n   · {w}" for w in variety["weaknesses"]))
+            print(f"saved to history as entry {result.history_id}"
+                  f"{' (demo prompts)' if ctx.text.name == 'demo' else ''}")
+        return ExitCode.OK
+
+    return _run(settings, body)
+
+
+def run_analyze(args: argparse.Namespace, settings: Settings) -> int:
+    async def body(ctx) -> int:  # type: ignore[no-untyped-def]
+        prompt, history_id = await flow.analyze_image(ctx, args.image, args.context)
+        if args.json:
+            print_json({"history_id": history_id, "provider": ctx.text.name, **_report(prompt)})
+        else:
+            _print_prompt(1, prompt)
+            print(f"saved to history as entry {history_id}")
+        return ExitCode.OK
+
+    return _run(settings, body)
+
+
+def run_from_text(args: argparse.Namespace, settings: Settings) -> int:
+    if args.source == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.source).read_text(encoding="utf-8")
+        except OSError as exc:
+            error(f"{args.source} cannot be read: {exc.strerror}")
+            return ExitCode.USAGE
+        except UnicodeDecodeError:
+            error(f"{args.source} is not UTF-8 text")
+            return ExitCode.USAGE
+
+    async def body(ctx) -> int:  # type: ignore[no-untyped-def]
+        prompt, history_id = await flow.prompt_from_text(ctx, text)
+        if args.json:
+            print_json({"history_id": history_id, **_report(prompt)})
+        else:
+            _print_prompt(1, prompt)
+            print(f"saved to history as entry {history_id}")
+        return ExitCode.OK
+
+    return _run(settings, body)
