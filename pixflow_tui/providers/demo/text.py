@@ -1,0 +1,79 @@
+"""The offline text provider: prompts from a local vocabulary, image analysis from real pixels, scripts from
+tone phrases. There is no offline translator: translations are the source text, clearly labelled."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from pixflow_tui.core import catalog
+from pixflow_tui.core.prompt_schema import PromptOutput
+from pixflow_tui.providers.base import ImageAnalysis, PermanentProviderError, Script
+from pixflow_tui.providers.demo import prompts, scripts
+from pixflow_tui.providers.demo.analysis import analyze_image
+
+TRANSLATION_LABEL = "[demo translation to {language}] "
+
+
+class DemoTextProvider:
+    """Implements TextProvider without a network; `latency` seconds are slept per answer (per prompt)."""
+
+    name = "demo"
+
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = max(0.0, float(latency))
+
+    async def _pause(self, share: float = 1.0) -> None:
+        if self.latency > 0:
+            await asyncio.sleep(self.latency * share)
+
+    async def concept_prompts(self, concept: str, count: int, *, reference: ImageAnalysis | None = None,
+                              product: str | None = None) -> AsyncIterator[PromptOutput]:
+        """`count` varied prompts for `concept`. `product` does not change prompts (as in the original app)."""
+        cleaned = prompts.clean_concept(concept)
+        if not concept.strip():
+            raise PermanentProviderError("concept is empty")
+        for index in range(max(0, count)):
+            await self._pause()
+            yield prompts.concept_prompt(cleaned, index, reference)
+
+    async def analyze_reference(self, image: Path) -> ImageAnalysis:
+        await self._pause(0.5)
+        return await asyncio.to_thread(analyze_image, Path(image))
+
+    async def image_to_prompt(self, image: Path, context: str = "") -> PromptOutput:
+        analysis = await self.analyze_reference(image)
+        await self._pause(0.5)
+        return prompts.analysis_prompt(analysis, context)
+
+    async def text_to_prompt(self, text: str) -> PromptOutput:
+        if not text.strip():
+            raise PermanentProviderError("text is empty")
+        if len(text) > catalog.TEXT_TO_JSON_MAX_CHARS:
+            raise PermanentProviderError(f"text is {len(text)} characters; the limit is "
+                                         f"{catalog.TEXT_TO_JSON_MAX_CHARS}")
+        return prompts.text_prompt(text)
+
+    async def write_script(self, concept: str, duration: int, tone: str, app_name: str = "",
+                           examples: tuple[str, ...] = ()) -> Script:
+        """A spoken script in the tone's phrasing; `examples` are not imitated offline."""
+        if not concept.strip():
+            raise PermanentProviderError("concept is empty")
+        await self._pause()
+        return scripts.write(concept, duration, tone, app_name)
+
+    async def refine_script(self, script: str, feedback: str, duration: int) -> Script:
+        if not script.strip():
+            raise PermanentProviderError("script is empty")
+        await self._pause()
+        return scripts.refine(script, feedback, duration)
+
+    async def translate(self, text: str, languages: tuple[str, ...]) -> dict[str, str]:
+        """Offline there is no translator: each entry is the source text prefixed with
+        "[demo translation to <Language>] ". Keys are the languages exactly as given (names or codes)."""
+        await self._pause()
+        return {lang: TRANSLATION_LABEL.format(language=catalog.LANGUAGES.get(lang.upper(), lang)) + text
+                for lang in languages}
+
+    async def aclose(self) -> None:
+        return None
