@@ -1,0 +1,85 @@
+"""`pixflow videos generate`: image-to-video with camera presets."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.progress import batch_progress
+from pixflow_tui.config import Settings
+from pixflow_tui.core import catalog
+from pixflow_tui.workflows.cli_support import open_context, summarize_batch
+from pixflow_tui.workflows.images import BudgetExceeded
+from pixflow_tui.workflows.inputs import InputError
+from pixflow_tui.workflows.videos import VideoSettings, build_video_request, estimate_videos, queue_videos
+
+
+def register(subparsers: Any) -> None:
+    videos = subparsers.add_parser("videos", help="turn images into short videos with camera moves")
+    commands = videos.add_subparsers(dest="videos_command", metavar="COMMAND", required=True)
+    gen = commands.add_parser(
+        "generate", help="one video per image",
+        description="Camera presets are the exact strings the model understands; quote them. "
+                    "Exit codes: 0 all videos made, 1 some failed, 2 bad input, 3 config/database, 4 over budget.",
+        epilog="camera movements: " + "; ".join(catalog.CAMERA_MOVEMENTS)
+               + "\nshot types: " + "; ".join(catalog.SHOT_TYPES),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    gen.add_argument("images", nargs="+", metavar="IMG", help="source images (JPEG, PNG or WebP up to 10 MB)")
+    gen.add_argument("--prompt", default="", help=f"motion prompt (default: {catalog.VIDEO_DEFAULT_PROMPT})")
+    gen.add_argument("--camera", action="append", default=[], metavar="PRESET",
+                     help=f"camera movement, up to {catalog.MAX_CAMERA_MOVEMENTS}")
+    gen.add_argument("--speed", choices=catalog.CAMERA_SPEEDS, help="camera speed")
+    gen.add_argument("--shot", action="append", default=[], metavar="TYPE",
+                     help=f"shot type, up to {catalog.MAX_SHOT_TYPES}")
+    gen.add_argument("--duration", choices=catalog.VIDEO_DURATIONS, default="5", help="seconds (default 5)")
+    gen.add_argument("--aspect", choices=catalog.VIDEO_ASPECT_RATIOS, default="9:16", help="aspect (default 9:16)")
+    gen.add_argument("--model", choices=list(catalog.VIDEO_MODELS), default=catalog.DEFAULT_VIDEO_MODEL)
+    gen.add_argument("--negative-prompt", default=catalog.VIDEO_DEFAULT_NEGATIVE)
+    gen.add_argument("--cfg", type=float, default=catalog.VIDEO_DEFAULT_CFG, help="cfg scale (default 0.5)")
+    gen.add_argument("--dry-run", action="store_true", help="print the plan and its cost; spend nothing")
+    gen.add_argument("--json", action="store_true")
+    gen.set_defaults(handler=run_generate)
+
+
+def run_generate(args: argparse.Namespace, settings: Settings) -> int:
+    ctx = open_context(settings)
+    if ctx is None:
+        return ExitCode.CONFIG
+    video = VideoSettings(prompt=args.prompt, movements=args.camera, speed=args.speed, shots=args.shot,
+                          duration=args.duration, aspect_ratio=args.aspect, model=args.model,
+                          negative_prompt=args.negative_prompt, cfg_scale=args.cfg)
+    try:
+        requests = [build_video_request(ctx, image, video) for image in args.images]
+        if args.dry_run:
+            plan = {"dry_run": True, "videos": len(requests), "cost_estimate": estimate_videos(requests),
+                    "model": requests[0].model, "provider": ctx.media_provider_name,
+                    "prompt": requests[0].arguments["prompt"], "settings": video.to_dict()}
+            if args.json:
+                print_json(plan)
+            else:
+                print(f"plan: {plan['videos']} videos with {plan['model']} via {plan['provider']}, "
+                      f"estimated ${plan['cost_estimate']:.2f}\nprompt: {plan['prompt']}")
+            return ExitCode.OK
+        batch = queue_videos(ctx, requests)
+        with batch_progress(ctx, {batch.id: len(requests)}, enabled=not args.json):
+            asyncio.run(ctx.run_jobs(batch_ids=[batch.id]))
+        summary = summarize_batch(ctx, batch.id)
+    except InputError as exc:
+        error(str(exc))
+        return ExitCode.USAGE
+    except BudgetExceeded as exc:
+        error(str(exc))
+        return ExitCode.BUDGET
+    except KeyboardInterrupt:
+        error("interrupted; submitted videos keep rendering at the provider — `pixflow jobs resume` finishes them")
+        return ExitCode.INTERRUPTED
+    finally:
+        ctx.close()
+    if args.json:
+        print_json(summary)
+    else:
+        for job in summary["jobs"]:
+            print(f"{job['job_id']:>6}  {job['status']:<10} {job['output_path'] or job['error'] or ''}")
+        print(f"batch {summary['batch_id']}: {summary['done']}/{summary['total']} videos, cost ${summary['cost']:.2f}")
+    return ExitCode.OK if summary["done"] == summary["total"] else ExitCode.FAILED
