@@ -1,0 +1,183 @@
+"""The Pixflow Textual app: one mode per module, global keys, palette commands, worker error handling."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Iterable
+from dataclasses import replace
+from functools import partial
+from typing import ClassVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from pixflow_tui.config import Settings
+from pixflow_tui.tui.events import JobEventRouter
+from pixflow_tui.tui.screens.asset_monster import AssetMonsterScreen
+from pixflow_tui.tui.screens.avatar_studio import AvatarStudioScreen
+from pixflow_tui.tui.screens.dialogs import ConfirmDialog
+from pixflow_tui.tui.screens.help import HelpScreen, binding_groups
+from pixflow_tui.tui.screens.img2video import Img2VideoScreen
+from pixflow_tui.tui.screens.library import LibraryScreen
+from pixflow_tui.tui.screens.machine import MachineScreen
+from pixflow_tui.tui.screens.prompt_factory import PromptFactoryScreen
+from pixflow_tui.tui.startup import prepare_renderer, setup_logging
+from pixflow_tui.tui.styles import styles_path
+from pixflow_tui.tui.widgets.header import MODULES, Stats
+from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.ui_support import ContextError, open_context
+
+EXIT_CONFIG = 3  # the CLI's ExitCode.CONFIG: bad setting or unusable database
+log = logging.getLogger(__name__)
+
+
+STYLESHEETS = (
+    "app.tcss", "prompt_factory.tcss", "asset_monster.tcss", "img2video.tcss", "avatar_studio.tcss",
+    "machine.tcss", "library.tcss", "help.tcss", "dialogs.tcss",
+)
+
+
+def binding_id(mode: str) -> str:
+    return "go-" + mode.replace("_", "-")
+
+
+class PixflowApp(App[None]):
+    TITLE = "Pixflow"
+    # Every screen's sheet is loaded here once: a Screen.CSS_PATH re-parses all CSS the first time it is shown.
+    CSS_PATH = [styles_path(name) for name in STYLESHEETS]
+    MODES: ClassVar[dict[str, type[Screen[None]]]] = {  # type: ignore[assignment]
+        "prompt_factory": PromptFactoryScreen,
+        "asset_monster": AssetMonsterScreen,
+        "img2video": Img2VideoScreen,
+        "avatar_studio": AvatarStudioScreen,
+        "machine": MachineScreen,
+        "library": LibraryScreen,
+    }
+    DEFAULT_MODE = "prompt_factory"
+    # 1–6 are priority bindings so no widget can take them; check_action turns them off in text fields.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(
+            Binding(str(number), f"go('{mode}')", f"Go to {title}", show=False, priority=True, id=binding_id(mode))
+            for number, (mode, title, _) in enumerate(MODULES, 1)
+        ),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "request_quit", "Quit", id="quit"),
+        Binding("ctrl+q", "request_quit", "Quit", show=False, priority=True, id="quit-ctrl"),
+        Binding("escape", "leave_field", "Leave the text field", show=False, id="leave-field"),
+    ]
+
+    def __init__(self, settings: Settings, context: AppContext | None = None) -> None:
+        self.settings = settings
+        self.log_file = setup_logging(settings.logs_dir)
+        self._owns_context = context is None
+        self.context = context if context is not None else open_context(settings)
+        super().__init__()
+        self.router = JobEventRouter(self.context)
+        self.set_keymap(dict(settings.keymap))
+        self.startup_notes: list[str] = []  # problems found before the UI existed, shown once it does
+
+    def on_mount(self) -> None:
+        for note in self.startup_notes:
+            self.notify(note, title="Warning", severity="error", timeout=15)
+
+    def read_stats(self) -> Stats:
+        """Header counters; called from a worker thread."""
+        return Stats(self.context.jobs_running(), self.context.spend_today())
+
+    def _typing(self) -> bool:
+        """True while focus is in a widget that takes printable keys (Input, TextArea)."""
+        focused = self.focused
+        return focused is not None and focused.check_consume_key("a", "a")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go":
+            return not self._typing() and not self.screen.is_modal
+        if action in ("help", "request_quit"):
+            return not self._typing()
+        if action == "leave_field":
+            return self._typing()
+        return True
+
+    def action_go(self, mode: str) -> None:
+        if mode != self.current_mode:
+            self.switch_mode(mode)
+
+    def action_leave_field(self) -> None:
+        self.screen.set_focus(None)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(binding_groups(self.screen)))
+
+    async def action_request_quit(self) -> None:
+        try:
+            running = await asyncio.to_thread(self.context.jobs_running)
+        except Exception:
+            log.exception("could not count running jobs before quitting")
+            running = -1
+        if running == 0:
+            self.exit()
+            return
+        count = "Some jobs may still be" if running < 0 else f"{running} job{'s are' if running > 1 else ' is'} still"
+        message = (
+            f"{count} running. Remote jobs continue at the provider; Pixflow picks them up again "
+            "and downloads the results the next time it starts. Quit now?"
+        )
+        self.push_screen(
+            ConfirmDialog(message, title="Quit Pixflow?", yes="Quit", no="Keep working"),
+            callback=lambda confirmed: self.exit() if confirmed else None,
+        )
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
+        for mode, title, _ in MODULES:
+            yield SystemCommand(f"Go to: {title}", f"Switch to {title}", partial(self.action_go, mode))
+        yield SystemCommand("Help: keys", "List the keys for the focused widget", self.action_help)
+        yield SystemCommand("Quit", "Quit Pixflow (asks first while jobs run)", self.action_request_quit)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place worker failures surface: a notification on screen, the trace in the log file."""
+        if event.state != WorkerState.ERROR:
+            return
+        worker, error = event.worker, event.worker.error
+        what = worker.name or "a background task"
+        if error is None:
+            log.error("%s failed", what)
+        else:
+            log.error("%s failed", what, exc_info=(type(error), error, error.__traceback__))
+        reason = str(error) if error is not None and str(error) else type(error).__name__
+        self.notify(f"{what} failed: {reason}", title="Error", severity="error", timeout=8)
+
+    def on_unmount(self) -> None:
+        self.router.close()
+        if self._owns_context:
+            self.context.close()
+
+
+def run_app(settings: Settings) -> int:
+    """Start the TUI; returns the process exit code. Setup errors print one line before Textual starts."""
+    try:
+        setup_logging(settings.logs_dir)
+        context = open_context(settings)
+    except ContextError as exc:
+        print(f"pixflow: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except OSError as exc:
+        print(f"pixflow: cannot write logs to {settings.logs_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    settings = replace(settings, image_renderer=prepare_renderer(settings.image_renderer))
+    app = PixflowApp(settings, context)
+    try:
+        context.start_engine()  # resumes unfinished jobs; remote ones are picked up by request id
+    except Exception as exc:
+        log.exception("the job engine did not start")
+        app.startup_notes.append(f"The job engine did not start, so jobs will not progress: {exc}")
+    try:
+        app.run()
+    finally:
+        context.close()
+    return app.return_code or 0

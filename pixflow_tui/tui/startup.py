@@ -1,0 +1,94 @@
+"""What happens before Textual takes the terminal: making textual-image ready for the chosen renderer.
+
+textual-image queries the terminal when it is imported (Sixel and Kitty support, cell size in pixels). The
+answers can arrive after its 0.1 s timeout, and then land in Textual's input as key presses (`?1;2c` opened
+the help and switched modules in a loaded tmux). We pick the renderer ourselves, so the support queries are
+never needed: they are skipped, and only the pixel renderers ask for the cell size.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from pixflow_tui.workflows.logs import LOG_NAME, setup_logging
+from pixflow_tui.workflows.terminal import choose_renderer
+
+__all__ = ["LOG_NAME", "setup_logging", "prepare_renderer"]
+log = logging.getLogger(__name__)
+_FALLBACK_CELL = (10, 20)  # textual-image's own default (VT340)
+
+
+class _NotATerminal:
+    """sys.__stdout__ as textual-image's import-time checks see it: not a TTY, so nothing is queried."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _hidden_terminal() -> Iterator[None]:
+    real = sys.__stdout__
+    sys.__stdout__ = _NotATerminal(real)  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        sys.__stdout__ = real  # type: ignore[misc]
+
+
+def _terminal_has_zero_size() -> bool:
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno()) if sys.__stdout__ else None
+    except (OSError, ValueError):
+        return False
+    return size is not None and (size.columns == 0 or size.lines == 0)
+
+
+def _discard_late_answers() -> None:
+    """Drop terminal answers that came in after textual-image stopped waiting for them."""
+    if not sys.__stdin__ or not sys.__stdin__.isatty():
+        return
+    try:
+        import termios
+
+        time.sleep(0.05)
+        termios.tcflush(sys.__stdin__.fileno(), termios.TCIFLUSH)
+    except (ImportError, OSError):
+        pass
+
+
+def prepare_renderer(setting: str) -> str:
+    """Resolve the renderer setting and import textual-image before Textual owns stdin.
+
+    Returns the renderer to use: "none" when textual-image cannot start in this terminal."""
+    renderer = choose_renderer(setting)
+    if renderer == "none":
+        return renderer
+    try:
+        with _hidden_terminal():
+            import textual_image.renderable  # noqa: F401  (its Sixel/Kitty support queries are skipped)
+        from textual_image import _terminal
+
+        if renderer in ("kitty", "sixel") and not _terminal_has_zero_size():
+            try:
+                _terminal.get_cell_size()  # pixel renderers need the real cell size (ioctl, else a query)
+            except ZeroDivisionError:  # a pty reporting 0 columns (textual-image only catches OSError)
+                pass
+            _discard_late_answers()
+        if not hasattr(_terminal.get_cell_size, "_result"):
+            _terminal.get_cell_size._result = _terminal.CellSize(*_FALLBACK_CELL)  # type: ignore[attr-defined]
+        import textual_image.widget  # noqa: F401  (its own get_cell_size() call now hits the cache)
+    except Exception:
+        log.exception("textual-image cannot start; previews show text only")
+        return "none"
+    return renderer

@@ -1,0 +1,195 @@
+"""An image preview on top of textual-image: shrunk off the UI thread, cached on disk, never crashing."""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+from PIL import Image as PILImage
+from PIL import ImageOps, UnidentifiedImageError
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Static
+
+from pixflow_tui.tui.workers import start_thread
+from pixflow_tui.workflows.terminal import choose_renderer
+
+# Pillow 13 deprecates getdata(), which textual-image calls on every render.
+warnings.filterwarnings("ignore", message=".*getdata.*", category=DeprecationWarning)
+
+# Pixels per cell each renderer needs; None means the terminal's real cell size (pixel protocols).
+_VIRTUAL_CELL: dict[str, tuple[int, int] | None] = {"halfcell": (1, 2), "unicode": (1, 2), "kitty": None, "sixel": None}
+
+
+class PreviewError(Exception):
+    """Why an image cannot be shown, in a few words."""
+
+
+def cell_pixels(renderer: str) -> tuple[int, int]:
+    fixed = _VIRTUAL_CELL.get(renderer, (1, 2))
+    if fixed is not None:
+        return fixed
+    from textual_image._terminal import get_cell_size
+
+    size = get_cell_size()
+    return size.width, size.height
+
+
+def load_preview(path: Path, box: tuple[int, int], cache_dir: Path) -> PILImage.Image:
+    """The image at `path` shrunk to fit `box` (pixels), from the thumbnail cache when it is fresh."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise PreviewError("file not found") from None
+    except OSError as exc:
+        raise PreviewError(exc.strerror or str(exc)) from None
+    key = hashlib.sha1(f"{path.resolve()}|{stat.st_mtime_ns}|{stat.st_size}|{box}".encode()).hexdigest()
+    cached = cache_dir / "previews" / f"{key}.png"
+    if cached.is_file():
+        try:
+            with PILImage.open(cached) as thumb:
+                thumb.load()
+                return thumb.copy()
+        except (OSError, UnidentifiedImageError):
+            cached.unlink(missing_ok=True)
+    try:
+        with PILImage.open(path) as probe:
+            probe.verify()  # catches truncated and corrupt files before textual-image tries to draw them
+        with PILImage.open(path) as image:
+            image.load()
+            shrunk = ImageOps.exif_transpose(image)
+            shrunk.thumbnail(box)
+            shrunk = shrunk.convert("RGBA" if "A" in shrunk.getbands() else "RGB")
+    except UnidentifiedImageError:
+        raise PreviewError("not an image file") from None
+    except PILImage.DecompressionBombError:
+        raise PreviewError("image is too large") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise PreviewError(f"broken image ({exc})") from None
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        shrunk.save(temporary, format="PNG")
+        temporary.replace(cached)
+    except OSError:
+        pass  # a cache that cannot be written only costs speed
+    return shrunk
+
+
+def describe(path: Path) -> str:
+    """One line for the `none` renderer: dimensions, format and path."""
+    try:
+        with PILImage.open(path) as image:
+            return f"{image.width}×{image.height} {image.format or 'image'} · {path}"
+    except FileNotFoundError:
+        raise PreviewError("file not found") from None
+    except (OSError, UnidentifiedImageError):
+        raise PreviewError("not an image file") from None
+
+
+def image_widget_class(renderer: str) -> type[Widget]:
+    from textual_image.widget import HalfcellImage, SixelImage, TGPImage, UnicodeImage
+
+    classes: dict[str, type[Widget]] = {
+        "kitty": TGPImage, "sixel": SixelImage, "halfcell": HalfcellImage, "unicode": UnicodeImage,
+    }
+    return classes[renderer]
+
+
+class ImagePreview(Widget):
+    """Shows one image file. `renderer` is a setting value (auto, kitty, sixel, halfcell, unicode, none)."""
+
+    DEFAULT_CSS = """
+    ImagePreview { height: 1fr; align: center middle; }
+    ImagePreview > #message { width: 100%; height: auto; padding: 0 1; text-align: center; color: $text-muted; }
+    ImagePreview > #image { width: 1; height: 1; }
+    """
+
+    class _Ready(Message, bubble=False):
+        def __init__(self, path: Path, box: tuple[int, int], result: Any) -> None:
+            super().__init__()
+            self.path = path
+            self.box = box
+            self.result = result  # a PIL image, a description line, or a PreviewError
+
+    def __init__(
+        self, path: Path | str | None = None, *, renderer: str, cache_dir: Path,
+        id: str | None = None, classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.renderer = choose_renderer(renderer)
+        self.cache_dir = cache_dir
+        self.path: Path | None = Path(path) if path is not None else None
+        self._box: tuple[int, int] = (0, 0)
+        self.message = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="message")
+        if self.renderer != "none":
+            image = image_widget_class(self.renderer)(id="image")
+            image.display = False
+            yield image
+
+    def show(self, path: Path | str | None) -> None:
+        """Show another file (None clears the preview)."""
+        self.path = Path(path) if path is not None else None
+        self._box = (0, 0)
+        self._reload()
+
+    def on_resize(self) -> None:
+        self._reload()
+
+    def _reload(self) -> None:
+        if self.path is None:
+            self._set_message("")
+            return
+        if self.size.width <= 0 or self.size.height <= 0:
+            return
+        cell_w, cell_h = cell_pixels(self.renderer)
+        box = (self.size.width * cell_w, self.size.height * cell_h)
+        if box == self._box:
+            return
+        self._box = box
+        path, renderer, cache_dir = self.path, self.renderer, self.cache_dir
+
+        def work() -> None:
+            try:
+                result: Any = describe(path) if renderer == "none" else load_preview(path, box, cache_dir)
+            except PreviewError as exc:
+                result = exc
+            self.post_message(self._Ready(path, box, result))
+
+        start_thread(self, work, name=f"Preview of {path.name}", group="preview")
+
+    def _set_message(self, text: str) -> None:
+        self.message = text
+        message = self.query_one("#message", Static)
+        message.update(text)
+        message.display = bool(text)
+        if self.renderer != "none":
+            self.query_one("#image").display = False
+
+    def on_image_preview__ready(self, message: _Ready) -> None:
+        if message.path != self.path or message.box != self._box:
+            return  # another file or size was asked for meanwhile
+        result = message.result
+        if isinstance(result, PreviewError):
+            self._set_message(f"cannot show image: {result}")
+        elif isinstance(result, str):
+            self._set_message(result)
+        else:
+            self._show_image(result)
+
+    def _show_image(self, image: PILImage.Image) -> None:
+        cell_w, cell_h = cell_pixels(self.renderer)
+        widget: Any = self.query_one("#image")
+        widget.styles.width = max(1, min(self.size.width, math.ceil(image.width / cell_w)))
+        widget.styles.height = max(1, min(self.size.height, math.ceil(image.height / cell_h)))
+        widget.image = image
+        self.message = ""
+        self.query_one("#message", Static).display = False
+        widget.display = True

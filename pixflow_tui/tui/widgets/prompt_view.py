@@ -1,0 +1,106 @@
+"""The 9-section structured prompt: readable, collapsible, with the raw JSON one key away."""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Collapsible, Static
+
+from pixflow_tui.core.prompt_schema import SECTIONS, PromptOutput
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if str(v).strip())
+    return " ".join(str(value).split())
+
+
+def section_lines(value: Any, indent: int = 0) -> Text:
+    """A section as `key: value` lines; nested objects are indented under their key, empty values left out."""
+    text = Text()
+    if not isinstance(value, dict):
+        return Text(_value(value))
+    for key, item in value.items():
+        if isinstance(item, dict):
+            nested = section_lines(item, indent + 2)
+            if nested.plain:
+                text.append(" " * indent + f"{_label(key)}:\n", style="bold")
+                text.append_text(nested)
+                text.append("\n")
+            continue
+        shown = _value(item)
+        if shown:
+            text.append(" " * indent + f"{_label(key)}: ", style="bold")
+            text.append(shown + "\n")
+    text.rstrip()
+    return text
+
+
+class PromptView(VerticalScroll, can_focus=True):
+    """`J` toggles the raw JSON, `y` copies it (OSC 52, so it works over SSH)."""
+
+    DEFAULT_CSS = """
+    PromptView { height: 1fr; }
+    PromptView Collapsible { padding-bottom: 0; border-top: none; }
+    PromptView Collapsible > Contents { padding: 0 0 0 3; }
+    PromptView #json { display: none; }
+    PromptView.-json #json { display: block; }
+    PromptView.-json Collapsible { display: none; }
+    PromptView #empty { color: $text-muted; display: none; }
+    PromptView.-empty #empty { display: block; }
+    PromptView.-empty Collapsible, PromptView.-empty #json { display: none; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("J", "toggle_json", "Raw JSON", id="prompt-json"),
+        Binding("y", "copy_json", "Copy JSON", id="prompt-copy"),
+    ]
+
+    def __init__(self, prompt: PromptOutput | None = None, *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.prompt = prompt
+
+    def compose(self) -> ComposeResult:
+        yield Static("No prompt selected.", id="empty")
+        for name in SECTIONS:
+            with Collapsible(title=_label(name), collapsed=False, id=f"section-{name}"):
+                yield Static("", classes="section-body")
+        yield Static("", id="json")
+
+    def on_mount(self) -> None:
+        self.show(self.prompt)
+
+    @property
+    def showing_json(self) -> bool:
+        return self.has_class("-json")
+
+    def show(self, prompt: PromptOutput | None) -> None:
+        self.prompt = prompt
+        self.set_class(prompt is None, "-empty")
+        data = prompt.model_dump() if prompt else {}
+        for name in SECTIONS:
+            section = self.query_one(f"#section-{name}", Collapsible)
+            body = section_lines(data.get(name, ""))
+            section.query_one(".section-body", Static).update(body if body.plain.strip() else Text("—", "dim"))
+        self.query_one("#json", Static).update(
+            Syntax(prompt.to_json(), "json", word_wrap=True, background_color="default") if prompt else ""
+        )
+
+    def action_toggle_json(self) -> None:
+        self.toggle_class("-json")
+
+    def action_copy_json(self) -> None:
+        if self.prompt is None:
+            self.notify("No prompt to copy.", severity="warning")
+            return
+        self.app.copy_to_clipboard(self.prompt.to_json())
+        self.notify("Prompt JSON copied to the clipboard.")

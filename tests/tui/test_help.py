@@ -1,0 +1,55 @@
+"""`?` lists the keys of the focused widget first, then the screen's and the app's."""
+from __future__ import annotations
+
+from pixflow_tui.core.jobs import JobKind
+from pixflow_tui.store import Store
+from pixflow_tui.tui.screens.help import HelpScreen
+from pixflow_tui.tui.widgets.job_table import JobTable
+from tui_helpers import settle
+
+
+def lines_of(screen: HelpScreen) -> dict[str, list[tuple[str, str, str]]]:
+    return dict(screen.groups)
+
+
+async def test_help_lists_the_focused_job_tables_keys(make_app, settings) -> None:
+    store = Store.open(settings)
+    batch = store.batches.create(module="asset_monster")
+    store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="m", batch_id=batch.id, request={})
+    store.close_thread_connection()
+    app = make_app()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.focused, JobTable)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        titles = [title for title, _ in help_screen.groups]
+        assert titles[0] == "Focused: JobTable" and titles[-1] == "Everywhere"
+        table_lines = {description: keys for keys, description, _ in help_screen.groups[0][1]}
+        assert table_lines["Cursor down"].split() == ["↓", "j"]
+        assert "g" in table_lines["Top"].split() and "G" in table_lines["Bottom"].split()
+        everywhere = {description: (keys, ident) for keys, description, ident in help_screen.groups[-1][1]}
+        assert everywhere["Help"] == ("?", "help")
+        assert everywhere["Go to Library"] == ("6", "go-library")
+        assert everywhere["Quit"][0].split()[0] == "q"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+        assert isinstance(app.focused, JobTable)
+
+
+async def test_help_without_focus_lists_screen_and_app_keys(make_app) -> None:
+    app = make_app(keymap={"go-img2video": "v"})
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert app.focused is None
+        await pilot.press("question_mark")
+        await pilot.pause()
+        groups = lines_of(app.screen)  # type: ignore[arg-type]
+        assert not any(title.startswith("Focused") for title in groups)
+        everywhere = {description: keys for keys, description, _ in groups["Everywhere"]}
+        assert everywhere["Go to Img2Video"] == "v"  # remapped keys show as they are now

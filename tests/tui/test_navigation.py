@@ -1,0 +1,192 @@
+"""Modes by key and palette, text fields and global keys, remapping, quitting."""
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from pixflow_tui.config import load_settings
+from pixflow_tui.core.jobs import JobKind
+from pixflow_tui.store import Store
+from pixflow_tui.tui.app import PixflowApp
+from pixflow_tui.tui.screens.dialogs import ConfirmDialog
+from pixflow_tui.tui.widgets.header import MODULES, PixflowHeader
+
+from tui_helpers import settle
+
+MODES = [mode for mode, _, _ in MODULES]
+
+
+async def test_starts_on_prompt_factory_without_focus_in_a_text_field(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert app.current_mode == "prompt_factory"
+        for number, mode in enumerate(MODES, 1):
+            await pilot.press(str(number))
+            await settle(pilot)
+            assert app.current_mode == mode
+            assert not isinstance(app.focused, Input)
+            assert app.screen.query_one(PixflowHeader).module == mode
+
+
+async def test_every_mode_reachable_from_the_palette(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        queries = {"asset_monster": "asset", "img2video": "img2", "avatar_studio": "avatar",
+                   "machine": "machine", "library": "library", "prompt_factory": "prompt f"}
+        for mode, title, _ in [*MODULES[1:], MODULES[0]]:
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*queries[mode])
+            await pilot.pause(0.2)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.current_mode == mode, title
+
+
+async def test_palette_lists_go_to_commands(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert [t for t in titles if t.startswith("Go to: ")] == [f"Go to: {t}" for _, t, _ in MODULES]
+        assert "Quit" in titles
+
+
+async def test_mode_keys_type_into_a_focused_input_and_escape_leaves_it(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        field = Input(id="probe")
+        await app.screen.mount(field)
+        field.focus()
+        await pilot.pause()
+        await pilot.press(*"123456", "question_mark", "q")
+        await pilot.pause()
+        assert app.current_mode == "prompt_factory"
+        assert field.value == "123456?q"
+        assert app.is_running
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.focused is None
+        await pilot.press("3")
+        await settle(pilot)
+        assert app.current_mode == "img2video"
+
+
+async def test_each_mode_keeps_its_own_screen_stack(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        app.push_screen(ConfirmDialog("still here?"))
+        await pilot.pause()
+        await pilot.press("escape")  # answers no and pops only that dialog
+        await pilot.pause()
+        app.push_screen(ConfirmDialog("still here?"))
+        await pilot.pause()
+        app.switch_mode("library")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+        app.switch_mode("asset_monster")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+
+
+async def test_keymap_from_settings_moves_a_binding(make_app) -> None:
+    app = make_app(keymap={"go-asset-monster": "f2", "help": "f1"})
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.current_mode == "prompt_factory"
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.current_mode == "asset_monster"
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "HelpScreen"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+
+
+async def test_keymap_from_config_toml(hermetic_env, tmp_path) -> None:
+    (tmp_path / "config.toml").write_text('[keymap]\ngo-library = "l"\n', encoding="utf-8")
+    app = PixflowApp(load_settings())
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        assert app.current_mode == "prompt_factory"
+        await pilot.press("l")
+        await settle(pilot)
+        assert app.current_mode == "library"
+
+
+async def test_quit_without_active_jobs_exits_at_once(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert app.return_code is None
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.return_code == 0
+        assert not isinstance(app.screen, ConfirmDialog)
+
+
+async def test_quit_with_active_jobs_asks_and_explains(make_app, settings) -> None:
+    store = Store.open(settings)
+    store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="demo-image", request={})
+    store.close_thread_connection()
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert "continue at the provider" in dialog.message
+        assert "next time it starts" in dialog.message
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, ConfirmDialog)
+        await pilot.press("q")
+        await settle(pilot)
+        await pilot.press("y")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_header_tabs_are_clickable(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        tabs = str(app.screen.query_one("#tabs").render())
+        await pilot.click("#tabs", offset=(tabs.index("Library") + 2, 0))
+        await settle(pilot)
+        assert app.current_mode == "library"
+
+
+async def test_header_counters_read_the_database_at_most_once_a_second(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        header = app.screen.query_one(PixflowHeader)
+        assert header.stats is not None and header.stats.running == 0
+        reads = 0
+        original = header._stats_source
+
+        def counting():
+            nonlocal reads
+            reads += 1
+            return original()
+
+        header._stats_source = counting
+        for _ in range(50):
+            header.refresh_stats()
+        await settle(pilot)
+        await pilot.pause(1.3)
+        await settle(pilot)
+        assert 1 <= reads <= 2, reads

@@ -1,0 +1,13 @@
+"""Shared helpers for the TUI tests (imported as a plain module: tests/ is not a package)."""
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let queued messages, workers and the messages they post all finish."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
