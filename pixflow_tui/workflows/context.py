@@ -15,6 +15,7 @@ from pixflow_tui.providers import build_text_provider, media_is_live, provider_f
 from pixflow_tui.providers.base import MediaProvider, TextProvider
 from pixflow_tui.store import Store
 from pixflow_tui.store.records import JobRecord
+from pixflow_tui.workflows.handoff import Handoff
 from pixflow_tui.workflows.job_views import job_views
 
 
@@ -25,6 +26,7 @@ class AppContext:
         self.settings = settings
         self.store = store or Store.open(settings)
         self.events = EventBus()
+        self.handoff = Handoff()
         self._media: dict[str, MediaProvider] = {}
         self._text: TextProvider | None = None
         self._service: EngineService | None = None

@@ -1,0 +1,47 @@
+"""What one module sends to another inside a session: prompts to Asset Monster, images to Img2Video."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from pixflow_tui.core.prompt_schema import PromptOutput
+
+
+@dataclass(frozen=True)
+class PromptParcel:
+    concept: str
+    prompts: tuple[PromptOutput, ...]
+    history_id: int | None = None
+
+
+@dataclass
+class Handoff:
+    """Mailboxes between modules; the receiving screen takes what is waiting when it is shown."""
+
+    _prompts: list[PromptParcel] = field(default_factory=list)
+    _images: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def send_prompts(self, concept: str, prompts: list[PromptOutput], history_id: int | None = None) -> None:
+        if prompts:
+            with self._lock:
+                self._prompts.append(PromptParcel(concept, tuple(prompts), history_id))
+
+    def take_prompts(self) -> list[PromptParcel]:
+        with self._lock:
+            taken, self._prompts = self._prompts, []
+        return taken
+
+    def send_images(self, paths: list[str]) -> None:
+        with self._lock:
+            self._images.extend(p for p in paths if p not in self._images)
+
+    def take_images(self) -> list[str]:
+        with self._lock:
+            taken, self._images = self._images, []
+        return taken
+
+    @property
+    def waiting(self) -> dict[str, int]:
+        with self._lock:
+            return {"prompts": sum(len(p.prompts) for p in self._prompts), "images": len(self._images)}

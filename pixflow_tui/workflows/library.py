@@ -1,0 +1,106 @@
+"""Curating outputs: ratings, favourites from images, and zip exports with prompts and ratings."""
+from __future__ import annotations
+
+import json
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pixflow_tui.store import ImageFilter
+from pixflow_tui.store.records import FavoriteRecord, ImageRecord
+from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.inputs import InputError
+
+RATINGS = {"like": 1, "dislike": -1, "clear": None}
+
+
+def rate_image(ctx: AppContext, image_id: int, rating: str | int | None) -> int | None:
+    """Set (like / dislike / 1 / -1) or clear (clear / 0 / None) the user's rating; returns the stored value."""
+    value: int | None
+    if isinstance(rating, str):
+        if rating not in RATINGS:
+            raise InputError(f"rating {rating!r} is not one of like, dislike, clear")
+        value = RATINGS[rating]
+    else:
+        value = rating or None
+    if ctx.store.images.get(image_id) is None:
+        raise InputError(f"there is no image {image_id}")
+    if value is None:
+        ctx.store.ratings.clear(image_id)
+    else:
+        ctx.store.ratings.rate(image_id, value)
+    return value
+
+
+def favorite_image_prompt(ctx: AppContext, image_id: int, name: str = "") -> FavoriteRecord:
+    image = ctx.store.images.get(image_id)
+    if image is None:
+        raise InputError(f"there is no image {image_id}")
+    return ctx.store.favorites.add(prompt=image.prompt, name=name or image.concept or image.file_name,
+                                   concept=image.concept)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    files: int
+    missing: list[str]
+
+
+def images_for_export(ctx: AppContext, *, batch_id: int | None = None,
+                      image_ids: list[int] | None = None) -> list[ImageRecord]:
+    if image_ids:
+        found = [ctx.store.images.get(i) for i in image_ids]
+        missing = [str(i) for i, image in zip(image_ids, found, strict=True) if image is None]
+        if missing:
+            raise InputError(f"no image with id {', '.join(missing)}")
+        return [i for i in found if i is not None]
+    if batch_id is not None:
+        return ctx.store.images.list(ImageFilter(batch_id=batch_id), limit=100_000)
+    raise InputError("say what to export: a batch or some images")
+
+
+def export_zip(ctx: AppContext, images: list[ImageRecord], destination: str | Path, *,
+               extra_files: list[Path] | None = None) -> ExportResult:
+    """A zip of the image files plus `prompts.json` (prompt, concept, settings, rating per image).
+
+    Written to a temporary name first so a full disk never leaves a half zip under the real name."""
+    if not images and not extra_files:
+        raise InputError("there is nothing to export")
+    target = Path(destination).expanduser()
+    if target.suffix.lower() != ".zip":
+        target = target.with_suffix(".zip")
+    temporary = target.with_name(f".{target.name}.part")
+    entries: list[dict[str, Any]] = []
+    missing: list[str] = []
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
+            for image in images:
+                source = Path(image.local_path)
+                name = f"images/{source.name}"
+                if source.is_file():
+                    archive.write(source, name)
+                else:
+                    missing.append(str(source))
+                    name = None
+                entries.append({"image_id": image.id, "file": name, "concept": image.concept,
+                                "prompt": image.prompt, "rating": image.rating, "model": image.model,
+                                "provider": image.provider, "aspect_ratio": image.aspect_ratio,
+                                "resolution": image.resolution, "batch_id": image.batch_id,
+                                "generated_at": image.generated_at.isoformat()})
+            for extra in extra_files or []:
+                if extra.is_file():
+                    archive.write(extra, f"files/{extra.name}")
+                else:
+                    missing.append(str(extra))
+            manifest = {"exported_at": datetime.now(timezone.utc).isoformat(), "images": entries,
+                        "demo": any(i.provider == "demo" for i in images)}
+            archive.writestr("prompts.json", json.dumps(manifest, indent=2, ensure_ascii=False))
+        temporary.replace(target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return ExportResult(target, len(images) - len(missing), missing)
