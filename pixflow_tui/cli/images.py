@@ -16,7 +16,12 @@ from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError
 from pixflow_tui.workflows import prompts as prompt_flow
 from pixflow_tui.workflows.cli_support import open_context, summarize_batch
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.images import BudgetExceeded, check_budget, create_image_batch, plan_image_batch
+from pixflow_tui.workflows.images import (
+    BudgetExceeded,
+    check_budget,
+    create_image_batch,
+    plan_image_batch,
+)
 from pixflow_tui.workflows.inputs import InputError, check_concept, check_count
 
 

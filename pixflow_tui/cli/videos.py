@@ -12,7 +12,12 @@ from pixflow_tui.core import catalog
 from pixflow_tui.workflows.cli_support import open_context, summarize_batch
 from pixflow_tui.workflows.images import BudgetExceeded
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.videos import VideoSettings, build_video_request, estimate_videos, queue_videos
+from pixflow_tui.workflows.videos import (
+    VideoSettings,
+    build_video_request,
+    estimate_videos,
+    queue_videos,
+)
 
 
 def register(subparsers: Any) -> None:

@@ -5,7 +5,12 @@ import json
 import re
 from typing import Any
 
-from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError, SECTIONS, parse_prompt
+from pixflow_tui.core.prompt_schema import (
+    SECTIONS,
+    PromptOutput,
+    PromptParseError,
+    parse_prompt,
+)
 
 # keys of the other common prompt shape, mapped to where their text belongs in ours
 _FOREIGN_KEYS = {

@@ -10,7 +10,11 @@ from urllib.parse import unquote, urlparse
 
 import httpx
 
-from pixflow_tui.providers.base import PermanentProviderError, ProviderError, TransientProviderError
+from pixflow_tui.providers.base import (
+    PermanentProviderError,
+    ProviderError,
+    TransientProviderError,
+)
 
 CHUNK = 1 << 16
 _UMASK = os.umask(0)

@@ -221,13 +221,19 @@ class JobEngine:
             self.store.jobs.release(job_id, self.owner)
 
     async def _submit(self, job: JobRecord, provider: MediaProvider) -> JobRecord | None:
+        try:
+            request = MediaRequest.from_dict(job.request)
+        except (KeyError, TypeError, ValueError) as exc:  # nothing was sent: a plain failure, not "unknown"
+            self._finish(job.id, JobState.FAILED, error=f"the stored request is not valid: {exc!r}",
+                         from_states=[JobState.PENDING])
+            return self.store.jobs.get(job.id)
         attempts = job.attempts + 1
         if not self.store.jobs.transition(job.id, [JobState.PENDING], status=JobState.SUBMITTING,
                                           attempts=attempts, error=None):
             return self.store.jobs.get(job.id)
         self._publish(job, JobState.SUBMITTING)
         try:
-            handle = await provider.submit(MediaRequest.from_dict(job.request))
+            handle = await provider.submit(request)
         except ProviderError as exc:
             return self._submit_failed(job, attempts, exc, exc.transient, exc.retry_after)
         except Exception as exc:  # an unexpected failure after the request may have left

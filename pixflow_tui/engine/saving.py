@@ -15,7 +15,12 @@ import httpx
 from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import JobKind
 from pixflow_tui.engine import outputs
-from pixflow_tui.engine.download import StorageError, fetch, storage_reason, temp_file_beside
+from pixflow_tui.engine.download import (
+    StorageError,
+    fetch,
+    storage_reason,
+    temp_file_beside,
+)
 from pixflow_tui.providers.base import ProviderError
 from pixflow_tui.store import Store
 from pixflow_tui.store.records import JobRecord

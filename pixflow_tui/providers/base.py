@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from pixflow_tui.core.jobs import MediaRequest
-from pixflow_tui.core.prompt_schema import PromptOutput
+
+if TYPE_CHECKING:  # pydantic loads with the first prompt, not with every import of the protocols
+    from pixflow_tui.core.prompt_schema import PromptOutput
 
 
 class ProviderError(Exception):

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from typing import ClassVar
@@ -16,17 +17,12 @@ from textual.worker import Worker, WorkerState
 
 from pixflow_tui.config import Settings
 from pixflow_tui.tui.events import JobEventRouter
-from pixflow_tui.tui.screens.asset_monster import AssetMonsterScreen
-from pixflow_tui.tui.screens.avatar_studio import AvatarStudioScreen
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog
 from pixflow_tui.tui.screens.help import HelpScreen, binding_groups
-from pixflow_tui.tui.screens.img2video import Img2VideoScreen
-from pixflow_tui.tui.screens.library import LibraryScreen
-from pixflow_tui.tui.screens.machine import MachineScreen
-from pixflow_tui.tui.screens.prompt_factory import PromptFactoryScreen
-from pixflow_tui.tui.startup import prepare_renderer, setup_logging
+from pixflow_tui.tui.startup import prepare_renderer, setup_logging, warm_up_renderer
 from pixflow_tui.tui.styles import styles_path
 from pixflow_tui.tui.widgets.header import MODULES, Stats
+from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.ui_support import ContextError, open_context
 
@@ -40,6 +36,14 @@ STYLESHEETS = (
 )
 
 
+def lazy_screen(module: str, class_name: str) -> Callable[[], Screen[None]]:
+    def build() -> Screen[None]:
+        screen_class = getattr(importlib.import_module(f"pixflow_tui.tui.screens.{module}"), class_name)
+        return screen_class()
+
+    return build
+
+
 def binding_id(mode: str) -> str:
     return "go-" + mode.replace("_", "-")
 
@@ -48,13 +52,14 @@ class PixflowApp(App[None]):
     TITLE = "Pixflow"
     # Every screen's sheet is loaded here once: a Screen.CSS_PATH re-parses all CSS the first time it is shown.
     CSS_PATH = [styles_path(name) for name in STYLESHEETS]
-    MODES: ClassVar[dict[str, type[Screen[None]]]] = {  # type: ignore[assignment]
-        "prompt_factory": PromptFactoryScreen,
-        "asset_monster": AssetMonsterScreen,
-        "img2video": Img2VideoScreen,
-        "avatar_studio": AvatarStudioScreen,
-        "machine": MachineScreen,
-        "library": LibraryScreen,
+    # Screens are imported when first shown: start-up only pays for the first one.
+    MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]
+        "prompt_factory": lazy_screen("prompt_factory", "PromptFactoryScreen"),
+        "asset_monster": lazy_screen("asset_monster", "AssetMonsterScreen"),
+        "img2video": lazy_screen("img2video", "Img2VideoScreen"),
+        "avatar_studio": lazy_screen("avatar_studio", "AvatarStudioScreen"),
+        "machine": lazy_screen("machine", "MachineScreen"),
+        "library": lazy_screen("library", "LibraryScreen"),
     }
     DEFAULT_MODE = "prompt_factory"
     # 1–6 are priority bindings so no widget can take them; check_action turns them off in text fields.
@@ -77,11 +82,14 @@ class PixflowApp(App[None]):
         super().__init__()
         self.router = JobEventRouter(self.context)
         self.set_keymap(dict(settings.keymap))
-        self.startup_notes: list[str] = []  # problems found before the UI existed, shown once it does
 
-    def on_mount(self) -> None:
-        for note in self.startup_notes:
-            self.notify(note, title="Warning", severity="error", timeout=15)
+    def on_ready(self) -> None:
+        # After the first frame: resume unfinished jobs (remote ones by request id) and warm up image support.
+        start_thread(self, self._start_background_work, name="starting the job engine", group="startup")
+
+    def _start_background_work(self) -> None:
+        self.context.start_engine()
+        warm_up_renderer(self.settings.image_renderer)
 
     def read_stats(self) -> Stats:
         """Header counters; called from a worker thread."""
@@ -171,11 +179,6 @@ def run_app(settings: Settings) -> int:
         return EXIT_CONFIG
     settings = replace(settings, image_renderer=prepare_renderer(settings.image_renderer))
     app = PixflowApp(settings, context)
-    try:
-        context.start_engine()  # resumes unfinished jobs; remote ones are picked up by request id
-    except Exception as exc:
-        log.exception("the job engine did not start")
-        app.startup_notes.append(f"The job engine did not start, so jobs will not progress: {exc}")
     try:
         app.run()
     finally:

@@ -67,28 +67,49 @@ def _discard_late_answers() -> None:
         pass
 
 
+# Renderers that draw with characters need no terminal facts, so textual-image can load after start-up.
+_CELL_RENDERERS = ("halfcell", "unicode")
+
+
+def _import_textual_image(renderer: str) -> None:
+    with _hidden_terminal():
+        import textual_image.renderable  # noqa: F401  (its Sixel/Kitty support queries are skipped)
+    from textual_image import _terminal
+
+    if renderer in ("kitty", "sixel") and not _terminal_has_zero_size():
+        try:
+            _terminal.get_cell_size()  # pixel renderers need the real cell size (ioctl, else a query)
+        except ZeroDivisionError:  # a pty reporting 0 columns (textual-image only catches OSError)
+            pass
+        _discard_late_answers()
+    if not hasattr(_terminal.get_cell_size, "_result"):
+        _terminal.get_cell_size._result = _terminal.CellSize(*_FALLBACK_CELL)  # type: ignore[attr-defined]
+    with _hidden_terminal():
+        import textual_image.widget  # noqa: F401  (its own get_cell_size() call now hits the cache)
+
+
 def prepare_renderer(setting: str) -> str:
-    """Resolve the renderer setting and import textual-image before Textual owns stdin.
+    """Resolve the renderer setting; the pixel renderers load textual-image now, before Textual owns stdin.
 
     Returns the renderer to use: "none" when textual-image cannot start in this terminal."""
     renderer = choose_renderer(setting)
-    if renderer == "none":
+    if renderer == "none" or renderer in _CELL_RENDERERS:
         return renderer
     try:
-        with _hidden_terminal():
-            import textual_image.renderable  # noqa: F401  (its Sixel/Kitty support queries are skipped)
-        from textual_image import _terminal
-
-        if renderer in ("kitty", "sixel") and not _terminal_has_zero_size():
-            try:
-                _terminal.get_cell_size()  # pixel renderers need the real cell size (ioctl, else a query)
-            except ZeroDivisionError:  # a pty reporting 0 columns (textual-image only catches OSError)
-                pass
-            _discard_late_answers()
-        if not hasattr(_terminal.get_cell_size, "_result"):
-            _terminal.get_cell_size._result = _terminal.CellSize(*_FALLBACK_CELL)  # type: ignore[attr-defined]
-        import textual_image.widget  # noqa: F401  (its own get_cell_size() call now hits the cache)
+        _import_textual_image(renderer)
     except Exception:
         log.exception("textual-image cannot start; previews show text only")
         return "none"
     return renderer
+
+
+def warm_up_renderer(renderer: str) -> None:
+    """Load textual-image for a character renderer ahead of the first preview (call from a thread)."""
+    if renderer in _CELL_RENDERERS:
+        ensure_textual_image(renderer)
+
+
+def ensure_textual_image(renderer: str) -> None:
+    """Make sure textual-image is imported without it querying the terminal Textual now owns."""
+    if "textual_image.widget" not in sys.modules:
+        _import_textual_image(renderer)

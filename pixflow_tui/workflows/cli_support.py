@@ -5,7 +5,9 @@ import sys
 from typing import Any
 
 from pixflow_tui.config import Settings
-from pixflow_tui.engine.control import JobActionError  # noqa: F401  re-exported: the CLI never imports engine/
+from pixflow_tui.engine.control import (
+    JobActionError,  # noqa: F401  re-exported: the CLI never imports engine/
+)
 from pixflow_tui.store import StoreError
 from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows.context import AppContext

@@ -4,19 +4,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
 from pixflow_tui.core.jobs import JobState, JobView
-from pixflow_tui.engine import control
-from pixflow_tui.engine.runner import EngineSummary, JobEngine
-from pixflow_tui.engine.service import EngineService
 from pixflow_tui.providers import build_text_provider, media_is_live, provider_for
-from pixflow_tui.providers.base import MediaProvider, TextProvider
 from pixflow_tui.store import Store
-from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows.handoff import Handoff
 from pixflow_tui.workflows.job_views import job_views
+
+if TYPE_CHECKING:  # the engine (httpx, PIL, PyAV) loads when first used, not at start-up
+    from pixflow_tui.engine.runner import EngineSummary, JobEngine
+    from pixflow_tui.engine.service import EngineService
+    from pixflow_tui.providers.base import MediaProvider, TextProvider
+    from pixflow_tui.store.records import JobRecord
 
 
 class AppContext:
@@ -57,11 +59,15 @@ class AppContext:
     # ---- the engine ------------------------------------------------------------------------------------
 
     def new_engine(self, **options: object) -> JobEngine:
+        from pixflow_tui.engine.runner import JobEngine
+
         return JobEngine(self.store, self.settings, self.events, self.provider_for, **options)  # type: ignore[arg-type]
 
     def start_engine(self) -> None:
         """Drive jobs in the background (the TUI); resumes every unfinished job at once."""
         if self._service is None:
+            from pixflow_tui.engine.service import EngineService
+
             self._service = EngineService(self.new_engine())
             self._service.start()
 
@@ -81,17 +87,25 @@ class AppContext:
         return asyncio.run(coro)
 
     def cancel_job(self, job_id: int) -> JobState:
+        from pixflow_tui.engine import control
+
         return self._on_engine(control.cancel_job(self.store, job_id, self.provider_for, self.events))
 
     def cancel_batch(self, batch_id: int) -> dict[JobState, int]:
+        from pixflow_tui.engine import control
+
         return self._on_engine(control.cancel_batch(self.store, batch_id, self.provider_for, self.events))
 
     def retry_job(self, job_id: int) -> JobState:
+        from pixflow_tui.engine import control
+
         state = control.retry_job(self.store, job_id, self.events)
         self.wake_engine()
         return state
 
     def regenerate_job(self, job_id: int) -> JobRecord:
+        from pixflow_tui.engine import control
+
         job = control.regenerate_job(self.store, job_id, self.events)
         self.wake_engine()
         return job

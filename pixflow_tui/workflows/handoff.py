@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from pixflow_tui.core.prompt_schema import PromptOutput
+if TYPE_CHECKING:
+    from pixflow_tui.core.prompt_schema import PromptOutput
 
 
 @dataclass(frozen=True)

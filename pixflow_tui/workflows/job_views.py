@@ -4,16 +4,17 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from pixflow_tui.core.jobs import JobView
-from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.store import Store
 from pixflow_tui.store.records import JobRecord
 
 
 def _prompt_text(job: JobRecord) -> str:
     meta = job.request.get("meta", {})
-    if isinstance(meta.get("prompt"), dict):
-        return PromptOutput.model_validate(meta["prompt"]).short(80)
-    return str(job.request.get("arguments", {}).get("prompt", job.request.get("arguments", {}).get("text", "")))[:80]
+    arguments = job.request.get("arguments", {})
+    prompt = meta.get("prompt")
+    text = prompt.get("style", "") if isinstance(prompt, dict) else arguments.get("prompt") or arguments.get("text", "")
+    text = " ".join(str(text).split())
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _elapsed(job: JobRecord) -> float | None:

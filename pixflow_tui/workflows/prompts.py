@@ -12,7 +12,12 @@ from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.core.scoring import quality_metrics, variety_score
 from pixflow_tui.providers.base import ImageAnalysis, ProviderError
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.inputs import InputError, check_concept, check_count, check_image_file
+from pixflow_tui.workflows.inputs import (
+    InputError,
+    check_concept,
+    check_count,
+    check_image_file,
+)
 
 
 class PromptGenerationError(RuntimeError):

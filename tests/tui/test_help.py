@@ -5,7 +5,7 @@ from pixflow_tui.core.jobs import JobKind
 from pixflow_tui.store import Store
 from pixflow_tui.tui.screens.help import HelpScreen
 from pixflow_tui.tui.widgets.job_table import JobTable
-from tui_helpers import settle
+from tui_helpers import held_elsewhere, settle
 
 
 def lines_of(screen: HelpScreen) -> dict[str, list[tuple[str, str, str]]]:
@@ -15,7 +15,8 @@ def lines_of(screen: HelpScreen) -> dict[str, list[tuple[str, str, str]]]:
 async def test_help_lists_the_focused_job_tables_keys(make_app, settings) -> None:
     store = Store.open(settings)
     batch = store.batches.create(module="asset_monster")
-    store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="m", batch_id=batch.id, request={})
+    job = store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="m", batch_id=batch.id, request={})
+    held_elsewhere(store, job.id)
     store.close_thread_connection()
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:

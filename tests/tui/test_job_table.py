@@ -8,7 +8,7 @@ from textual.app import App, ComposeResult
 from pixflow_tui.core.jobs import JobEvent, JobKind, JobState, JobView
 from pixflow_tui.store import Store
 from pixflow_tui.tui.widgets.job_table import JobTable, format_elapsed, status_text
-from tui_helpers import settle
+from tui_helpers import held_elsewhere, settle
 
 
 def view(job_id: int, state: JobState = JobState.PENDING, **fields: object) -> JobView:
@@ -123,6 +123,7 @@ async def test_module_screen_shows_its_jobs_live(make_app, settings) -> None:
     other = store.batches.create(module="img2video", name="other")
     first = store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="m", batch_id=batch.id,
                               request={"arguments": {"prompt": "a red fox"}})
+    held_elsewhere(store, first.id)
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
@@ -135,6 +136,7 @@ async def test_module_screen_shows_its_jobs_live(make_app, settings) -> None:
                                    job_index=1, request={"arguments": {"prompt": "a blue owl"}})
         elsewhere = store.jobs.create(kind=JobKind.VIDEO, provider="demo", model="m", batch_id=other.id,
                                       request={})
+        held_elsewhere(store, second.id, elsewhere.id)
         events = [JobEvent(first.id, batch.id, JobState.RUNNING, progress=0.25),
                   JobEvent(second.id, batch.id, JobState.QUEUED, queue_position=1),
                   JobEvent(elsewhere.id, other.id, JobState.QUEUED, queue_position=1)]
@@ -151,6 +153,7 @@ async def test_module_screen_shows_its_jobs_live(make_app, settings) -> None:
         # another process (the CLI) sends us no events: returning to the screen reloads from the database
         third = store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="m", batch_id=batch.id,
                                   job_index=2, request={"arguments": {"prompt": "a green frog"}})
+        held_elsewhere(store, third.id)
         store.jobs.update(first.id, status=JobState.DONE, cost=0.04)
         await pilot.press("1")
         await settle(pilot)

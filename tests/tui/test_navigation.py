@@ -10,7 +10,7 @@ from pixflow_tui.tui.app import PixflowApp
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog
 from pixflow_tui.tui.widgets.header import MODULES, PixflowHeader
 
-from tui_helpers import settle
+from tui_helpers import held_elsewhere, settle
 
 MODES = [mode for mode, _, _ in MODULES]
 
@@ -138,7 +138,8 @@ async def test_quit_without_active_jobs_exits_at_once(make_app) -> None:
 
 async def test_quit_with_active_jobs_asks_and_explains(make_app, settings) -> None:
     store = Store.open(settings)
-    store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="demo-image", request={})
+    job = store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="demo-image", request={})
+    held_elsewhere(store, job.id)
     store.close_thread_connection()
     app = make_app()
     async with app.run_test() as pilot:

@@ -11,3 +11,11 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def held_elsewhere(store, *job_ids: int) -> None:
+    """Lease jobs to a live owner on another machine, so this app's engine leaves these made-up jobs alone."""
+    import time
+
+    for job_id in job_ids:
+        assert store.jobs.claim(job_id, "another-host:1:test", time.time(), 3600)

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from pixflow_tui.tui.startup import ensure_textual_image
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows.terminal import choose_renderer
 
@@ -92,6 +93,7 @@ def describe(path: Path) -> str:
 
 
 def image_widget_class(renderer: str) -> type[Widget]:
+    ensure_textual_image(renderer)
     from textual_image.widget import HalfcellImage, SixelImage, TGPImage, UnicodeImage
 
     classes: dict[str, type[Widget]] = {

@@ -1,0 +1,85 @@
+"""TUI start to first frame, against a minimal Textual app with a DataTable, same machine, same run
+(DESIGN.md budget: within 1.3×).
+
+Each sample is a fresh Python process timed from interpreter start to the app's first `on_ready` (the first
+frame is composed and painted, headless), so imports, settings, the database and engine start-up all count.
+Runs alternate between the two apps; the median of each is compared.
+
+Usage: python benchmarks/startup_bench.py [--runs 7]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MINIMAL = """
+import time
+from textual.app import App
+from textual.widgets import DataTable
+
+class Minimal(App):
+    def compose(self):
+        yield DataTable()
+
+    def on_ready(self):
+        print(f"READY {time.perf_counter() - START:.4f}")
+        self.exit()
+
+Minimal().run(headless=True)
+"""
+
+PIXFLOW = """
+import time
+from pixflow_tui.config import load_settings
+from pixflow_tui.tui import app as tui_app
+
+def report_ready(app):
+    print(f"READY {time.perf_counter() - START:.4f}")
+    app.exit()
+
+tui_app.PixflowApp.on_ready = report_ready
+original_run = tui_app.PixflowApp.run
+tui_app.PixflowApp.run = lambda self, **kw: original_run(self, headless=True)
+tui_app.run_app(load_settings())
+"""
+
+
+def sample(code: str, env: dict[str, str]) -> float:
+    script = "import time\nSTART = time.perf_counter()\n" + code
+    result = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    for line in result.stdout.splitlines():
+        if line.startswith("READY "):
+            return float(line.split()[1])
+    raise RuntimeError(f"no READY line; stderr:\n{result.stderr[-2000:]}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "PIXFLOW_HOME": home, "PIXFLOW_CONFIG": str(Path(home) / "none.toml"),
+               "PIXFLOW_IMAGE_RENDERER": "halfcell", "PIXFLOW_PROVIDER_MODE": "demo"}
+        sample(PIXFLOW, env)  # first start creates the database; measure warm starts like a user's second day
+        minimal, pixflow = [], []
+        for _ in range(args.runs):
+            minimal.append(sample(MINIMAL, env))
+            pixflow.append(sample(PIXFLOW, env))
+    base, ours = statistics.median(minimal), statistics.median(pixflow)
+    ratio = ours / base
+    verdict = "OK" if ratio <= 1.3 else "OVER"
+    print(f"start to first frame: minimal DataTable app {base * 1000:.0f} ms, Pixflow {ours * 1000:.0f} ms "
+          f"(median of {args.runs}) = {ratio:.2f}x (budget 1.3x) {verdict}")
+    return 0 if ratio <= 1.3 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
