@@ -6,6 +6,7 @@ a log line or an error message.
 from __future__ import annotations
 
 import getpass
+import math
 import os
 import stat
 import tomllib
@@ -57,6 +58,8 @@ def _non_negative_float(name: str, value: Any) -> float:
         number = float(str(value).strip())
     except ValueError:
         raise SettingsError(f"setting {name}={value!r} is not a number; use a number ≥ 0") from None
+    if not math.isfinite(number):  # "nan" and "inf" parse as floats, and nan would disable every comparison
+        raise SettingsError(f"setting {name}={value!r} is not a finite number; use a number ≥ 0")
     if number < 0:
         raise SettingsError(f"setting {name}={value!r} is negative; use a number ≥ 0")
     return number
@@ -84,7 +87,8 @@ def _path(name: str, value: Any) -> Path:
     text = str(value).strip()
     if not text:
         raise SettingsError(f"setting {name}={value!r} is empty; use a folder path")
-    return Path(text).expanduser()
+    # absolute, so the TUI and the CLI find the same data whatever folder they are started from
+    return Path(text).expanduser().absolute()
 
 
 @dataclass(frozen=True)

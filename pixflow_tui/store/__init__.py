@@ -6,9 +6,18 @@ from pathlib import Path
 from peewee import Database
 
 from pixflow_tui.config import Settings
-from pixflow_tui.store.db import DatabaseTooNewError, StoreError, open_database, schema_version
+from pixflow_tui.store.db import (
+    DatabaseTooNewError,
+    StoreError,
+    open_database,
+    schema_version,
+)
 from pixflow_tui.store.jobs_repo import BatchRepository, JobRepository
-from pixflow_tui.store.library_repo import ImageFilter, ImageRepository, RatingRepository
+from pixflow_tui.store.library_repo import (
+    ImageFilter,
+    ImageRepository,
+    RatingRepository,
+)
 from pixflow_tui.store.migrations import LATEST_VERSION
 from pixflow_tui.store.prompts_repo import (
     AssetRepository,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import peewee
@@ -54,29 +55,39 @@ def schema_version(db: peewee.Database) -> int:
     return int(value or 0)
 
 
+def _too_new(where: str, version: int) -> DatabaseTooNewError:
+    return DatabaseTooNewError(
+        f"database {where} has schema version {version}, but this Pixflow knows only up to "
+        f"{LATEST_VERSION}; upgrade Pixflow (the database was left untouched)"
+    )
+
+
 def migrate(db: peewee.Database) -> list[str]:
     """Apply the migrations this database has not seen; refuse a database made by a newer Pixflow."""
+    if db.table_exists(SchemaMigration._meta.table_name):
+        current = schema_version(db)
+        if current > LATEST_VERSION:
+            raise _too_new(db.database, current)
     db.create_tables([SchemaMigration], safe=True)
-    current = schema_version(db)
-    if current > LATEST_VERSION:
-        raise DatabaseTooNewError(
-            f"database {db.database} has schema version {current}, but this Pixflow knows only up to "
-            f"{LATEST_VERSION}; upgrade Pixflow (the database was left untouched)"
-        )
     applied = []
-    for version, name, up in MIGRATIONS:
-        if version <= current:
-            continue
-        with db.atomic():
+    # IMMEDIATE takes the write lock before reading the version, so two processes starting at once
+    # cannot both apply the same migration
+    with db.atomic(*(["IMMEDIATE"] if sqlite.is_sqlite(db) else [])):
+        current = schema_version(db)
+        for version, name, up in MIGRATIONS:
+            if version <= current:
+                continue
             up(db)
             SchemaMigration.create(version=version, name=name)
-        applied.append(f"{version:04d}_{name}")
+            applied.append(f"{version:04d}_{name}")
     return applied
 
 
 def seed(db: peewee.Database, user_name: str) -> int:
     """Seed the products (by missing slug) and the local user; return the user's id."""
-    with db.atomic():
+    # IMMEDIATE: a deferred transaction that reads and then writes fails at once with "database is locked"
+    # (no busy wait) when another process starting at the same moment has written in between
+    with db.atomic(*(["IMMEDIATE"] if sqlite.is_sqlite(db) else [])):
         existing = {p.slug for p in Product.select(Product.slug)}
         for product in PRODUCTS:
             if product.slug not in existing:
@@ -94,16 +105,53 @@ def seed(db: peewee.Database, user_name: str) -> int:
 def open_database(url_or_path: str, user_name: str) -> tuple[peewee.Database, int]:
     """Connect, migrate and seed; bind the models to this database. Returns the database and the user id."""
     where = url_or_path
+    db: peewee.Database | None = None
     try:
         db = _connect(url_or_path)
+        if sqlite.is_sqlite(db) and db.database != ":memory:":
+            # Look before connecting: the connection pragmas (WAL) would already change a newer file.
+            stored = sqlite.stored_schema_version(db.database)
+            if stored is not None and stored > LATEST_VERSION:
+                raise _too_new(where, stored)
         database_proxy.initialize(db)
-        db.connect(reuse_if_open=True)
-        migrate(db)
-        user_id = seed(db, user_name)
+        user_id = _connect_migrate_seed(db, user_name)
     except StoreError:
+        _close_quietly(db)
         raise
     except (peewee.DatabaseError, sqlite3.DatabaseError, OSError) as exc:
+        _close_quietly(db)
         raise StoreError(describe_database_error(exc, where)) from exc
     except peewee.ImproperlyConfigured as exc:
+        _close_quietly(db)
         raise StoreError(f"database {where}: {exc}") from exc
     return db, user_id
+
+
+def _connect_migrate_seed(db: peewee.Database, user_name: str, patience: float = 5.0) -> int:
+    """Connect, migrate and seed, waiting while another process that starts at the same moment holds the lock.
+
+    Some of SQLite's lock conflicts (switching a new file to WAL, a read that turns into a write) fail at once
+    instead of waiting for busy_timeout, so a brief retry is what makes two processes starting together safe.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.connect(reuse_if_open=True)
+            migrate(db)
+            return seed(db, user_name)
+        except peewee.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            _close_quietly(db)
+            time.sleep(0.05)
+
+
+def _close_quietly(db: peewee.Database | None) -> None:
+    """Release a connection that failed to open properly, so no WAL/shm files or locks linger."""
+    if db is None:
+        return
+    try:
+        if not db.is_closed():
+            db.close()
+    except Exception:
+        pass

@@ -95,9 +95,16 @@ class ImageRepository:
         return image_record(row, row.rating_value) if row else None
 
     def update(self, image_id: int, **fields: Any) -> None:
-        GeneratedImage.update({getattr(GeneratedImage, k): v for k, v in fields.items()}).where(
-            GeneratedImage.id == image_id
-        ).execute()
+        if "prompt" in fields and not isinstance(fields["prompt"], str):
+            fields["prompt"] = json.dumps(fields["prompt"])
+        with self.db.atomic():
+            GeneratedImage.update({getattr(GeneratedImage, k): v for k, v in fields.items()}).where(
+                GeneratedImage.id == image_id
+            ).execute()
+            if "concept" in fields or "prompt" in fields:  # keep the search index in step with what is searched
+                row = GeneratedImage.get_or_none(GeneratedImage.id == image_id)
+                if row is not None:
+                    sqlite.index_document(self.db, "image", row.id, prompt_search_text(row.concept, row.prompt))
 
     def delete(self, image_id: int) -> None:
         with self.db.atomic():
@@ -145,6 +152,11 @@ class ImageRepository:
 
     def count(self, flt: ImageFilter = ImageFilter()) -> int:
         return self._filtered(flt).count()
+
+    def find_by_path(self, local_path: str) -> ImageRecord | None:
+        """The generated image stored at `local_path`, if the file is one of ours (for lineage)."""
+        row = self._select().where(GeneratedImage.local_path == local_path).first()
+        return image_record(row, row.rating_value) if row else None
 
     def for_job(self, job_id: int) -> list[ImageRecord]:
         return self.list(ImageFilter(job_id=job_id), limit=1000)

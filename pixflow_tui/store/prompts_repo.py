@@ -8,7 +8,15 @@ from peewee import Database
 
 from pixflow_tui.store import sqlite
 from pixflow_tui.store.library_repo import prompt_search_text
-from pixflow_tui.store.models import Asset, Favorite, History, PipelineRun, Preset, Product, utcnow
+from pixflow_tui.store.models import (
+    Asset,
+    Favorite,
+    History,
+    PipelineRun,
+    Preset,
+    Product,
+    utcnow,
+)
 from pixflow_tui.store.records import (
     AssetRecord,
     FavoriteRecord,
@@ -70,7 +78,8 @@ class HistoryRepository:
     def delete(self, history_id: int) -> bool:
         with self.db.atomic():
             deleted = History.delete().where((History.id == history_id) & (History.user == self.user_id)).execute()
-            sqlite.remove_document(self.db, "history", history_id)
+            if deleted:  # never drop the search entry of a row that is still there (another user's)
+                sqlite.remove_document(self.db, "history", history_id)
         return deleted == 1
 
     def clear(self) -> int:
@@ -126,7 +135,8 @@ class FavoriteRepository:
     def delete(self, favorite_id: int) -> bool:
         with self.db.atomic():
             deleted = Favorite.delete().where((Favorite.id == favorite_id) & (Favorite.user == self.user_id)).execute()
-            sqlite.remove_document(self.db, "favorite", favorite_id)
+            if deleted:
+                sqlite.remove_document(self.db, "favorite", favorite_id)
         return deleted == 1
 
 
@@ -170,6 +180,8 @@ class PresetRepository:
             raise LookupError(f"no preset with id {preset_id}")
         if row.is_builtin:
             raise PermissionError(f"preset {row.name!r} is built in and read-only")
+        if row.user_id != self.user_id:
+            raise PermissionError(f"preset {row.name!r} belongs to another user")
         return row
 
     def rename(self, preset_id: int, name: str) -> None:
