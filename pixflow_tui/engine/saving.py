@@ -22,6 +22,7 @@ from pixflow_tui.engine.download import (
     temp_file_beside,
 )
 from pixflow_tui.providers.base import ProviderError
+from pixflow_tui.providers.offload import run_in_process
 from pixflow_tui.store import Store
 from pixflow_tui.store.records import JobRecord
 
@@ -67,7 +68,7 @@ async def _fetch_checked(http: httpx.AsyncClient, url: str, tmp: Path, kind: Job
     for attempt in range(1, max_attempts + 1):
         try:
             await fetch(http, url, tmp, outputs.size_cap(kind))
-            return await asyncio.to_thread(outputs.check_and_thumbnail, tmp, kind, thumbnail)
+            return await run_in_process(outputs.check_and_thumbnail, tmp, kind, thumbnail)
         except (ProviderError, outputs.InvalidOutput) as exc:
             transient = isinstance(exc, outputs.InvalidOutput) or exc.transient
             if not transient or attempt == max_attempts:

@@ -2,6 +2,8 @@
 movement can be measured."""
 from __future__ import annotations
 
+import asyncio
+
 import itertools
 import wave
 from pathlib import Path
@@ -43,9 +45,16 @@ def predictable_seeds(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def small_video(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Motion tests need no more than 240 px at 6 fps; the real size and rate are checked once."""
+    """Motion tests need no more than 240 px at 6 fps; the real size and rate are checked once.
+
+    Patched constants do not reach the worker processes, so these tests draw in this process."""
     monkeypatch.setattr(demo_video, "VIDEO_LONG_SIDE", 240)
     monkeypatch.setattr(demo_video, "VIDEO_FPS", 6)
+
+    async def in_this_process(function, *args):  # type: ignore[no-untyped-def]
+        return await asyncio.to_thread(function, *args)
+
+    monkeypatch.setattr(demo_media, "run_in_process", in_this_process)
 
 
 @pytest.fixture(scope="module")

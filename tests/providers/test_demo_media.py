@@ -273,7 +273,11 @@ async def test_a_generator_crash_fails_the_job(provider: DemoMediaProvider, monk
     def explode(record: dict[str, object], folder: Path) -> list[dict[str, object]]:
         raise RuntimeError("kaboom")
 
+    async def in_this_process(function, *args):  # a patched function cannot reach the worker processes
+        return await asyncio.to_thread(function, *args)
+
     monkeypatch.setattr(demo_media.generate, "produce", explode)
+    monkeypatch.setattr(demo_media, "run_in_process", in_this_process)
     handle = await provider.submit(image_request())
     with pytest.raises(PermanentProviderError, match="kaboom"):
         await provider.result(handle)

@@ -28,6 +28,7 @@ from pixflow_tui.providers.base import (
 from pixflow_tui.providers.demo import generate
 from pixflow_tui.providers.demo.av_io import probe_audio
 from pixflow_tui.providers.demo.common import atomic_write, check_image, read_source
+from pixflow_tui.providers.offload import run_in_process
 
 QUEUE_SHARE = 0.3  # share of the latency spent "in queue"
 MAX_SPEECH_CHARS = 5000
@@ -149,7 +150,7 @@ class DemoMediaProvider:
             outputs = self._cached(folder)
             if outputs is None:
                 try:
-                    produced = await asyncio.to_thread(generate.produce, record, folder)
+                    produced = await run_in_process(generate.produce, record, folder)
                 except PermanentProviderError as exc:
                     _write_json(folder / "error.json", {"error": exc.message})
                     raise

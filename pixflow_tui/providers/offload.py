@@ -1,0 +1,49 @@
+"""CPU-heavy media work (drawing demo outputs, decoding and thumbnailing downloads) in worker processes.
+
+Threads would share the app's GIL and make the UI stutter while a batch finishes; processes do not. The pool is
+made on first use, sized to the machine, and started with "spawn" because the app runs threads (fork would copy
+their locks mid-flight).
+"""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_pool: ProcessPoolExecutor | None = None
+_lock = threading.Lock()
+
+
+def _get_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            workers = max(1, min(4, os.cpu_count() or 1))
+            _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            atexit.register(shutdown)
+        return _pool
+
+
+def shutdown() -> None:
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def run_in_process(function: Callable[..., T], *args: Any) -> T:
+    """Run a module-level function with picklable arguments in the worker pool."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_get_pool(), function, *args)
+    except BrokenProcessPool:
+        shutdown()  # a worker died (killed, out of memory): start a fresh pool and try once more
+        return await loop.run_in_executor(_get_pool(), function, *args)
