@@ -31,12 +31,12 @@ def _get_pool() -> ProcessPoolExecutor:
         return _pool
 
 
-def shutdown() -> None:
+def shutdown(wait: bool = False) -> None:
     global _pool
     with _lock:
         pool, _pool = _pool, None
     if pool is not None:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=wait, cancel_futures=True)
 
 
 async def run_in_process(function: Callable[..., T], *args: Any) -> T:
