@@ -1,3 +1,5 @@
 from pixflow_tui.cli import main
 
-raise SystemExit(main())
+# The guard matters: worker processes ("spawn") import this module again and must not start the CLI.
+if __name__ == "__main__":
+    raise SystemExit(main())
