@@ -13,7 +13,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 import httpx
@@ -209,7 +209,9 @@ class JobEngine:
                                 self._summary.stalled.append(job.id)
                                 return
                 elif job.status == JobState.DOWNLOADING:
-                    await self._download(job)
+                    final = await self._download(job)
+                    self._summary.finished[final] = self._summary.finished.get(final, 0) + 1
+                    return
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # never let one job take the engine down
@@ -247,7 +249,8 @@ class JobEngine:
             await self._cancel_remote(provider, handle)
             return self.store.jobs.get(job.id)
         self._publish(job, JobState.QUEUED, message=f"request {handle.request_id}")
-        return self.store.jobs.get(job.id)
+        return replace(job, status=JobState.QUEUED, attempts=attempts, request_id=handle.request_id,
+                       handle=handle.to_dict(), submitted_at=now, error=None)
 
     def _submit_failed(self, job: JobRecord, attempts: int, exc: BaseException, transient: bool,
                        retry_after: float | None) -> JobRecord | None:
@@ -328,12 +331,12 @@ class JobEngine:
             self._publish(job, JobState.DOWNLOADING)
         return True
 
-    async def _download(self, job: JobRecord) -> None:
+    async def _download(self, job: JobRecord) -> JobState:
         assert self._http is not None
         outcome = await save_outputs(self.store, self.settings, self._http, job, max_attempts=self.max_attempts)
         if outcome.error is not None:
             self._finish(job.id, JobState.FAILED, error=outcome.error, from_states=[JobState.DOWNLOADING])
-            return
+            return JobState.FAILED
         cost = 0.0 if job.provider == "demo" else job.cost_estimate
         with self.store.atomic():
             outcome.record()
@@ -341,9 +344,11 @@ class JobEngine:
                                                  output_path=outcome.first_path, finished_at=_utcnow(), error=None)
             if changed and job.batch_id is not None and cost:
                 self.store.batches.add_cost(job.batch_id, cost)
-        if changed:
-            self._publish(job, JobState.DONE, cost=cost, output_path=outcome.first_path)
-            refresh_batch_status(self.store, job.batch_id)
+        if not changed:  # cancelled or finished by another process meanwhile
+            return self.store.jobs.status_of(job.id) or JobState.CANCELLED
+        self._publish(job, JobState.DONE, cost=cost, output_path=outcome.first_path)
+        refresh_batch_status(self.store, job.batch_id)
+        return JobState.DONE
 
     async def _cancel_remote(self, provider: MediaProvider, handle: RemoteHandle) -> None:
         try:
