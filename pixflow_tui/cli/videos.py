@@ -63,7 +63,8 @@ def run_generate(args: argparse.Namespace, settings: Settings) -> int:
             if args.json:
                 print_json(plan)
             else:
-                print(f"plan: {plan['videos']} videos with {plan['model']} via {plan['provider']}, "
+                count = plan["videos"]
+                print(f"plan: {count} video{'' if count == 1 else 's'} with {plan['model']} via {plan['provider']}, "
                       f"estimated ${plan['cost_estimate']:.2f}\nprompt: {plan['prompt']}")
             return ExitCode.OK
         batch = queue_videos(ctx, requests)

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import resource_tracker
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -21,12 +22,27 @@ _pool: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
 
 
+def prepare() -> None:
+    """Start multiprocessing's helper process now, while this process still has a real stderr.
+
+    Started later inside the TUI (which replaces sys.stderr), it fails with "bad value(s) in fds_to_keep"."""
+    resource_tracker.ensure_running()
+
+
+def _quiet_worker() -> None:
+    """Workers must never write to the terminal the TUI is drawing on; their errors come back as exceptions."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+
+
 def _get_pool() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
             workers = max(1, min(4, os.cpu_count() or 1))
-            _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_quiet_worker)
             atexit.register(shutdown)
         return _pool
 

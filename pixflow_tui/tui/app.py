@@ -24,6 +24,7 @@ from pixflow_tui.tui.styles import styles_path
 from pixflow_tui.tui.widgets.header import MODULES, Stats
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.system import prepare_worker_processes
 from pixflow_tui.workflows.ui_support import ContextError, open_context
 
 EXIT_CONFIG = 3  # the CLI's ExitCode.CONFIG: bad setting or unusable database
@@ -178,6 +179,7 @@ def run_app(settings: Settings) -> int:
         print(f"pixflow: cannot write logs to {settings.logs_dir}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_CONFIG
     settings = replace(settings, image_renderer=prepare_renderer(settings.image_renderer))
+    prepare_worker_processes()
     app = PixflowApp(settings, context)
     try:
         app.run()

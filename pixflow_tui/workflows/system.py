@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pixflow_tui import __version__
 from pixflow_tui.config import Settings
+from pixflow_tui.providers import offload
 from pixflow_tui.store import LATEST_VERSION, Store, StoreError, database_location
 from pixflow_tui.workflows.terminal import choose_renderer, detect_graphics
 
@@ -86,3 +87,8 @@ def run_doctor(settings: Settings) -> DoctorReport:
         problems=problems,
         warnings=list(settings.warnings),
     )
+
+
+def prepare_worker_processes() -> None:
+    """Call before a full-screen UI takes over stderr (see providers.offload.prepare)."""
+    offload.prepare()
