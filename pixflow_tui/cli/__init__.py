@@ -6,13 +6,13 @@ import sys
 from collections.abc import Sequence
 
 from pixflow_tui import __version__
-from pixflow_tui.cli import doctor, images, jobs, prompts, videos
+from pixflow_tui.cli import doctor, images, jobs, library, prompts, videos
 from pixflow_tui.cli.common import EXIT_CODES_HELP, ExitCode
 from pixflow_tui.config import SettingsError, load_settings
 from pixflow_tui.workflows.logs import setup_logging
 
 # Each command module offers register(subparsers) and sets `handler` on its parsers.
-COMMAND_MODULES = [doctor, prompts, images, videos, jobs]
+COMMAND_MODULES = [doctor, prompts, images, videos, jobs, library]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ from pixflow_tui.store.db import (
     schema_version,
 )
 from pixflow_tui.store.jobs_repo import BatchRepository, JobRepository
+from pixflow_tui.store.library_queries import LibraryFilter, LibraryQueries
 from pixflow_tui.store.library_repo import (
     ImageFilter,
     ImageRepository,
@@ -28,7 +29,8 @@ from pixflow_tui.store.prompts_repo import (
     list_products,
 )
 
-__all__ = ["Store", "StoreError", "DatabaseTooNewError", "ImageFilter", "LATEST_VERSION", "database_location"]
+__all__ = ["Store", "StoreError", "DatabaseTooNewError", "ImageFilter", "LibraryFilter", "LATEST_VERSION",
+           "database_location"]
 
 
 def database_location(settings: Settings) -> str:
@@ -51,6 +53,7 @@ class Store:
         self.presets = PresetRepository(user_id)
         self.assets = AssetRepository(user_id)
         self.pipeline_runs = PipelineRepository(user_id)
+        self.library = LibraryQueries(db, user_id)
 
     @classmethod
     def open(cls, settings: Settings) -> Store:

@@ -46,6 +46,16 @@ def prompt_search_text(concept: str, prompt: dict[str, Any] | str) -> str:
     return " ".join(p for p in parts if p)
 
 
+def asset_search_text(concept: str, prompt: str, metadata: dict[str, Any]) -> str:
+    """What an asset is found by: its concept, its own prompt (a video's camera prompt, a script) and the
+    image prompt it inherited from its source, when the engine recorded one."""
+    inherited = metadata.get("prompt")
+    parts = [concept, prompt]
+    if isinstance(inherited, (dict, str)) and inherited:
+        parts.append(prompt_search_text("", inherited if isinstance(inherited, dict) else json.dumps(inherited)))
+    return " ".join(p for p in parts if p)
+
+
 def image_record(row: GeneratedImage, rating: int | None = None) -> ImageRecord:
     return ImageRecord(
         id=row.id,

@@ -192,7 +192,8 @@ class GeneratedImage(BaseModel):
 
     class Meta:
         table_name = "generated_images"
-        indexes = ((("user", "generated_at"), False), (("job",), False), (("batch", "batch_index"), False))
+        indexes = ((("user", "generated_at"), False), (("job",), False), (("batch", "batch_index"), False),
+                   (("user", "model"), False))
 
 
 class ImageRating(BaseModel):
@@ -226,11 +227,12 @@ class Asset(BaseModel):
     duration = FloatField(null=True)
     source_image = ForeignKeyField(GeneratedImage, column_name="source_image_id", null=True, on_delete="SET NULL")
     source_asset = ForeignKeyField("self", column_name="source_asset_id", null=True, on_delete="SET NULL")
+    concept = TextField(default="")  # copied from the source image or the request, so the library can filter by it
     created_at = DateTimeField(default=utcnow, index=True)
 
     class Meta:
         table_name = "assets"
-        indexes = ((("user", "kind", "created_at"), False),)
+        indexes = ((("user", "kind", "created_at"), False), (("user", "created_at"), False))
 
 
 class PipelineRun(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any
 from peewee import Database
 
 from pixflow_tui.store import sqlite
-from pixflow_tui.store.library_repo import prompt_search_text
+from pixflow_tui.store.library_repo import asset_search_text, prompt_search_text
 from pixflow_tui.store.models import (
     Asset,
     Favorite,
@@ -15,6 +15,7 @@ from pixflow_tui.store.models import (
     PipelineRun,
     Preset,
     Product,
+    database_proxy,
     utcnow,
 )
 from pixflow_tui.store.records import (
@@ -209,7 +210,7 @@ def asset_record(row: Asset) -> AssetRecord:
         id=row.id, kind=row.kind, job_id=row.job_id, batch_id=row.batch_id, local_path=row.local_path, url=row.url,
         prompt=row.prompt, model=row.model, provider=row.provider, metadata=json.loads(row.metadata or "{}"),
         duration=row.duration, source_image_id=row.source_image_id, source_asset_id=row.source_asset_id,
-        created_at=row.created_at,
+        created_at=row.created_at, concept=row.concept or "",
     )
 
 
@@ -218,8 +219,14 @@ class AssetRepository:
         self.user_id = user_id
 
     def add(self, *, kind: str, local_path: str, metadata: dict[str, Any] | None = None, **fields: Any) -> AssetRecord:
-        row = Asset.create(user=self.user_id, kind=kind, local_path=local_path,
-                           metadata=json.dumps(metadata or {}), **fields)
+        metadata = metadata or {}
+        if not fields.get("concept") and isinstance(metadata.get("concept"), str):
+            fields["concept"] = metadata["concept"]
+        db = database_proxy.obj  # the opened database behind the proxy (the search SQL depends on its kind)
+        with db.atomic():
+            row = Asset.create(user=self.user_id, kind=kind, local_path=local_path, metadata=json.dumps(metadata),
+                               **fields)
+            sqlite.index_document(db, "asset", row.id, asset_search_text(row.concept or "", row.prompt or "", metadata))
         return asset_record(row)
 
     def get(self, asset_id: int) -> AssetRecord | None:

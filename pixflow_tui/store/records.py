@@ -142,6 +142,7 @@ class AssetRecord:
     source_image_id: int | None
     source_asset_id: int | None
     created_at: datetime
+    concept: str = ""
 
 
 @dataclass(frozen=True)

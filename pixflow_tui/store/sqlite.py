@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from peewee import SQL, Database, SqliteDatabase
@@ -16,6 +18,20 @@ PRAGMAS = {"busy_timeout": 5000, "journal_mode": "wal", "foreign_keys": 1, "sync
 
 def is_sqlite(db: Database) -> bool:
     return isinstance(db, SqliteDatabase)
+
+
+@contextmanager
+def short_wait(db: Database, milliseconds: int) -> Iterator[None]:
+    """Wait at most `milliseconds` for another writer's lock (instead of busy_timeout) on this thread's
+    connection: for a write the UI makes at once and hands to a thread only when the database is busy."""
+    if not is_sqlite(db):
+        yield
+        return
+    db.execute_sql(f"PRAGMA busy_timeout = {int(milliseconds)}")
+    try:
+        yield
+    finally:
+        db.execute_sql(f"PRAGMA busy_timeout = {PRAGMAS['busy_timeout']}")
 
 
 def stored_schema_version(path: str | Path) -> int | None:
@@ -41,12 +57,28 @@ def stored_schema_version(path: str | Path) -> int | None:
         conn.close()
 
 
+# Each kind of document owns a contiguous rowid range (kind code << 40, plus the row's id), so finding,
+# replacing and deleting one document is a rowid lookup, and a search walks one kind newest first and stops
+# after a page (ORDER BY rowid DESC LIMIT n) instead of collecting every match.
+KIND_CODES = {"image": 1, "history": 2, "favorite": 3, "asset": 4}
+_KIND_SHIFT = 40
+_REF_MASK = (1 << _KIND_SHIFT) - 1
+# detail=column keeps the index small (queries never use phrases); the prefix indexes make as-you-type prefixes
+# of 2-4 letters instant instead of merging the postings of every word that starts with them.
+_FTS_OPTIONS = "tokenize = 'porter unicode61', detail = column, prefix = '2 3 4'"
+
+
+def _base(kind: str) -> int:
+    return KIND_CODES[kind] << _KIND_SHIFT
+
+
+def _fts_table_sql(name: str) -> str:
+    return f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(kind UNINDEXED, ref_id UNINDEXED, body, {_FTS_OPTIONS})"
+
+
 def create_search_index(db: Database) -> None:
     if is_sqlite(db):
-        db.execute_sql(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5("
-            "kind UNINDEXED, ref_id UNINDEXED, body, tokenize = 'porter unicode61')"
-        )
+        db.execute_sql(_fts_table_sql("search_index"))
     else:
         db.execute_sql(
             "CREATE TABLE IF NOT EXISTS search_index (kind VARCHAR(16) NOT NULL, ref_id INTEGER NOT NULL, body TEXT)"
@@ -54,40 +86,76 @@ def create_search_index(db: Database) -> None:
         db.execute_sql("CREATE INDEX IF NOT EXISTS search_index_ref ON search_index (kind, ref_id)")
 
 
+def upgrade_search_index(db: Database) -> bool:
+    """Rebuild an index made before kinds had rowid ranges (migration 0002); False when already current."""
+    if not is_sqlite(db):
+        return False
+    row = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'search_index'").fetchone()
+    if row is None:
+        create_search_index(db)
+        return True
+    if "prefix" in (row[0] or ""):
+        return False
+    db.execute_sql("DROP TABLE IF EXISTS search_index_upgrade")
+    db.execute_sql(_fts_table_sql("search_index_upgrade"))
+    cases = " ".join(f"WHEN '{kind}' THEN {code}" for kind, code in KIND_CODES.items())
+    db.execute_sql(
+        "INSERT INTO search_index_upgrade (rowid, kind, ref_id, body) "
+        f"SELECT ((CASE kind {cases} END) << {_KIND_SHIFT}) + ref_id, kind, ref_id, body FROM search_index "
+        f"WHERE kind IN ({', '.join(repr(k) for k in KIND_CODES)})"
+    )
+    db.execute_sql("DROP TABLE search_index")
+    db.execute_sql("ALTER TABLE search_index_upgrade RENAME TO search_index")
+    return True
+
+
 def index_document(db: Database, kind: str, ref_id: int, body: str) -> None:
     remove_document(db, kind, ref_id)
-    db.execute_sql("INSERT INTO search_index (kind, ref_id, body) VALUES (?, ?, ?)" if is_sqlite(db)
-                   else "INSERT INTO search_index (kind, ref_id, body) VALUES (%s, %s, %s)", (kind, ref_id, body))
+    if is_sqlite(db):
+        db.execute_sql("INSERT INTO search_index (rowid, kind, ref_id, body) VALUES (?, ?, ?, ?)",
+                       (_base(kind) + ref_id, kind, ref_id, body))
+    else:
+        db.execute_sql("INSERT INTO search_index (kind, ref_id, body) VALUES (%s, %s, %s)", (kind, ref_id, body))
 
 
 def index_documents(db: Database, rows: list[tuple[str, int, str]]) -> None:
     """Bulk insert for new rows (no previous document to replace)."""
-    marker = "?" if is_sqlite(db) else "%s"
     db.execute_sql("SELECT 1")  # ensure a connection before executemany on the raw cursor
     cursor = db.cursor()
-    cursor.executemany(f"INSERT INTO search_index (kind, ref_id, body) VALUES ({marker}, {marker}, {marker})", rows)
+    if is_sqlite(db):
+        cursor.executemany("INSERT INTO search_index (rowid, kind, ref_id, body) VALUES (?, ?, ?, ?)",
+                           [(_base(kind) + ref, kind, ref, body) for kind, ref, body in rows])
+    else:
+        cursor.executemany("INSERT INTO search_index (kind, ref_id, body) VALUES (%s, %s, %s)", rows)
 
 
 def remove_document(db: Database, kind: str, ref_id: int) -> None:
-    marker = "?" if is_sqlite(db) else "%s"
-    db.execute_sql(f"DELETE FROM search_index WHERE kind = {marker} AND ref_id = {marker}", (kind, ref_id))
+    if is_sqlite(db):
+        db.execute_sql("DELETE FROM search_index WHERE rowid = ?", (_base(kind) + ref_id,))
+    else:
+        db.execute_sql("DELETE FROM search_index WHERE kind = %s AND ref_id = %s", (kind, ref_id))
 
 
 def clear_documents(db: Database, kind: str) -> None:
-    marker = "?" if is_sqlite(db) else "%s"
-    db.execute_sql(f"DELETE FROM search_index WHERE kind = {marker}", (kind,))
+    if is_sqlite(db):
+        db.execute_sql("DELETE FROM search_index WHERE rowid BETWEEN ? AND ?", (_base(kind), _base(kind) + _REF_MASK))
+    else:
+        db.execute_sql("DELETE FROM search_index WHERE kind = %s", (kind,))
 
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+# A word as unicode61 cuts it (letters and digits; "_" separates), so a quoted word is always a single token.
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def fts_query(text: str) -> str:
-    """Turn what a user typed into a safe FTS5 query: every word must match, the last one as a prefix."""
+    """Turn what a user typed into a safe FTS5 query: every word must match, the last one (2+ letters) as a
+    prefix, so results come as you type."""
     words = _WORD.findall(text)
     if not words:
         return ""
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
+    if len(words[-1]) >= 2:  # a one-letter prefix matches nearly everything; wait for the second letter
+        quoted[-1] += "*"
     return " AND ".join(quoted)
 
 
@@ -97,12 +165,55 @@ def search_subquery(db: Database, kind: str, text: str) -> SQL | None:
         query = fts_query(text)
         if not query:
             return None
-        return SQL("(SELECT ref_id FROM search_index WHERE search_index MATCH ? AND kind = ?)", (query, kind))
+        base = _base(kind)
+        return SQL("(SELECT rowid - ? FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ?)",
+                   (base, query, base, base + _REF_MASK))
     words = _WORD.findall(text)
     if not words:
         return None
     sql = "(SELECT ref_id FROM search_index WHERE kind = %s" + " AND body ILIKE %s" * len(words) + ")"
     return SQL(sql, (kind, *[f"%{w}%" for w in words]))
+
+
+def search_newest(db: Database, kind: str, text: str, *, before: int | None = None, limit: int = 200) -> list[int]:
+    """Ids of `kind` documents matching `text`, newest (highest id) first, only ids below `before`.
+
+    Streams: the cost is the page, not the number of matches."""
+    if is_sqlite(db):
+        query = fts_query(text)
+        if not query:
+            return []
+        base = _base(kind)
+        high = base + (before - 1 if before is not None else _REF_MASK)
+        sql = ("SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? "
+               "ORDER BY rowid DESC LIMIT ?")
+        return [int(r[0]) - base for r in db.execute_sql(sql, (query, base, high, int(limit))).fetchall()]
+    words = _WORD.findall(text)
+    if not words:
+        return []
+    sql = "SELECT ref_id FROM search_index WHERE kind = %s" + " AND body ILIKE %s" * len(words)
+    params: list[object] = [kind, *[f"%{w}%" for w in words]]
+    if before is not None:
+        sql += " AND ref_id < %s"
+        params.append(before)
+    sql += f" ORDER BY ref_id DESC LIMIT {int(limit)}"
+    return [int(row[0]) for row in db.execute_sql(sql, params).fetchall()]
+
+
+def search_range(db: Database, kind: str, text: str, low: int, high: int) -> list[int]:
+    """Ids between `low` and `high` (inclusive) of `kind` documents matching `text`."""
+    if is_sqlite(db):
+        query = fts_query(text)
+        if not query:
+            return []
+        base = _base(kind)
+        sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ?"
+        return [int(r[0]) - base for r in db.execute_sql(sql, (query, base + low, base + high)).fetchall()]
+    words = _WORD.findall(text)
+    if not words:
+        return []
+    sql = "SELECT ref_id FROM search_index WHERE kind = %s AND ref_id BETWEEN %s AND %s" + " AND body ILIKE %s" * len(words)
+    return [int(r[0]) for r in db.execute_sql(sql, (kind, low, high, *[f"%{w}%" for w in words])).fetchall()]
 
 
 def search_ids(db: Database, kind: str, text: str, limit: int | None = None) -> list[int]:
@@ -111,14 +222,17 @@ def search_ids(db: Database, kind: str, text: str, limit: int | None = None) -> 
         query = fts_query(text)
         if not query:
             return []
-        sql = "SELECT ref_id FROM search_index WHERE search_index MATCH ? AND kind = ? ORDER BY rank"
-        params: tuple = (query, kind)
+        base = _base(kind)
+        sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank"
+        params: tuple = (query, base, base + _REF_MASK)
+        offset = base
     else:
         words = _WORD.findall(text)
         if not words:
             return []
         sql = "SELECT ref_id FROM search_index WHERE kind = %s" + " AND body ILIKE %s" * len(words)
         params = (kind, *[f"%{w}%" for w in words])
+        offset = 0
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return [int(row[0]) for row in db.execute_sql(sql, params).fetchall()]
+    return [int(row[0]) - offset for row in db.execute_sql(sql, params).fetchall()]

@@ -1,4 +1,5 @@
-"""What one module sends to another inside a session: prompts to Asset Monster, images to Img2Video."""
+"""What one module sends to another inside a session: prompts to Asset Monster, images to Img2Video, and
+history entries back to Prompt Factory (the Library's "load back")."""
 from __future__ import annotations
 
 import threading
@@ -22,6 +23,7 @@ class Handoff:
 
     _prompts: list[PromptParcel] = field(default_factory=list)
     _images: list[str] = field(default_factory=list)
+    _history: list[PromptParcel] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def send_prompts(self, concept: str, prompts: list[PromptOutput], history_id: int | None = None) -> None:
@@ -32,6 +34,17 @@ class Handoff:
     def take_prompts(self) -> list[PromptParcel]:
         with self._lock:
             taken, self._prompts = self._prompts, []
+        return taken
+
+    def send_history(self, concept: str, prompts: list[PromptOutput], history_id: int | None = None) -> None:
+        """Prompts for Prompt Factory to show again (the newest parcel wins there: one concept at a time)."""
+        if prompts:
+            with self._lock:
+                self._history.append(PromptParcel(concept, tuple(prompts), history_id))
+
+    def take_history(self) -> list[PromptParcel]:
+        with self._lock:
+            taken, self._history = self._history, []
         return taken
 
     def send_images(self, paths: list[str]) -> None:
@@ -46,4 +59,5 @@ class Handoff:
     @property
     def waiting(self) -> dict[str, int]:
         with self._lock:
-            return {"prompts": sum(len(p.prompts) for p in self._prompts), "images": len(self._images)}
+            return {"prompts": sum(len(p.prompts) for p in self._prompts), "images": len(self._images),
+                    "history": sum(len(p.prompts) for p in self._history)}

@@ -1,14 +1,18 @@
 """Prompt Factory's service: prompts from a concept (streamed), saved to history."""
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
 
 from pixflow_tui.core import catalog
 from pixflow_tui.core.prompt_import import prompt_from_any
-from pixflow_tui.core.prompt_schema import PromptOutput
+from pixflow_tui.core.prompt_schema import SECTIONS, PromptOutput, PromptParseError, parse_prompt
 from pixflow_tui.core.scoring import quality_metrics, variety_score
 from pixflow_tui.providers.base import ImageAnalysis, ProviderError
 from pixflow_tui.workflows.context import AppContext
@@ -40,7 +44,7 @@ async def stream_prompts(ctx: AppContext, concept: str, count: int, *, reference
     analysis: ImageAnalysis | None = None
     try:
         if reference is not None:
-            analysis = await ctx.text.analyze_reference(check_image_file(reference))
+            analysis = await ctx.text.analyze_reference(await check_image(reference))
         async for prompt in ctx.text.concept_prompts(concept, count, reference=analysis, product=product):
             yield prompt
     except ProviderError as exc:
@@ -74,21 +78,37 @@ async def generate_prompts(ctx: AppContext, concept: str, count: int, *, referen
     return GeneratedPrompts(concept, prompts, history_id, quality, variety)
 
 
-async def analyze_image(ctx: AppContext, image: str | Path, context: str = "") -> tuple[PromptOutput, int]:
-    """Image → prompt in the same schema, saved to history (source "analyzed"); returns the prompt and history id."""
-    path = check_image_file(image, what="image")
+async def check_image(path: str | Path, *, what: str = "reference image") -> Path:
+    """`check_image_file` off the event loop (it decodes the whole image, up to 10 MB)."""
+    return await asyncio.to_thread(check_image_file, path, what=what)
+
+
+async def image_prompt(ctx: AppContext, image: str | Path, context: str = "") -> PromptOutput:
+    """Image → one prompt in the same schema (not saved; see `analyze_image`)."""
     if len(context) > catalog.CONCEPT_MAX_CHARS:
         raise InputError(f"the context has {len(context)} characters; the limit is {catalog.CONCEPT_MAX_CHARS}")
+    path = await check_image(image, what="image")
     try:
-        prompt = await ctx.text.image_to_prompt(path, context.strip())
+        return await ctx.text.image_to_prompt(path, context.strip())
     except ProviderError as exc:
         raise PromptGenerationError(f"image analysis failed: {exc.message}") from exc
-    history_id, _, _ = save_to_history(ctx, context.strip() or path.name, [prompt], source="analyzed")
+
+
+def image_concept(image: str | Path, context: str = "") -> str:
+    """What an analysed image is filed under in history: the context, else the file name."""
+    return context.strip() or Path(image).name
+
+
+async def analyze_image(ctx: AppContext, image: str | Path, context: str = "") -> tuple[PromptOutput, int]:
+    """Image → prompt in the same schema, saved to history (source "analyzed"); returns the prompt and history id."""
+    prompt = await image_prompt(ctx, image, context)
+    history_id, _, _ = save_to_history(ctx, image_concept(image, context), [prompt], source="analyzed")
     return prompt, history_id
 
 
-async def prompt_from_text(ctx: AppContext, text: str) -> tuple[PromptOutput, int]:
-    """Free text or a JSON prompt (ours or the scene/subject/camera shape) → a schema prompt, saved to history."""
+async def text_prompt(ctx: AppContext, text: str) -> PromptOutput:
+    """Free text (kept verbatim as `style`) or a JSON prompt (ours or the scene/subject/camera shape) → a schema
+    prompt (not saved; see `prompt_from_text`)."""
     stripped = text.strip()
     if not stripped:
         raise InputError("the text is empty; paste a prompt or a JSON object")
@@ -96,15 +116,72 @@ async def prompt_from_text(ctx: AppContext, text: str) -> tuple[PromptOutput, in
         raise InputError(f"the text has {len(stripped)} characters; the limit is {catalog.TEXT_TO_JSON_MAX_CHARS}")
     if stripped.startswith("{"):
         try:
-            prompt = prompt_from_any(json.loads(stripped))
+            return prompt_from_any(json.loads(stripped))
         except json.JSONDecodeError as exc:
             raise InputError(f"the text starts like JSON but is not valid JSON: {exc.msg} at line {exc.lineno}, "
                              f"column {exc.colno}") from None
-    else:
-        try:
-            prompt = await ctx.text.text_to_prompt(stripped)
-        except ProviderError as exc:
-            raise PromptGenerationError(f"text conversion failed: {exc.message}") from exc
-    concept = " ".join(prompt.style.split()[:8]) or "custom"
-    history_id, _, _ = save_to_history(ctx, concept, [prompt], source="text")
+    try:
+        return await ctx.text.text_to_prompt(stripped)
+    except ProviderError as exc:
+        raise PromptGenerationError(f"text conversion failed: {exc.message}") from exc
+
+
+def text_concept(prompt: PromptOutput) -> str:
+    """What a converted text is filed under in history: the first words of its style."""
+    return " ".join(prompt.style.split()[:8]) or "custom"
+
+
+async def prompt_from_text(ctx: AppContext, text: str) -> tuple[PromptOutput, int]:
+    """Free text or a JSON prompt (ours or the scene/subject/camera shape) → a schema prompt, saved to history."""
+    prompt = await text_prompt(ctx, text)
+    history_id, _, _ = save_to_history(ctx, text_concept(prompt), [prompt], source="text")
     return prompt, history_id
+
+
+@dataclass(frozen=True)
+class ProductChoice:
+    id: int
+    name: str
+    slug: str
+
+
+def list_products(ctx: AppContext) -> list[ProductChoice]:
+    """The products prompts can be made for (Clone AI, Fyro, Fling, Zurna, Impresso)."""
+    return [ProductChoice(p.id, p.name, p.slug) for p in ctx.store.products()]
+
+
+def save_favorite(ctx: AppContext, prompt: PromptOutput, name: str, concept: str | None = None, *,
+                  product_id: int | None = None) -> int:
+    """Keep one prompt among the favourites under `name`; returns the favourite's id."""
+    name = " ".join(name.split())
+    if not name:
+        raise InputError("a favourite needs a name")
+    record = ctx.store.favorites.add(prompt=prompt.model_dump(), name=name, concept=concept or None,
+                                     product_id=product_id)
+    return record.id
+
+
+def _unknown_keys(data: dict[str, Any], model: type[BaseModel], prefix: str = "") -> list[str]:
+    unknown = []
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            if not (prefix == "" and key == "quality_score"):
+                unknown.append(prefix + key)
+            continue
+        nested = field.annotation
+        if isinstance(value, dict) and isinstance(nested, type) and issubclass(nested, BaseModel):
+            unknown.extend(_unknown_keys(value, nested, f"{prefix}{key}."))
+    return unknown
+
+
+def parse_edited_prompt(text: str) -> PromptOutput:
+    """A prompt a person edited as JSON. Stricter than `parse_prompt`: a misspelt key is an error rather than
+    silently dropped, so no edit is lost without a word."""
+    prompt = parse_prompt(text)
+    unknown = _unknown_keys(json.loads(text), PromptOutput)
+    if unknown:
+        keys = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        raise PromptParseError(f"unknown key{'s' if len(unknown) > 1 else ''} {keys}; the sections are "
+                               f"{', '.join(SECTIONS)} (a misspelt key would be dropped)")
+    return prompt

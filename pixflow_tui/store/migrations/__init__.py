@@ -9,11 +9,12 @@ from collections.abc import Callable
 
 from peewee import Database
 
-from pixflow_tui.store.migrations import m0001_initial
+from pixflow_tui.store.migrations import m0001_initial, m0002_library
 
 Migration = tuple[int, str, Callable[[Database], None]]
 
 MIGRATIONS: list[Migration] = [
     (1, "initial", m0001_initial.up),
+    (2, "library", m0002_library.up),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

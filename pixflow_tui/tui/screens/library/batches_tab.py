@@ -1,0 +1,155 @@
+"""Batches: every run with its settings, status, cost and tags; add and remove tags, filter by tag."""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from pixflow_tui.tui.screens.dialogs import ChoiceDialog, TextInputDialog
+from pixflow_tui.tui.screens.library.base import LibraryTab, short, when
+from pixflow_tui.tui.widgets.paged_table import PagedTable
+from pixflow_tui.workflows import library_queries as lq
+
+_EVERY = "*every*"  # the "no tag filter" choice
+_STATUS_STYLES = {"done": "green", "failed": "bold red", "running": "cyan", "cancelled": "dim", "partial": "yellow"}
+
+
+def tag_text(tags: tuple[str, ...]) -> str:
+    return " ".join(f"#{t}" for t in tags)
+
+
+class BatchesTab(LibraryTab):
+    TITLE = "Batches"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("t", "add_tag", "Add tag", id="batch-tag-add"),
+        Binding("T", "remove_tag", "Remove tag", id="batch-tag-remove"),
+        Binding("F", "filter_tag", "Filter by tag", id="batch-tag-filter"),
+        Binding("enter", "show_outputs", "Show outputs", id="batch-outputs"),
+    ]
+
+    class ShowOutputs(LibraryTab.Preview):
+        """Open All assets filtered to this batch."""
+
+    def __init__(self, context: Any, *, id: str | None = None) -> None:
+        super().__init__(context, id=id)
+        self.rows: dict[str, lq.BatchRow] = {}
+        self.tag: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._filter_line(), id="batches-filter-line", markup=False)
+        yield PagedTable([("id", "Batch", 6), ("date", "Date", 14), ("module", "Module", 13), ("name", "Name", None),
+                          ("status", "Status", 9), ("cost", "Cost", 8), ("outputs", "Outputs", 7),
+                          ("tags", "Tags", 24)], id="batches-table")
+
+    def _filter_line(self) -> str:
+        shown = f"tag #{self.tag}" if self.tag else "every batch"
+        return f"{shown}  (t add tag · T remove tag · F filter by tag · enter show outputs)"
+
+    def list_widget(self) -> Widget:
+        return self.query_one(PagedTable)
+
+    def fetch(self, query: str, after: Any) -> Any:
+        return lq.batches_page(self.context, tag=self.tag, query=query, after=after)
+
+    def _cells(self, row: lq.BatchRow) -> tuple[str | Text, ...]:
+        cost = row.cost_actual or row.cost_estimate
+        return (str(row.id), when(row.created_at), row.module.replace("_", " "), short(row.name or row.concept),
+                Text(row.status, style=_STATUS_STYLES.get(row.status, "")), f"${cost:.2f}", str(row.outputs),
+                tag_text(row.tags))
+
+    def show_page(self, page: Any, first: bool) -> None:
+        if first:
+            self.rows.clear()
+        new = {f"b{r.id}": r for r in page.rows}
+        self.rows.update(new)
+        table = self.query_one(PagedTable)
+        (table.replace_rows if first else table.append_rows)([(k, self._cells(r)) for k, r in new.items()], page.more)
+
+    @property
+    def current(self) -> lq.BatchRow | None:
+        key = self.query_one(PagedTable).highlighted_key
+        return self.rows.get(key) if key else None
+
+    def announce(self) -> None:
+        self.post_message(self.Preview(self, "batch", self.current))
+
+    def on_paged_table_near_end(self, message: PagedTable.NearEnd) -> None:
+        self.load_more()
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        self.announce()
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        message.stop()
+        self.action_show_outputs()
+
+    def _retagged(self, batch_id: int, tags: list[str]) -> None:
+        from dataclasses import replace
+
+        key = f"b{batch_id}"
+        row = self.rows.get(key)
+        if row is not None:
+            self.rows[key] = replace(row, tags=tuple(tags))
+            self.query_one(PagedTable).set_cell(key, "tags", tag_text(tuple(tags)))
+            self.announce()
+
+    def action_add_tag(self) -> None:
+        batch = self.current
+        if batch is None:
+            return
+        context = self.context
+
+        def answer(tag: str | None) -> None:
+            if tag:
+                self.run_action(lambda: lq.add_tag(context, batch.id, tag),
+                                lambda tags: self._retagged(batch.id, tags), name="Tagging a batch")
+
+        def check(text: str) -> str | None:
+            text = text.strip().lstrip("#")
+            return None if text and len(text) <= 40 and not any(c.isspace() for c in text) else \
+                "a tag is one word of 1–40 characters"
+
+        self.app.push_screen(TextInputDialog(f"Tag batch {batch.id}", short(batch.name or batch.concept, 60),
+                                             placeholder="client-a", validator=check), callback=answer)
+
+    def action_remove_tag(self) -> None:
+        batch = self.current
+        if batch is None:
+            return
+        if not batch.tags:
+            self.notify(f"Batch {batch.id} has no tags.", severity="warning")
+            return
+        context = self.context
+
+        def answer(tag: str | None) -> None:
+            if tag:
+                self.run_action(lambda: lq.remove_tag(context, batch.id, tag),
+                                lambda tags: self._retagged(batch.id, tags), name="Untagging a batch")
+
+        self.app.push_screen(ChoiceDialog(f"Remove a tag from batch {batch.id}", [(t, f"#{t}") for t in batch.tags]),
+                             callback=answer)
+
+    def action_filter_tag(self) -> None:
+        context = self.context
+
+        def answer(tag: str | None) -> None:
+            if tag is not None:
+                self.tag = None if tag == _EVERY else tag
+                self.query_one("#batches-filter-line", Static).update(self._filter_line())
+                self.reload()
+
+        def choose(tags: list[str]) -> None:
+            choices = [(_EVERY, "every batch"), *[(t, f"#{t}") for t in tags]]
+            self.app.push_screen(ChoiceDialog("Show batches tagged", choices, selected=self.tag or _EVERY),
+                                 callback=answer)
+
+        self.run_action(lambda: lq.tags(context), choose, name="Reading tags")
+
+    def action_show_outputs(self) -> None:
+        batch = self.current
+        if batch is not None:
+            self.post_message(self.ShowOutputs(self, "batch-outputs", batch))

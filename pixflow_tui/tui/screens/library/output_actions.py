@@ -1,0 +1,176 @@
+"""The keys shared by the tabs that list outputs (Liked, All assets): rate, favourite the prompt, copy,
+regenerate, send to Img2Video, open, export the selection."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
+
+from pixflow_tui.tui.screens.dialogs import PathInputDialog
+from pixflow_tui.tui.screens.library.base import LibraryTab
+from pixflow_tui.workflows import library_queries as lq
+from pixflow_tui.workflows.inputs import InputError
+
+RATING_VALUES = {"like": 1, "dislike": -1, "clear": None}
+
+
+class OutputTab(LibraryTab):
+    """A tab whose rows are outputs (LibraryRow, by key). Subclasses keep `self.outputs` and implement
+    `current_key`, `selected_keys` and `show_rating`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("l", "rate('like')", "Like", id="library-like"),
+        Binding("d", "rate('dislike')", "Dislike", id="library-dislike"),
+        Binding("0", "rate('clear')", "Clear rating", show=False, id="library-clear-rating"),
+        Binding("f", "favorite", "Favourite prompt", show=False, id="library-favorite"),
+        Binding("y", "copy", "Copy prompt", show=False, id="library-copy"),
+        Binding("r", "regenerate", "Regenerate", show=False, id="library-regenerate"),
+        Binding("v", "to_video", "To Img2Video", id="library-to-video"),
+        Binding("o", "open", "Open", show=False, id="library-open"),
+        Binding("e", "export", "Export", id="library-export"),
+    ]
+
+    def __init__(self, context: Any, *, id: str | None = None) -> None:
+        super().__init__(context, id=id)
+        self.outputs: dict[str, lq.LibraryRow] = {}
+        self.rated_at: dict[str, float] = {}  # key -> when its rating was stored
+
+    def current_key(self) -> str | None:
+        raise NotImplementedError
+
+    def selected_keys(self) -> list[str]:
+        raise NotImplementedError
+
+    def show_rating(self, key: str, rating: int | None) -> None:
+        raise NotImplementedError
+
+    @property
+    def current(self) -> lq.LibraryRow | None:
+        key = self.current_key()
+        return self.outputs.get(key) if key else None
+
+    def announce(self) -> None:
+        self.post_message(self.Preview(self, "output", self.current))
+
+    def _replace(self, key: str, **changes: Any) -> lq.LibraryRow | None:
+        from dataclasses import replace
+
+        row = self.outputs.get(key)
+        if row is not None:
+            row = replace(row, **changes)
+            self.outputs[key] = row
+        return row
+
+    # -- actions -----------------------------------------------------------------------------------------
+
+    def action_rate(self, rating: str) -> None:
+        """Shown and written at once (a bounded write; a busy database hands it to a thread); put back when
+        the database refuses it."""
+        row = self.current
+        if row is None:
+            return
+        if row.kind != "image":
+            self.notify("Only images are rated.", severity="warning")
+            return
+        before, after = row.rating, RATING_VALUES[rating]
+        self._replace(row.key, rating=after)
+        self.show_rating(row.key, after)
+        context, key = self.context, row.key
+
+        def failed() -> None:
+            self._replace(key, rating=before)
+            self.show_rating(key, before)
+
+        try:
+            if lq.rate_output_now(context, key, rating):
+                self._rated(key)
+                return
+        except InputError as exc:
+            failed()
+            self.notify(str(exc), severity="warning")
+            return
+
+        def work() -> Any:
+            try:
+                return lq.rate_output(context, key, rating)
+            except Exception:
+                self.app.call_from_thread(failed)
+                raise
+
+        self.run_action(work, lambda _: self._rated(key), name="Saving a rating")
+
+    def _rated(self, key: str) -> None:
+        self.rated_at[key] = time.perf_counter()
+        self.post_message(self.Preview(self, "rating", self.outputs[key]))
+
+    def action_favorite(self) -> None:
+        row = self.current
+        if row is None or row.kind != "image":
+            self.notify("Only an image's prompt can be favourited.", severity="warning")
+            return
+        context, key = self.context, row.key
+        self.run_action(lambda: lq.favorite_output(context, key),
+                        lambda name: self.notify(f"Prompt saved to favourites as “{name}”."),
+                        name="Saving a favourite")
+
+    def action_copy(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        text = json.dumps(row.prompt, indent=2, ensure_ascii=False) if isinstance(row.prompt, dict) else row.prompt
+        if not text:
+            self.notify("This output has no prompt.", severity="warning")
+            return
+        self.app.copy_to_clipboard(text)
+        self.notify("Prompt copied to the clipboard.")
+
+    def action_regenerate(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        context, key = self.context, row.key
+        self.run_action(lambda: lq.regenerate_output(context, key),
+                        lambda job: self.notify(f"Regenerating as job #{job.id}; the result lands in the library."),
+                        name="Regenerating")
+
+    def action_to_video(self) -> None:
+        keys = self.selected_keys()
+        if not keys:
+            return
+        context = self.context
+        self.run_action(lambda: lq.send_to_img2video(context, keys),
+                        lambda n: self.notify(f"{n} image{'s' if n != 1 else ''} sent to Img2Video (press 3)."),
+                        name="Sending to Img2Video")
+
+    def action_open(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        from pixflow_tui.workflows.asset_monster import ViewerLauncher
+
+        problem = ViewerLauncher().open(row.local_path)
+        self.notify(problem or f"Opened {Path(row.local_path).name}.", severity="warning" if problem else "information")
+
+    def action_export(self) -> None:
+        keys = self.selected_keys()
+        if not keys:
+            self.notify("Nothing to export.", severity="warning")
+            return
+        context = self.context
+        suggested = str(lq.default_export_path(context, len(keys)))
+
+        def exported(result: Any) -> None:
+            missing = f"; {len(result.missing)} file(s) missing" if result.missing else ""
+            self.notify(f"Exported {result.files} file(s) to {result.path}{missing}.")
+
+        def answer(path: Path | None) -> None:
+            if path is not None:
+                self.run_action(lambda: lq.export_outputs(context, keys, path), exported, name="Exporting")
+
+        self.app.push_screen(PathInputDialog(f"Export {len(keys)} output{'s' if len(keys) != 1 else ''} as a zip",
+                                             "Images with their prompts and ratings (prompts.json), plus video and "
+                                             "audio files.", value=suggested, must_exist=False, want="file"),
+                             callback=answer)

@@ -1,0 +1,215 @@
+"""History (every concept's prompts; load them back into Prompt Factory) and Favourites (named prompts)."""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widget import Widget
+from textual.widgets import DataTable
+
+from pixflow_tui.tui.screens.dialogs import ConfirmDialog, TextInputDialog
+from pixflow_tui.tui.screens.library.base import LibraryTab, prompt_line, short, when
+from pixflow_tui.tui.widgets.paged_table import PagedTable
+from pixflow_tui.workflows import library_queries as lq
+
+
+class HistoryTab(LibraryTab):
+    TITLE = "History"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "load_back", "Load into Prompt Factory", id="history-load"),
+        Binding("delete,x", "delete", "Delete", id="history-delete"),
+        Binding("X", "clear_all", "Clear all", id="history-clear"),
+    ]
+
+    def __init__(self, context: Any, *, id: str | None = None) -> None:
+        super().__init__(context, id=id)
+        self.rows: dict[str, lq.HistoryRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield PagedTable([("date", "Date", 14), ("concept", "Concept", None), ("count", "Prompts", 7),
+                          ("source", "Source", 9)], id="history-table")
+
+    def list_widget(self) -> Widget:
+        return self.query_one(PagedTable)
+
+    def fetch(self, query: str, after: Any) -> Any:
+        return lq.history_page(self.context, query, after)
+
+    def show_page(self, page: Any, first: bool) -> None:
+        if first:
+            self.rows.clear()
+        new = {f"h{r.id}": r for r in page.rows}
+        self.rows.update(new)
+        cells = [(key, (when(r.created_at), short(r.concept), str(r.prompt_count), r.source)) for key, r in new.items()]
+        table = self.query_one(PagedTable)
+        (table.replace_rows if first else table.append_rows)(cells, page.more)
+
+    @property
+    def current(self) -> lq.HistoryRow | None:
+        key = self.query_one(PagedTable).highlighted_key
+        return self.rows.get(key) if key else None
+
+    def announce(self) -> None:
+        self.post_message(self.Preview(self, "history", self.current))
+
+    def on_paged_table_near_end(self, message: PagedTable.NearEnd) -> None:
+        self.load_more()
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        self.announce()
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        message.stop()
+        self.action_load_back()
+
+    def action_load_back(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        context = self.context
+
+        def loaded(count: int) -> None:
+            self.notify(f"{count} prompt{'s' if count != 1 else ''} of “{short(entry.concept, 40)}” loaded into "
+                        "Prompt Factory.")
+            self.app.switch_mode("prompt_factory")
+
+        self.run_action(lambda: lq.send_history(context, entry.id), loaded, name="Loading history back")
+
+    def action_delete(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        context = self.context
+
+        def deleted(_: Any) -> None:
+            self.query_one(PagedTable).drop_row(f"h{entry.id}")
+            self.rows.pop(f"h{entry.id}", None)
+            self.announce()
+
+        def answer(confirmed: bool | None) -> None:
+            if confirmed:
+                self.run_action(lambda: lq.delete_history(context, entry.id), deleted, name="Deleting history")
+
+        self.app.push_screen(ConfirmDialog(f"Delete the history entry “{short(entry.concept, 60)}” "
+                                           f"({entry.prompt_count} prompts)?", title="Delete history entry",
+                                           yes="Delete", no="Keep"), callback=answer)
+
+    def action_clear_all(self) -> None:
+        context = self.context
+
+        def cleared(count: int) -> None:
+            self.notify(f"History cleared: {count} entr{'ies' if count != 1 else 'y'} deleted.")
+            self.reload()
+
+        def answer(confirmed: bool | None) -> None:
+            if confirmed:
+                self.run_action(lambda: lq.clear_history(context), cleared, name="Clearing history")
+
+        self.app.push_screen(ConfirmDialog("Delete every history entry? Images, favourites and presets are kept.",
+                                           title="Clear all history", yes="Clear all", no="Keep"), callback=answer)
+
+
+class FavoritesTab(LibraryTab):
+    TITLE = "Favourites"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "send", "To Asset Monster", id="favorite-send"),
+        Binding("n", "rename", "Rename", id="favorite-rename"),
+        Binding("delete,x", "delete", "Delete", id="favorite-delete"),
+        Binding("y", "copy", "Copy prompt", show=False, id="favorite-copy"),
+    ]
+
+    def __init__(self, context: Any, *, id: str | None = None) -> None:
+        super().__init__(context, id=id)
+        self.rows: dict[str, lq.FavoriteRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield PagedTable([("name", "Name", 28), ("style", "Prompt", None), ("date", "Date", 14)],
+                         id="favorites-table")
+
+    def list_widget(self) -> Widget:
+        return self.query_one(PagedTable)
+
+    def fetch(self, query: str, after: Any) -> Any:
+        return lq.favorites_page(self.context, query, after)
+
+    def show_page(self, page: Any, first: bool) -> None:
+        if first:
+            self.rows.clear()
+        new = {f"f{r.id}": r for r in page.rows}
+        self.rows.update(new)
+        cells = [(key, (short(r.name, 28), prompt_line(r.prompt), when(r.created_at))) for key, r in new.items()]
+        table = self.query_one(PagedTable)
+        (table.replace_rows if first else table.append_rows)(cells, page.more)
+
+    @property
+    def current(self) -> lq.FavoriteRow | None:
+        key = self.query_one(PagedTable).highlighted_key
+        return self.rows.get(key) if key else None
+
+    def announce(self) -> None:
+        self.post_message(self.Preview(self, "favorite", self.current))
+
+    def on_paged_table_near_end(self, message: PagedTable.NearEnd) -> None:
+        self.load_more()
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        self.announce()
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        message.stop()
+        self.action_send()
+
+    def action_send(self) -> None:
+        favorite = self.current
+        if favorite is None:
+            return
+        context = self.context
+        self.run_action(lambda: lq.send_favorites(context, [favorite.id]),
+                        lambda _: self.notify(f"“{short(favorite.name, 40)}” sent to Asset Monster (press 2)."),
+                        name="Sending a favourite")
+
+    def action_rename(self) -> None:
+        favorite = self.current
+        if favorite is None:
+            return
+        context = self.context
+
+        def renamed(_: Any) -> None:
+            self.reload(keep_cursor=True)
+
+        def answer(name: str | None) -> None:
+            if name is not None:
+                self.run_action(lambda: lq.rename_favorite(context, favorite.id, name), renamed,
+                                name="Renaming a favourite")
+
+        self.app.push_screen(TextInputDialog("Rename favourite", value=favorite.name,
+                                             validator=lambda v: None if v.strip() else "the name cannot be empty"),
+                             callback=answer)
+
+    def action_delete(self) -> None:
+        favorite = self.current
+        if favorite is None:
+            return
+        context = self.context
+
+        def deleted(_: Any) -> None:
+            self.query_one(PagedTable).drop_row(f"f{favorite.id}")
+            self.rows.pop(f"f{favorite.id}", None)
+            self.announce()
+
+        def answer(confirmed: bool | None) -> None:
+            if confirmed:
+                self.run_action(lambda: lq.delete_favorite(context, favorite.id), deleted,
+                                name="Deleting a favourite")
+
+        self.app.push_screen(ConfirmDialog(f"Delete the favourite “{short(favorite.name, 60)}”?",
+                                           title="Delete favourite", yes="Delete", no="Keep"), callback=answer)
+
+    def action_copy(self) -> None:
+        import json
+
+        favorite = self.current
+        if favorite is not None:
+            self.app.copy_to_clipboard(json.dumps(favorite.prompt, indent=2, ensure_ascii=False))
+            self.notify("Prompt JSON copied to the clipboard.")

@@ -1,0 +1,273 @@
+"""Library: history, favourites, liked images, every output, batches and presets; searchable, with a preview."""
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import Future
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import ContentSwitcher, Input, Static
+
+from pixflow_tui.tui.screens.base import ModuleScreen
+from pixflow_tui.tui.screens.library.base import LibraryTab
+from pixflow_tui.tui.screens.library.batches_tab import BatchesTab
+from pixflow_tui.tui.screens.library.output_tabs import AssetsTab, LikedTab
+from pixflow_tui.tui.screens.library.presets_tab import PresetsTab
+from pixflow_tui.tui.screens.library.preview import PreviewPanel
+from pixflow_tui.tui.screens.library.prompt_tabs import FavoritesTab, HistoryTab
+from pixflow_tui.workflows import library_queries as lq
+
+SEARCH_DELAY = 0.15  # seconds of quiet typing before the search runs
+NARROW = 100  # columns below which the preview panel is hidden until `p` asks for it
+SHORT = 30  # rows below which the intro line is hidden
+TABS: tuple[tuple[str, str, type[LibraryTab]], ...] = (
+    ("history", "History", HistoryTab),
+    ("favorites", "Favourites", FavoritesTab),
+    ("liked", "Liked", LikedTab),
+    ("assets", "All assets", AssetsTab),
+    ("batches", "Batches", BatchesTab),
+    ("presets", "Presets", PresetsTab),
+)
+
+
+class SearchInput(Input):
+    """The search field: escape or ↓ go back to the list."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "screen.leave_search", "Back to the list", id="library-search-leave"),
+        Binding("down", "screen.leave_search", "Back to the list", show=False, id="library-search-down"),
+    ]
+
+
+class LibraryScreen(ModuleScreen):
+    MODULE = "library"
+    INTRO = "Everything Pixflow made: history, favourites, liked images, every output, batches and presets."
+    EMPTY = "The library is empty — images, videos and prompts appear here as soon as you make them."
+    AUTO_FOCUS = "#history-table"  # the list, never the search field (1–6 must work on arrival)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="library-search"),
+        # shown in the tab bar's hint instead of the footer, which has little room at 80 columns
+        Binding("left_square_bracket", "tab(-1)", "Previous tab", show=False, id="library-tab-previous"),
+        Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="library-tab-next"),
+        Binding("p", "toggle_preview", "Preview", show=False, id="library-preview"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="library-reload"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Textual 8.2.8 re-parses every stylesheet twice when a mode's screen is first shown, because a new screen
+        # starts at CSS generation -1. All sheets are loaded with the app and the theme has not changed since,
+        # so this screen is current already: claim so, and the first switch to the Library skips ~2 full reparses.
+        self._css_update_count = self.app._css_update_count
+        self.first_page_at: float | None = None  # perf_counter when the first page was on screen
+        self._search_timer: Any = None
+        self._preview_choice: bool | None = None  # None: shown when the terminal is wide enough
+        self._left = False  # the user went to another module (so come back to fresh rows)
+        self._resumed = False
+        self._prefetch = self._read_ahead(self.app_.context)
+
+    @staticmethod
+    def _read_ahead(context: Any) -> Future[Any]:
+        """Read the first History page while the screen is built, so the rows are there for its first frame."""
+        future: Future[Any] = Future()
+
+        def read() -> None:
+            try:
+                future.set_result(lq.history_page(context))
+            except BaseException as exc:  # shown by the normal load instead, which runs when this fails
+                future.set_exception(exc)
+            finally:
+                context.store.close_thread_connection()
+
+        threading.Thread(target=read, name="library-read-ahead", daemon=True).start()
+        return future
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="library-top"):
+            yield SearchInput(placeholder="/ search prompts and concepts", id="library-search-input")
+        with Horizontal(id="library-body"):
+            with Vertical(id="library-main"):
+                yield Static(self._tab_bar("history"), id="library-tab-bar")
+                with ContentSwitcher(id="library-tabs", initial="library-history"):
+                    # the other tabs are built the first time they are shown
+                    yield HistoryTab(self.context, id="library-history")
+            yield PreviewPanel(self.context, id="library-preview")
+
+    @staticmethod
+    def _tab_bar(active: str) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for name, title, _ in TABS:
+            click = Style(meta={"@click": f"screen.show_tab('{name}')"})
+            style = Style(bold=True, reverse=True) if name == active else Style(color="bright_black")
+            text.append(f" {title} ", style=style + click)
+            text.append(" ")
+        text.append("  [ ] tabs · / search · p preview", style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._fit(self.size.width, self.size.height)
+        tab = self.active_tab
+        if tab is not None and not tab.show_prefetched(self._prefetch):
+            tab.reload()
+
+    # Textual calls one of `_on_x` / `on_x` per class, then the base classes' handlers (Screen's restyle).
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Textual 8.2.8 posts ScreenResume twice when a mode's screen is first shown (from _init_mode and from
+        # switch_mode); each restyles the whole screen and rebuilds the footer. The second one, with no suspend
+        # in between, would change nothing: stop it before the base classes see it.
+        if self._resumed:
+            event.prevent_default()
+            event.stop()
+            return
+        self._resumed = True
+        tab = self.active_tab
+        if self._left and tab is not None and tab.loaded:
+            tab.reload(keep_cursor=True)  # outputs made in other modules meanwhile
+        self._left = False
+
+    def _on_screen_suspend(self) -> None:
+        self._resumed = False
+        # a dialog on top keeps the mode; another module's screen does not
+        self._left = self.app.current_mode != self.MODULE
+
+    def on_resize(self) -> None:
+        self._fit(self.size.width, self.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        self.set_class(height < SHORT, "-short")
+        self.query_one(PreviewPanel).display = self.preview_visible
+
+    @property
+    def preview_visible(self) -> bool:
+        return self._preview_choice if self._preview_choice is not None else self.size.width >= NARROW
+
+    # -- tabs ------------------------------------------------------------------------------------------
+
+    @property
+    def active_name(self) -> str:
+        return (self.query_one(ContentSwitcher).current or "library-history").removeprefix("library-")
+
+    @property
+    def active_tab(self) -> LibraryTab | None:
+        return self.tab(self.active_name)
+
+    def tab(self, name: str) -> LibraryTab | None:
+        found = self.query(f"#library-{name}")
+        return found.first(LibraryTab) if found else None
+
+    def action_show_tab(self, name: str) -> None:
+        self.show_tab(name)
+
+    def show_tab(self, name: str, prepare: Callable[[Any], None] | None = None) -> None:
+        """Show tab `name`, building it the first time; its list takes the focus. `prepare(tab)` runs before
+        the tab loads (to set a filter)."""
+        tab = self.tab(name)
+        if tab is not None:
+            self._activate(tab, name, prepare)
+            return
+        tab = dict((n, c) for n, _, c in TABS)[name](self.context, id=f"library-{name}")
+        mounted = self.query_one(ContentSwitcher).mount(tab)
+
+        async def when_mounted() -> None:
+            await mounted
+            self._activate(tab, name, prepare)
+
+        self.call_later(when_mounted)
+
+    def _activate(self, tab: LibraryTab, name: str, prepare: Callable[[Any], None] | None) -> None:
+        if prepare is not None:
+            prepare(tab)
+            tab.stale = True
+        self.query_one(ContentSwitcher).current = f"library-{name}"
+        self.query_one("#library-tab-bar", Static).update(self._tab_bar(name))
+        tab.set_query(self.query_one(SearchInput).value)
+        if tab.stale:
+            tab.reload()
+        else:
+            tab.announce()
+        self.call_after_refresh(tab.focus_list)
+
+    def action_tab(self, step: int) -> None:
+        names = [name for name, _, _ in TABS]
+        self.show_tab(names[(names.index(self.active_name) + step) % len(names)])
+
+    def action_reload(self) -> None:
+        tab = self.active_tab
+        if tab is not None:
+            tab.reload()
+
+    # -- search ----------------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one(SearchInput).focus()
+
+    def action_leave_search(self) -> None:
+        tab = self.active_tab
+        if tab is not None:
+            tab.focus_list()
+        else:
+            self.set_focus(None)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if not isinstance(event.input, SearchInput):
+            return
+        event.stop()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY, self._run_search)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if isinstance(event.input, SearchInput):
+            event.stop()
+            self._run_search()
+            self.action_leave_search()
+
+    def _run_search(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        text = self.query_one(SearchInput).value
+        for tab in self.query(LibraryTab):
+            tab.set_query(text)
+        tab = self.active_tab
+        if tab is not None and tab.stale:
+            tab.reload()
+
+    # -- preview ---------------------------------------------------------------------------------------
+
+    def action_toggle_preview(self) -> None:
+        self._preview_choice = not self.preview_visible
+        self._fit(self.size.width, self.size.height)
+
+    def on_library_tab_preview(self, message: LibraryTab.Preview) -> None:
+        if message.tab is not self.active_tab:
+            return
+        if message.kind == "focus":
+            if not self.preview_visible:
+                self.action_toggle_preview()
+            self.query_one(PreviewPanel).show("output", message.target)
+            return
+        self.query_one(PreviewPanel).show(message.kind, message.target)
+
+    def on_batches_tab_show_outputs(self, message: BatchesTab.ShowOutputs) -> None:
+        self._show_batch_outputs(message.target.id)
+
+    def _show_batch_outputs(self, batch_id: int) -> None:
+        def only_this_batch(assets: Any) -> None:
+            assets.filter = replace(assets.filter, batch_id=batch_id)
+
+        self.show_tab("assets", prepare=only_this_batch)
+
+    def on_library_tab_page_shown(self, message: LibraryTab.PageShown) -> None:
+        if self.first_page_at is None:
+            self.first_page_at = time.perf_counter()
+        self.query_one(PreviewPanel).build()

@@ -1,0 +1,330 @@
+"""The Library's service: paged listings of every tab, search with filters, and the actions on what they list.
+
+Both front ends call these; the TUI from thread workers. Outputs are named by key: "image:12" or "asset:3".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError, parse_prompt
+from pixflow_tui.engine.control import JobActionError
+from pixflow_tui.store.library_queries import (
+    ASSET_KINDS,
+    LIBRARY_KINDS,
+    BatchRow,
+    Cursor,
+    FavoriteRow,
+    HistoryRow,
+    LibraryFilter,
+    LibraryRow,
+    Page,
+)
+from pixflow_tui.store.records import JobRecord
+from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.inputs import InputError
+from pixflow_tui.workflows.library import ExportResult, export_zip, favorite_image_prompt
+
+__all__ = [
+    "ASSET_KINDS", "LIBRARY_KINDS", "RATING_FILTERS", "BatchRow", "Cursor", "FavoriteRow", "HistoryRow",
+    "LibraryFilter", "LibraryRow", "Page", "parse_dates", "describe_filter",
+]
+
+PAGE_SIZE = 60
+RATING_FILTERS = ("any", "like", "dislike", "none")
+
+
+# ---- listings ------------------------------------------------------------------------------------------
+
+def outputs_page(ctx: AppContext, flt: LibraryFilter, after: Cursor | None = None,
+                 limit: int = PAGE_SIZE) -> Page[LibraryRow]:
+    """Every output (images, videos, audio, lipsync, avatars) matching `flt`, newest first."""
+    return ctx.store.library.outputs(flt, after=after, limit=limit)
+
+
+def liked_page(ctx: AppContext, query: str = "", after: Cursor | None = None,
+               limit: int = PAGE_SIZE) -> Page[LibraryRow]:
+    """Images rated +1 (the Liked tab)."""
+    return ctx.store.library.outputs(LibraryFilter(query=query, rating="like", kinds=("image",)), after=after,
+                                     limit=limit)
+
+
+def count_outputs(ctx: AppContext, flt: LibraryFilter, cap: int = 10_000) -> int:
+    return ctx.store.library.count_outputs(flt, cap)
+
+
+def history_page(ctx: AppContext, query: str = "", after: int | None = None,
+                 limit: int = PAGE_SIZE) -> Page[HistoryRow]:
+    return ctx.store.library.history(query=query, after=after, limit=limit)
+
+
+def favorites_page(ctx: AppContext, query: str = "", after: int | None = None,
+                   limit: int = PAGE_SIZE) -> Page[FavoriteRow]:
+    return ctx.store.library.favorites(query=query, after=after, limit=limit)
+
+
+def batches_page(ctx: AppContext, *, tag: str | None = None, query: str = "", after: int | None = None,
+                 limit: int = PAGE_SIZE) -> Page[BatchRow]:
+    return ctx.store.library.batches(tag=tag, query=query, after=after, limit=limit)
+
+
+def output(ctx: AppContext, key: str) -> LibraryRow | None:
+    return ctx.store.library.output(key)
+
+
+def models(ctx: AppContext) -> list[str]:
+    return ctx.store.library.models()
+
+
+def tags(ctx: AppContext) -> list[str]:
+    return ctx.store.batches.all_tags()
+
+
+# ---- filters -------------------------------------------------------------------------------------------
+
+_RELATIVE = re.compile(r"^(\d+)\s*([dwmy])$")
+_UNITS = {"d": 1, "w": 7, "m": 30, "y": 365}
+
+
+def _day(text: str, what: str) -> datetime:
+    for pattern in ("%Y-%m-%d", "%Y-%m"):
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    raise InputError(f"{what} {text!r} is not a date; use YYYY-MM-DD")
+
+
+def parse_dates(text: str, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+    """A date range as typed: "7d" / "2w" / "3m" / "1y" (the last days), "today", "yesterday", "2024-05"
+    (that month), "2024-05-01" (that day), "2024-05-01..2024-06-15" (inclusive; either side may be empty).
+    Returns (since, until) with `until` exclusive; ("", None) for an empty text. Times are UTC like the rows."""
+    text = text.strip().lower()
+    now = now or datetime.utcnow()
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if not text:
+        return None, None
+    if text == "today":
+        return today, None
+    if text == "yesterday":
+        return today - timedelta(days=1), today
+    relative = _RELATIVE.match(text)
+    if relative:
+        return today - timedelta(days=int(relative.group(1)) * _UNITS[relative.group(2)] - 1), None
+    if ".." in text:
+        start, _, end = text.partition("..")
+        since = _day(start.strip(), "start") if start.strip() else None
+        until = _day(end.strip(), "end") + timedelta(days=1) if end.strip() else None
+        if since and until and since >= until:
+            raise InputError("the range ends before it starts")
+        return since, until
+    start = _day(text, "date")
+    if len(text) == 7:  # a month
+        following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return start, following
+    return start, start + timedelta(days=1)
+
+
+def describe_filter(flt: LibraryFilter) -> str:
+    """One line for the filter bar: only what narrows the list."""
+    parts = []
+    if flt.rating != "any":
+        parts.append({"like": "liked", "dislike": "disliked", "none": "unrated"}[flt.rating])
+    if flt.kinds and set(flt.kinds) != set(LIBRARY_KINDS):
+        parts.append("kind: " + ", ".join(flt.kinds))
+    if flt.concept:
+        parts.append(f"concept ~ {flt.concept}")
+    if flt.batch_id is not None:
+        parts.append(f"batch {flt.batch_id}")
+    if flt.model:
+        parts.append(f"model {flt.model}")
+    if flt.tag:
+        parts.append(f"tag #{flt.tag}")
+    if flt.since or flt.until:
+        since = flt.since.strftime("%Y-%m-%d") if flt.since else "…"
+        until = (flt.until - timedelta(days=1)).strftime("%Y-%m-%d") if flt.until else "now"
+        parts.append(f"{since} → {until}")
+    return " · ".join(parts) if parts else "no filters"
+
+
+def with_query(flt: LibraryFilter, query: str) -> LibraryFilter:
+    return replace(flt, query=query)
+
+
+# ---- history and favourites --------------------------------------------------------------------------
+
+def history_prompts(ctx: AppContext, history_id: int) -> tuple[str, list[PromptOutput]]:
+    entry = ctx.store.history.get(history_id)
+    if entry is None:
+        raise InputError(f"there is no history entry {history_id}")
+    prompts = []
+    for item in entry.prompts:
+        try:
+            prompts.append(parse_prompt(item.get("prompt", item) if isinstance(item, dict) else item))
+        except PromptParseError:
+            continue
+    if not prompts:
+        raise InputError(f"history entry {history_id} has no readable prompts")
+    return entry.concept, prompts
+
+
+def send_history(ctx: AppContext, history_id: int) -> int:
+    """Put a history entry's prompts in Prompt Factory's mailbox (`ctx.handoff.take_history()`); the caller
+    switches to Prompt Factory. Returns how many prompts were sent."""
+    concept, prompts = history_prompts(ctx, history_id)
+    ctx.handoff.send_history(concept, prompts, history_id)
+    return len(prompts)
+
+
+def delete_history(ctx: AppContext, history_id: int) -> None:
+    if not ctx.store.history.delete(history_id):
+        raise InputError(f"there is no history entry {history_id}")
+
+
+def clear_history(ctx: AppContext) -> int:
+    return ctx.store.history.clear()
+
+
+def favorite_prompt(ctx: AppContext, favorite_id: int) -> tuple[str, PromptOutput]:
+    favorite = ctx.store.favorites.get(favorite_id)
+    if favorite is None:
+        raise InputError(f"there is no favourite {favorite_id}")
+    try:
+        return favorite.concept or favorite.name, parse_prompt(favorite.prompt)
+    except PromptParseError as exc:
+        raise InputError(f"favourite {favorite.name!r} does not hold a valid prompt: {exc}") from None
+
+
+def send_favorites(ctx: AppContext, favorite_ids: list[int]) -> int:
+    """Send favourites' prompts to Asset Monster (its prompt mailbox); returns how many were sent."""
+    sent = 0
+    for favorite_id in favorite_ids:
+        concept, prompt = favorite_prompt(ctx, favorite_id)
+        ctx.handoff.send_prompts(concept, [prompt])
+        sent += 1
+    return sent
+
+
+def rename_favorite(ctx: AppContext, favorite_id: int, name: str) -> None:
+    if ctx.store.favorites.get(favorite_id) is None:
+        raise InputError(f"there is no favourite {favorite_id}")
+    try:
+        ctx.store.favorites.rename(favorite_id, name)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def delete_favorite(ctx: AppContext, favorite_id: int) -> None:
+    if not ctx.store.favorites.delete(favorite_id):
+        raise InputError(f"there is no favourite {favorite_id}")
+
+
+# ---- batches -------------------------------------------------------------------------------------------
+
+def add_tag(ctx: AppContext, batch_id: int, tag: str) -> list[str]:
+    tag = tag.strip().lstrip("#").strip()
+    if not tag or len(tag) > 40 or any(c.isspace() for c in tag):
+        raise InputError("a tag is one word of 1–40 characters")
+    if ctx.store.batches.get(batch_id) is None:
+        raise InputError(f"there is no batch {batch_id}")
+    ctx.store.batches.add_tag(batch_id, tag)
+    return ctx.store.batches.tags(batch_id)
+
+
+def remove_tag(ctx: AppContext, batch_id: int, tag: str) -> list[str]:
+    tags_now = ctx.store.batches.tags(batch_id)
+    if tag not in tags_now:
+        raise InputError(f"batch {batch_id} has no tag {tag!r}")
+    ctx.store.batches.remove_tag(batch_id, tag)
+    return ctx.store.batches.tags(batch_id)
+
+
+# ---- actions on outputs ---------------------------------------------------------------------------------
+
+def _image_id(key: str) -> int:
+    table, _, ident = key.partition(":")
+    if table != "image" or not ident.isdigit():
+        raise InputError("only images can be rated or favourited")
+    return int(ident)
+
+
+RATINGS = {"like": 1, "dislike": -1, "clear": None}
+
+
+def rate_output(ctx: AppContext, key: str, rating: str) -> int | None:
+    """like / dislike / clear in a single write (a rating key must feel instant); returns the stored rating."""
+    if rating not in RATINGS:
+        raise InputError(f"rating {rating!r} is not one of like, dislike, clear")
+    image_id = _image_id(key)
+    if not ctx.store.library.set_rating(image_id, RATINGS[rating]):
+        raise InputError(f"there is no image {image_id}")
+    return RATINGS[rating]
+
+
+def rate_output_now(ctx: AppContext, key: str, rating: str) -> bool:
+    """Try the rating write right away, waiting at most 10 ms for another writer; False when the database was
+    busy (then write it with `rate_output` from a thread). The TUI calls this on the UI thread: one indexed
+    upsert takes about a millisecond, and a rating key has to reach the database within a frame."""
+    if rating not in RATINGS:
+        raise InputError(f"rating {rating!r} is not one of like, dislike, clear")
+    image_id = _image_id(key)
+    done = ctx.store.library.set_rating_now(image_id, RATINGS[rating])
+    if done is False:
+        raise InputError(f"there is no image {image_id}")
+    return done is True
+
+
+def favorite_output(ctx: AppContext, key: str) -> str:
+    """Favourite an image's prompt; returns the favourite's name."""
+    return favorite_image_prompt(ctx, _image_id(key)).name
+
+
+def regenerate_output(ctx: AppContext, key: str) -> JobRecord:
+    """Run the job that made an output again (same request, new job); the engine picks it up."""
+    row = ctx.store.library.output(key)
+    if row is None:
+        raise InputError(f"there is no output {key}")
+    if row.job_id is None:
+        raise InputError("this output was not made by a job, so it cannot be regenerated")
+    try:
+        return ctx.regenerate_job(row.job_id)
+    except JobActionError as exc:
+        raise InputError(str(exc)) from None
+
+
+def send_to_img2video(ctx: AppContext, keys: list[str]) -> int:
+    """Queue images for Img2Video (a video sends the image it was made from); returns how many were sent."""
+    paths = []
+    for key in keys:
+        row = ctx.store.library.output(key)
+        if row is not None and row.kind != "image" and row.source_image_id is not None:
+            row = ctx.store.library.output(f"image:{row.source_image_id}")
+        if row is not None and row.kind == "image" and Path(row.local_path).is_file():
+            paths.append(row.local_path)
+    if not paths:
+        raise InputError("nothing to send: Img2Video takes images (their files must still exist)")
+    ctx.handoff.send_images(paths)
+    return len(paths)
+
+
+def export_outputs(ctx: AppContext, keys: list[str], destination: str | Path) -> ExportResult:
+    """A zip of the outputs: image files with their prompts and ratings, plus video and audio files."""
+    images, extra = [], []
+    for key in keys:
+        table, _, ident = key.partition(":")
+        if table == "image" and ident.isdigit():
+            image = ctx.store.images.get(int(ident))
+            if image is not None:
+                images.append(image)
+        else:
+            row = ctx.store.library.output(key)
+            if row is not None:
+                extra.append(Path(row.local_path))
+    return export_zip(ctx, images, destination, extra_files=extra)
+
+
+def default_export_path(ctx: AppContext, count: int) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return ctx.settings.home / "exports" / f"library-{count}-{stamp}.zip"

@@ -1,0 +1,165 @@
+"""The Library's CLI twins, in-process: listings with filters and search, rate, export, presets, edits."""
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from pixflow_tui.cli import main
+from pixflow_tui.config import load_settings
+from pixflow_tui.core.jobs import JobKind
+from pixflow_tui.store import Store
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, object]:
+    code, out, err = run(capsys, *args, "--json")
+    assert out, err
+    return code, json.loads(out)
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> dict[str, object]:
+    store = Store.open(load_settings())
+    batch = store.batches.create(module="asset_monster", name="fox run", concept="red fox")
+    images = []
+    for n, (concept, style) in enumerate([("red fox in snow", "golden hour silk"), ("blue whale", "violet dusk"),
+                                          ("red fox at night", "neon rain")]):
+        job = store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="demo-image", request={},
+                                batch_id=batch.id if n != 1 else None)
+        path = tmp_path / f"img{n}.png"
+        Image.new("RGB", (24, 32), (200, 40 * n, 10)).save(path)
+        images.append(store.images.add(job_id=job.id, local_path=str(path), file_name=path.name, concept=concept,
+                                       prompt={"style": style}, batch_id=job.batch_id, model="demo-image"))
+    video = store.assets.add(kind="video", local_path=str(tmp_path / "v.mp4"), prompt="slow push in",
+                             source_image=images[0].id, metadata={"concept": "red fox in snow"})
+    history = store.history.add(concept="red fox", prompts=[{"style": "a"}, {"style": "b"}])
+    favorite = store.favorites.add(prompt={"style": "silk"}, name="Silk look")
+    store.close_thread_connection()
+    return {"images": images, "video": video, "batch": batch, "history": history, "favorite": favorite}
+
+
+def test_images_listing_with_search_rating_and_limit(capsys, library) -> None:
+    images = library["images"]
+    code, rows = run_json(capsys, "library", "images")
+    assert code == 0 and [r["id"] for r in rows] == [i.id for i in reversed(images)]
+    code, rows = run_json(capsys, "library", "images", "-q", "fox")
+    assert [r["id"] for r in rows] == [images[2].id, images[0].id]
+    code, rows = run_json(capsys, "library", "images", "--limit", "1")
+    assert len(rows) == 1
+    code, out, _ = run(capsys, "rate", str(images[1].id), "like")
+    assert code == 0 and "like" in out
+    code, rows = run_json(capsys, "library", "images", "--rating", "like")
+    assert [r["id"] for r in rows] == [images[1].id] and rows[0]["rating"] == 1
+    code, rows = run_json(capsys, "library", "images", "--rating", "none")
+    assert sorted(r["id"] for r in rows) == sorted([images[0].id, images[2].id])
+    code, rows = run_json(capsys, "library", "images", "--batch", str(library["batch"].id), "-q", "neon")
+    assert [r["id"] for r in rows] == [images[2].id]
+    code, out, err = run(capsys, "library", "images", "--limit", "0")
+    assert code == 2 and "--limit" in err
+    code, out, err = run(capsys, "library", "images", "--dates", "yesterday-ish")
+    assert code == 2 and "not a date" in err
+
+
+def test_assets_listing_includes_videos(capsys, library) -> None:
+    code, rows = run_json(capsys, "library", "assets", "--kind", "video")
+    assert code == 0 and [r["key"] for r in rows] == [f"asset:{library['video'].id}"]
+    assert rows[0]["concept"] == "red fox in snow" and rows[0]["source_image_id"] == library["images"][0].id
+    code, rows = run_json(capsys, "library", "assets", "-q", "push")
+    assert [r["kind"] for r in rows] == ["video"]
+
+
+def test_rate_errors_and_clear(capsys, library) -> None:
+    image = library["images"][0]
+    assert run(capsys, "rate", str(image.id), "dislike")[0] == 0
+    code, data = run_json(capsys, "rate", str(image.id), "clear")
+    assert code == 0 and data == {"image_id": image.id, "rating": None}
+    code, out, err = run(capsys, "rate", "9999", "like")
+    assert code == 1 and "no image 9999" in err
+    with pytest.raises(SystemExit) as exited:
+        main(["rate", str(image.id), "meh"])
+    assert exited.value.code == 2
+
+
+def test_show_prints_lineage(capsys, library) -> None:
+    image = library["images"][0]
+    code, data = run_json(capsys, "library", "show", str(image.id))
+    assert code == 0 and data["key"] == f"image:{image.id}"
+    assert [n["kind"] for n in data["lineage"]["made_into"]] == ["video"]
+    assert data["lineage"]["made_from"][0] == {"kind": "concept", "label": "red fox in snow", "key": None,
+                                               "depth": 0}
+    code, out, _ = run(capsys, "library", "show", f"asset:{library['video'].id}")
+    assert code == 0 and "made from:" in out and f"image #{image.id}" in out
+    assert run(capsys, "library", "show", "bogus")[0] == 2
+    assert run(capsys, "library", "show", "image:424242")[0] == 1
+
+
+def test_history_favorites_and_batches(capsys, library) -> None:
+    code, rows = run_json(capsys, "library", "history")
+    assert code == 0 and [(r["concept"], r["prompt_count"]) for r in rows] == [("red fox", 2)]
+    code, out, err = run(capsys, "library", "history", "--clear")
+    assert code == 2 and "--yes" in err
+    code, rows = run_json(capsys, "library", "favorites", "-q", "silk")
+    assert [r["name"] for r in rows] == ["Silk look"]
+    favorite_id = str(library["favorite"].id)
+    assert run(capsys, "library", "favorites", "--rename", favorite_id, "Velvet look")[0] == 0
+    code, rows = run_json(capsys, "library", "favorites")
+    assert [r["name"] for r in rows] == ["Velvet look"]
+    assert run(capsys, "library", "favorites", "--delete", favorite_id)[0] == 0
+    assert run(capsys, "library", "favorites", "--delete", favorite_id)[0] == 1
+    batch_id = str(library["batch"].id)
+    code, data = run_json(capsys, "library", "batches", "--add-tag", batch_id, "client-a")
+    assert code == 0 and data["tags"] == ["client-a"]
+    code, rows = run_json(capsys, "library", "batches", "--tag", "client-a")
+    assert [(r["id"], r["outputs"]) for r in rows] == [(library["batch"].id, 2)]  # two of the three images
+    assert run(capsys, "library", "batches", "--remove-tag", batch_id, "client-b")[0] == 1
+    assert run(capsys, "library", "batches", "--remove-tag", batch_id, "client-a")[0] == 0
+    assert run_json(capsys, "library", "batches", "--tag", "client-a")[1] == []
+    assert run(capsys, "library", "history", "--delete", str(library["history"].id))[0] == 0
+    assert run(capsys, "library", "history", "--clear", "--yes")[0] == 0
+    assert run_json(capsys, "library", "history")[1] == []
+
+
+def test_export_by_ids_and_by_batch(capsys, library, tmp_path: Path) -> None:
+    images = library["images"]
+    target = tmp_path / "out" / "two.zip"
+    code, data = run_json(capsys, "export", str(images[0].id), str(images[1].id), "-o", str(target))
+    assert code == 0 and data["files"] == 2
+    with zipfile.ZipFile(target) as archive:
+        manifest = json.loads(archive.read("prompts.json"))
+        assert sorted(archive.namelist()) == ["images/img0.png", "images/img1.png", "prompts.json"]
+    assert [e["image_id"] for e in manifest["images"]] == [images[0].id, images[1].id]
+    code, data = run_json(capsys, "export", "--batch", str(library["batch"].id), "-o", str(tmp_path / "b.zip"))
+    assert code == 0 and data["files"] == 2
+    assert run(capsys, "export", "-o", str(tmp_path / "x.zip"))[0] == 2
+    assert run(capsys, "export", "999", "-o", str(tmp_path / "x.zip"))[0] == 1
+    Path(images[0].local_path).unlink()
+    code, out, _ = run(capsys, "export", str(images[0].id), "-o", str(tmp_path / "m.zip"))
+    assert code == 1 and "missing file" in out
+
+
+def test_presets_export_and_import(capsys, tmp_path: Path) -> None:
+    store = Store.open(load_settings())
+    store.presets.create(name="Teal grade", kind="prompt", data={"style": "teal"})
+    store.presets.create(name="Slow push", kind="video", data={"movements": ["push in"]})
+    store.close_thread_connection()
+    target = tmp_path / "presets.json"
+    code, data = run_json(capsys, "presets", "export", str(target), "--kind", "video")
+    assert code == 0 and data["presets"] == 1
+    assert [p["name"] for p in json.loads(target.read_text())["presets"]] == ["Slow push"]
+    code, data = run_json(capsys, "presets", "import", str(target))
+    assert code == 0 and [p["name"] for p in data["imported"]] == ["Slow push"]
+    code, listed = run_json(capsys, "presets", "list", "--kind", "video")
+    assert [p["name"] for p in listed] == ["Slow push", "Slow push"]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{\"format\": \"other\"}")
+    code, out, err = run(capsys, "presets", "import", str(bad))
+    assert code == 1 and "not a Pixflow presets file" in err

@@ -1,0 +1,70 @@
+"""History tab: rows newest first, load back into Prompt Factory, delete and clear with confirmation."""
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from lib_helpers import column, library, open_library, open_store, seed, settle, table_of, wait_for
+from pixflow_tui.tui.screens.dialogs import ConfirmDialog
+
+
+async def test_history_is_the_first_tab_with_focus_on_the_list(make_app, settings) -> None:
+    made = seed(settings, history=3)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_library(pilot)
+        tab = screen.active_tab
+        assert type(tab).__name__ == "HistoryTab"
+        table = table_of(tab)
+        assert column(table, "concept") == ["history idea 2", "history idea 1", "history idea 0"]
+        assert column(table, "count") == ["3", "2", "1"]
+        assert app.focused is table and not isinstance(app.focused, Input)
+        meta = str(screen.query_one("#preview-meta").render())
+        assert "history idea 2" in meta and "load into Prompt Factory" in meta
+        assert made.history[2].id in [r.id for r in tab.rows.values()]
+
+
+async def test_enter_loads_the_prompts_back_into_prompt_factory(make_app, settings) -> None:
+    made = seed(settings, history=3)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_library(pilot)
+        await pilot.press("down")  # history idea 1: two prompts
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.current_mode == "prompt_factory", what="the switch to Prompt Factory")
+        parcels = app.context.handoff.take_history()
+        assert [(p.concept, p.history_id, [q.style for q in p.prompts]) for p in parcels] == [
+            ("history idea 1", made.history[1].id, ["idea 1 prompt 0", "idea 1 prompt 1"])]
+        assert app.context.handoff.take_prompts() == []  # Asset Monster's mailbox is untouched
+
+
+async def test_delete_asks_first_and_removes_the_row_and_the_entry(make_app, settings) -> None:
+    made = seed(settings, history=3)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_library(pilot)
+        table = table_of(screen.active_tab)
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("n")
+        await settle(pilot)
+        assert table.row_count == 3 and open_store(settings).history.get(made.history[2].id) is not None
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await settle(pilot)
+        assert column(table, "concept") == ["history idea 1", "history idea 0"]
+        assert open_store(settings).history.get(made.history[2].id) is None
+
+
+async def test_clear_all_with_confirmation(make_app, settings) -> None:
+    seed(settings, history=4)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_library(pilot)
+        await pilot.press("X")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog) and app.screen)
+        assert "every history entry" in dialog.message
+        await pilot.press("y")
+        await wait_for(pilot, lambda: table_of(library(pilot).active_tab).row_count == 0, what="an empty table")
+        assert open_store(settings).history.count() == 0
+        assert screen.active_tab.loaded

@@ -1,0 +1,20 @@
+"""The Prompt Factory with written prompts at 120x40 (refresh with `pytest tests/tui/prompt_factory --snapshot-update`).
+
+The demo text provider is deterministic per concept, so the picture is too."""
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from pixflow_tui.tui.app import PixflowApp
+from pf_helpers import settle, write_concept
+
+
+def test_prompt_factory_with_written_prompts(snap_compare, settings) -> None:
+    async def write(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await write_concept(pilot, "rainy neon street portrait", 3)
+        await pilot.press("j", "s")  # the second prompt shown and selected for sending
+        await pilot.press("k")
+        await settle(pilot)
+
+    assert snap_compare(PixflowApp(settings), terminal_size=(120, 40), run_before=write)
