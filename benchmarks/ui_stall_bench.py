@@ -29,12 +29,14 @@ from pixflow_tui.config import load_settings  # noqa: E402
 from pixflow_tui.core.prompt_schema import PromptOutput  # noqa: E402
 from pixflow_tui.tui.app import PixflowApp  # noqa: E402
 from pixflow_tui.workflows.images import create_image_batch, plan_image_batch  # noqa: E402
+from pixflow_tui.workflows.system import prepare_worker_processes  # noqa: E402
 
 TICK = 0.010
 BUDGET = 0.050
 
 
 async def measure(jobs: int, fal_url: str | None) -> tuple[float, float, int, float]:
+    prepare_worker_processes()  # as run_app does before Textual takes stderr
     settings = dataclasses.replace(load_settings(), demo_latency=0.5, concurrency=16, provider_mode="demo")
     if fal_url:
         settings = dataclasses.replace(settings, provider_mode="live", fal_key="benchmark", fal_base_url=fal_url)
@@ -61,6 +63,8 @@ async def measure(jobs: int, fal_url: str | None) -> tuple[float, float, int, fl
                 raise RuntimeError("the batch did not finish in 10 minutes")
         elapsed = time.monotonic() - start
         done = sum(1 for j in ctx.store.jobs.list(batch_id=batch.id) if str(j.status) == "done")
+        if done < jobs:
+            raise RuntimeError(f"only {done} of {jobs} jobs finished; the figure would not mean anything")
     if os.environ.get("STALL_TRACE"):
         print("stalls over 50 ms (index, ms):", [(i, round(v * 1000)) for i, v in enumerate(lags) if v > BUDGET])
     lags.sort()
