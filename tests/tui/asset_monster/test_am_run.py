@@ -58,8 +58,8 @@ async def test_a_two_by_two_batch_runs_live_and_finishes(make_app) -> None:
     assert sorted((j.prompt_index, j.variant_index) for j in batch_jobs) == [(0, 0), (0, 1), (1, 0), (1, 1)]
     # the rows moved through the states live, by key
     assert set(cells_seen) == {j.id for j in batch_jobs}, cells_seen
-    for shown in cells_seen.values():
-        assert shown[-1] == "done" and "running" in shown and len(shown) >= 3, cells_seen
+    for shown in cells_seen.values():  # the table coalesces bursts, so a brief state may never be drawn
+        assert shown[-1] == "done" and "running" in shown and len(shown) >= 2, cells_seen
     per_job = {j.id: [e.state for e in seen_events if e.job_id == j.id] for j in batch_jobs}
     for job_id, sequence in per_job.items():
         assert sequence[-1] == JobState.DONE, sequence
