@@ -64,8 +64,9 @@ KIND_CODES = {"image": 1, "history": 2, "favorite": 3, "asset": 4}
 _KIND_SHIFT = 40
 _REF_MASK = (1 << _KIND_SHIFT) - 1
 # detail=column keeps the index small (queries never use phrases); the prefix indexes make as-you-type prefixes
-# of 2-4 letters instant instead of merging the postings of every word that starts with them.
-_FTS_OPTIONS = "tokenize = 'porter unicode61', detail = column, prefix = '2 3 4'"
+# of 2-6 letters instant instead of merging the postings of every word that starts with them (30-50 ms for a
+# common prefix over 100,000 prompts); longer prefixes name few words and stay cheap.
+_FTS_OPTIONS = "tokenize = 'porter unicode61', detail = column, prefix = '2 3 4 5 6'"
 
 
 def _base(kind: str) -> int:
@@ -94,7 +95,7 @@ def upgrade_search_index(db: Database) -> bool:
     if row is None:
         create_search_index(db)
         return True
-    if "prefix" in (row[0] or ""):
+    if _FTS_OPTIONS in (row[0] or ""):
         return False
     db.execute_sql("DROP TABLE IF EXISTS search_index_upgrade")
     db.execute_sql(_fts_table_sql("search_index_upgrade"))

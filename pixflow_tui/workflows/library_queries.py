@@ -5,7 +5,6 @@ Both front ends call these; the TUI from thread workers. Outputs are named by ke
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -147,10 +146,6 @@ def describe_filter(flt: LibraryFilter) -> str:
         until = (flt.until - timedelta(days=1)).strftime("%Y-%m-%d") if flt.until else "now"
         parts.append(f"{since} → {until}")
     return " · ".join(parts) if parts else "no filters"
-
-
-def with_query(flt: LibraryFilter, query: str) -> LibraryFilter:
-    return replace(flt, query=query)
 
 
 # ---- history and favourites --------------------------------------------------------------------------

@@ -50,10 +50,11 @@ class ThumbCell(Widget):
     ThumbCell > #caption { height: 1; width: 100%; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
-    def __init__(self, slot: int, renderer: str) -> None:
+    def __init__(self, slot: int, renderer: str, box: tuple[int, int]) -> None:
         super().__init__()
         self.slot = slot
         self.renderer = renderer
+        self.box = box  # cells for the picture: known from the grid, before this cell is laid out
         self.entry: GridEntry | None = None
 
     def compose(self) -> ComposeResult:
@@ -78,9 +79,8 @@ class ThumbCell(Widget):
             return
         picture: Any = self.query_one("#picture")
         cell_w, cell_h = cell_pixels(self.renderer)
-        box = self.query_one("#picture-box").size
-        picture.styles.width = max(1, min(box.width or 1, math.ceil(image.width / cell_w)))
-        picture.styles.height = max(1, min(box.height or 1, math.ceil(image.height / cell_h)))
+        picture.styles.width = max(1, min(self.box[0], math.ceil(image.width / cell_w)))
+        picture.styles.height = max(1, min(self.box[1], math.ceil(image.height / cell_h)))
         if picture.image is not image:
             picture.image = image
         placeholder.display = False
@@ -231,10 +231,12 @@ class ThumbnailGrid(Widget, can_focus=True):
             self.styles.grid_size_columns = columns
             self.styles.grid_columns = f"{cell_w}"
             self.styles.grid_rows = f"{cell_h}"
-            self._box = ((cell_w - 2) * cell_pixels(self.renderer)[0], (cell_h - 3) * cell_pixels(self.renderer)[1])
+            box_cells = (max(1, cell_w - 2), max(1, cell_h - 3))  # inside the border, above the caption
+            pixels = cell_pixels(self.renderer)
+            self._box = (box_cells[0] * pixels[0], box_cells[1] * pixels[1])
             for cell in self._cells:
                 cell.remove()
-            self._cells = [ThumbCell(slot, self.renderer) for slot in range(columns * rows)]
+            self._cells = [ThumbCell(slot, self.renderer, box_cells) for slot in range(columns * rows)]
             self.mount_all(self._cells)
             self.call_after_refresh(self._refresh_cells)
 

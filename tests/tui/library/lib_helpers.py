@@ -14,7 +14,7 @@ from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import JobKind
 from pixflow_tui.store import Store
 from pixflow_tui.tui.screens.library import LibraryScreen
-from pixflow_tui.tui.widgets.paged_table import PagedTable
+from pixflow_tui.tui.widgets.row_list import RowList
 
 COLOURS = [(230, 40, 40), (40, 200, 60), (40, 80, 230), (240, 200, 30), (200, 40, 200), (30, 200, 210)]
 
@@ -117,9 +117,9 @@ async def show_tab(pilot: Pilot[Any], name: str) -> Any:
     return tab
 
 
-def table_of(tab: Any) -> PagedTable:
-    return tab.query_one(PagedTable)
+def table_of(tab: Any) -> RowList:
+    return tab.query_one(RowList)
 
 
-def column(table: PagedTable, name: str) -> list[str]:
-    return [str(table.get_cell(key, name)) for key in table.rows]
+def column(table: RowList, name: str) -> list[str]:
+    return [str(table.get_cell(key, name)) for key in table.keys()]

@@ -19,8 +19,9 @@ async def test_tags_add_remove_and_filter(make_app, settings) -> None:
         assert column(table, "id") == [str(other.id), str(made.batch.id)]
         assert column(table, "outputs") == ["0", "3"]  # two images and the video
         await pilot.press("down")
-        meta = str(screen.query_one("#preview-meta").render())
-        assert f"Batch    {made.batch.id}" in meta and "asset monster" in meta
+        meta = screen.query_one("#preview-meta")
+        await wait_for(pilot, lambda: f"Batch    {made.batch.id}" in str(meta.render()), what="the preview")
+        assert "asset monster" in str(meta.render())
         assert "aspect_ratio" in str(screen.query_one("#preview-text").render())
 
         await pilot.press("t")

@@ -18,8 +18,9 @@ async def test_history_is_the_first_tab_with_focus_on_the_list(make_app, setting
         assert column(table, "concept") == ["history idea 2", "history idea 1", "history idea 0"]
         assert column(table, "count") == ["3", "2", "1"]
         assert app.focused is table and not isinstance(app.focused, Input)
-        meta = str(screen.query_one("#preview-meta").render())
-        assert "history idea 2" in meta and "load into Prompt Factory" in meta
+        meta = screen.query_one("#preview-meta")
+        await wait_for(pilot, lambda: "history idea 2" in str(meta.render()), what="the preview")
+        assert "load into Prompt Factory" in str(meta.render())
         assert made.history[2].id in [r.id for r in tab.rows.values()]
 
 

@@ -51,8 +51,8 @@ async def test_arrows_and_vim_keys_move_in_four_directions(make_app, settings) -
         await pilot.press("G")
         assert grid.cursor == 5
         await settle(pilot)
-        meta = str(app.screen.query_one("#preview-meta").render())
-        assert "red fox 0" in meta  # the preview follows the cursor (the oldest liked image is last)
+        meta = app.screen.query_one("#preview-meta")  # the preview follows the cursor (the oldest liked is last)
+        await wait_for(pilot, lambda: "red fox 0" in str(meta.render()), what="the preview")
 
 
 async def test_rating_keys_update_the_caption_and_the_database(make_app, settings) -> None:

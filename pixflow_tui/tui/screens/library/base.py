@@ -98,8 +98,8 @@ class LibraryTab(Vertical):
 
     def restore_cursor(self, key: str) -> None:
         table: Any = self.list_widget()
-        if key in getattr(table, "rows", {}):
-            table.move_cursor(row=table.get_row_index(key), animate=False)
+        if key in table.keys():
+            table.move_cursor(row=table.get_row_index(key))
 
     # -- loading ---------------------------------------------------------------------------------------
 
@@ -148,14 +148,14 @@ class LibraryTab(Vertical):
             if self._keep:
                 self.restore_cursor(self._keep)
                 self._keep = None
-            self.announce()
-        if message.first:
             self.call_after_refresh(self._shown, first_time, len(message.page.rows))
 
     def _shown(self, first_time: bool, rows: int) -> None:
+        """The rows are painted; only now update the preview (its picture and prompt cost more than a page)."""
         self.shown_at = time.perf_counter()
         if first_time:
             self.post_message(self.PageShown(self, rows))
+        self.announce()
 
     def focus_list(self) -> None:
         self.list_widget().focus()

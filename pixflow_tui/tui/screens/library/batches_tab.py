@@ -7,11 +7,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, TextInputDialog
 from pixflow_tui.tui.screens.library.base import LibraryTab, short, when
-from pixflow_tui.tui.widgets.paged_table import PagedTable
+from pixflow_tui.tui.widgets.row_list import RowList
 from pixflow_tui.workflows import library_queries as lq
 
 _EVERY = "*every*"  # the "no tag filter" choice
@@ -41,16 +41,16 @@ class BatchesTab(LibraryTab):
 
     def compose(self) -> ComposeResult:
         yield Static(self._filter_line(), id="batches-filter-line", markup=False)
-        yield PagedTable([("id", "Batch", 6), ("date", "Date", 14), ("module", "Module", 13), ("name", "Name", None),
+        yield RowList([("id", "Batch", 6), ("date", "Date", 14), ("module", "Module", 13), ("name", "Name", None),
                           ("status", "Status", 9), ("cost", "Cost", 8), ("outputs", "Outputs", 7),
-                          ("tags", "Tags", 24)], id="batches-table")
+                          ("tags", "Tags", 24)], id="batches-table", empty="No batches match.")
 
     def _filter_line(self) -> str:
         shown = f"tag #{self.tag}" if self.tag else "every batch"
         return f"{shown}  (t add tag · T remove tag · F filter by tag · enter show outputs)"
 
     def list_widget(self) -> Widget:
-        return self.query_one(PagedTable)
+        return self.query_one(RowList)
 
     def fetch(self, query: str, after: Any) -> Any:
         return lq.batches_page(self.context, tag=self.tag, query=query, after=after)
@@ -66,24 +66,24 @@ class BatchesTab(LibraryTab):
             self.rows.clear()
         new = {f"b{r.id}": r for r in page.rows}
         self.rows.update(new)
-        table = self.query_one(PagedTable)
+        table = self.query_one(RowList)
         (table.replace_rows if first else table.append_rows)([(k, self._cells(r)) for k, r in new.items()], page.more)
 
     @property
     def current(self) -> lq.BatchRow | None:
-        key = self.query_one(PagedTable).highlighted_key
+        key = self.query_one(RowList).highlighted_key
         return self.rows.get(key) if key else None
 
     def announce(self) -> None:
         self.post_message(self.Preview(self, "batch", self.current))
 
-    def on_paged_table_near_end(self, message: PagedTable.NearEnd) -> None:
+    def on_row_list_near_end(self, message: RowList.NearEnd) -> None:
         self.load_more()
 
-    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+    def on_row_list_highlighted(self, message: RowList.Highlighted) -> None:
         self.announce()
 
-    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+    def on_row_list_selected(self, message: RowList.Selected) -> None:
         message.stop()
         self.action_show_outputs()
 
@@ -94,7 +94,7 @@ class BatchesTab(LibraryTab):
         row = self.rows.get(key)
         if row is not None:
             self.rows[key] = replace(row, tags=tuple(tags))
-            self.query_one(PagedTable).set_cell(key, "tags", tag_text(tuple(tags)))
+            self.query_one(RowList).set_cell(key, "tags", tag_text(tuple(tags)))
             self.announce()
 
     def action_add_tag(self) -> None:

@@ -9,12 +9,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from pixflow_tui.tui.screens.library.base import rating_mark, short, when
 from pixflow_tui.tui.screens.library.filters import FilterDialog
 from pixflow_tui.tui.screens.library.output_actions import OutputTab
-from pixflow_tui.tui.widgets.paged_table import PagedTable
+from pixflow_tui.tui.widgets.row_list import RowList
 from pixflow_tui.tui.widgets.thumbnail_grid import GridEntry, ThumbnailGrid
 from pixflow_tui.workflows import library_queries as lq
 
@@ -111,15 +111,19 @@ class AssetsTab(OutputTab):
 
     def compose(self) -> ComposeResult:
         yield Static(self._filter_line(None), id="assets-filter-line", markup=False)
-        yield PagedTable([("mark", " ", 1), ("kind", "Kind", 7), ("date", "Date", 14), ("concept", "Concept", None),
-                          ("model", "Model", 16), ("rating", "Rating", 5)], id="assets-table")
+        # the least needed column last: a narrow terminal cuts it first
+        yield RowList([("mark", " ", 1), ("kind", "Kind", 7), ("date", "Date", 14), ("rating", "Rating", 6),
+                       ("concept", "Concept", None), ("model", "Model", 16)], id="assets-table",
+                      empty="No outputs match. Everything you make appears here.")
 
     def list_widget(self) -> Widget:
-        return self.query_one(PagedTable)
+        return self.query_one(RowList)
 
     def _filter_line(self, count: int | None) -> str:
         shown = "" if count is None else (f"{count:,}+ outputs" if count >= 10_000 else f"{count:,} outputs")
-        return f"{shown}{' · ' if shown else ''}{lq.describe_filter(self.filter)}  (F filters · R rating · K kind)"
+        search = f" matching “{self.query_text.strip()}”" if self.query_text.strip() else ""
+        return (f"{shown}{search}{' · ' if shown or search else ''}{lq.describe_filter(self.filter)}"
+                "  (F filters · R rating · K kind)")
 
     def fetch(self, query: str, after: Any) -> Any:
         return lq.outputs_page(self.context, replace(self.filter, query=query), after)
@@ -132,9 +136,10 @@ class AssetsTab(OutputTab):
             self._count()
         new = {r.key: r for r in page.rows}
         self.outputs.update(new)
-        cells = [(key, ("", r.kind, when(r.created_at), short(r.concept or Path(r.local_path).name),
-                        short((r.model or "").removeprefix("fal-ai/"), 16), rating_mark(r.rating))) for key, r in new.items()]
-        table = self.query_one(PagedTable)
+        cells = [(key, ("", r.kind, when(r.created_at), rating_mark(r.rating),
+                        short(r.concept or Path(r.local_path).name), short((r.model or "").removeprefix("fal-ai/"), 16)))
+                 for key, r in new.items()]
+        table = self.query_one(RowList)
         (table.replace_rows if first else table.append_rows)(cells, page.more)
 
     def _count(self) -> None:
@@ -149,25 +154,25 @@ class AssetsTab(OutputTab):
         self.run_action(lambda: lq.count_outputs(context, flt), counted, name="Counting outputs")
 
     def current_key(self) -> str | None:
-        return self.query_one(PagedTable).highlighted_key
+        return self.query_one(RowList).highlighted_key
 
     def selected_keys(self) -> list[str]:
-        table = self.query_one(PagedTable)
+        table = self.query_one(RowList)
         if self.marked:
             return [key for key in table.keys() if key in self.marked]
         key = table.highlighted_key
         return [key] if key else []
 
     def show_rating(self, key: str, rating: int | None) -> None:
-        self.query_one(PagedTable).set_cell(key, "rating", rating_mark(rating))
+        self.query_one(RowList).set_cell(key, "rating", rating_mark(rating))
 
-    def on_paged_table_near_end(self, message: PagedTable.NearEnd) -> None:
+    def on_row_list_near_end(self, message: RowList.NearEnd) -> None:
         self.load_more()
 
-    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+    def on_row_list_highlighted(self, message: RowList.Highlighted) -> None:
         self.announce()
 
-    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+    def on_row_list_selected(self, message: RowList.Selected) -> None:
         message.stop()
         self.post_message(self.Preview(self, "focus", self.current))
 
@@ -204,7 +209,7 @@ class AssetsTab(OutputTab):
     # -- marks -----------------------------------------------------------------------------------------
 
     def action_mark(self) -> None:
-        table = self.query_one(PagedTable)
+        table = self.query_one(RowList)
         key = table.highlighted_key
         if key is None:
             return
@@ -213,7 +218,7 @@ class AssetsTab(OutputTab):
         table.action_cursor_down()
 
     def action_clear_marks(self) -> None:
-        table = self.query_one(PagedTable)
+        table = self.query_one(RowList)
         for key in self.marked:
             table.set_cell(key, "mark", "")
         self.marked.clear()

@@ -12,12 +12,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog, PathInputDialog, TextInputDialog
 from pixflow_tui.tui.screens.library.base import LibraryTab, short
-from pixflow_tui.tui.widgets.paged_table import PagedTable
+from pixflow_tui.tui.widgets.row_list import RowList
 from pixflow_tui.workflows import presets as presets_flow
 from pixflow_tui.workflows.library_queries import Page
 from pixflow_tui.workflows.videos import VideoSettings
@@ -127,11 +127,12 @@ class PresetsTab(LibraryTab):
         self.rows: dict[str, Any] = {}
 
     def compose(self) -> ComposeResult:
-        yield PagedTable([("name", "Name", None), ("kind", "Kind", 15), ("origin", "Origin", 9),
-                          ("about", "Description", 36)], id="presets-table")
+        yield RowList([("name", "Name", None), ("kind", "Kind", 15), ("origin", "Origin", 9),
+                          ("about", "Description", 36)], id="presets-table",
+                      empty="No presets yet: N makes one, I imports a file.")
 
     def list_widget(self) -> Widget:
-        return self.query_one(PagedTable)
+        return self.query_one(RowList)
 
     def fetch(self, query: str, after: Any) -> Any:
         words = query.lower().split()
@@ -144,17 +145,17 @@ class PresetsTab(LibraryTab):
         cells = [(key, (short(p.name), KIND_LABELS.get(p.kind, p.kind),
                         Text("built-in", style="dim") if p.is_builtin else "yours", short(p.description or "", 36)))
                  for key, p in self.rows.items()]
-        self.query_one(PagedTable).replace_rows(cells, False)
+        self.query_one(RowList).replace_rows(cells, False)
 
     @property
     def current(self) -> Any:
-        key = self.query_one(PagedTable).highlighted_key
+        key = self.query_one(RowList).highlighted_key
         return self.rows.get(key) if key else None
 
     def announce(self) -> None:
         self.post_message(self.Preview(self, "preset", self.current))
 
-    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+    def on_row_list_highlighted(self, message: RowList.Highlighted) -> None:
         self.announce()
 
     def _own(self) -> Any:

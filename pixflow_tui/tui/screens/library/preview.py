@@ -12,8 +12,6 @@ from textual.widgets import Static
 
 from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError, parse_prompt
 from pixflow_tui.tui.screens.library.base import short, when
-from pixflow_tui.tui.widgets.image_preview import ImagePreview
-from pixflow_tui.tui.widgets.prompt_view import PromptView
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows import lineage as lineage_flow
 from pixflow_tui.workflows.context import AppContext
@@ -75,23 +73,33 @@ class PreviewPanel(VerticalScroll, can_focus=False):
         self.key: str | None = None
         self._lineage_timer: Any = None
         self._pending: tuple[str, Any] | None = None
+        self._building = False
         self.built = False
 
     def build(self) -> None:
         """Mount the parts. Called once the first page is on screen: the prompt view alone has dozens of
-        widgets, and the list matters first."""
-        if self.built:
+        widgets, and the list matters first. What is asked for meanwhile is shown once they are ready."""
+        if self._building:
             return
-        self.built = True
+        self._building = True
+        from pixflow_tui.tui.widgets.image_preview import ImagePreview  # Pillow and textual-image: not before
+        from pixflow_tui.tui.widgets.prompt_view import PromptView
+
         settings = self.context.settings
-        self.mount_all([
+        mounted = self.mount_all([
             ImagePreview(renderer=settings.image_renderer, cache_dir=settings.thumbnails_dir, id="preview-image"),
             Static("Nothing selected.", id="preview-meta", markup=False),
             Static("", id="preview-lineage", markup=False),
             Static("", id="preview-text", markup=False),
             PromptView(id="preview-prompt"),
         ])
-        self.call_after_refresh(self._show_pending)
+
+        async def ready() -> None:
+            await mounted
+            self.built = True
+            self._show_pending()
+
+        self.call_later(ready)
 
     def _show_pending(self) -> None:
         if self._pending is not None:
@@ -100,7 +108,7 @@ class PreviewPanel(VerticalScroll, can_focus=False):
             self.show(kind, target)
 
     def show(self, kind: str, target: Any) -> None:
-        if not self.built or not self.query("#preview-prompt"):
+        if not self.built:
             if kind != "rating":
                 self._pending = (kind, target)
             return
@@ -111,10 +119,10 @@ class PreviewPanel(VerticalScroll, can_focus=False):
             return
         self.kind, self.target = kind, target
         self.key = getattr(target, "key", None) if kind == "output" else None
-        image = self.query_one(ImagePreview)
+        image: Any = self.query_one("#preview-image")
         lineage = self.query_one("#preview-lineage", Static)
         text = self.query_one("#preview-text", Static)
-        prompt_view = self.query_one(PromptView)
+        prompt_view: Any = self.query_one("#preview-prompt")
         picture: str | None = None
         prompt: PromptOutput | None = None
         extra: Text | str = ""
@@ -220,6 +228,6 @@ class PreviewPanel(VerticalScroll, can_focus=False):
         text = self.query_one("#preview-text", Static)
         text.update(lines)
         text.display = True
-        view = self.query_one(PromptView)
+        view: Any = self.query_one("#preview-prompt")
         view.display = bool(prompts)
         view.show(prompts[0] if prompts else None)

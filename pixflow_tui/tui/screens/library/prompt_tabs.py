@@ -6,11 +6,10 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
-from textual.widgets import DataTable
 
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog, TextInputDialog
 from pixflow_tui.tui.screens.library.base import LibraryTab, prompt_line, short, when
-from pixflow_tui.tui.widgets.paged_table import PagedTable
+from pixflow_tui.tui.widgets.row_list import RowList
 from pixflow_tui.workflows import library_queries as lq
 
 
@@ -27,11 +26,12 @@ class HistoryTab(LibraryTab):
         self.rows: dict[str, lq.HistoryRow] = {}
 
     def compose(self) -> ComposeResult:
-        yield PagedTable([("date", "Date", 14), ("concept", "Concept", None), ("count", "Prompts", 7),
-                          ("source", "Source", 9)], id="history-table")
+        yield RowList([("date", "Date", 14), ("concept", "Concept", None), ("count", "Prompts", 7),
+                          ("source", "Source", 9)], id="history-table",
+                      empty="No history yet: the prompts you write in Prompt Factory (1) are kept here.")
 
     def list_widget(self) -> Widget:
-        return self.query_one(PagedTable)
+        return self.query_one(RowList)
 
     def fetch(self, query: str, after: Any) -> Any:
         return lq.history_page(self.context, query, after)
@@ -42,24 +42,24 @@ class HistoryTab(LibraryTab):
         new = {f"h{r.id}": r for r in page.rows}
         self.rows.update(new)
         cells = [(key, (when(r.created_at), short(r.concept), str(r.prompt_count), r.source)) for key, r in new.items()]
-        table = self.query_one(PagedTable)
+        table = self.query_one(RowList)
         (table.replace_rows if first else table.append_rows)(cells, page.more)
 
     @property
     def current(self) -> lq.HistoryRow | None:
-        key = self.query_one(PagedTable).highlighted_key
+        key = self.query_one(RowList).highlighted_key
         return self.rows.get(key) if key else None
 
     def announce(self) -> None:
         self.post_message(self.Preview(self, "history", self.current))
 
-    def on_paged_table_near_end(self, message: PagedTable.NearEnd) -> None:
+    def on_row_list_near_end(self, message: RowList.NearEnd) -> None:
         self.load_more()
 
-    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+    def on_row_list_highlighted(self, message: RowList.Highlighted) -> None:
         self.announce()
 
-    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+    def on_row_list_selected(self, message: RowList.Selected) -> None:
         message.stop()
         self.action_load_back()
 
@@ -83,7 +83,7 @@ class HistoryTab(LibraryTab):
         context = self.context
 
         def deleted(_: Any) -> None:
-            self.query_one(PagedTable).drop_row(f"h{entry.id}")
+            self.query_one(RowList).drop_row(f"h{entry.id}")
             self.rows.pop(f"h{entry.id}", None)
             self.announce()
 
@@ -124,11 +124,11 @@ class FavoritesTab(LibraryTab):
         self.rows: dict[str, lq.FavoriteRow] = {}
 
     def compose(self) -> ComposeResult:
-        yield PagedTable([("name", "Name", 28), ("style", "Prompt", None), ("date", "Date", 14)],
-                         id="favorites-table")
+        yield RowList([("name", "Name", 28), ("style", "Prompt", None), ("date", "Date", 14)],
+                      id="favorites-table", empty="No favourites yet: press f on an image to keep its prompt.")
 
     def list_widget(self) -> Widget:
-        return self.query_one(PagedTable)
+        return self.query_one(RowList)
 
     def fetch(self, query: str, after: Any) -> Any:
         return lq.favorites_page(self.context, query, after)
@@ -139,24 +139,24 @@ class FavoritesTab(LibraryTab):
         new = {f"f{r.id}": r for r in page.rows}
         self.rows.update(new)
         cells = [(key, (short(r.name, 28), prompt_line(r.prompt), when(r.created_at))) for key, r in new.items()]
-        table = self.query_one(PagedTable)
+        table = self.query_one(RowList)
         (table.replace_rows if first else table.append_rows)(cells, page.more)
 
     @property
     def current(self) -> lq.FavoriteRow | None:
-        key = self.query_one(PagedTable).highlighted_key
+        key = self.query_one(RowList).highlighted_key
         return self.rows.get(key) if key else None
 
     def announce(self) -> None:
         self.post_message(self.Preview(self, "favorite", self.current))
 
-    def on_paged_table_near_end(self, message: PagedTable.NearEnd) -> None:
+    def on_row_list_near_end(self, message: RowList.NearEnd) -> None:
         self.load_more()
 
-    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+    def on_row_list_highlighted(self, message: RowList.Highlighted) -> None:
         self.announce()
 
-    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+    def on_row_list_selected(self, message: RowList.Selected) -> None:
         message.stop()
         self.action_send()
 
@@ -194,7 +194,7 @@ class FavoritesTab(LibraryTab):
         context = self.context
 
         def deleted(_: Any) -> None:
-            self.query_one(PagedTable).drop_row(f"f{favorite.id}")
+            self.query_one(RowList).drop_row(f"f{favorite.id}")
             self.rows.pop(f"f{favorite.id}", None)
             self.announce()
 

@@ -1,10 +1,11 @@
 """Library: history, favourites, liked images, every output, batches and presets; searchable, with a preview."""
 from __future__ import annotations
 
+import importlib
 import threading
 import time
-from concurrent.futures import Future
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any, ClassVar
 
@@ -18,24 +19,28 @@ from textual.widgets import ContentSwitcher, Input, Static
 
 from pixflow_tui.tui.screens.base import ModuleScreen
 from pixflow_tui.tui.screens.library.base import LibraryTab
-from pixflow_tui.tui.screens.library.batches_tab import BatchesTab
-from pixflow_tui.tui.screens.library.output_tabs import AssetsTab, LikedTab
-from pixflow_tui.tui.screens.library.presets_tab import PresetsTab
 from pixflow_tui.tui.screens.library.preview import PreviewPanel
-from pixflow_tui.tui.screens.library.prompt_tabs import FavoritesTab, HistoryTab
+from pixflow_tui.tui.screens.library.prompt_tabs import HistoryTab
 from pixflow_tui.workflows import library_queries as lq
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before the search runs
+PREVIEW_DELAY = 0.06  # seconds the cursor rests on a row before the preview follows
 NARROW = 100  # columns below which the preview panel is hidden until `p` asks for it
 SHORT = 30  # rows below which the intro line is hidden
-TABS: tuple[tuple[str, str, type[LibraryTab]], ...] = (
-    ("history", "History", HistoryTab),
-    ("favorites", "Favourites", FavoritesTab),
-    ("liked", "Liked", LikedTab),
-    ("assets", "All assets", AssetsTab),
-    ("batches", "Batches", BatchesTab),
-    ("presets", "Presets", PresetsTab),
+# name, title, the module and class of the tab: imported when first shown (the Library opens on History)
+TABS: tuple[tuple[str, str, str], ...] = (
+    ("history", "History", "prompt_tabs.HistoryTab"),
+    ("favorites", "Favourites", "prompt_tabs.FavoritesTab"),
+    ("liked", "Liked", "output_tabs.LikedTab"),
+    ("assets", "All assets", "output_tabs.AssetsTab"),
+    ("batches", "Batches", "batches_tab.BatchesTab"),
+    ("presets", "Presets", "presets_tab.PresetsTab"),
 )
+
+
+def tab_class(name: str) -> type[LibraryTab]:
+    module, _, class_name = dict((n, where) for n, _, where in TABS)[name].partition(".")
+    return getattr(importlib.import_module(f"pixflow_tui.tui.screens.library.{module}"), class_name)
 
 
 class SearchInput(Input):
@@ -53,7 +58,7 @@ class LibraryScreen(ModuleScreen):
     EMPTY = "The library is empty — images, videos and prompts appear here as soon as you make them."
     AUTO_FOCUS = "#history-table"  # the list, never the search field (1–6 must work on arrival)
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", id="library-search"),
+        Binding("slash", "search", "Search", show=False, id="library-search"),  # the field itself says "/ search"
         # shown in the tab bar's hint instead of the footer, which has little room at 80 columns
         Binding("left_square_bracket", "tab(-1)", "Previous tab", show=False, id="library-tab-previous"),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="library-tab-next"),
@@ -72,6 +77,9 @@ class LibraryScreen(ModuleScreen):
         self._preview_choice: bool | None = None  # None: shown when the terminal is wide enough
         self._left = False  # the user went to another module (so come back to fresh rows)
         self._resumed = False
+        self._target: str | None = None
+        self._preview_request: tuple[str, Any] | None = None
+        self._preview_timer: Any = None
         self._prefetch = self._read_ahead(self.app_.context)
 
     @staticmethod
@@ -113,7 +121,7 @@ class LibraryScreen(ModuleScreen):
         return text
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # no super().on_mount(): Textual calls ModuleScreen.on_mount itself (handlers run up the class tree)
         self._fit(self.size.width, self.size.height)
         tab = self.active_tab
         if tab is not None and not tab.show_prefetched(self._prefetch):
@@ -131,7 +139,8 @@ class LibraryScreen(ModuleScreen):
         self._resumed = True
         tab = self.active_tab
         if self._left and tab is not None and tab.loaded:
-            tab.reload(keep_cursor=True)  # outputs made in other modules meanwhile
+            # the rows from before are painted first; then the outputs made in other modules meanwhile
+            self.call_after_refresh(tab.reload, True)
         self._left = False
 
     def _on_screen_suspend(self) -> None:
@@ -157,6 +166,11 @@ class LibraryScreen(ModuleScreen):
         return (self.query_one(ContentSwitcher).current or "library-history").removeprefix("library-")
 
     @property
+    def target_name(self) -> str:
+        """The tab shown, or the one being built to be shown (keys pressed meanwhile count from it)."""
+        return self._target or self.active_name
+
+    @property
     def active_tab(self) -> LibraryTab | None:
         return self.tab(self.active_name)
 
@@ -170,11 +184,12 @@ class LibraryScreen(ModuleScreen):
     def show_tab(self, name: str, prepare: Callable[[Any], None] | None = None) -> None:
         """Show tab `name`, building it the first time; its list takes the focus. `prepare(tab)` runs before
         the tab loads (to set a filter)."""
+        self._target = name
         tab = self.tab(name)
         if tab is not None:
             self._activate(tab, name, prepare)
             return
-        tab = dict((n, c) for n, _, c in TABS)[name](self.context, id=f"library-{name}")
+        tab = tab_class(name)(self.context, id=f"library-{name}")
         mounted = self.query_one(ContentSwitcher).mount(tab)
 
         async def when_mounted() -> None:
@@ -184,6 +199,8 @@ class LibraryScreen(ModuleScreen):
         self.call_later(when_mounted)
 
     def _activate(self, tab: LibraryTab, name: str, prepare: Callable[[Any], None] | None) -> None:
+        if self._target != name:
+            return  # another tab was asked for while this one was being built
         if prepare is not None:
             prepare(tab)
             tab.stale = True
@@ -198,7 +215,7 @@ class LibraryScreen(ModuleScreen):
 
     def action_tab(self, step: int) -> None:
         names = [name for name, _, _ in TABS]
-        self.show_tab(names[(names.index(self.active_name) + step) % len(names)])
+        self.show_tab(names[(names.index(self.target_name) + step) % len(names)])
 
     def action_reload(self) -> None:
         tab = self.active_tab
@@ -249,16 +266,35 @@ class LibraryScreen(ModuleScreen):
         self._fit(self.size.width, self.size.height)
 
     def on_library_tab_preview(self, message: LibraryTab.Preview) -> None:
+        """Show what the cursor rests on. The picture and the prompt view cost more than a page of rows, so
+        while the cursor moves (or a page is being drawn) only the last request is shown, a moment later."""
         if message.tab is not self.active_tab:
+            return
+        preview = self.query_one(PreviewPanel)
+        if message.kind == "rating":
+            preview.show("rating", message.target)
             return
         if message.kind == "focus":
             if not self.preview_visible:
                 self.action_toggle_preview()
-            self.query_one(PreviewPanel).show("output", message.target)
+            self._preview_request = ("output", message.target)
+            self._show_preview_now()
             return
-        self.query_one(PreviewPanel).show(message.kind, message.target)
+        self._preview_request = (message.kind, message.target)
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_DELAY, self._show_preview_now)
 
-    def on_batches_tab_show_outputs(self, message: BatchesTab.ShowOutputs) -> None:
+    def _show_preview_now(self) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+            self._preview_timer = None
+        if self._preview_request is not None:
+            kind, target = self._preview_request
+            self._preview_request = None
+            self.query_one(PreviewPanel).show(kind, target)
+
+    def on_batches_tab_show_outputs(self, message: LibraryTab.Preview) -> None:
         self._show_batch_outputs(message.target.id)
 
     def _show_batch_outputs(self, batch_id: int) -> None:
