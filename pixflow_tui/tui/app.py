@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from pixflow_tui.config import Settings
 from pixflow_tui.tui.events import JobEventRouter
+from pixflow_tui.tui.heap import release_heap, settle_heap
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog
 from pixflow_tui.tui.screens.help import HelpScreen, binding_groups
 from pixflow_tui.tui.startup import prepare_renderer, setup_logging, warm_up_renderer
@@ -87,6 +88,7 @@ class PixflowApp(App[None]):
     def on_ready(self) -> None:
         # After the first frame: resume unfinished jobs (remote ones by request id) and warm up image support.
         start_thread(self, self._start_background_work, name="starting the job engine", group="startup")
+        self.call_after_refresh(settle_heap)
 
     def _start_background_work(self) -> None:
         self.context.start_engine()
@@ -162,6 +164,7 @@ class PixflowApp(App[None]):
         self.notify(f"{what} failed: {reason}", title="Error", severity="error", timeout=8)
 
     def on_unmount(self) -> None:
+        release_heap()
         self.router.close()
         if self._owns_context:
             self.context.close()

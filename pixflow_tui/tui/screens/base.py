@@ -7,11 +7,12 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from pixflow_tui.core.jobs import JobView
 from pixflow_tui.tui.widgets.header import PixflowHeader
 from pixflow_tui.tui.widgets.job_table import JobTable
+from pixflow_tui.tui.widgets.key_hints import KeyHints
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.ui_support import job_views_by_id
@@ -42,7 +43,7 @@ class ModuleScreen(Screen[None]):
         yield PixflowHeader(self.MODULE, self.context.mode_label, self.app_.read_stats)
         yield Static(self.INTRO, classes="intro")
         yield from self.compose_body()
-        yield Footer()
+        yield KeyHints()
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.EMPTY, classes="empty")

@@ -10,9 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
+from pixflow_tui.tui.widgets.key_hints import KeyHints
 
 
 @dataclass
@@ -73,7 +74,7 @@ class ImageViewerScreen(Screen[int]):
         yield Static("", id="viewer-title", markup=False)
         yield ImagePreview(renderer=self.renderer, cache_dir=self.cache_dir, id="viewer-image")
         yield Static("", id="viewer-info", markup=False)
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self._show()

@@ -100,6 +100,7 @@ class RowList(ScrollView, can_focus=True):
         self._lines: dict[tuple[str, bool], Strip] = {}
         self._fitted = -1
         self._near = 15
+        self._base: Style | None = None  # rich_style walks every ancestor: once per style change, not per line
 
     # -- data ------------------------------------------------------------------------------------------
 
@@ -196,7 +197,9 @@ class RowList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         self._fit()
         width = self.size.width
-        base = self.rich_style
+        if self._base is None:
+            self._base = self.rich_style
+        base = self._base
         if y == 0:
             header = self.get_component_rich_style("row-list--header")
             return self._strip([label for _, label, _ in self.column_spec], base + header).adjust_cell_length(
@@ -215,6 +218,11 @@ class RowList(ScrollView, can_focus=True):
             line = self._strip(self._cells[key], style).adjust_cell_length(width, style)
             self._lines[(key, is_cursor)] = line
         return line
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None
+        self._lines = {}
 
     def on_focus(self) -> None:
         self._lines = {}

@@ -1,0 +1,44 @@
+"""The footer line shows the keys of what has the focus, follows the focus, and a click presses the key."""
+from __future__ import annotations
+
+from pixflow_tui.tui.widgets.key_hints import KeyHints
+from tui_helpers import settle
+
+
+def descriptions(hints: KeyHints) -> list[str]:
+    return [hint.description for hint in hints.hints]
+
+
+async def test_hints_follow_the_focus_and_show_on_the_line(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        hints = app.screen.query_one(KeyHints)
+        on_list = descriptions(hints)
+        assert "Help" in on_list and "Quit" in on_list
+        assert hints.palette is not None and hints.palette.shown == "^p"
+        line = "".join(segment.text for segment in hints.render_line(0))
+        assert "? Help" in line and line.rstrip().endswith("^p palette")
+
+        await pilot.press("slash")  # the search field: its own keys
+        await settle(pilot)
+        assert descriptions(hints)[0] == "Back to the list"
+        assert "Back to the list" not in on_list
+        await pilot.press("escape")
+        await settle(pilot)
+        assert descriptions(hints) == on_list
+
+
+async def test_a_click_on_a_hint_presses_its_key(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("6")
+        await settle(pilot)
+        hints = app.screen.query_one(KeyHints)
+        start, _end, hint = next(span for span in hints._spans if span[2].description == "Help")
+        await pilot.click(KeyHints, offset=(start + 1, 0))
+        await settle(pilot)
+        assert type(app.screen).__name__ == "HelpScreen"
