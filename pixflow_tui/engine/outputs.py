@@ -19,6 +19,7 @@ from pixflow_tui.core.jobs import JobKind
 THUMBNAIL_SIZE = (384, 384)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 METADATA_KEY = "pixflow"
+_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 
 _EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "video/mp4": ".mp4",
                "audio/mpeg": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav"}
@@ -82,7 +83,7 @@ def _image(path: Path, thumbnail: Path | None) -> MediaInfo:
             image.draft("RGB", THUMBNAIL_SIZE)
         image.load()
         if thumbnail is not None:
-            image.thumbnail(THUMBNAIL_SIZE)
+            image.thumbnail(THUMBNAIL_SIZE, Image.Resampling.BILINEAR, reducing_gap=2.0)
             _save_thumbnail(image, thumbnail)
     return MediaInfo(width=size[0], height=size[1])
 
@@ -105,8 +106,9 @@ def _media(path: Path, thumbnail: Path | None) -> MediaInfo:
 
 
 def _save_thumbnail(image: Image.Image, target: Path) -> None:
+    # JPEG: a PNG encode of a 384 px thumbnail costs ~12 ms of CPU on a small machine, a JPEG one under 1 ms
     target.parent.mkdir(parents=True, exist_ok=True)
-    image.convert("RGB").save(target, "PNG", compress_level=1)
+    image.convert("RGB").save(target, "JPEG", quality=85)
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -122,13 +124,22 @@ def embed_metadata(path: Path, metadata: dict[str, Any], sidecar: Path) -> bool:
 
     Returns True when a sidecar was written."""
     text = json.dumps(metadata, ensure_ascii=False, default=str)
-    data = path.read_bytes()
-    if data.startswith(PNG_SIGNATURE):
-        iend = data.rfind(b"IEND") - 4
-        if iend > len(PNG_SIGNATURE):
+    with path.open("r+b") as handle:
+        if handle.read(len(PNG_SIGNATURE)) == PNG_SIGNATURE:
             chunk = _png_chunk(b"iTXt", METADATA_KEY.encode() + b"\x00\x00\x00\x00\x00" + text.encode("utf-8"))
-            path.write_bytes(data[:iend] + chunk + data[iend:])
-            return False
+            handle.seek(-len(_IEND), 2)
+            if handle.read() == _IEND:  # the usual case: write the chunk in place of IEND, then IEND again
+                handle.seek(-len(_IEND), 2)
+                handle.write(chunk + _IEND)
+                return False
+            handle.seek(0)
+            data = handle.read()
+            iend = data.rfind(b"IEND") - 4
+            if iend > len(PNG_SIGNATURE):
+                handle.seek(0)
+                handle.write(data[:iend] + chunk + data[iend:])
+                handle.truncate()
+                return False
     sidecar.write_text(text, encoding="utf-8")
     return True
 
@@ -148,4 +159,4 @@ def read_metadata(path: Path) -> dict[str, Any] | None:
 
 def thumbnail_path(thumbnails_dir: Path, source: Path) -> Path:
     digest = hashlib.sha1(str(source.resolve()).encode()).hexdigest()[:20]
-    return thumbnails_dir / f"{digest}.png"
+    return thumbnails_dir / f"{digest}.jpg"

@@ -21,7 +21,7 @@ import httpx
 from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
 from pixflow_tui.core.jobs import JobEvent, JobState, MediaRequest
-from pixflow_tui.engine.batches import refresh_batch_status
+from pixflow_tui.engine.batches import BatchTracker, refresh_batch_status
 from pixflow_tui.engine.saving import save_outputs
 from pixflow_tui.providers.base import MediaProvider, ProviderError, RemoteHandle
 from pixflow_tui.store import Store
@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 
 REMOTE = (JobState.QUEUED, JobState.RUNNING)
 MAX_POLL_INTERVAL = 5.0
+CANCEL_CHECK_INTERVAL = 0.5  # how often a polled job looks in the ledger for a cancel made elsewhere
 STALLED_AFTER_POLL_FAILURES = 12
+STALLED = object()  # _follow's answer when the provider stayed unreachable
 
 
 def new_owner_id() -> str:
@@ -94,6 +96,9 @@ class JobEngine:
         self.lease_seconds = lease_seconds
         self.max_attempts = max_attempts
         self._active: dict[int, asyncio.Task[None]] = {}
+        self._batches = BatchTracker(store)
+        self._released: set[int] = set()  # jobs whose lease went with their final write
+        self._idle: asyncio.Event | None = None
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._wake: asyncio.Event | None = None
         self._http: httpx.AsyncClient | None = None
@@ -110,6 +115,7 @@ class JobEngine:
                   job_ids: Iterable[int] | None = None, stop: asyncio.Event | None = None) -> EngineSummary:
         """Drive claimable jobs. With `until_idle`, return once none is left to drive; otherwise run until `stop`."""
         self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
         self._http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=120.0), follow_redirects=True)
         batches = set(batch_ids) if batch_ids is not None else None
         jobs = set(job_ids) if job_ids is not None else None
@@ -126,9 +132,12 @@ class JobEngine:
                 waiters = [asyncio.create_task(self._wake.wait())]
                 if stop:
                     waiters.append(asyncio.create_task(stop.wait()))
+                if until_idle:
+                    self._idle.clear()
+                    if self._active:
+                        waiters.append(asyncio.create_task(self._idle.wait()))
                 # wake on new work, on stop, on the rescan timer, or when the last active job ends
-                watched = [*waiters, *(self._active.values() if until_idle else [])]
-                await asyncio.wait(watched, timeout=max(0.0, next_scan - time.monotonic()),
+                await asyncio.wait(waiters, timeout=max(0.0, next_scan - time.monotonic()),
                                    return_when=asyncio.FIRST_COMPLETED)
                 for waiter in waiters:
                     waiter.cancel()
@@ -140,6 +149,7 @@ class JobEngine:
             await self._http.aclose()
             for job_id in list(self._active):
                 self.store.jobs.release(job_id, self.owner)
+            self._batches.flush()
         return self._summary
 
     # ---- claiming and leases ------------------------------------------------------------------------------
@@ -152,16 +162,16 @@ class JobEngine:
     def _claim_new(self, batches: set[int] | None, jobs: set[int] | None) -> None:
         now = time.time()
         self._take_over_dead_owners(now)
-        for job_id, status, batch_id in self.store.jobs.claimable(self.owner, now):
-            if job_id in self._active or (batches is not None and batch_id not in batches):
-                continue
-            if jobs is not None and job_id not in jobs:
-                continue
-            if not self.store.jobs.claim(job_id, self.owner, now, self.lease_seconds):
-                continue  # another process took it first
+        wanted = {job_id: (status, batch_id) for job_id, status, batch_id in self.store.jobs.claimable(self.owner, now)
+                  if job_id not in self._active and (batches is None or batch_id in batches)
+                  and (jobs is None or job_id in jobs)}
+        claimed = self.store.jobs.claim_many(list(wanted), self.owner, now, self.lease_seconds)
+        for job_id in sorted(claimed):  # the rest: another process took them first
+            status, batch_id = wanted[job_id]
             if status == JobState.SUBMITTING:
                 self._orphaned_submit(job_id)
                 continue
+            self._batches.started(job_id, batch_id)
             self._active[job_id] = asyncio.create_task(self._drive(job_id), name=f"job-{job_id}")
 
     def _orphaned_submit(self, job_id: int) -> None:
@@ -189,8 +199,9 @@ class JobEngine:
     async def _drive(self, job_id: int) -> None:
         try:
             provider: MediaProvider | None = None
+            job: JobRecord | None = None
             while True:
-                job = self.store.jobs.get(job_id)
+                job = job or self.store.jobs.get(job_id)  # the record each step hands on, or the ledger's
                 if job is None or job.status.finished or job.status in (JobState.UNKNOWN, JobState.SUBMITTING):
                     if job is not None and job.status.finished:
                         self._summary.finished[job.status] = self._summary.finished.get(job.status, 0) + 1
@@ -199,15 +210,18 @@ class JobEngine:
                 wait = (job.next_attempt_at or 0) - time.time()
                 if job.status == JobState.PENDING and wait > 0:
                     await asyncio.sleep(wait)  # a retry's backoff, spent without holding a provider slot
+                    job = None
                     continue
                 if job.status == JobState.PENDING or job.status in REMOTE:
                     async with self._slot(job.provider):
                         if job.status == JobState.PENDING:
                             job = await self._submit(job, provider)
                         if job is not None and job.status in REMOTE:
-                            if not await self._follow(job, provider):
+                            followed = await self._follow(job, provider)
+                            if followed is STALLED:
                                 self._summary.stalled.append(job.id)
                                 return
+                            job = followed if isinstance(followed, JobRecord) else None
                 elif job.status == JobState.DOWNLOADING:
                     final = await self._download(job)
                     self._summary.finished[final] = self._summary.finished.get(final, 0) + 1
@@ -220,7 +234,13 @@ class JobEngine:
                          from_states=[JobState.PENDING, *REMOTE, JobState.DOWNLOADING])
         finally:
             self._active.pop(job_id, None)
-            self.store.jobs.release(job_id, self.owner)
+            self._batches.ended(job_id)
+            if job_id in self._released:
+                self._released.discard(job_id)
+            else:
+                self.store.jobs.release(job_id, self.owner)
+            if not self._active and self._idle is not None:
+                self._idle.set()
 
     async def _submit(self, job: JobRecord, provider: MediaProvider) -> JobRecord | None:
         try:
@@ -273,16 +293,23 @@ class JobEngine:
             self._finish(job.id, JobState.FAILED, error=message, from_states=[JobState.SUBMITTING])
         return self.store.jobs.get(job.id)
 
-    async def _follow(self, job: JobRecord, provider: MediaProvider) -> bool:
-        """Poll until the provider finishes; False when the provider stayed unreachable (job left resumable)."""
+    async def _follow(self, job: JobRecord, provider: MediaProvider) -> JobRecord | bool | object:
+        """Poll until the provider finishes. Returns the job's record when it is ready to download, True when the
+        ledger should be read again, STALLED when the provider stayed unreachable (job left resumable)."""
         handle = RemoteHandle.from_dict(job.handle or {"request_id": job.request_id, "model": job.model})
         started = time.monotonic()
         failures = 0
         last = (job.status, job.queue_position, job.progress)
+        current_status: JobState | None = job.status
+        checked = started  # the caller has just read or written the job's state
         while True:
-            current_status = self.store.jobs.status_of(job.id)
-            if current_status not in REMOTE:
-                return True  # cancelled or finished elsewhere
+            # every write below is guarded by the state it expects, so a cancel made elsewhere is never
+            # overwritten; looking for one is only to stop polling early
+            if time.monotonic() - checked >= CANCEL_CHECK_INTERVAL:
+                checked = time.monotonic()
+                current_status = self.store.jobs.status_of(job.id)
+                if current_status not in REMOTE:
+                    return True  # cancelled or finished elsewhere
             try:
                 status = await provider.status(handle)
                 failures = 0
@@ -292,8 +319,8 @@ class JobEngine:
                     return True
                 failures += 1
                 if failures >= STALLED_AFTER_POLL_FAILURES:
-                    self._publish(job, current_status, message=f"provider unreachable: {exc.message}")
-                    return False
+                    self._publish(job, current_status or job.status, message=f"provider unreachable: {exc.message}")
+                    return STALLED
                 await asyncio.sleep(backoff_delay(failures, exc.retry_after, base=0.5, cap=15.0))
                 continue
             if status.state == "completed":
@@ -309,11 +336,14 @@ class JobEngine:
                 last = now_seen
                 if self.store.jobs.transition(job.id, REMOTE, status=state, queue_position=status.queue_position,
                                               progress=status.progress):
+                    current_status, checked = state, time.monotonic()
                     self._publish(job, state, progress=status.progress, queue_position=status.queue_position,
                                   message=status.logs[-1] if status.logs else "")
+                else:
+                    return True  # cancelled or finished elsewhere
             await asyncio.sleep(poll_interval(time.monotonic() - started))
 
-    async def _collect(self, job: JobRecord, provider: MediaProvider, handle: RemoteHandle) -> bool:
+    async def _collect(self, job: JobRecord, provider: MediaProvider, handle: RemoteHandle) -> JobRecord | bool:
         for attempt in range(1, self.max_attempts + 1):
             try:
                 outputs = await provider.result(handle)
@@ -326,10 +356,11 @@ class JobEngine:
                 await asyncio.sleep(backoff_delay(attempt, exc.retry_after, base=0.5))
         result = {"outputs": [{"url": o.url, "content_type": o.content_type, "file_name": o.file_name,
                                "metadata": o.metadata} for o in outputs]}
-        if self.store.jobs.transition(job.id, REMOTE, status=JobState.DOWNLOADING, result=result, progress=1.0,
-                                      queue_position=None):
-            self._publish(job, JobState.DOWNLOADING)
-        return True
+        if not self.store.jobs.transition(job.id, REMOTE, status=JobState.DOWNLOADING, result=result, progress=1.0,
+                                          queue_position=None):
+            return True
+        self._publish(job, JobState.DOWNLOADING)
+        return replace(job, status=JobState.DOWNLOADING, result=result, progress=1.0, queue_position=None)
 
     async def _download(self, job: JobRecord) -> JobState:
         assert self._http is not None
@@ -341,13 +372,15 @@ class JobEngine:
         with self.store.atomic():
             outcome.record()
             changed = self.store.jobs.transition(job.id, [JobState.DOWNLOADING], status=JobState.DONE, cost=cost,
-                                                 output_path=outcome.first_path, finished_at=_utcnow(), error=None)
+                                                 output_path=outcome.first_path, finished_at=_utcnow(), error=None,
+                                                 lease_owner=None, lease_expires=None)
             if changed and job.batch_id is not None and cost:
                 self.store.batches.add_cost(job.batch_id, cost)
         if not changed:  # cancelled or finished by another process meanwhile
             return self.store.jobs.status_of(job.id) or JobState.CANCELLED
+        self._released.add(job.id)
         self._publish(job, JobState.DONE, cost=cost, output_path=outcome.first_path)
-        refresh_batch_status(self.store, job.batch_id)
+        self._batches.finished(job.id)
         return JobState.DONE
 
     async def _cancel_remote(self, provider: MediaProvider, handle: RemoteHandle) -> None:
@@ -363,7 +396,10 @@ class JobEngine:
             job = self.store.jobs.get(job_id)
             if job is not None:
                 self._publish(job, state, message=error or "")
-                refresh_batch_status(self.store, job.batch_id)
+                if job_id in self._active:
+                    self._batches.finished(job_id)
+                else:
+                    refresh_batch_status(self.store, job.batch_id)
 
     def _publish(self, job: JobRecord, state: JobState, *, progress: float | None = None,
                  queue_position: int | None = None, message: str = "", cost: float | None = None,

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from peewee import fn
@@ -66,9 +67,55 @@ def _column_values(fields: dict[str, Any]) -> dict[Any, Any]:
     return values
 
 
+class _HotSql:
+    """Statements for the engine's per-job path, written once per shape. Peewee builds a query anew on every call
+    (0.2–0.7 ms of CPU each); these cost a few hundredths of that. Plain SQL with the backend's placeholder."""
+
+    def __init__(self) -> None:
+        self._texts: dict[tuple[Any, ...], str] = {}
+        self._fields = Job._meta.sorted_fields
+
+    def _text(self, key: tuple[Any, ...], build: Any) -> str:
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = build(Job._meta.database.param)
+        return text
+
+    def execute(self, key: tuple[Any, ...], build: Any, params: Sequence[Any]) -> Any:
+        return Job._meta.database.execute_sql(self._text(key, build), params)
+
+    def select_one(self, job_id: int) -> SimpleNamespace | None:
+        def build(p: str) -> str:
+            return f'SELECT {", ".join(_q(f.column_name) for f in self._fields)} FROM "jobs" WHERE "id" = {p}'
+        row = self.execute(("get",), build, (job_id,)).fetchone()
+        if row is None:
+            return None
+        values = {f.name: f.python_value(v) for f, v in zip(self._fields, row)}
+        return SimpleNamespace(**values, batch_id=values["batch"], parent_job_id=values["parent"])
+
+    def update(self, job_id: int, fields: dict[str, Any], from_states: list[str] | None) -> int:
+        columns, values = [], []
+        for field, value in _column_values(fields).items():
+            columns.append(field.column_name)
+            values.append(field.db_value(value))
+
+        def build(p: str) -> str:
+            where = f'"id" = {p}'
+            if from_states is not None:
+                where += f' AND "status" IN ({", ".join([p] * len(from_states))})'
+            return f'UPDATE "jobs" SET {", ".join(f"{_q(c)} = {p}" for c in columns)} WHERE {where}'
+        key = ("update", tuple(columns), None if from_states is None else len(from_states))
+        return self.execute(key, build, [*values, job_id, *(from_states or [])]).rowcount
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
 class JobRepository:
     def __init__(self, user_id: int) -> None:
         self.user_id = user_id
+        self._sql = _HotSql()
 
     def create(
         self,
@@ -100,8 +147,8 @@ class JobRepository:
         return job_record(Job.get_by_id(row.id))
 
     def get(self, job_id: int) -> JobRecord | None:
-        row = Job.get_or_none(Job.id == job_id)
-        return job_record(row) if row else None
+        row = self._sql.select_one(job_id)
+        return job_record(row) if row else None  # type: ignore[arg-type]
 
     def list(
         self,
@@ -125,13 +172,11 @@ class JobRepository:
         return [job_record(row) for row in query]
 
     def update(self, job_id: int, **fields: Any) -> None:
-        Job.update(_column_values(fields)).where(Job.id == job_id).execute()
+        self._sql.update(job_id, fields, None)
 
     def transition(self, job_id: int, from_states: Iterable[JobState], **fields: Any) -> bool:
         """Update only while the job is still in one of `from_states`; True when the row changed."""
-        allowed = [str(s) for s in from_states]
-        changed = Job.update(_column_values(fields)).where((Job.id == job_id) & Job.status.in_(allowed)).execute()
-        return changed == 1
+        return self._sql.update(job_id, fields, [str(s) for s in from_states]) == 1
 
     def claim(self, job_id: int, owner: str, now: float, lease_seconds: float) -> bool:
         """Take the lease on a job unless another live owner holds it."""
@@ -143,6 +188,17 @@ class JobRepository:
         )
         return changed == 1
 
+    def claim_many(self, job_ids: list[int], owner: str, now: float, lease_seconds: float) -> set[int]:
+        """Take the lease on each job no other live owner holds (one write per 500 jobs); returns those now ours."""
+        free = Job.lease_owner.is_null() | (Job.lease_owner == owner) | (Job.lease_expires < now)
+        ours: set[int] = set()
+        for start in range(0, len(job_ids), 500):
+            chunk = job_ids[start:start + 500]
+            Job.update(lease_owner=owner, lease_expires=now + lease_seconds).where(Job.id.in_(chunk) & free).execute()
+            ours.update(job_id for (job_id,) in Job.select(Job.id).where(
+                Job.id.in_(chunk) & (Job.lease_owner == owner)).tuples())
+        return ours
+
     def claimable(self, owner: str, now: float,
                   *, states: Iterable[JobState] = RESUMABLE_STATES) -> list[tuple[int, JobState, int | None]]:
         """(id, status, batch id) of unfinished jobs whose lease is free, expired or already ours."""
@@ -153,8 +209,9 @@ class JobRepository:
         return [(job_id, JobState(status), batch_id) for job_id, status, batch_id in query.tuples()]
 
     def status_of(self, job_id: int) -> JobState | None:
-        status = Job.select(Job.status).where(Job.id == job_id).scalar()
-        return JobState(status) if status else None
+        row = self._sql.execute(("status",), lambda p: f'SELECT "status" FROM "jobs" WHERE "id" = {p}',
+                                (job_id,)).fetchone()
+        return JobState(row[0]) if row and row[0] else None
 
     def leased_by_others(self, owner: str, now: float) -> list[JobRecord]:
         """Unfinished jobs another owner holds a live lease on."""
@@ -177,7 +234,8 @@ class JobRepository:
             Job.update(lease_expires=expires).where(Job.id.in_(ids) & (Job.lease_owner == owner)).execute()
 
     def release(self, job_id: int, owner: str) -> None:
-        Job.update(lease_owner=None, lease_expires=None).where((Job.id == job_id) & (Job.lease_owner == owner)).execute()
+        self._sql.execute(("release",), lambda p: 'UPDATE "jobs" SET "lease_owner" = NULL, "lease_expires" = NULL '
+                          f'WHERE "id" = {p} AND "lease_owner" = {p}', (job_id, owner))
 
     def count_by_status(self, batch_id: int | None = None) -> dict[JobState, int]:
         query = Job.select(Job.status, fn.COUNT(Job.id)).where(Job.user == self.user_id)

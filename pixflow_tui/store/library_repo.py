@@ -97,7 +97,7 @@ class ImageRepository:
                 prompt=json.dumps(prompt), **extra,
             )
             sqlite.index_document(self.db, "image", row.id, prompt_search_text(concept, prompt))
-        return image_record(GeneratedImage.get_by_id(row.id))
+        return image_record(row)  # the row as created holds every column; reading it back cost a query
 
     def get(self, image_id: int) -> ImageRecord | None:
         rows = self._select().where(GeneratedImage.id == image_id)

@@ -47,6 +47,12 @@ def _base_metadata(record: dict[str, Any]) -> dict[str, Any]:
             "request_id": record["request_id"], "seed": record["seed"]}
 
 
+def _proof(path: Path, width: int, height: int, thumbnail: str) -> dict[str, Any]:
+    """What the app may take instead of decoding the file again: this provider made it whole (written atomically)
+    and knows its size; the app checks the byte count of its copy and takes the thumbnail as is."""
+    return {"bytes": path.stat().st_size, "width": width, "height": height, "thumbnail": thumbnail}
+
+
 def _name(record: dict[str, Any], suffix: str) -> str:
     return f"demo_{record['request_id'][:8]}{suffix}"
 
@@ -65,10 +71,13 @@ def _image(record: dict[str, Any], folder: Path) -> list[Output]:
         name = _name(record, f"_{index + 1:02d}.{images.IMAGE_EXTENSIONS[fmt]}")
         atomic_write(folder / name, lambda tmp, img=img, seed=seed: images.save_image(
             img, tmp, fmt, {"seed": str(seed), "model": record["model"]}))
+        thumbnail = f"{name}.thumb.jpg"
+        atomic_write(folder / thumbnail, lambda tmp, img=img: images.save_thumbnail(img, tmp))
         outputs.append({"file_name": name, "content_type": images.IMAGE_CONTENT_TYPES[fmt],
                         "metadata": {**_base_metadata(record), "seed": seed, "width": width, "height": height,
                                      "format": fmt, "aspect_ratio": ratio, "resolution": resolution,
-                                     "references": len(refs)}})
+                                     "references": len(refs),
+                                     "local_proof": _proof(folder / name, width, height, thumbnail)}})
     return outputs
 
 

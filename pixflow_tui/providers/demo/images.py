@@ -14,6 +14,7 @@ from pixflow_tui.providers.demo.png import write_png
 
 IMAGE_CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 IMAGE_EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
+THUMBNAIL_SIZE = (384, 384)  # as the engine's thumbnails (engine.outputs.THUMBNAIL_SIZE)
 # Shapes are rendered with numpy at most this long side and then upscaled: keeps 4K fast.
 WORK_LONG_SIDE = 512
 MAX_ELEMENTS = 14
@@ -175,3 +176,11 @@ def save_image(img: Image.Image, path: Path, fmt: str, extra: dict[str, str]) ->
         img.save(path, format="WEBP", quality=85, method=0, exif=exif.tobytes())
     else:
         raise ValueError(f"unsupported image format {fmt!r}")
+
+
+def save_thumbnail(img: Image.Image, path: Path) -> None:
+    """A JPEG thumbnail from the pixels in hand, so the app need not decode the output again to make one."""
+    factor = max(1, min(img.width // THUMBNAIL_SIZE[0], img.height // THUMBNAIL_SIZE[1]))
+    small = img.reduce(factor) if factor > 1 else img.copy()
+    small.thumbnail(THUMBNAIL_SIZE, Image.Resampling.BILINEAR)
+    small.convert("RGB").save(path, "JPEG", quality=85)
