@@ -15,6 +15,7 @@ class PromptParcel:
     concept: str
     prompts: tuple[PromptOutput, ...]
     history_id: int | None = None
+    source: str = "generated"  # how a history entry was made: generated, analyzed or text
 
 
 @dataclass
@@ -36,11 +37,12 @@ class Handoff:
             taken, self._prompts = self._prompts, []
         return taken
 
-    def send_history(self, concept: str, prompts: list[PromptOutput], history_id: int | None = None) -> None:
+    def send_history(self, concept: str, prompts: list[PromptOutput], history_id: int | None = None,
+                     source: str = "generated") -> None:
         """Prompts for Prompt Factory to show again (the newest parcel wins there: one concept at a time)."""
         if prompts:
             with self._lock:
-                self._history.append(PromptParcel(concept, tuple(prompts), history_id))
+                self._history.append(PromptParcel(concept, tuple(prompts), history_id, source))
 
     def take_history(self) -> list[PromptParcel]:
         with self._lock:

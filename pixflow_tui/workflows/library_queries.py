@@ -21,7 +21,7 @@ from pixflow_tui.store.library_queries import (
     LibraryRow,
     Page,
 )
-from pixflow_tui.store.records import JobRecord
+from pixflow_tui.store.records import HistoryRecord, JobRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.library import ExportResult, export_zip, favorite_image_prompt
@@ -151,6 +151,11 @@ def describe_filter(flt: LibraryFilter) -> str:
 # ---- history and favourites --------------------------------------------------------------------------
 
 def history_prompts(ctx: AppContext, history_id: int) -> tuple[str, list[PromptOutput]]:
+    entry, prompts = _history_entry(ctx, history_id)
+    return entry.concept, prompts
+
+
+def _history_entry(ctx: AppContext, history_id: int) -> tuple[HistoryRecord, list[PromptOutput]]:
     entry = ctx.store.history.get(history_id)
     if entry is None:
         raise InputError(f"there is no history entry {history_id}")
@@ -162,14 +167,14 @@ def history_prompts(ctx: AppContext, history_id: int) -> tuple[str, list[PromptO
             continue
     if not prompts:
         raise InputError(f"history entry {history_id} has no readable prompts")
-    return entry.concept, prompts
+    return entry, prompts
 
 
 def send_history(ctx: AppContext, history_id: int) -> int:
     """Put a history entry's prompts in Prompt Factory's mailbox (`ctx.handoff.take_history()`); the caller
     switches to Prompt Factory. Returns how many prompts were sent."""
-    concept, prompts = history_prompts(ctx, history_id)
-    ctx.handoff.send_history(concept, prompts, history_id)
+    entry, prompts = _history_entry(ctx, history_id)
+    ctx.handoff.send_history(entry.concept, prompts, history_id, entry.source)
     return len(prompts)
 
 

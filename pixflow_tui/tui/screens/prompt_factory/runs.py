@@ -33,6 +33,7 @@ class PromptRuns:
     """Mixed into the Prompt Factory screen: `execute` is the body of its one run worker."""
 
     batch: Batch | None
+    busy: bool
 
     if TYPE_CHECKING:  # provided by the screen
         context: AppContext
@@ -133,6 +134,27 @@ class PromptRuns:
         if batch.prompts:
             await self.save_batch(batch)
         self._report(batch, outcome, problem)
+
+    def load_history(self) -> None:
+        """Show what the Library's History sent back (`enter` on an entry) as a finished run, already saved."""
+        parcels = self.context.handoff.take_history()
+        if not parcels:
+            return
+        parcel = parcels[-1]  # one concept at a time: the newest wins
+        if self.busy:
+            self.show_message(f"A run is writing prompts: “{parcel.concept}” was not loaded. Cancel the run (x), "
+                              "then press enter on it in the Library again.", "warning")
+            return
+        if self.batch is not None and self.batch.unsaved_edits and not self.batch.running:
+            self.save_batch_now(self.batch)  # edits of the prompts on screen are never lost
+        source = parcel.source if parcel.source in SOURCE_WORDS else "generated"
+        batch = Batch(source, parcel.concept, len(parcel.prompts), history_id=parcel.history_id, running=False)
+        for prompt in parcel.prompts:
+            batch.arrive(prompt)
+        self._show_batch(batch)
+        self.query_one(PromptList).highlighted = 0
+        self.show_message(f"{plural(len(batch.prompts), 'prompt')} of “{parcel.concept}” loaded from history "
+                          f"#{parcel.history_id} · g sends to Asset Monster", "ok")
 
     # ---- showing a batch -------------------------------------------------------------------------------
 
