@@ -95,6 +95,9 @@ class PromptFactoryScreen(PromptRuns, PromptActions, ModuleScreen):
 
         start_thread(self, load, name="Loading products", group="pf-products")
 
+    def on_screen_resume(self) -> None:
+        self.load_history()
+
     async def on_prompt_factory_screen__products_loaded(self, message: _ProductsLoaded) -> None:
         self.query_one(ConceptForm).set_products(message.products)
         await self._ensure_view()
