@@ -104,6 +104,7 @@ class DemoMediaProvider:
         self.latency = max(0.0, float(latency))
         self._locks: dict[str, asyncio.Lock] = {}
         self._records: dict[str, dict[str, Any]] = {}  # request.json never changes once written
+        self._early: set[asyncio.Task[Any]] = set()
 
     # --------------------------------------------------------------- protocol
 
@@ -123,7 +124,19 @@ class DemoMediaProvider:
         }
         folder.mkdir(parents=True, exist_ok=True)
         _write_json(folder / "request.json", record)
+        self._records[request_id] = record
+        if self.latency > 0:
+            # make the output while the request "waits", as a real provider does, so that when the latency is up
+            # the result is ready; a failure here is met again (and reported) by result()
+            task = asyncio.get_running_loop().create_task(self._outputs(request_id, record, folder))
+            self._early.add(task)
+            task.add_done_callback(self._early_done)
         return RemoteHandle(request_id=request_id, model=request.model)
+
+    def _early_done(self, task: asyncio.Task[Any]) -> None:
+        self._early.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: result() makes it again and reports it
 
     async def status(self, handle: RemoteHandle) -> RemoteStatus:
         record = self._load(handle)
@@ -145,25 +158,30 @@ class DemoMediaProvider:
             remaining = record["submitted_at"] + record["latency"] - time.time()
             raise TransientProviderError(f"request {handle.request_id} is still in progress",
                                          retry_after=max(0.05, remaining), status_code=400)
-        lock = self._locks.setdefault(handle.request_id, asyncio.Lock())
-        async with lock:
-            outputs = self._cached(folder)
-            if outputs is None:
-                try:
-                    produced = await run_in_process(generate.produce, record, folder)
-                except PermanentProviderError as exc:
-                    _write_json(folder / "error.json", {"error": exc.message})
-                    raise
-                except OSError as exc:  # disk full, permissions: may pass on a retry
-                    raise TransientProviderError(f"demo generation could not write its output: {exc}") from exc
-                except Exception as exc:  # noqa: BLE001 - a generator bug must fail the job, not the engine
-                    message = f"demo generation failed: {type(exc).__name__}: {exc}"
-                    _write_json(folder / "error.json", {"error": message})
-                    raise PermanentProviderError(message) from exc
-                _write_json(folder / "result.json", {"outputs": produced})
-                outputs = produced
+        outputs = await self._outputs(handle.request_id, record, folder)
         return [RemoteOutput(url=(folder / o["file_name"]).resolve().as_uri(), content_type=o["content_type"],
                              file_name=o["file_name"], metadata=o["metadata"]) for o in outputs]
+
+    async def _outputs(self, request_id: str, record: dict[str, Any], folder: Path) -> list[dict[str, Any]]:
+        """The request's output manifest, generating the files once."""
+        lock = self._locks.setdefault(request_id, asyncio.Lock())
+        async with lock:
+            outputs = self._cached(folder)
+            if outputs is not None:
+                return outputs
+            try:
+                produced = await run_in_process(generate.produce, record, folder)
+            except PermanentProviderError as exc:
+                _write_json(folder / "error.json", {"error": exc.message})
+                raise
+            except OSError as exc:  # disk full, permissions: may pass on a retry
+                raise TransientProviderError(f"demo generation could not write its output: {exc}") from exc
+            except Exception as exc:  # noqa: BLE001 - a generator bug must fail the job, not the engine
+                message = f"demo generation failed: {type(exc).__name__}: {exc}"
+                _write_json(folder / "error.json", {"error": message})
+                raise PermanentProviderError(message) from exc
+            _write_json(folder / "result.json", {"outputs": produced})
+            return produced
 
     async def cancel(self, handle: RemoteHandle) -> None:
         """Like fal, a request that already completed cannot be cancelled; then this does nothing."""
@@ -173,6 +191,8 @@ class DemoMediaProvider:
         (self._folder(handle) / "cancelled").write_text(str(time.time()), encoding="utf-8")
 
     async def aclose(self) -> None:
+        for task in list(self._early):
+            task.cancel()
         self._locks.clear()
         self._records.clear()
 
