@@ -87,15 +87,14 @@ class JobModuleScreen(ModuleScreen):
         table.display = False
         yield table
 
+    # Textual runs every class's on_x handler up the tree: never call super() in them (it would run twice).
     def on_mount(self) -> None:
-        super().on_mount()
         table = self.query_one(JobTable)
         self._cleanups.append(self.app_.router.add(self.MODULE, table.apply_event))
         self._reload()
         self.set_interval(RELOAD_EVERY, self._reload)
 
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
         if self._loaded:
             self._reload()
 

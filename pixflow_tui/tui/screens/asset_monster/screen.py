@@ -118,7 +118,6 @@ class AssetMonsterScreen(SetupActions, ResultsActions, ModuleScreen):
         return self.query_one(SetupPanel)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._table_ref = self.table
         self._cleanups.append(self.app_.router.add(self.MODULE, self._on_job_event))
         self.query_one("#results-main").display = False
@@ -127,7 +126,6 @@ class AssetMonsterScreen(SetupActions, ResultsActions, ModuleScreen):
         self.take_waiting_prompts()
 
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
         self.take_waiting_prompts()
         if self._loaded and self.batch_id is not None:
             self.load_batch(self.batch_id, first=False)

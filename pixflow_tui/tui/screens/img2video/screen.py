@@ -108,7 +108,6 @@ class Img2VideoScreen(RunFlows, EditFlows, ModuleScreen):
         return self.query_one(QueueTable)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#i2v-empty").display = False
         self._file = QueueFile(queue_path(self.context))
         self._cleanups.append(self.app_.router.add(self.MODULE, self._on_job_event))
@@ -131,7 +130,6 @@ class Img2VideoScreen(RunFlows, EditFlows, ModuleScreen):
         self._take_handoff()
 
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
         if self.queue is not None:
             self._take_handoff()
             self.refresh_statuses()

@@ -76,7 +76,6 @@ class PromptFactoryScreen(PromptRuns, PromptActions, ModuleScreen):
         yield ResultsPane(id="results")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(ModeSwitch).show(self.form_mode)
         self.show_message(HINTS[self.form_mode])
         self.call_after_refresh(self._warm_up)
@@ -109,7 +108,6 @@ class PromptFactoryScreen(PromptRuns, PromptActions, ModuleScreen):
     async def on_unmount(self) -> None:
         if self.batch is not None and self.batch.unsaved_edits and not self.batch.running:
             self.save_batch_now(self.batch)
-        super().on_unmount()
         try:  # the text provider's HTTP connections belong to this loop: close them while it runs
             await self.context.text.aclose()
         except Exception:
