@@ -148,6 +148,15 @@ async def test_choice_dialog_returns_the_value() -> None:
     assert app.result == "static"
 
 
+async def test_choice_dialog_moves_with_j_and_k() -> None:
+    app = DialogApp(ChoiceDialog("Voice", ["Rachel", "Adam", "Bella"]))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("j", "j", "k", "enter")
+        await pilot.pause()
+    assert app.result == "Adam"
+
+
 async def test_choice_dialog_escape_is_none() -> None:
     app = DialogApp(ChoiceDialog("Voice", ["Rachel", "Adam"]))
     async with app.run_test() as pilot:

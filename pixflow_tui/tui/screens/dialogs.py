@@ -10,6 +10,7 @@ from typing import ClassVar, Generic, TypeVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
@@ -239,6 +240,13 @@ class PathInputDialog(_TextDialog[Path | None]):
             self.dismiss(path)
 
 
+class ChoiceList(OptionList):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="choice-down"),
+        Binding("k", "cursor_up", "Up", show=False, id="choice-up"),
+    ]
+
+
 class ChoiceDialog(_Dialog[str | None]):
     """Pick one of `choices` (values, or (value, label) pairs) → the value, or None."""
 
@@ -252,11 +260,15 @@ class ChoiceDialog(_Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield from self.compose_header()
-            yield OptionList(*(Option(label, id=value) for value, label in self.choices), id="choices")
-            yield Static("enter: choose · escape: cancel", classes="dialog-hint", markup=False)
+            yield ChoiceList(*(Option(label, id=value) for value, label in self.choices), id="choices")
+            yield Static("enter: choose · j/k or arrows move · escape: cancel", classes="dialog-hint",
+                         markup=False)
 
     def on_mount(self) -> None:
-        options = self.query_one(OptionList)
+        try:
+            options = self.query_one(ChoiceList)
+        except NoMatches:  # opened while the app closes: nothing was composed
+            return
         options.focus()
         if self.selected is not None:
             values = [value for value, _ in self.choices]
