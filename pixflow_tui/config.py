@@ -212,7 +212,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raw: Any = file_values.get(name)
         source_name = name
         env_name = f"PIXFLOW_{name.upper()}"
-        if env_name in env:
+        if env_name in env and name not in _SECRETS:  # keys: only the provider's own variable names
             raw, source_name = env[env_name], env_name
         standard = _STANDARD_ENV.get(name)
         if standard and env.get(standard):

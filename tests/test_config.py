@@ -57,6 +57,9 @@ def load_error(env: dict[str, str]) -> str:
     return str(caught.value)
 
 
+STANDARD_ENV = {"fal_key": "FAL_KEY", "openai_api_key": "OPENAI_API_KEY"}  # keys have no PIXFLOW_ variable
+
+
 def test_every_setting_is_covered_here() -> None:
     assert set(setting_names()) == set(CASES)
 
@@ -78,7 +81,7 @@ def test_file_beats_default_and_env_beats_file(env: dict[str, str], config_file:
     assert getattr(load_settings(env), name) == from_file
     assert from_file != default
 
-    env[f"PIXFLOW_{name.upper()}"] = env_value
+    env[STANDARD_ENV.get(name, f"PIXFLOW_{name.upper()}")] = env_value
     assert getattr(load_settings(env), name) == from_env
     assert from_env != from_file
 
@@ -100,6 +103,11 @@ def test_standard_key_variables_win(env: dict[str, str], config_file: Path) -> N
             "PIXFLOW_OPENAI_API_KEY": "sk-pixflow", "OPENAI_API_KEY": "sk-standard"}
     settings = load_settings(env)
     assert (settings.fal_key, settings.openai_api_key) == ("fal-standard", "sk-standard")
+
+
+def test_keys_are_not_read_from_pixflow_variables(env: dict[str, str]) -> None:
+    settings = load_settings(env | {"PIXFLOW_FAL_KEY": "fal-pixflow", "PIXFLOW_OPENAI_API_KEY": "sk-pixflow"})
+    assert (settings.fal_key, settings.openai_api_key) == (None, None)
 
 
 def test_keys_from_the_environment_alone(env: dict[str, str]) -> None:
