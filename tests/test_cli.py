@@ -98,6 +98,14 @@ def test_doctor_fails_when_the_data_dir_cannot_be_written(tmp_path: Path) -> Non
     assert text.returncode == 1 and "PROBLEM" in text.stdout and "NOT writable" in text.stdout
 
 
+def test_a_command_with_an_unusable_data_folder_says_so_in_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = pixflow("jobs", "list", extra_env={"PIXFLOW_HOME": str(blocker / "pixflow")})
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert f"cannot use data folder {blocker / 'pixflow'}" in result.stderr
+
+
 def test_doctor_fails_on_a_newer_database(hermetic_env: Path) -> None:
     Store.open(load_settings()).close_thread_connection()
     db = hermetic_env / "pixflow.db"

@@ -8,15 +8,16 @@ from pixflow_tui.config import Settings
 from pixflow_tui.engine.control import (
     JobActionError,  # noqa: F401  re-exported: the CLI never imports engine/
 )
-from pixflow_tui.store import StoreError
 from pixflow_tui.store.records import JobRecord
+from pixflow_tui.workflows import ui_support
 from pixflow_tui.workflows.context import AppContext
 
 
 def open_context(settings: Settings) -> AppContext | None:
+    """The context, or None after printing why it cannot be opened (one line, no traceback)."""
     try:
-        return AppContext(settings)
-    except StoreError as exc:
+        return ui_support.open_context(settings)
+    except ui_support.ContextError as exc:
         print(f"pixflow: {exc}", file=sys.stderr)
         return None
 
