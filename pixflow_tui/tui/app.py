@@ -41,7 +41,12 @@ STYLESHEETS = (
 def lazy_screen(module: str, class_name: str) -> Callable[[], Screen[None]]:
     def build() -> Screen[None]:
         screen_class = getattr(importlib.import_module(f"pixflow_tui.tui.screens.{module}"), class_name)
-        return screen_class()
+        screen: Screen[None] = screen_class()
+        # Textual (8.2) calls refresh_css() for a new mode's screen whose count lags the app's: a full re-parse
+        # of every sheet, twice on a mode switch. A screen built just now is styled when it mounts, and sheets it
+        # brings itself are loaded by App._load_screen_css, so it is current already.
+        screen._css_update_count = screen.app._css_update_count
+        return screen
 
     return build
 
@@ -84,8 +89,22 @@ class PixflowApp(App[None]):
         super().__init__()
         self.router = JobEventRouter(self.context)
         self.set_keymap(dict(settings.keymap))
+        self._first_frame_shown = False
+        self._after_first_frame: list[Callable[[], object]] = []
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the first frame is up (soon, if it is already): start-up work that threads
+        would otherwise do while the first frame is laid out, competing with it for the GIL."""
+        if self._first_frame_shown:
+            self.call_after_refresh(callback)
+        else:
+            self._after_first_frame.append(callback)
 
     def on_ready(self) -> None:
+        self._first_frame_shown = True
+        for callback in self._after_first_frame:
+            self.call_later(callback)
+        self._after_first_frame.clear()
         # After the first frame: resume unfinished jobs (remote ones by request id) and warm up image support.
         start_thread(self, self._start_background_work, name="starting the job engine", group="startup")
         self.call_after_refresh(settle_heap)

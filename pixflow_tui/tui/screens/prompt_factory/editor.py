@@ -11,11 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static, TextArea
+from textual.widgets import Static
 
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # TextArea (and the tree-sitter machinery behind it) loads when the dialog first opens
+    from textual.widgets import TextArea
+
     from pixflow_tui.core.prompt_schema import PromptOutput
 
 
@@ -60,20 +62,27 @@ class JsonEditorDialog(ModalScreen["PromptOutput | None"]):
         self.first_error = error
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea
+
         with Vertical(classes="dialog-box"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
             yield TextArea(self.original, id="json", soft_wrap=True, tab_behavior="focus", show_line_numbers=True)
             yield Static("", id="json-error", markup=False)
             yield Static("ctrl+s: apply · escape: cancel", classes="dialog-hint", markup=False)
 
+    def _area(self) -> TextArea:
+        from textual.widgets import TextArea
+
+        return self.query_one("#json", TextArea)
+
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        self._area().focus()
         if self.first_error:
             self.show_error(self.first_error)
 
     @property
     def text(self) -> str:
-        return self.query_one(TextArea).text
+        return self._area().text
 
     def show_error(self, message: str) -> None:
         error = self.query_one("#json-error", Static)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.binding import Binding, BindingType
-from textual.widgets import Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static
 
 from pixflow_tui.core import catalog
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, PathInput
@@ -218,12 +218,16 @@ class TextForm(Vertical):
     FIRST = "#text"
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea  # with the form, on first use: it is not needed at start-up
+
         yield Label("Paste text or JSON · text is kept verbatim as the style · ctrl+g converts",
                     classes="form-caption")
         yield TextArea(id="text", soft_wrap=True, tab_behavior="focus", compact=True,
                        placeholder='e.g. {"scene": "…", "subject": "…", "camera": "…"}')
 
     def read(self) -> TextRequest:
+        from textual.widgets import TextArea
+
         text = self.query_one("#text", TextArea).text
         if not text.strip():
             raise FormError("the text is empty; paste a prompt or a JSON object", "text")

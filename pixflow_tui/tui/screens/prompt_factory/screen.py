@@ -65,6 +65,11 @@ class PromptFactoryScreen(PromptRuns, PromptActions, ModuleScreen):
         self.form_mode = "concept"
         self.busy = False
         self._run: Worker[None] | None = None
+        self._resumed = False
+        # The breakpoint class the first resize will ask for, set now: adding it then restyles every widget.
+        fitting = [point for point in self.VERTICAL_BREAKPOINTS if point[0] <= self.app.size.height]
+        if fitting:
+            self.add_class(max(fitting)[1], update=False)
 
     # ---- layout ----------------------------------------------------------------------------------------
 
@@ -78,7 +83,7 @@ class PromptFactoryScreen(PromptRuns, PromptActions, ModuleScreen):
     def on_mount(self) -> None:
         self.query_one(ModeSwitch).show(self.form_mode)
         self.show_message(HINTS[self.form_mode])
-        self.call_after_refresh(self._warm_up)
+        self.app_.after_first_frame(self._warm_up)
 
     def _warm_up(self) -> None:
         """After the first frame, off the UI thread: load the products, the prompt view's and the workflows'
@@ -94,7 +99,12 @@ class PromptFactoryScreen(PromptRuns, PromptActions, ModuleScreen):
 
         start_thread(self, load, name="Loading products", group="pf-products")
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Styles were computed when the widgets mounted, a moment ago: restyling all of them again on the first
+        # resume (Textual's default) only delays the first frame. Later resumes restyle as usual.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
         self.load_history()
 
     async def on_prompt_factory_screen__products_loaded(self, message: _ProductsLoaded) -> None:
