@@ -1,6 +1,7 @@
 """Curating outputs: ratings, favourites from images, and zip exports with prompts and ratings."""
 from __future__ import annotations
 
+import contextlib
 import json
 import zipfile
 from dataclasses import dataclass
@@ -101,6 +102,7 @@ def export_zip(ctx: AppContext, images: list[ImageRecord], destination: str | Pa
             archive.writestr("prompts.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         temporary.replace(target)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the folder itself may be what is missing or unwritable
+            temporary.unlink(missing_ok=True)
         raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
     return ExportResult(target, len(images) - len(missing), missing)

@@ -47,6 +47,7 @@ def export_presets(ctx: AppContext, destination: str | Path, kind: str | None = 
                             for p in presets]}
     target = Path(destination).expanduser()
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write {target}: {exc.strerror or exc}") from None
@@ -75,7 +76,10 @@ def import_presets(ctx: AppContext, source: str | Path) -> list[PresetRecord]:
                              f"use one of {', '.join(PRESET_KINDS)}")
     created = []
     with ctx.store.atomic():
-        for item in items:
-            created.append(save_preset(ctx, str(item.get("name", "")), item["kind"], item["data"],
-                                       str(item.get("description") or "")))
+        for number, item in enumerate(items, 1):
+            try:
+                created.append(save_preset(ctx, str(item.get("name", "")), item["kind"], item["data"],
+                                           str(item.get("description") or "")))
+            except InputError as exc:
+                raise InputError(f"{path}: preset {number}: {exc}; nothing was imported") from None
     return created

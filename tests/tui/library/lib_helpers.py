@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import JobKind
 from pixflow_tui.store import Store
+from pixflow_tui.tui.app import PixflowApp
 from pixflow_tui.tui.screens.library import LibraryScreen
 from pixflow_tui.tui.widgets.row_list import RowList
 
@@ -123,3 +124,16 @@ def table_of(tab: Any) -> RowList:
 
 def column(table: RowList, name: str) -> list[str]:
     return [str(table.get_cell(key, name)) for key in table.keys()]
+
+
+def record_notes(monkeypatch: Any) -> list[str]:
+    """The text of every notification from now on (toasts are not rendered under run_test)."""
+    notes: list[str] = []
+    real = PixflowApp.notify
+
+    def notify(self: PixflowApp, message: str, *args: Any, **kwargs: Any) -> None:
+        notes.append(str(message))
+        real(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(PixflowApp, "notify", notify)
+    return notes

@@ -213,11 +213,7 @@ class PresetsTab(LibraryTab):
 
         def answer(path: Path | None) -> None:
             if path is not None:
-                def write() -> Any:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    return presets_flow.export_presets(context, path)
-
-                self.run_action(write,
+                self.run_action(lambda: presets_flow.export_presets(context, path),
                                 lambda result: self.notify(f"{result[1]} preset(s) written to {result[0]}."),
                                 name="Exporting presets")
 

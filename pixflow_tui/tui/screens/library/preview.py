@@ -17,6 +17,9 @@ from pixflow_tui.workflows import lineage as lineage_flow
 from pixflow_tui.workflows.context import AppContext
 
 LINEAGE_DELAY = 0.12  # seconds the cursor must rest on an output before its lineage is read
+IMAGE_KEYS = "l like · d dislike · 0 clear · f favourite prompt · y copy · r regenerate · v to Img2Video · " \
+    "e export · o open"
+OTHER_KEYS = "y copy prompt · r regenerate · v its image to Img2Video · e export · o open"
 _KIND_ICONS = {"concept": "◆", "history": "☰", "favorite": "★", "prompt": "✎", "reference": "⎘", "job": "↻",
                "image": "▣", "video": "▶", "audio": "♪", "lipsync": "☺", "avatar": "☺"}
 
@@ -180,7 +183,8 @@ class PreviewPanel(VerticalScroll, can_focus=False):
             ("Aspect", row.aspect_ratio), ("Size", size),
             ("Length", f"{row.duration:.1f}s" if row.duration else None), ("Model", row.model),
             ("Provider", row.provider), ("Rating", rating if row.kind == "image" else None),
-            ("Batch", row.batch_id), ("File", Path(row.local_path).name)]))
+            ("Batch", row.batch_id), ("File", Path(row.local_path).name),
+            ("Keys", IMAGE_KEYS if row.kind == "image" else OTHER_KEYS)]))
 
     # -- lineage and history prompts, read in threads ------------------------------------------------------
 
