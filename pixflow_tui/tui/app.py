@@ -10,6 +10,7 @@ from dataclasses import replace
 from functools import partial
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -29,6 +30,7 @@ from pixflow_tui.workflows.system import prepare_worker_processes
 from pixflow_tui.workflows.ui_support import ContextError, open_context
 
 EXIT_CONFIG = 3  # the CLI's ExitCode.CONFIG: bad setting or unusable database
+HANDED_ON = "_pixflow_handed_on"
 log = logging.getLogger(__name__)
 
 
@@ -69,10 +71,13 @@ class PixflowApp(App[None]):
         "library": lazy_screen("library", "LibraryScreen"),
     }
     DEFAULT_MODE = "prompt_factory"
-    # 1–6 are priority bindings so no widget can take them; check_action turns them off in text fields.
+    # 1–6 are not priority bindings: a priority binding acts when the app takes the key off its queue, before the
+    # keys ahead of it in the same read (an SSH packet, a paste) have reached their widgets, so `c` + "a cat 2"
+    # switched modules on the "2" instead of typing it into the concept field `c` opens. As ordinary bindings
+    # they act in turn, after those keys; check_action still turns them off in text fields.
     BINDINGS: ClassVar[list[BindingType]] = [
         *(
-            Binding(str(number), f"go('{mode}')", f"Go to {title}", show=False, priority=True, id=binding_id(mode))
+            Binding(str(number), f"go('{mode}')", f"Go to {title}", show=False, id=binding_id(mode))
             for number, (mode, title, _) in enumerate(MODULES, 1)
         ),
         Binding("question_mark", "help", "Help", id="help"),
@@ -116,6 +121,18 @@ class PixflowApp(App[None]):
     def read_stats(self) -> Stats:
         """Header counters; called from a worker thread."""
         return Stats(self.context.jobs_running(), self.context.spend_today())
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key that comes back up to the app while a text field has focus was sent on before that
+        field got the focus (a key that moved it was ahead in the same read): the field gets it now."""
+        focused = self.focused
+        if (event.is_printable and focused is not None and not getattr(event, HANDED_ON, False)
+                and focused.check_consume_key(event.key, event.character)):
+            event.stop()
+            event.prevent_default()
+            key = events.Key(event.key, event.character)
+            setattr(key, HANDED_ON, True)  # a field that lets it come back again does not get it twice
+            focused.post_message(key)
 
     def _typing(self) -> bool:
         """True while focus is in a widget that takes printable keys (Input, TextArea)."""

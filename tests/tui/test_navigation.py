@@ -1,6 +1,8 @@
 """Modes by key and palette, text fields and global keys, remapping, quitting."""
 from __future__ import annotations
 
+import pytest
+from textual import events
 from textual.widgets import Input
 
 from pixflow_tui.config import load_settings
@@ -191,3 +193,45 @@ async def test_header_counters_read_the_database_at_most_once_a_second(make_app)
         await pilot.pause(1.3)
         await settle(pilot)
         assert 1 <= reads <= 2, reads
+
+
+# ---- keys that arrive in one read (SSH packets, pastes, fast typing) -----------------------------------------
+
+def burst(app: PixflowApp, *keys: str) -> None:
+    """Post keys to the app all at once, as the driver does with the keys of one read: no key is handled
+    before the next is queued."""
+    names = {" ": "space", "\t": "tab"}
+    for key in keys:
+        if len(key) == 1:
+            app.post_message(events.Key(names.get(key, key), key))
+        else:
+            app.post_message(events.Key(key, None))
+
+
+@pytest.mark.parametrize(("focus", "keys", "field", "typed"), [
+    (None, ["c", *"a cat 2 4"], "#concept", "a cat 2 4"),  # c opens the concept form and focuses the concept
+    ("#product", ["shift+tab", "2", "5"], "#reference", "25"),  # back from the product picker into Ref
+])
+async def test_digits_behind_a_key_that_moves_into_a_field_are_typed_there(
+        make_app, focus: str | None, keys: list[str], field: str, typed: str) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        if focus is not None:
+            app.screen.query_one(focus).focus()
+            await pilot.pause()
+        burst(app, *keys)
+        await settle(pilot)
+        assert app.current_mode == "prompt_factory"
+        assert app.screen.query_one(field, Input).value == typed
+
+
+async def test_a_mode_key_in_a_burst_still_switches_outside_text_fields(make_app) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        app.screen.query_one("#product").focus()
+        await pilot.pause()
+        burst(app, "right", "3")
+        await settle(pilot)
+        assert app.current_mode == "img2video"

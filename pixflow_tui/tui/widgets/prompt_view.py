@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Collapsible, Static
 
 from pixflow_tui.core.prompt_schema import SECTIONS, PromptOutput
@@ -77,7 +78,10 @@ class PromptView(VerticalScroll, can_focus=True):
         yield Static("", id="json")
 
     def on_mount(self) -> None:
-        self.show(self.prompt)
+        try:
+            self.show(self.prompt)
+        except NoMatches:  # its own sections are missing only when the app closed while this was mounting
+            pass
 
     @property
     def showing_json(self) -> bool:

@@ -163,14 +163,9 @@ class PromptFactoryScreen(PromptRuns, PromptActions, ModuleScreen):
 
     async def on_key(self, event: events.Key) -> None:
         """Keys that come in one burst (an SSH packet holding `c` and the first words of a concept) are all
-        routed before `c` has moved the focus. So the form keys act here, at once, and a printable key that
-        reached the screen while a text field has the focus is handed on to that field."""
+        routed before `c` has moved the focus. So the form keys act here, at once; the app hands the keys
+        behind them on to the field they opened (PixflowApp.on_key)."""
         focused = self.focused
-        if focused is not None and event.is_printable and focused.check_consume_key(event.key, event.character):
-            event.stop()
-            event.prevent_default()
-            focused.post_message(events.Key(event.key, event.character))
-            return
         if focused is None or not focused.check_consume_key("a", "a"):
             active = self.active_bindings.get(event.key)
             if active is not None and active.node is self and active.binding.action.startswith("form("):
