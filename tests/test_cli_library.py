@@ -163,3 +163,29 @@ def test_presets_export_and_import(capsys, tmp_path: Path) -> None:
     bad.write_text("{\"format\": \"other\"}")
     code, out, err = run(capsys, "presets", "import", str(bad))
     assert code == 1 and "not a Pixflow presets file" in err
+
+
+def test_search_over_history_and_batches(capsys, library) -> None:
+    store = Store.open(load_settings())
+    store.history.add(concept="blue whale", prompts=[{"style": "deep sea"}])
+    store.batches.create(module="img2video", name="whale videos", concept="blue whale")
+    store.close_thread_connection()
+    assert [r["concept"] for r in run_json(capsys, "library", "history", "-q", "whale")[1]] == ["blue whale"]
+    assert [r["concept"] for r in run_json(capsys, "library", "history", "-q", "fox")[1]] == ["red fox"]
+    assert [r["name"] for r in run_json(capsys, "library", "batches", "-q", "whale")[1]] == ["whale videos"]
+
+
+def test_bad_files_and_folders_fail_with_a_clear_message(capsys, library, tmp_path: Path) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder should be")
+    code, _, err = run(capsys, "export", str(library["images"][0].id), "-o", str(blocked / "x.zip"))
+    assert code == 1 and "cannot write" in err and str(blocked / "x.zip") in err
+    code, _, err = run(capsys, "presets", "export", str(blocked / "presets.json"))
+    assert code == 1 and "cannot write" in err
+    code, _, err = run(capsys, "presets", "import", str(tmp_path / "nowhere.json"))
+    assert code == 1 and "cannot read" in err and "nowhere.json" in err
+    broken = tmp_path / "broken.json"
+    broken.write_text("{\"format\": \"pixflow-presets\", \"presets\": [")
+    code, _, err = run(capsys, "presets", "import", str(broken))
+    assert code == 1 and "is not a presets file" in err
+    assert run_json(capsys, "presets", "list")[1] == []  # nothing was imported

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
-from lib_helpers import column, library, open_library, open_store, seed, settle, show_tab, table_of, wait_for
+from lib_helpers import (column, library, open_library, open_store, record_notes, seed, settle, show_tab, table_of,
+                         wait_for)
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, TextInputDialog
 
 
@@ -69,3 +70,53 @@ async def test_enter_opens_the_batch_outputs_in_all_assets(make_app, settings) -
         assets = screen.active_tab
         await wait_for(pilot, lambda: assets.filter.batch_id == made.batch.id and table_of(assets).row_count == 3)
         assert f"batch {made.batch.id}" in str(assets.query_one("#assets-filter-line").render())
+
+
+async def test_status_cost_and_the_tag_filter_combined_with_the_search(make_app, settings) -> None:
+    store = open_store(settings)
+    fox = store.batches.create(module="asset_monster", name="fox run", concept="red fox", cost_estimate=2.0)
+    store.batches.update(fox.id, status="done", cost_actual=1.25)
+    whale = store.batches.create(module="asset_monster", name="whale run", concept="whale", cost_estimate=0.5)
+    store.batches.update(whale.id, status="failed")
+    videos = store.batches.create(module="img2video", name="fox videos", concept="red fox")
+    store.batches.update(videos.id, status="running")
+    for batch in (fox, whale):
+        store.batches.add_tag(batch.id, "client-a")
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_library(pilot)
+        tab = await show_tab(pilot, "batches")
+        table = table_of(tab)
+        assert column(table, "name") == ["fox videos", "whale run", "fox run"]
+        assert column(table, "status") == ["running", "failed", "done"]
+        assert column(table, "cost") == ["$0.00", "$0.50", "$1.25"]  # what it cost, else the estimate
+        assert column(table, "tags") == ["", "#client-a", "#client-a"]
+
+        await pilot.press("F")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("down", "enter")  # client-a
+        await wait_for(pilot, lambda: column(table, "name") == ["whale run", "fox run"], what="the tag filter")
+        await pilot.press("slash", *"fox", "enter")
+        await wait_for(pilot, lambda: column(table, "name") == ["fox run"], what="tag and search")
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"whale", "enter")
+        await wait_for(pilot, lambda: column(table, "name") == ["whale run"])
+        assert "tag #client-a" in str(tab.query_one("#batches-filter-line").render())
+
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"fox", "enter")
+        await pilot.press("F")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await pilot.press("up", "enter")  # every batch
+        await wait_for(pilot, lambda: column(table, "name") == ["fox videos", "fox run"], what="search alone")
+        assert tab.tag is None and "every batch" in str(tab.query_one("#batches-filter-line").render())
+
+
+async def test_removing_a_tag_from_an_untagged_batch_says_so(make_app, settings, monkeypatch) -> None:
+    notes = record_notes(monkeypatch)
+    batch = open_store(settings).batches.create(module="asset_monster", name="plain run")
+    app = make_app()
+    async with app.run_test(size=(140, 40)) as pilot:
+        await open_library(pilot)
+        await show_tab(pilot, "batches")
+        await pilot.press("T")
+        await settle(pilot)
+        assert not isinstance(app.screen, ChoiceDialog) and f"Batch {batch.id} has no tags." in notes

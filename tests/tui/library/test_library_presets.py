@@ -93,3 +93,33 @@ async def test_export_and_import_a_presets_file(make_app, settings, tmp_path: Pa
         await pilot.press("enter")
         await wait_for(pilot, lambda: table_of(tab).row_count == 2, what="the imported preset")
         assert [p.name for p in store.presets.list()] == ["Teal grade", "Teal grade"]
+
+
+async def test_prompt_and_batch_presets_start_from_their_templates_and_search_finds_them(make_app, settings) -> None:
+    store = open_store(settings)
+    app = make_app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        screen = await open_library(pilot)
+        tab = await show_tab(pilot, "presets")
+        table = table_of(tab)
+        for kind, name, check, data in (("prompt", "Teal look", "lighting", {"style": "teal"}),
+                                        ("batch", "Tall 2K", "aspect_ratio", {"aspect_ratio": "9:16", "variants": 2})):
+            await pilot.press("N")
+            dialog = await wait_for(pilot, lambda: isinstance(app.screen, PresetDialog) and app.screen)
+            dialog.query_one("#preset-kind", Select).value = kind
+            await pilot.pause()
+            assert check in json.loads(dialog.query_one(TextArea).text)  # the kind's template
+            dialog.query_one("#preset-name", Input).value = name
+            dialog.query_one("#preset-description", Input).value = f"my {kind}"
+            dialog.query_one(TextArea).load_text(json.dumps(data))
+            await pilot.press("ctrl+s")
+            await wait_for(pilot, lambda: name in column(table, "name"), what=name)
+        assert sorted((p.name, p.kind, p.data, p.description) for p in store.presets.list()) == [
+            ("Tall 2K", "batch", {"aspect_ratio": "9:16", "variants": 2}, "my batch"),
+            ("Teal look", "prompt", {"style": "teal"}, "my prompt")]
+        assert column(table, "kind") == ["batch settings", "prompt"]
+
+        await pilot.press("slash", *"teal", "enter")
+        await wait_for(pilot, lambda: column(table, "name") == ["Teal look"], what="the search")
+        meta = screen.query_one("#preview-meta")
+        await wait_for(pilot, lambda: "Teal look" in str(meta.render()) and "yours" in str(meta.render()))
