@@ -108,3 +108,14 @@ async def test_copy_puts_the_prompt_json_on_the_clipboard(make_app, settings) ->
         await show_tab(pilot, "favorites")
         await pilot.press("y")
         assert json.loads(app.clipboard) == {"style": "silk charmeuse in teal"}
+
+
+async def test_search_finds_favourites_by_name_and_prompt(make_app, settings) -> None:
+    seed_two(settings)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        _, table = await favourites(pilot)
+        await pilot.press("slash", *"plum", "enter")
+        await wait_for(pilot, lambda: column(table, "name") == ["Plum velvet"], what="the name")
+        await pilot.press("slash", "ctrl+a", "ctrl+k", *"charmeuse", "enter")
+        await wait_for(pilot, lambda: column(table, "name") == ["Teal silk"], what="the prompt")

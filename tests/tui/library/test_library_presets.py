@@ -6,12 +6,13 @@ from pathlib import Path
 
 from textual.widgets import Input, Select, TextArea
 
-from lib_helpers import column, open_library, open_store, settle, show_tab, table_of, wait_for
+from lib_helpers import column, open_library, open_store, record_notes, settle, show_tab, table_of, wait_for
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog, PathInputDialog, TextInputDialog
 from pixflow_tui.tui.screens.library.presets_tab import PresetDialog
 
 
-async def test_create_rename_delete_and_builtin_is_read_only(make_app, settings) -> None:
+async def test_create_rename_delete_and_builtin_is_read_only(make_app, settings, monkeypatch) -> None:
+    notes = record_notes(monkeypatch)
     store = open_store(settings)
     builtin = store.presets.create(name="House style", kind="prompt", data={"style": "house"}, builtin=True)
     app = make_app()
@@ -26,6 +27,7 @@ async def test_create_rename_delete_and_builtin_is_read_only(make_app, settings)
         await pilot.press("delete")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmDialog) and store.presets.get(builtin.id) is not None
+        assert notes == ["“House style” is built in and read-only."] * 2
 
         await pilot.press("N")
         dialog = await wait_for(pilot, lambda: isinstance(app.screen, PresetDialog) and app.screen)
@@ -75,6 +77,7 @@ async def test_bad_json_is_refused_in_the_form(make_app, settings) -> None:
 async def test_export_and_import_a_presets_file(make_app, settings, tmp_path: Path) -> None:
     store = open_store(settings)
     store.presets.create(name="Teal grade", kind="prompt", data={"style": "teal"})
+    store.presets.create(name="House style", kind="prompt", data={"style": "house"}, builtin=True)
     target = tmp_path / "shared" / "presets.json"
     app = make_app()
     async with app.run_test(size=(140, 44)) as pilot:
@@ -86,13 +89,14 @@ async def test_export_and_import_a_presets_file(make_app, settings, tmp_path: Pa
         await pilot.press("enter")
         await wait_for(pilot, lambda: target.exists(), what="the presets file")
         await settle(pilot)
-        assert [p["name"] for p in json.loads(target.read_text())["presets"]] == ["Teal grade"]
+        assert [p["name"] for p in json.loads(target.read_text())["presets"]] == ["Teal grade"]  # not built-ins
         await pilot.press("I")
         dialog = await wait_for(pilot, lambda: isinstance(app.screen, PathInputDialog) and app.screen)
         dialog.query_one(Input).value = str(target)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: table_of(tab).row_count == 2, what="the imported preset")
-        assert [p.name for p in store.presets.list()] == ["Teal grade", "Teal grade"]
+        await wait_for(pilot, lambda: table_of(tab).row_count == 3, what="the imported preset")
+        assert [(p.name, p.is_builtin) for p in store.presets.list()] == [
+            ("House style", True), ("Teal grade", False), ("Teal grade", False)]
 
 
 async def test_prompt_and_batch_presets_start_from_their_templates_and_search_finds_them(make_app, settings) -> None:

@@ -6,11 +6,14 @@ import json
 import zipfile
 from pathlib import Path
 
+from PIL import Image
 from textual.widgets import Input
+from textual_image.widget import HalfcellImage
 
-from lib_helpers import open_library, open_store, seed, settle, show_tab, table_of, wait_for
+from lib_helpers import COLOURS, open_library, open_store, seed, settle, show_tab, table_of, wait_for
 from pixflow_tui.tui.screens.dialogs import PathInputDialog
 from pixflow_tui.tui.screens.library.base import when
+from pixflow_tui.tui.widgets.image_preview import ImagePreview
 from pixflow_tui.tui.widgets.thumbnail_grid import ThumbnailGrid
 
 
@@ -33,6 +36,9 @@ async def test_preview_shows_concept_date_aspect_model_prompt_and_the_action_key
                          "Model    fal-ai/nano-banana-pro", "Size     36×64", "Rating   not rated",
                          "l like", "f favourite prompt", "y copy", "r regenerate", "v to Img2Video", "e export"):
             assert expected in text, expected
+        picture = screen.query_one(ImagePreview).query_one(HalfcellImage)
+        await wait_for(pilot, lambda: isinstance(picture.image, Image.Image) and picture.image.convert("RGB")
+                       .getpixel((1, 1)) == COLOURS[1], what="the image itself")
         style = screen.query_one("#section-style").query_one(".section-body")
         assert "red fox look number 1" in str(style.render())  # the full prompt in PromptView
 
