@@ -98,6 +98,7 @@ class DemoMediaProvider:
     """Images, videos, speech and lipsync made locally, behind the same queue protocol as fal."""
 
     name = "demo"
+    min_poll_interval = 0.02  # a status is a look at local files: the engine may ask often
 
     def __init__(self, state_dir: Path, latency: float) -> None:
         self.state_dir = Path(state_dir)

@@ -69,6 +69,7 @@ class PixflowHeader(Widget):
         self._timer_pending = False
         self._dirty_posted = False
         self.stats: Stats | None = None
+        self._stats_text = "jobs … · today …"
 
     def compose(self) -> ComposeResult:
         title = dict((m, t) for m, t, _ in MODULES).get(self.module, self.module)
@@ -76,7 +77,7 @@ class PixflowHeader(Widget):
             yield Static(f"Pixflow · {title}", id="title")
             demo = self.mode_label == "DEMO"
             yield Static(self.mode_label, id="badge", classes="badge " + ("-demo" if demo else "-live"))
-            yield Static("jobs … · today …", id="stats")
+            yield Static(self._stats_text, id="stats")
         yield Static(self._tabs(), id="tabs")
 
     def _tabs(self) -> Text:
@@ -130,6 +131,10 @@ class PixflowHeader(Widget):
     def on_pixflow_header__counted(self, message: _Counted) -> None:
         self.stats = message.stats
         running = message.stats.running
-        self.query_one("#stats", Static).update(
-            f"{running} job{'s' if running != 1 else ''} running · today ${message.stats.spend_today:.2f}"
-        )
+        text = f"{running} job{'s' if running != 1 else ''} running · today ${message.stats.spend_today:.2f}"
+        if text == self._stats_text:
+            return
+        # a layout of the whole screen costs tens of ms on a busy small machine: only when the width changes
+        layout = len(text) != len(self._stats_text)
+        self._stats_text = text
+        self.query_one("#stats", Static).update(text, layout=layout)
