@@ -9,7 +9,6 @@ import getpass
 import math
 import os
 import stat
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -184,6 +183,8 @@ def _read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
     warnings: list[str] = []
     if not path.is_file():
         return {}, warnings
+    import tomllib  # only with a config file to read: most starts have none
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -1,7 +1,9 @@
 """Persistence: open a `Store` and use its repositories; they return plain dataclasses."""
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from peewee import Database
 
@@ -13,7 +15,6 @@ from pixflow_tui.store.db import (
     schema_version,
 )
 from pixflow_tui.store.jobs_repo import BatchRepository, JobRepository
-from pixflow_tui.store.library_queries import LibraryFilter, LibraryQueries
 from pixflow_tui.store.library_repo import (
     ImageFilter,
     ImageRepository,
@@ -29,8 +30,19 @@ from pixflow_tui.store.prompts_repo import (
     list_products,
 )
 
+if TYPE_CHECKING:
+    from pixflow_tui.store.library_queries import LibraryFilter, LibraryQueries
+
 __all__ = ["Store", "StoreError", "DatabaseTooNewError", "ImageFilter", "LibraryFilter", "LATEST_VERSION",
            "database_location"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "LibraryFilter":
+        from pixflow_tui.store.library_queries import LibraryFilter
+
+        return LibraryFilter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def database_location(settings: Settings) -> str:
@@ -53,7 +65,13 @@ class Store:
         self.presets = PresetRepository(user_id)
         self.assets = AssetRepository(user_id)
         self.pipeline_runs = PipelineRepository(user_id)
-        self.library = LibraryQueries(db, user_id)
+
+    @cached_property
+    def library(self) -> LibraryQueries:
+        """The Library's queries, loaded with the Library (start-up does not need them)."""
+        from pixflow_tui.store.library_queries import LibraryQueries
+
+        return LibraryQueries(self.db, self.user_id)
 
     @classmethod
     def open(cls, settings: Settings) -> Store:

@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import peewee
-from playhouse.db_url import connect as connect_url
 
 from pixflow_tui.core.catalog import PRODUCTS
 from pixflow_tui.store import sqlite
@@ -39,6 +38,8 @@ def describe_database_error(exc: Exception, where: str) -> str:
 
 def _connect(url_or_path: str) -> peewee.Database:
     if "://" in url_or_path:
+        from playhouse.db_url import connect as connect_url  # it loads every backend's extension: only for URLs
+
         db = connect_url(url_or_path)
         if isinstance(db, peewee.SqliteDatabase):
             db = peewee.SqliteDatabase(db.database, pragmas=sqlite.PRAGMAS)

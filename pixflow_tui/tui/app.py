@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events
@@ -34,23 +35,35 @@ HANDED_ON = "_pixflow_handed_on"
 log = logging.getLogger(__name__)
 
 
-STYLESHEETS = (
-    "app.tcss", "prompt_factory.tcss", "asset_monster.tcss", "img2video.tcss", "avatar_studio.tcss",
-    "machine.tcss", "library.tcss", "help.tcss", "dialogs.tcss",
-)
+# What any screen may show (dialogs, help). Each module's own sheet, `<module>.tcss`, is read when its screen is
+# first built: start-up parses only the first module's.
+STYLESHEETS = ("app.tcss", "help.tcss", "dialogs.tcss")
 
 
 def lazy_screen(module: str, class_name: str) -> Callable[[], Screen[None]]:
     def build() -> Screen[None]:
         screen_class = getattr(importlib.import_module(f"pixflow_tui.tui.screens.{module}"), class_name)
         screen: Screen[None] = screen_class()
+        app = screen.app
+        _read_stylesheet(app, styles_path(f"{module}.tcss"))
         # Textual (8.2) calls refresh_css() for a new mode's screen whose count lags the app's: a full re-parse
-        # of every sheet, twice on a mode switch. A screen built just now is styled when it mounts, and sheets it
-        # brings itself are loaded by App._load_screen_css, so it is current already.
-        screen._css_update_count = screen.app._css_update_count
+        # of every sheet, twice on a mode switch. A screen built just now is styled when it mounts (with the sheet
+        # read above), so it is current already.
+        screen._css_update_count = app._css_update_count
         return screen
 
     return build
+
+
+def _read_stylesheet(app: App[object], path: Path) -> None:
+    """Add a module's sheet. Unlike a Screen.CSS_PATH (which makes Textual re-parse every sheet and restyle
+    every widget), only this sheet is parsed, at the next styling; its rules are all scoped to its module."""
+    if not app.stylesheet.has_source(str(path), ""):
+        # add_source, not read: read() leaves the stylesheet's cached rule map in place, so the new rules could go
+        # unused until something else clears it
+        app.stylesheet.add_source(path.read_text(encoding="utf-8"), read_from=(str(path), ""))
+        if app.css_monitor is not None:
+            app.css_monitor.add_paths([path])
 
 
 def binding_id(mode: str) -> str:
@@ -59,7 +72,6 @@ def binding_id(mode: str) -> str:
 
 class PixflowApp(App[None]):
     TITLE = "Pixflow"
-    # Every screen's sheet is loaded here once: a Screen.CSS_PATH re-parses all CSS the first time it is shown.
     CSS_PATH = [styles_path(name) for name in STYLESHEETS]
     # Screens are imported when first shown: start-up only pays for the first one.
     MODES: ClassVar[dict[str, Callable[[], Screen[None]]]] = {  # type: ignore[assignment]

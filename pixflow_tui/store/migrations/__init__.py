@@ -5,16 +5,25 @@ tables from 0001, can run the later ones too.
 """
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from peewee import Database
 
-from pixflow_tui.store.migrations import m0001_initial, m0002_library
-
 Migration = tuple[int, str, Callable[[Database], None]]
 
+
+def _step(module: str) -> Callable[[Database], None]:
+    """A migration's `up`, imported only when a database needs it (most starts apply none)."""
+
+    def up(db: Database) -> None:
+        importlib.import_module(f"{__name__}.{module}").up(db)
+
+    return up
+
+
 MIGRATIONS: list[Migration] = [
-    (1, "initial", m0001_initial.up),
-    (2, "library", m0002_library.up),
+    (1, "initial", _step("m0001_initial")),
+    (2, "library", _step("m0002_library")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
