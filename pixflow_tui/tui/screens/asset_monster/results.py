@@ -134,13 +134,22 @@ class BatchBar(Vertical):
         eta_label = self.query_one("#batch-eta", Static)
         bar.display = summary is not None
         if summary is None:
-            title.update("No batch yet")
-            eta_label.update("")
+            _set_text(title, "No batch yet")
+            _set_text(eta_label, "")
         else:
-            title.update(summary_text(summary))
+            _set_text(title, summary_text(summary))
             bar.update(total=max(1, summary.total), progress=summary.finished)
-            eta_label.update(format_eta(eta) if summary.active else "")
-        self.query_one("#batch-hint", Static).update(hint)
+            _set_text(eta_label, format_eta(eta) if summary.active else "")
+        _set_text(self.query_one("#batch-hint", Static), hint)
+
+
+def _set_text(label: Static, text: str) -> None:
+    """Update a one-line label; lay the screen out again only when its width can change (a layout of the whole
+    screen takes tens of ms while a batch runs, and this runs after every burst of job events)."""
+    old = str(label.content)
+    if text != old:
+        label.update(text, layout=len(text) != len(old) and label.styles.width is not None
+                     and label.styles.width.is_auto)
 
 
 def detail_text(detail: JobDetail | None, marked: int = 0) -> Text:
