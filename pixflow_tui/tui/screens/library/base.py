@@ -60,6 +60,13 @@ class LibraryTab(Vertical):
             super().__init__()
             self.tab, self.rows = tab, rows
 
+    class Changed(Message):
+        """This tab changed what other tabs list (a rating, a new favourite): they read again when shown."""
+
+        def __init__(self, tab: LibraryTab) -> None:
+            super().__init__()
+            self.tab = tab
+
     class _Loaded(Message, bubble=False):
         def __init__(self, generation: int, first: bool, page: Any) -> None:
             super().__init__()

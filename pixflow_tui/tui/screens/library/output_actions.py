@@ -104,6 +104,7 @@ class OutputTab(LibraryTab):
 
     def _rated(self, key: str) -> None:
         self.rated_at[key] = time.perf_counter()
+        self.post_message(self.Changed(self))
         self.post_message(self.Preview(self, "rating", self.outputs[key]))
 
     def action_favorite(self) -> None:
@@ -112,9 +113,11 @@ class OutputTab(LibraryTab):
             self.notify("Only an image's prompt can be favourited.", severity="warning")
             return
         context, key = self.context, row.key
-        self.run_action(lambda: lq.favorite_output(context, key),
-                        lambda name: self.notify(f"Prompt saved to favourites as “{name}”."),
-                        name="Saving a favourite")
+        def saved(name: str) -> None:
+            self.notify(f"Prompt saved to favourites as “{name}”.")
+            self.post_message(self.Changed(self))
+
+        self.run_action(lambda: lq.favorite_output(context, key), saved, name="Saving a favourite")
 
     def action_copy(self) -> None:
         row = self.current

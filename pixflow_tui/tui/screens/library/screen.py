@@ -138,6 +138,8 @@ class LibraryScreen(ModuleScreen):
             return
         self._resumed = True
         tab = self.active_tab
+        if self._left:
+            self._mark_stale(but=tab)  # other modules may have made outputs meanwhile
         if self._left and tab is not None and tab.loaded:
             # the rows from before are painted first; then the outputs made in other modules meanwhile
             self.call_after_refresh(tab.reload, True)
@@ -208,10 +210,19 @@ class LibraryScreen(ModuleScreen):
         self.query_one("#library-tab-bar", Static).update(self._tab_bar(name))
         tab.set_query(self.query_one(SearchInput).value)
         if tab.stale:
-            tab.reload()
+            tab.reload(keep_cursor=True)
         else:
             tab.announce()
         self.call_after_refresh(tab.focus_list)
+
+    def _mark_stale(self, but: LibraryTab | None) -> None:
+        """The tabs other than `but` read their rows again when next shown."""
+        for tab in self.query(LibraryTab):
+            if tab is not but:
+                tab.stale = True
+
+    def on_library_tab_changed(self, message: LibraryTab.Changed) -> None:
+        self._mark_stale(but=message.tab)
 
     def action_tab(self, step: int) -> None:
         names = [name for name, _, _ in TABS]
