@@ -163,3 +163,23 @@ async def test_module_screen_shows_its_jobs_live(make_app, settings) -> None:
         assert cell(table, third.id, "prompt") == "a green frog"
         assert cell(table, first.id, "status") == "done" and cell(table, first.id, "cost") == "$0.04"
     store.close_thread_connection()
+
+
+async def test_a_changed_cell_repaints_its_row_and_keeps_the_other_rows_cached() -> None:
+    table = JobTable(flush_interval=0.01, min_flush_gap=0.0)
+    app = TableApp(table)
+    async with app.run_test() as pilot:
+        table.load([view(job_id) for job_id in range(1, 6)])
+        await pilot.pause()
+        generation = table._update_count
+        cached_rows = {key[0] for key in table._row_render_cache.keys()}
+        assert {str(r.value) for r in cached_rows} >= {"1", "2", "4"}
+        table.apply_event(JobEvent(3, 1, JobState.DONE, cost=0.04))
+        await pilot.pause(0.1)
+        await pilot.pause()
+        assert cell(table, 3, "status") == "done" and cell(table, 3, "cost") == "$0.04"
+        assert table._update_count == generation  # no table-wide invalidation: other rows were not re-rendered
+        assert "done" in table.render_line(3).text and "pending" in table.render_line(2).text
+        table.update_cell("4", "status", "odd")  # a caller outside the table is repainted as well
+        await pilot.pause()
+        assert "odd" in table.render_line(4).text
