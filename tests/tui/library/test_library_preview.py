@@ -10,7 +10,7 @@ from PIL import Image
 from textual.widgets import Input
 from textual_image.widget import HalfcellImage
 
-from lib_helpers import COLOURS, open_library, open_store, seed, settle, show_tab, table_of, wait_for
+from lib_helpers import COLOURS, open_library, open_store, record_notes, seed, settle, show_tab, table_of, wait_for
 from pixflow_tui.tui.screens.dialogs import PathInputDialog
 from pixflow_tui.tui.screens.library.base import when
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
@@ -79,3 +79,28 @@ async def test_liked_grid_favourite_and_export_of_the_marked_images(make_app, se
             manifest = json.loads(archive.read("prompts.json"))
         assert [(e["image_id"], e["rating"]) for e in manifest["images"]] == [(made.images[2].id, 1),
                                                                             (made.images[0].id, 1)]
+
+
+async def test_export_takes_videos_too_and_regenerate_needs_a_job(make_app, settings, tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    notes = record_notes(monkeypatch)
+    made = seed(settings, images=1, liked=())
+    Path(made.videos[0].local_path).write_bytes(b"not really a video")
+    app = make_app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_library(pilot)
+        tab = await show_tab(pilot, "assets")
+        await pilot.press("r")  # the video was imported, not made by a job here
+        await wait_for(pilot, lambda: any("cannot be regenerated" in n for n in notes), what="the warning")
+        assert len(open_store(settings).jobs.list()) == 1  # no new job
+
+        await pilot.press("space", "space")
+        assert tab.selected_keys() == [f"asset:{made.videos[0].id}", f"image:{made.images[0].id}"]
+        await pilot.press("e")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, PathInputDialog) and app.screen)
+        target = tmp_path / "both.zip"
+        dialog.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(n.startswith("Exported") for n in notes), what="the export")
+        with zipfile.ZipFile(target) as archive:
+            assert sorted(archive.namelist()) == ["files/video-0.mp4", "images/image-0.png", "prompts.json"]
