@@ -21,7 +21,6 @@ from pixflow_tui.config import Settings
 from pixflow_tui.tui.events import JobEventRouter
 from pixflow_tui.tui.heap import release_heap, settle_heap
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog
-from pixflow_tui.tui.screens.help import HelpScreen, binding_groups
 from pixflow_tui.tui.startup import prepare_renderer, setup_logging, warm_up_renderer
 from pixflow_tui.tui.styles import styles_path
 from pixflow_tui.tui.widgets.header import MODULES, Stats
@@ -168,6 +167,8 @@ class PixflowApp(App[None]):
         self.screen.set_focus(None)
 
     def action_help(self) -> None:
+        from pixflow_tui.tui.screens.help import HelpScreen, binding_groups
+
         self.push_screen(HelpScreen(binding_groups(self.screen)))
 
     async def action_request_quit(self) -> None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.message import Message
@@ -11,11 +11,20 @@ from textual.widgets import Static
 
 from pixflow_tui.core.jobs import JobView
 from pixflow_tui.tui.widgets.header import PixflowHeader
-from pixflow_tui.tui.widgets.job_table import JobTable
 from pixflow_tui.tui.widgets.key_hints import KeyHints
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.ui_support import job_views_by_id
+
+if TYPE_CHECKING:
+    from pixflow_tui.tui.widgets.job_table import JobTable
+
+
+def _job_table() -> type[JobTable]:
+    """The JobTable class, imported with the first job screen (DataTable is not needed at start-up)."""
+    from pixflow_tui.tui.widgets.job_table import JobTable
+
+    return JobTable
 
 
 class ModuleScreen(Screen[None]):
@@ -83,13 +92,13 @@ class JobModuleScreen(ModuleScreen):
     def compose_body(self) -> ComposeResult:
         yield Static("Loading jobs…", id="empty", classes="empty")
         context = self.context
-        table = JobTable(loader=lambda ids: job_views_by_id(context, ids), id="jobs")
+        table = _job_table()(loader=lambda ids: job_views_by_id(context, ids), id="jobs")
         table.display = False
         yield table
 
     # Textual runs every class's on_x handler up the tree: never call super() in them (it would run twice).
     def on_mount(self) -> None:
-        table = self.query_one(JobTable)
+        table = self.query_one(_job_table())
         self._cleanups.append(self.app_.router.add(self.MODULE, table.apply_event))
         self._reload()
         self.set_interval(RELOAD_EVERY, self._reload)
@@ -109,7 +118,7 @@ class JobModuleScreen(ModuleScreen):
         start_thread(self, work, name=f"Loading {module.replace('_', ' ')} jobs", group="load-jobs")
 
     def on_job_module_screen__jobs_loaded(self, message: _JobsLoaded) -> None:
-        table = self.query_one(JobTable)
+        table = self.query_one(_job_table())
         if message.first:
             self._loaded = True
             table.load(message.views)
@@ -123,7 +132,7 @@ class JobModuleScreen(ModuleScreen):
         self._show_table(message.count > 0)
 
     def _show_table(self, show: bool) -> None:
-        table = self.query_one(JobTable)
+        table = self.query_one(_job_table())
         table.display = show
         self.query_one("#empty").display = not show
         if show and self.focused is None:
