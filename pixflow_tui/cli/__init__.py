@@ -6,16 +6,16 @@ import sys
 from collections.abc import Sequence
 
 from pixflow_tui import __version__
-from pixflow_tui.cli import doctor, images, jobs, library, prompts, videos
 from pixflow_tui.cli.common import EXIT_CODES_HELP, ExitCode
 from pixflow_tui.config import SettingsError, load_settings
 from pixflow_tui.workflows.logs import setup_logging
 
-# Each command module offers register(subparsers) and sets `handler` on its parsers.
-COMMAND_MODULES = [doctor, prompts, images, videos, jobs, library]
-
 
 def build_parser() -> argparse.ArgumentParser:
+    # The command modules (pydantic, Pillow, the engine behind them) load only for a command: a bare `pixflow`
+    # starts the TUI without them.
+    from pixflow_tui.cli import doctor, images, jobs, library, prompts, videos
+
     parser = argparse.ArgumentParser(
         prog="pixflow",
         description="Pixflow: AI asset production from the terminal. Run without a command to start the TUI.",
@@ -24,14 +24,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pixflow {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in (doctor, prompts, images, videos, jobs, library):  # each sets `handler` on its parsers
         module.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(arguments) if arguments else None
     try:
         settings = load_settings()
     except SettingsError as exc:
@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pixflow: warning: no log file in {settings.logs_dir}: {exc.strerror}", file=sys.stderr)
     for warning in settings.warnings:
         print(f"pixflow: warning: {warning}", file=sys.stderr)
-    if args.command is None:
+    if args is None or args.command is None:
         from pixflow_tui.cli.launch import launch_tui
 
         return launch_tui(settings)
