@@ -265,11 +265,15 @@ class JobTable(DataTable[str | Text]):
         for cache_key in [k for k in self._row_render_cache.keys() if k[0] in rows]:
             self._row_render_cache.discard(cache_key)
         self._row_renderable_cache.clear()  # keyed by row index: cheap to rebuild
-        self._line_cache.clear()  # keyed by line: rebuilt from the row caches above
+        lines: set[int] = set()
         for row_key in rows:
             index = self._row_locations.get(row_key)
             if index is not None:
+                region = self._get_row_region(index)
+                lines.update(range(region.y, region.bottom))
                 self.refresh_row(index)
+        for cache_key in [k for k in self._line_cache.keys() if k[0] in lines]:  # keyed by line (y first)
+            self._line_cache.discard(cache_key)
 
     def _tick_elapsed(self) -> None:
         now = time.monotonic()
