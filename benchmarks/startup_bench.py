@@ -57,7 +57,7 @@ main([])
 def sample(code: str, env: dict[str, str]) -> float:
     launched = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
-                            timeout=120)
+                            check=False, timeout=120)
     for line in result.stdout.splitlines():
         if line.startswith("READY "):
             return float(line.split()[1]) - launched
