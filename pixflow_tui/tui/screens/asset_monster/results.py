@@ -182,5 +182,13 @@ def detail_text(detail: JobDetail | None, marked: int = 0) -> Text:
 
 
 class JobDetails(Static):
+    _lines = -1
+
     def show(self, detail: JobDetail | None, marked: int = 0) -> None:
-        self.update(detail_text(detail, marked))
+        text = detail_text(detail, marked)
+        # the screen is laid out again only when the pane's height changes (its height is auto): a layout takes
+        # tens of ms while a batch runs, and the selected job's details change with every state it goes through
+        width = self.content_region.width
+        lines = len(text.wrap(self.app.console, width)) if width > 0 else -1
+        self.update(text, layout=lines != self._lines or lines < 0)
+        self._lines = lines
