@@ -102,6 +102,7 @@ class PixflowApp(App[None]):
         self.log_file = setup_logging(settings.logs_dir)
         self._owns_context = context is None
         self.context = context if context is not None else open_context(settings)
+        prepare_worker_processes()  # while stderr is still the real one: Textual replaces it once running
         super().__init__()
         self.router = JobEventRouter(self.context)
         self.set_keymap(dict(settings.keymap))
@@ -231,7 +232,6 @@ def run_app(settings: Settings) -> int:
         print(f"pixflow: cannot write logs to {settings.logs_dir}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_CONFIG
     settings = replace(settings, image_renderer=prepare_renderer(settings.image_renderer))
-    prepare_worker_processes()
     app = PixflowApp(settings, context)
     try:
         app.run()

@@ -9,16 +9,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tui_helpers, next to tests/tui/conftest.py
 
 
-@pytest.fixture(autouse=True, scope="session")
-def worker_processes_ready() -> None:
-    """Demo drawing runs in a spawn process pool. `run_app` prepares it before Textual replaces stderr (whose
-    fileno is -1 inside the app: spawning then fails with "bad value(s) in fds_to_keep"); `run_test` skips
-    `run_app`, so do the same here."""
-    from pixflow_tui.workflows.system import prepare_worker_processes
-
-    prepare_worker_processes()
-
-
 class Notes(list):
     """Every notification's text, in order."""
 
