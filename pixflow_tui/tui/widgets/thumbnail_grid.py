@@ -172,6 +172,10 @@ class ThumbnailGrid(Widget, can_focus=True):
 
     # -- data ------------------------------------------------------------------------------------------
 
+    @property
+    def row_count(self) -> int:
+        return len(self.entries)
+
     def replace(self, entries: list[GridEntry], more: bool) -> None:
         self.entries = list(entries)
         self.index = {e.key: i for i, e in enumerate(self.entries)}

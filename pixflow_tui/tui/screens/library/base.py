@@ -103,6 +103,14 @@ class LibraryTab(Vertical):
         table = self.list_widget()
         return getattr(table, "highlighted_key", None)
 
+    def can_refresh_live(self) -> bool:
+        """Whether reading the first page again now would keep what the user sees: only the first page is
+        loaded (the cursor is kept on it), and nothing else would be lost."""
+        from pixflow_tui.workflows.library_queries import PAGE_SIZE
+
+        widget: Any = self.list_widget()
+        return self.loaded and widget.row_count <= PAGE_SIZE
+
     def restore_cursor(self, key: str) -> None:
         table: Any = self.list_widget()
         if key in table.keys():

@@ -206,6 +206,9 @@ class AssetsTab(OutputTab):
     def action_clear_filters(self) -> None:
         self.apply_filter(lq.LibraryFilter())
 
+    def can_refresh_live(self) -> bool:
+        return not self.marked and super().can_refresh_live()  # a first page read again clears the marks
+
     # -- marks -----------------------------------------------------------------------------------------
 
     def action_mark(self) -> None:

@@ -15,7 +15,10 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import ContentSwitcher, Input, Static
+
+from pixflow_tui.core.jobs import JobEvent
 
 from pixflow_tui.tui.screens.base import ModuleScreen
 from pixflow_tui.tui.screens.library.base import LibraryTab
@@ -24,6 +27,7 @@ from pixflow_tui.tui.screens.library.prompt_tabs import HistoryTab
 from pixflow_tui.workflows import library_queries as lq
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before the search runs
+LIVE_DELAY = 1.0  # seconds after a job ends before the list shown reads again (a batch ends many jobs at once)
 PREVIEW_DELAY = 0.06  # seconds the cursor rests on a row before the preview follows
 NARROW = 100  # columns below which the preview panel is hidden until `p` asks for it
 SHORT = 30  # rows below which the intro line is hidden
@@ -80,6 +84,8 @@ class LibraryScreen(ModuleScreen):
         self._target: str | None = None
         self._preview_request: tuple[str, Any] | None = None
         self._preview_timer: Any = None
+        self._live_timer: Any = None
+        self._told_new = False
         self._prefetch = self._read_ahead(self.app_.context)
 
     @staticmethod
@@ -120,12 +126,41 @@ class LibraryScreen(ModuleScreen):
         text.append("  [ ] tabs · / search · p preview", style="dim")
         return text
 
+    class _JobEnded(Message, bubble=False):
+        pass
+
     def on_mount(self) -> None:
         # no super().on_mount(): Textual calls ModuleScreen.on_mount itself (handlers run up the class tree)
         self._fit(self.size.width, self.size.height)
         tab = self.active_tab
         if tab is not None and not tab.show_prefetched(self._prefetch):
             tab.reload()
+        self._cleanups.append(self.app_.router.add(None, self._note_job_event))
+
+    # -- outputs made while the Library is open ------------------------------------------------------------
+
+    def _note_job_event(self, event: JobEvent) -> None:
+        """On the engine's thread: a job that ended may have made an output or changed a batch."""
+        if event.state.finished:
+            self.post_message(self._JobEnded())
+
+    def on_library_screen__job_ended(self, _: _JobEnded) -> None:
+        if self._live_timer is None:
+            self._live_timer = self.set_timer(LIVE_DELAY, self._show_new_outputs)
+
+    def _show_new_outputs(self) -> None:
+        self._live_timer = None
+        tab = self.active_tab
+        self._mark_stale(but=tab)
+        if tab is None or not tab.loaded:
+            return
+        if self.is_current and tab.can_refresh_live():
+            tab.reload(keep_cursor=True)
+        else:  # a dialog is open, or the user is deep in the list or has marked rows: not under their feet
+            tab.stale = True
+            if self.is_current and not self._told_new:
+                self._told_new = True
+                self.notify("New outputs were made: ctrl+r shows them.", title="Library")
 
     # Textual calls one of `_on_x` / `on_x` per class, then the base classes' handlers (Screen's restyle).
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
@@ -140,7 +175,7 @@ class LibraryScreen(ModuleScreen):
         tab = self.active_tab
         if self._left:
             self._mark_stale(but=tab)  # other modules may have made outputs meanwhile
-        if self._left and tab is not None and tab.loaded:
+        if (self._left or (tab is not None and tab.stale)) and tab is not None and tab.loaded:
             # the rows from before are painted first; then the outputs made in other modules meanwhile
             self.call_after_refresh(tab.reload, True)
         self._left = False
@@ -231,6 +266,7 @@ class LibraryScreen(ModuleScreen):
     def action_reload(self) -> None:
         tab = self.active_tab
         if tab is not None:
+            self._told_new = False
             tab.reload()
 
     # -- search ----------------------------------------------------------------------------------------
