@@ -72,10 +72,6 @@ class LibraryScreen(ModuleScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        # Textual 8.2.8 re-parses every stylesheet twice when a mode's screen is first shown, because a new screen
-        # starts at CSS generation -1. All sheets are loaded with the app and the theme has not changed since,
-        # so this screen is current already: claim so, and the first switch to the Library skips ~2 full reparses.
-        self._css_update_count = self.app._css_update_count
         self.first_page_at: float | None = None  # perf_counter when the first page was on screen
         self._search_timer: Any = None
         self._preview_choice: bool | None = None  # None: shown when the terminal is wide enough
