@@ -1,13 +1,12 @@
 """Helpers for driving Asset Monster under Pilot (imported as a plain module)."""
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 from textual.pilot import Pilot
+from tui_helpers import wait_for  # noqa: F401  (the tests import it from here)
 
 from pixflow_tui.core.jobs import JobState
 from pixflow_tui.core.prompt_schema import PromptOutput
@@ -18,16 +17,6 @@ from pixflow_tui.tui.screens.asset_monster.setup_panel import SetupPanel
 PROMPTS = ("a red fox in fresh snow, golden hour", "a blue whale under a violet dusk sky")
 
 
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
-    """Pause until `condition()` is truthy (UI messages keep flowing meanwhile); fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
-        await pilot.pause(0.05)
 
 
 def screen_of(pilot: Pilot[Any]) -> AssetMonsterScreen:

@@ -1,31 +1,23 @@
 """Helpers for driving Img2Video under Pilot (imported as a plain module)."""
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
+from tui_helpers import wait_for  # noqa: F401  (the tests import it from here)
 
-from pixflow_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, PathInputDialog, TextInputDialog
+from pixflow_tui.tui.screens.dialogs import (
+    ChoiceDialog,
+    ConfirmDialog,
+    PathInputDialog,
+    TextInputDialog,
+)
 from pixflow_tui.tui.screens.img2video import Img2VideoScreen
 from pixflow_tui.tui.screens.img2video.queue_table import QueueTable
 from pixflow_tui.tui.screens.img2video.settings_dialog import VideoSettingsDialog
 from pixflow_tui.tui.widgets.camera_presets import CameraPresetList
-
-
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float = 40.0, what: str = "") -> Any:
-    """Pause until `condition()` is truthy (UI messages keep flowing meanwhile); fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
-        await pilot.pause(0.05)
 
 
 def screen_of(pilot: Pilot[Any]) -> Img2VideoScreen:

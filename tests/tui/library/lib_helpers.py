@@ -1,14 +1,13 @@
 """Helpers for driving the Library under Pilot (imported as a plain module)."""
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 from textual.pilot import Pilot
+from tui_helpers import wait_for  # noqa: F401  (the tests import it from here)
 
 from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import JobKind
@@ -74,17 +73,6 @@ def seed(settings: Settings, *, images: int = 6, liked: tuple[int, ...] = (1, 3)
 
 def open_store(settings: Settings) -> Store:
     return Store.open(settings)
-
-
-async def wait_for(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float = 20.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
-        await pilot.pause(0.02)
 
 
 def library(pilot: Pilot[Any]) -> LibraryScreen:
