@@ -3,7 +3,7 @@ to preview."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from datetime import datetime
 from typing import Any, ClassVar
@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 
+from pixflow_tui.tui.widgets.row_list import Cell, RowList
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows.context import AppContext
 
@@ -191,3 +192,50 @@ class LibraryTab(Vertical):
                 self.app.call_from_thread(done, result)
 
         start_thread(self, job, name=name, group=f"library-action-{self.id}", exclusive=False)
+
+
+class RowListTab(LibraryTab):
+    """A tab listing rows in a RowList, keyed `KEY_PREFIX` + the row's id, paged in as the cursor nears the end.
+    Subclasses give each row's cells and what `enter` does."""
+
+    KEY_PREFIX: ClassVar[str] = ""
+    PREVIEW_KIND: ClassVar[str] = ""
+
+    def __init__(self, context: AppContext, *, id: str | None = None) -> None:
+        super().__init__(context, id=id)
+        self.rows: dict[str, Any] = {}
+
+    def cells(self, row: Any) -> Sequence[Cell]:
+        raise NotImplementedError
+
+    def select(self) -> None:
+        """`enter` on a row."""
+
+    def list_widget(self) -> Widget:
+        return self.query_one(RowList)
+
+    def show_page(self, page: Any, first: bool) -> None:
+        if first:
+            self.rows.clear()
+        new = {f"{self.KEY_PREFIX}{row.id}": row for row in page.rows}
+        self.rows.update(new)
+        table = self.query_one(RowList)
+        (table.replace_rows if first else table.append_rows)([(k, self.cells(r)) for k, r in new.items()], page.more)
+
+    @property
+    def current(self) -> Any:
+        key = self.query_one(RowList).highlighted_key
+        return self.rows.get(key) if key else None
+
+    def announce(self) -> None:
+        self.post_message(self.Preview(self, self.PREVIEW_KIND, self.current))
+
+    def on_row_list_near_end(self, message: RowList.NearEnd) -> None:
+        self.load_more()
+
+    def on_row_list_highlighted(self, message: RowList.Highlighted) -> None:
+        self.announce()
+
+    def on_row_list_selected(self, message: RowList.Selected) -> None:
+        message.stop()
+        self.select()

@@ -6,11 +6,10 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widget import Widget
 from textual.widgets import Static
 
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, TextInputDialog
-from pixflow_tui.tui.screens.library.base import LibraryTab, short, when
+from pixflow_tui.tui.screens.library.base import LibraryTab, RowListTab, short, when
 from pixflow_tui.tui.widgets.row_list import RowList
 from pixflow_tui.workflows import library_queries as lq
 
@@ -22,8 +21,9 @@ def tag_text(tags: tuple[str, ...]) -> str:
     return " ".join(f"#{t}" for t in tags)
 
 
-class BatchesTab(LibraryTab):
+class BatchesTab(RowListTab):
     TITLE = "Batches"
+    KEY_PREFIX, PREVIEW_KIND = "b", "batch"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("t", "add_tag", "Add tag", id="batch-tag-add"),
         Binding("T", "remove_tag", "Remove tag", id="batch-tag-remove"),
@@ -36,7 +36,6 @@ class BatchesTab(LibraryTab):
 
     def __init__(self, context: Any, *, id: str | None = None) -> None:
         super().__init__(context, id=id)
-        self.rows: dict[str, lq.BatchRow] = {}
         self.tag: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -49,42 +48,16 @@ class BatchesTab(LibraryTab):
         shown = f"tag #{self.tag}" if self.tag else "every batch"
         return f"{shown}  (t add tag · T remove tag · F filter by tag · enter show outputs)"
 
-    def list_widget(self) -> Widget:
-        return self.query_one(RowList)
-
     def fetch(self, query: str, after: Any) -> Any:
         return lq.batches_page(self.context, tag=self.tag, query=query, after=after)
 
-    def _cells(self, row: lq.BatchRow) -> tuple[str | Text, ...]:
+    def cells(self, row: lq.BatchRow) -> tuple[str | Text, ...]:
         cost = row.cost_actual or row.cost_estimate
         return (str(row.id), when(row.created_at), row.module.replace("_", " "), short(row.name or row.concept),
                 Text(row.status, style=_STATUS_STYLES.get(row.status, "")), f"${cost:.2f}", str(row.outputs),
                 tag_text(row.tags))
 
-    def show_page(self, page: Any, first: bool) -> None:
-        if first:
-            self.rows.clear()
-        new = {f"b{r.id}": r for r in page.rows}
-        self.rows.update(new)
-        table = self.query_one(RowList)
-        (table.replace_rows if first else table.append_rows)([(k, self._cells(r)) for k, r in new.items()], page.more)
-
-    @property
-    def current(self) -> lq.BatchRow | None:
-        key = self.query_one(RowList).highlighted_key
-        return self.rows.get(key) if key else None
-
-    def announce(self) -> None:
-        self.post_message(self.Preview(self, "batch", self.current))
-
-    def on_row_list_near_end(self, message: RowList.NearEnd) -> None:
-        self.load_more()
-
-    def on_row_list_highlighted(self, message: RowList.Highlighted) -> None:
-        self.announce()
-
-    def on_row_list_selected(self, message: RowList.Selected) -> None:
-        message.stop()
+    def select(self) -> None:
         self.action_show_outputs()
 
     def _retagged(self, batch_id: int, tags: list[str]) -> None:

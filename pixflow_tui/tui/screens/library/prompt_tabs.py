@@ -5,62 +5,34 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widget import Widget
 
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog, TextInputDialog
-from pixflow_tui.tui.screens.library.base import LibraryTab, prompt_line, short, when
+from pixflow_tui.tui.screens.library.base import RowListTab, prompt_line, short, when
 from pixflow_tui.tui.widgets.row_list import RowList
 from pixflow_tui.workflows import library_queries as lq
 
 
-class HistoryTab(LibraryTab):
+class HistoryTab(RowListTab):
     TITLE = "History"
+    KEY_PREFIX, PREVIEW_KIND = "h", "history"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "load_back", "Load into Prompt Factory", id="history-load"),
         Binding("delete,x", "delete", "Delete", id="history-delete"),
         Binding("X", "clear_all", "Clear all", id="history-clear"),
     ]
 
-    def __init__(self, context: Any, *, id: str | None = None) -> None:
-        super().__init__(context, id=id)
-        self.rows: dict[str, lq.HistoryRow] = {}
-
     def compose(self) -> ComposeResult:
         yield RowList([("date", "Date", 14), ("concept", "Concept", None), ("count", "Prompts", 7),
                           ("source", "Source", 9)], id="history-table",
                       empty="No history yet: the prompts you write in Prompt Factory (1) are kept here.")
 
-    def list_widget(self) -> Widget:
-        return self.query_one(RowList)
-
     def fetch(self, query: str, after: Any) -> Any:
         return lq.history_page(self.context, query, after)
 
-    def show_page(self, page: Any, first: bool) -> None:
-        if first:
-            self.rows.clear()
-        new = {f"h{r.id}": r for r in page.rows}
-        self.rows.update(new)
-        cells = [(key, (when(r.created_at), short(r.concept), str(r.prompt_count), r.source)) for key, r in new.items()]
-        table = self.query_one(RowList)
-        (table.replace_rows if first else table.append_rows)(cells, page.more)
+    def cells(self, row: lq.HistoryRow) -> tuple[str, ...]:
+        return when(row.created_at), short(row.concept), str(row.prompt_count), row.source
 
-    @property
-    def current(self) -> lq.HistoryRow | None:
-        key = self.query_one(RowList).highlighted_key
-        return self.rows.get(key) if key else None
-
-    def announce(self) -> None:
-        self.post_message(self.Preview(self, "history", self.current))
-
-    def on_row_list_near_end(self, message: RowList.NearEnd) -> None:
-        self.load_more()
-
-    def on_row_list_highlighted(self, message: RowList.Highlighted) -> None:
-        self.announce()
-
-    def on_row_list_selected(self, message: RowList.Selected) -> None:
-        message.stop()
+    def select(self) -> None:
         self.action_load_back()
 
     def action_load_back(self) -> None:
@@ -110,8 +82,9 @@ class HistoryTab(LibraryTab):
                                            title="Clear all history", yes="Clear all", no="Keep"), callback=answer)
 
 
-class FavoritesTab(LibraryTab):
+class FavoritesTab(RowListTab):
     TITLE = "Favourites"
+    KEY_PREFIX, PREVIEW_KIND = "f", "favorite"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "send", "To Asset Monster", id="favorite-send"),
         Binding("n", "rename", "Rename", id="favorite-rename"),
@@ -119,45 +92,17 @@ class FavoritesTab(LibraryTab):
         Binding("y", "copy", "Copy prompt", show=False, id="favorite-copy"),
     ]
 
-    def __init__(self, context: Any, *, id: str | None = None) -> None:
-        super().__init__(context, id=id)
-        self.rows: dict[str, lq.FavoriteRow] = {}
-
     def compose(self) -> ComposeResult:
         yield RowList([("name", "Name", 28), ("style", "Prompt", None), ("date", "Date", 14)],
                       id="favorites-table", empty="No favourites yet: press f on an image to keep its prompt.")
 
-    def list_widget(self) -> Widget:
-        return self.query_one(RowList)
-
     def fetch(self, query: str, after: Any) -> Any:
         return lq.favorites_page(self.context, query, after)
 
-    def show_page(self, page: Any, first: bool) -> None:
-        if first:
-            self.rows.clear()
-        new = {f"f{r.id}": r for r in page.rows}
-        self.rows.update(new)
-        cells = [(key, (short(r.name, 28), prompt_line(r.prompt), when(r.created_at))) for key, r in new.items()]
-        table = self.query_one(RowList)
-        (table.replace_rows if first else table.append_rows)(cells, page.more)
+    def cells(self, row: lq.FavoriteRow) -> tuple[str, ...]:
+        return short(row.name, 28), prompt_line(row.prompt), when(row.created_at)
 
-    @property
-    def current(self) -> lq.FavoriteRow | None:
-        key = self.query_one(RowList).highlighted_key
-        return self.rows.get(key) if key else None
-
-    def announce(self) -> None:
-        self.post_message(self.Preview(self, "favorite", self.current))
-
-    def on_row_list_near_end(self, message: RowList.NearEnd) -> None:
-        self.load_more()
-
-    def on_row_list_highlighted(self, message: RowList.Highlighted) -> None:
-        self.announce()
-
-    def on_row_list_selected(self, message: RowList.Selected) -> None:
-        message.stop()
+    def select(self) -> None:
         self.action_send()
 
     def action_send(self) -> None:
