@@ -5,6 +5,7 @@ import asyncio
 import importlib
 import logging
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
@@ -107,6 +108,7 @@ class PixflowApp(App[None]):
         self.router = JobEventRouter(self.context)
         self.set_keymap(dict(settings.keymap))
         self._first_frame_shown = False
+        self._frame_up = threading.Event()  # threads that need the store wait for it: see read_stats
         self._after_first_frame: list[Callable[[], object]] = []
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
@@ -119,6 +121,7 @@ class PixflowApp(App[None]):
 
     def on_ready(self) -> None:
         self._first_frame_shown = True
+        self._frame_up.set()
         for callback in self._after_first_frame:
             self.call_later(callback)
         self._after_first_frame.clear()
@@ -127,11 +130,16 @@ class PixflowApp(App[None]):
         self.call_after_refresh(settle_heap)
 
     def _start_background_work(self) -> None:
+        self.context.open_store()  # run_app leaves it closed when ready, so that its modules load after the frame
         self.context.start_engine()
         warm_up_renderer(self.settings.image_renderer)
 
     def read_stats(self) -> Stats:
-        """Header counters; called from a worker thread."""
+        """Header counters; called from a worker thread. Waits for the first frame: before it, opening the
+        store would compete with laying it out (the header shows "…" meanwhile)."""
+        self._frame_up.wait()
+        if not self._first_frame_shown:  # closed before its first frame
+            return Stats(0, 0.0)
         return Stats(self.context.jobs_running(), self.context.spend_today())
 
     def on_key(self, event: events.Key) -> None:
@@ -214,6 +222,7 @@ class PixflowApp(App[None]):
         self.notify(f"{what} failed: {reason}", title="Error", severity="error", timeout=8)
 
     def on_unmount(self) -> None:
+        self._frame_up.set()
         release_heap()
         self.router.close()
         if self._owns_context:
@@ -224,7 +233,7 @@ def run_app(settings: Settings) -> int:
     """Start the TUI; returns the process exit code. Setup errors print one line before Textual starts."""
     try:
         setup_logging(settings.logs_dir)
-        context = open_context(settings)
+        context = open_context(settings, open_later=True)
     except ContextError as exc:
         print(f"pixflow: {exc}", file=sys.stderr)
         return EXIT_CONFIG

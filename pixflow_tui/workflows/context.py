@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
@@ -9,29 +10,45 @@ from typing import TYPE_CHECKING
 from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
 from pixflow_tui.core.jobs import JobState, JobView
-from pixflow_tui.providers import build_text_provider, media_is_live, provider_for
-from pixflow_tui.store import Store
 from pixflow_tui.workflows.handoff import Handoff
-from pixflow_tui.workflows.job_views import job_views
 
-if TYPE_CHECKING:  # the engine (httpx, PIL, PyAV) loads when first used, not at start-up
+if TYPE_CHECKING:  # the engine (httpx, PIL, PyAV) and the store (peewee, ~70 ms) load when first used
     from pixflow_tui.engine.runner import EngineSummary, JobEngine
     from pixflow_tui.engine.service import EngineService
     from pixflow_tui.providers.base import MediaProvider, TextProvider
+    from pixflow_tui.store import Store
     from pixflow_tui.store.records import JobRecord
 
 
 class AppContext:
     """Built once per process (TUI or CLI command) from the settings."""
 
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, *, open_store: bool = True) -> None:
+        """With open_store=False the store opens on first use or `open_store()` (the TUI: after its first
+        frame, once a quick check has found the database ready)."""
         self.settings = settings
-        self.store = store or Store.open(settings)
+        self._store = store
+        self._store_lock = threading.Lock()
+        if store is None and open_store:
+            self.open_store()
         self.events = EventBus()
         self.handoff = Handoff()
         self._media: dict[str, MediaProvider] = {}
         self._text: TextProvider | None = None
         self._service: EngineService | None = None
+
+    @property
+    def store(self) -> Store:
+        return self._store if self._store is not None else self.open_store()
+
+    def open_store(self) -> Store:
+        """Open the store unless it is open; thread-safe (callers meanwhile wait)."""
+        with self._store_lock:
+            if self._store is None:
+                from pixflow_tui.store import Store
+
+                self._store = Store.open(self.settings)
+            return self._store
 
     # ---- providers -------------------------------------------------------------------------------------
 
@@ -42,17 +59,23 @@ class AppContext:
     @property
     def media_provider_name(self) -> str:
         """Where new media jobs go: "fal" or "demo"."""
+        from pixflow_tui.providers import media_is_live
+
         return "fal" if media_is_live(self.settings) else "demo"
 
     def provider_for(self, name: str) -> MediaProvider:
         """The provider that holds jobs stored under `name` (a job resumes where it was submitted)."""
         if name not in self._media:
+            from pixflow_tui.providers import provider_for
+
             self._media[name] = provider_for(name, self.settings)
         return self._media[name]
 
     @property
     def text(self) -> TextProvider:
         if self._text is None:
+            from pixflow_tui.providers import build_text_provider
+
             self._text = build_text_provider(self.settings)
         return self._text
 
@@ -121,10 +144,13 @@ class AppContext:
 
     def recent_jobs(self, module: str | None = None, limit: int = 200) -> list[JobView]:
         """The newest jobs (of one module's batches when given), oldest first, as table rows."""
+        from pixflow_tui.workflows.job_views import job_views
+
         return job_views(self.store, module=module, limit=limit)
 
     def close(self) -> None:
         if self._service is not None:
             self._service.stop()
             self._service = None
-        self.store.close_thread_connection()
+        if self._store is not None:
+            self._store.close_thread_connection()

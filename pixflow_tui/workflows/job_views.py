@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from pixflow_tui.core.jobs import JobView
-from pixflow_tui.store import Store
-from pixflow_tui.store.records import JobRecord
+
+if TYPE_CHECKING:
+    from pixflow_tui.store import Store
+    from pixflow_tui.store.records import JobRecord
 
 
 def _prompt_text(job: JobRecord) -> str:

@@ -7,8 +7,6 @@ from pathlib import Path
 
 from pixflow_tui import __version__
 from pixflow_tui.config import Settings
-from pixflow_tui.providers import offload
-from pixflow_tui.store import LATEST_VERSION, Store, StoreError, database_location
 from pixflow_tui.workflows.terminal import choose_renderer, detect_graphics
 
 
@@ -55,6 +53,8 @@ def _writable(folder: Path) -> str | None:
 
 
 def run_doctor(settings: Settings) -> DoctorReport:
+    from pixflow_tui.store import LATEST_VERSION, Store, StoreError, database_location
+
     problems: list[str] = []
     reason = _writable(settings.home)
     if reason:
@@ -91,4 +91,6 @@ def run_doctor(settings: Settings) -> DoctorReport:
 
 def prepare_worker_processes() -> None:
     """Call before a full-screen UI takes over stderr (see providers.offload.prepare)."""
+    from pixflow_tui.providers import offload
+
     offload.prepare()

@@ -1,22 +1,33 @@
 """Small services the TUI needs that the AppContext does not offer (so `tui/` never touches the store)."""
 from __future__ import annotations
 
+import os
+import re
+import sqlite3
 import threading
 from collections.abc import Iterable
+from pathlib import Path
 
+import pixflow_tui
 from pixflow_tui.config import Settings
+from pixflow_tui.core.catalog import PRODUCTS
 from pixflow_tui.core.jobs import JobView
-from pixflow_tui.store import StoreError
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.job_views import to_view
 
 
 class ContextError(RuntimeError):
     """The app context cannot be built (bad database, unwritable data folder); the message is one line."""
 
 
-def open_context(settings: Settings) -> AppContext:
-    """Build the AppContext, turning database and file-system errors into a one-line ContextError."""
+def open_context(settings: Settings, *, open_later: bool = False) -> AppContext:
+    """Build the AppContext, turning database and file-system errors into a one-line ContextError.
+
+    open_later: when a quick look finds the database ready (current schema, seeded, writable, not locked),
+    the store opens on first use instead; otherwise it opens now, so every setup error is raised here."""
+    if open_later and store_is_ready(settings):
+        return AppContext(settings, open_store=False)
+    from pixflow_tui.store import StoreError
+
     try:
         return AppContext(settings)
     except StoreError as exc:
@@ -24,6 +35,42 @@ def open_context(settings: Settings) -> AppContext:
     except OSError as exc:
         where = exc.filename or settings.home
         raise ContextError(f"cannot use data folder {where}: {exc.strerror or exc}") from None
+
+
+def latest_schema_version() -> int:
+    """store.migrations.LATEST_VERSION, read from the migrations' file names (importing the store costs
+    ~70 ms of start-up); -1 when they cannot be listed."""
+    folder = Path(pixflow_tui.__file__).parent / "store" / "migrations"
+    versions = [int(match.group(1)) for file in folder.glob("m[0-9]*.py")
+                if (match := re.match(r"m(\d+)_", file.name))]
+    return max(versions, default=-1)
+
+
+def store_is_ready(settings: Settings) -> bool:
+    """True when opening the store would change nothing and cannot fail for a reason known now.
+
+    A plain sqlite3 look, without the store's modules: anything unusual (a URL, a missing, older, newer,
+    damaged or locked database, an unwritable file or folder, an unseeded user or product) says False,
+    and the full open then reports it."""
+    path = settings.database_path.expanduser()
+    if settings.database_url or not path.is_file():
+        return False
+    if not os.access(path, os.R_OK | os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
+        return False
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=0)
+        try:
+            version = connection.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+            user = connection.execute("SELECT 1 FROM users WHERE email = ?", (f"{settings.user}@local",)).fetchone()
+            slugs = {row[0] for row in connection.execute("SELECT slug FROM products")}
+            connection.execute("BEGIN IMMEDIATE")  # the open's seeding takes the write lock: is it free?
+            connection.rollback()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return (version == latest_schema_version() and user is not None
+            and all(product.slug in slugs for product in PRODUCTS))
 
 
 class BatchModules:
@@ -49,6 +96,8 @@ class BatchModules:
 
 def job_views_by_id(context: AppContext, job_ids: Iterable[int]) -> list[JobView]:
     """Table rows for the given jobs (those that exist), in id order."""
+    from pixflow_tui.workflows.job_views import to_view
+
     views = []
     for job_id in sorted(set(job_ids)):
         job = context.store.jobs.get(job_id)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
@@ -10,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from pixflow_tui.store import LATEST_VERSION
 from pixflow_tui.tui.app import run_app
 from pixflow_tui.tui.startup import prepare_renderer
+from pixflow_tui.workflows.ui_support import latest_schema_version, open_context, store_is_ready
 
 
 def test_a_damaged_database_is_one_line_and_exit_3(settings, capsys) -> None:
@@ -29,6 +32,38 @@ def test_an_unusable_data_folder_is_one_line_and_exit_3(settings, tmp_path: Path
     assert run_app(replace(settings, home=blocker / "home")) == 3
     err = capsys.readouterr().err.strip()
     assert err.startswith("pixflow: ") and len(err.splitlines()) == 1
+
+
+def test_the_quick_look_reads_the_latest_schema_version_from_the_migrations() -> None:
+    assert latest_schema_version() == LATEST_VERSION
+
+
+def test_a_ready_database_opens_on_first_use(settings, store) -> None:
+    assert store_is_ready(settings)
+    context = open_context(settings, open_later=True)
+    assert context.jobs_running() == 0
+    context.close()
+
+
+def test_a_missing_or_locked_database_is_not_ready(settings, store) -> None:
+    other = sqlite3.connect(settings.database_path)
+    other.execute("BEGIN IMMEDIATE")
+    assert not store_is_ready(settings)
+    other.rollback()
+    other.close()
+    settings.database_path.unlink()
+    assert not store_is_ready(settings)
+
+
+def test_a_newer_database_is_still_one_line_and_exit_3(settings, store, capsys) -> None:
+    store.close_thread_connection()
+    with sqlite3.connect(settings.database_path) as other:
+        other.execute("UPDATE schema_migrations SET version = version + 100 WHERE version = ?", (LATEST_VERSION,))
+    other.close()
+    assert not store_is_ready(settings)
+    assert run_app(settings) == 3
+    err = capsys.readouterr().err.strip()
+    assert "schema version" in err and len(err.splitlines()) == 1
 
 
 def test_renderer_none_needs_no_textual_image() -> None:
