@@ -118,6 +118,10 @@ async def save_outputs(store: Store, settings: Settings, http: httpx.AsyncClient
         outcome.error = "the provider finished without any output"
         return outcome
     for number, output in enumerate(results):
+        if str(output.get("url", "")).startswith("file://") and job.provider != "demo":
+            # only our own offline provider hands over local files; a remote one must not make us copy any file
+            outcome.error = f"the provider answered with a local file URL, which is refused: {output['url']}"
+            return outcome
         ext = outputs.extension_for(output.get("content_type", ""), output.get("file_name", ""),
                                     _FALLBACK_EXT[job.kind])
         target = outputs.output_path(settings.outputs_dir, module, job.batch_id, job.id, job.job_index,

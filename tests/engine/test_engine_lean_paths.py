@@ -165,3 +165,12 @@ def test_metadata_goes_into_a_png_in_place_and_survives_trailing_bytes(tmp_path:
     before = jpeg.read_bytes()
     assert outputs.embed_metadata(jpeg, {"prompt": "kite"}, outputs.sidecar_path(jpeg)) is True
     assert jpeg.read_bytes() == before and outputs.read_metadata(jpeg) == {"prompt": "kite"}
+
+
+async def test_a_remote_provider_cannot_make_the_engine_copy_a_local_file(settings: Settings, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    Image.new("RGB", (8, 8)).save(secret)
+    job = dataclasses.replace(_job("fal"), result={"outputs": [{"url": secret.as_uri(), "content_type": "image/png",
+                                                                 "file_name": "x.png", "metadata": {}}]})
+    outcome = await saving.save_outputs(None, settings, None, job)  # type: ignore[arg-type]
+    assert outcome.error is not None and "local file URL" in outcome.error and outcome.first_path is None
