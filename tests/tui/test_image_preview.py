@@ -46,6 +46,25 @@ async def test_renders_a_real_png_shrunk_to_the_widget(tmp_path: Path) -> None:
     assert len(list((tmp_path / "cache" / "previews").glob("*.png"))) == 1
 
 
+@pytest.mark.parametrize("renderer", ["halfcell", "unicode"])
+async def test_lines_drawn_off_the_ui_thread_match_what_textual_image_draws(tmp_path: Path, renderer: str) -> None:
+    image = Image.new("RGB", (40, 19), (10, 20, 30))
+    image.paste((250, 200, 0), (5, 3, 30, 15))
+    image.putpixel((39, 18), (0, 255, 0))
+    path = tmp_path / "odd.png"
+    image.save(path)
+    app = PreviewApp(path, tmp_path / "cache", renderer=renderer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        inner = app.query_one("#image")
+        assert inner.drawn and (inner.size.width, inner.size.height) == (40, 10)
+        ahead = [inner.render_line(y) for y in range(10)]
+        inner.drawn = None
+        inner.refresh()
+        own = [inner.render_line(y) for y in range(10)]
+        assert [list(line) for line in ahead] == [list(line) for line in own]
+
+
 def test_thumbnail_cache_is_keyed_by_file_state(tmp_path: Path) -> None:
     path = two_colour_png(tmp_path / "a.png")
     cache = tmp_path / "cache"

@@ -1,7 +1,9 @@
 """An image preview on top of textual-image: shrunk off the UI thread, cached on disk, never crashing."""
 from __future__ import annotations
 
+import functools
 import hashlib
+import io
 import math
 import os
 import warnings
@@ -12,6 +14,7 @@ from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 from textual.app import ComposeResult
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -97,9 +100,47 @@ def image_widget_class(renderer: str) -> type[Widget]:
     from textual_image.widget import HalfcellImage, SixelImage, TGPImage, UnicodeImage
 
     classes: dict[str, type[Widget]] = {
-        "kitty": TGPImage, "sixel": SixelImage, "halfcell": HalfcellImage, "unicode": UnicodeImage,
+        "kitty": TGPImage, "sixel": SixelImage, "halfcell": _drawn_ahead(HalfcellImage),
+        "unicode": _drawn_ahead(UnicodeImage),
     }
     return classes[renderer]
+
+
+_CELL_RENDERERS = ("halfcell", "unicode")
+
+
+def draw_cells(image: PILImage.Image, renderer: str) -> list[Strip] | None:
+    """The lines of cells textual-image draws for `image` at one cell per pixel column (two pixel rows per
+    line), made here, off the UI thread: drawn on it when the preview appears, they stalled the UI 20-60 ms."""
+    if renderer not in _CELL_RENDERERS:
+        return None
+    from rich.console import Console
+    from textual_image.renderable import halfcell, unicode
+
+    renderable_class = halfcell.Image if renderer == "halfcell" else unicode.Image
+    width, height = image.width, math.ceil(image.height / 2)
+    console = Console(width=width, height=height, color_system="truecolor", force_terminal=True,
+                      file=io.StringIO(), legacy_windows=False)
+    options = console.options.update_dimensions(width, height)
+    lines = console.render_lines(renderable_class(image, width, height), options, pad=True)
+    return [Strip(line, width) for line in lines]
+
+
+@functools.cache
+def _drawn_ahead(base: type[Widget]) -> type[Widget]:
+    """`base` showing the lines `draw_cells` made when they fit its size (else drawing them itself)."""
+
+    class DrawnAhead(base, Renderable=base._Renderable):  # type: ignore[valid-type,misc,attr-defined,call-arg]
+        drawn: list[Strip] | None = None
+
+        def render_line(self, y: int) -> Strip:
+            drawn, size = self.drawn, self.content_size
+            if drawn and len(drawn) == size.height and drawn[0].cell_length == size.width:
+                return drawn[y].apply_style(self.rich_style) if 0 <= y < len(drawn) else Strip.blank(size.width)
+            return super().render_line(y)
+
+    DrawnAhead.__name__ = f"DrawnAhead{base.__name__}"
+    return DrawnAhead
 
 
 class ImagePreview(Widget):
@@ -116,7 +157,7 @@ class ImagePreview(Widget):
             super().__init__()
             self.path = path
             self.box = box
-            self.result = result  # a PIL image, a description line, or a PreviewError
+            self.result = result  # (a PIL image, its lines of cells or None), a description line, or a PreviewError
 
     def __init__(
         self, path: Path | str | None = None, *, renderer: str, cache_dir: Path,
@@ -161,6 +202,8 @@ class ImagePreview(Widget):
         def work() -> None:
             try:
                 result: Any = describe(path) if renderer == "none" else load_preview(path, box, cache_dir)
+                if isinstance(result, PILImage.Image):
+                    result = (result, draw_cells(result, renderer))
             except PreviewError as exc:
                 result = exc
             self.post_message(self._Ready(path, box, result))
@@ -184,11 +227,13 @@ class ImagePreview(Widget):
         elif isinstance(result, str):
             self._set_message(result)
         else:
-            self._show_image(result)
+            self._show_image(*result)
 
-    def _show_image(self, image: PILImage.Image) -> None:
+    def _show_image(self, image: PILImage.Image, drawn: list[Strip] | None) -> None:
         cell_w, cell_h = cell_pixels(self.renderer)
         widget: Any = self.query_one("#image")
+        if drawn is not None:
+            widget.drawn = drawn
         widget.styles.width = max(1, min(self.size.width, math.ceil(image.width / cell_w)))
         widget.styles.height = max(1, min(self.size.height, math.ceil(image.height / cell_h)))
         widget.image = image
