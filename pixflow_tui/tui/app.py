@@ -103,11 +103,11 @@ class PixflowApp(App[None]):
         self.log_file = setup_logging(settings.logs_dir)
         self._owns_context = context is None
         self.context = context if context is not None else open_context(settings)
-        prepare_worker_processes()  # while stderr is still the real one: Textual replaces it once running
         super().__init__()
         self.router = JobEventRouter(self.context)
         self.set_keymap(dict(settings.keymap))
         self._first_frame_shown = False
+        self._workers_prepared = False
         self._frame_up = threading.Event()  # threads that need the store wait for it: see read_stats
         self._after_first_frame: list[Callable[[], object]] = []
 
@@ -119,9 +119,16 @@ class PixflowApp(App[None]):
         else:
             self._after_first_frame.append(callback)
 
+    def prepare_workers(self) -> None:
+        """Before anything can start a worker process: the first frame, or leaving the first screen."""
+        if not self._workers_prepared:
+            self._workers_prepared = True
+            prepare_worker_processes()  # ~35 ms of imports and a helper process: kept out of the first frame
+
     def on_ready(self) -> None:
         self._first_frame_shown = True
         self._frame_up.set()
+        self.prepare_workers()
         for callback in self._after_first_frame:
             self.call_later(callback)
         self._after_first_frame.clear()
@@ -170,6 +177,7 @@ class PixflowApp(App[None]):
 
     def action_go(self, mode: str) -> None:
         if mode != self.current_mode:
+            self.prepare_workers()  # a key may switch modules before on_ready
             self.switch_mode(mode)
 
     def action_leave_field(self) -> None:

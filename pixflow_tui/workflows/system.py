@@ -1,6 +1,8 @@
 """Health check of an installation: what `pixflow doctor` reports."""
 from __future__ import annotations
 
+import contextlib
+import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -90,7 +92,9 @@ def run_doctor(settings: Settings) -> DoctorReport:
 
 
 def prepare_worker_processes() -> None:
-    """Call before a full-screen UI takes over stderr (see providers.offload.prepare)."""
+    """Start the worker processes' helper (see providers.offload.prepare) on the main thread. It is handed
+    the real stderr: a full-screen UI's replacement has no usable file descriptor."""
     from pixflow_tui.providers import offload
 
-    offload.prepare()
+    with contextlib.redirect_stderr(sys.__stderr__ or sys.stderr):
+        offload.prepare()
