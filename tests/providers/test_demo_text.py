@@ -262,3 +262,10 @@ async def test_translate_is_labelled(demo_text: DemoTextProvider) -> None:
     assert result == {"TR": "[demo translation to Turkish] Hello there.",
                       "Spanish": "[demo translation to Spanish] Hello there."}
     assert json.dumps(result)  # plain strings
+
+
+async def test_a_concept_with_its_own_article_reads_naturally(demo_text: DemoTextProvider) -> None:
+    for prompt in await prompts_for(demo_text, "a red fox in snow", 3):
+        text = prompt.to_json().lower()
+        assert "red fox in snow story" in prompt.style.lower()
+        assert not re.search(r"\b(a|the) (a|an|the) ", text), prompt.style

@@ -52,6 +52,12 @@ def _phrase(concept: str, max_words: int = 10) -> str:
     return " ".join(words[:max_words]) if words else "portrait"
 
 
+def _bare(phrase: str) -> str:
+    """The phrase without a leading article, to follow one ("the {…} story", not "the a red fox story")."""
+    words = phrase.split()
+    return " ".join(words[1:]) if len(words) > 1 and words[0].lower() in ("a", "an", "the") else phrase
+
+
 def _first_clause(text: str) -> str:
     return text.split(",")[0].strip()
 
@@ -113,7 +119,7 @@ def concept_prompt(concept: str, index: int, reference: ImageAnalysis | None = N
     expression = p.pick(vocab.EXPRESSIONS, "expression")
     hero = p.pick(vocab.HEROES, "hero").format(fabric=fabric, colour=colour, light=light.name, concept=phrase)
 
-    style = (f"{aesthetic} {mood.lower()} portrait for a {phrase} story: {_first_clause(framing)}, "
+    style = (f"{aesthetic} {mood.lower()} portrait for the {_bare(phrase)} story: {_first_clause(framing)}, "
              f"{light.name} lighting, {colour} {fabric} {cut.garment}, {_first_clause(backdrop)}, "
              f"shot on {lens.lens.split()[0]} at {lens.aperture}, {_first_clause(grade)}.")
     light_mood = f"{mood} — {light.mood}, in keeping with the {phrase} theme"
@@ -142,7 +148,7 @@ def concept_prompt(concept: str, index: int, reference: ImageAnalysis | None = N
         outfit=Outfit(main=f"{colour.capitalize()} {fabric} {cut.garment}, {cut.fit}",
                       underneath=p.pick(vocab.UNDERNEATH, "underneath"),
                       accessories=p.pick(vocab.ACCESSORIES, "accessories"),
-                      styling=f"{p.pick(vocab.STYLING, 'styling')}; styled for the {phrase} story"),
+                      styling=f"{p.pick(vocab.STYLING, 'styling')}; styled for the {_bare(phrase)} story"),
         camera=Camera(lens=lens.lens, aperture=lens.aperture, angle=p.pick(vocab.ANGLES, "angle"), focus=lens.focus,
                       distortion=p.pick(vocab.DISTORTIONS, "distortion")),
         hairstyle=Hairstyle(style=hair.style, parting=hair.parting, details=hair.details, finish=hair.finish),
