@@ -117,12 +117,12 @@ def concept_prompt(concept: str, index: int, reference: ImageAnalysis | None = N
     lens = p.pick(vocab.LENSES, "lens")
     grade = p.pick(vocab.COLOR_GRADES, "grade")
     expression = p.pick(vocab.EXPRESSIONS, "expression")
-    hero = p.pick(vocab.HEROES, "hero").format(fabric=fabric, colour=colour, light=light.name, concept=phrase)
+    hero = p.pick(vocab.HEROES, "hero").format(fabric=fabric, colour=colour, light=light.name, concept=_bare(phrase))
 
     style = (f"{aesthetic} {mood.lower()} portrait for the {_bare(phrase)} story: {_first_clause(framing)}, "
              f"{light.name} lighting, {colour} {fabric} {cut.garment}, {_first_clause(backdrop)}, "
              f"shot on {lens.lens.split()[0]} at {lens.aperture}, {_first_clause(grade)}.")
-    light_mood = f"{mood} — {light.mood}, in keeping with the {phrase} theme"
+    light_mood = f"{mood} — {light.mood}, in keeping with the {_bare(phrase)} theme"
     colour_grade = grade
     contrast = p.pick(vocab.CONTRASTS, "contrast")
     if reference is not None:
