@@ -1,8 +1,11 @@
 """Library layout and keys: tabs by key and click, the preview on narrow terminals, help with binding ids."""
 from __future__ import annotations
 
+from textual import events
+
 from lib_helpers import library, open_library, seed, settle, wait_for
 from pixflow_tui.tui.screens.help import HelpScreen, binding_groups
+from pixflow_tui.tui.screens.library.base import LibraryTab
 from pixflow_tui.tui.screens.library.preview import PreviewPanel
 from pixflow_tui.tui.screens.library.screen import TABS
 
@@ -25,6 +28,19 @@ async def test_brackets_cycle_through_every_tab_and_keys_1_to_6_still_switch_mod
         await pilot.press("6")
         await wait_for(pilot, lambda: app.current_mode == "library")
         assert library(pilot).active_name == names[-1]  # the mode kept its place
+
+
+async def test_tabs_passed_over_in_a_burst_of_keys_stay_hidden(make_app, settings) -> None:
+    seed(settings)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_library(pilot)
+        for _ in range(3):  # Favourites and Liked are built on the way to All assets, never shown
+            app.post_message(events.Key("right_square_bracket", None))
+        await wait_for(pilot, lambda: screen.active_name == "assets" and screen.tab("assets").loaded, what="assets")
+        await settle(pilot)
+        shown = [tab.id for tab in screen.query(LibraryTab) if tab.display]
+        assert shown == ["library-assets"]
 
 
 async def test_tab_bar_is_clickable(make_app, settings) -> None:

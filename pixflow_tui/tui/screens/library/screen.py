@@ -223,6 +223,7 @@ class LibraryScreen(ModuleScreen):
             self._activate(tab, name, prepare)
             return
         tab = tab_class(name)(self.context, id=f"library-{name}")
+        tab.display = False  # shown when it becomes current (a tab asked for and passed over meanwhile never is)
         mounted = self.query_one(ContentSwitcher).mount(tab)
 
         async def when_mounted() -> None:
