@@ -33,8 +33,8 @@ class PromptEntry:
 
 
 def waiting_prompts(ctx: AppContext) -> list[PromptEntry]:
-    """Prompts Prompt Factory sent over (taken: they are ours now)."""
-    return [PromptEntry(prompt, parcel.concept, "prompt_factory")
+    """Prompts sent over from Prompt Factory or the Library's favourites (taken: they are ours now)."""
+    return [PromptEntry(prompt, parcel.concept, parcel.origin)
             for parcel in ctx.handoff.take_prompts() for prompt in parcel.prompts]
 
 

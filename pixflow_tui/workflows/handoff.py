@@ -16,6 +16,7 @@ class PromptParcel:
     prompts: tuple[PromptOutput, ...]
     history_id: int | None = None
     source: str = "generated"  # how a history entry was made: generated, analyzed or text
+    origin: str = "prompt_factory"  # who sent prompts to Asset Monster: prompt_factory or favorite
 
 
 @dataclass
@@ -27,10 +28,11 @@ class Handoff:
     _history: list[PromptParcel] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def send_prompts(self, concept: str, prompts: list[PromptOutput], history_id: int | None = None) -> None:
+    def send_prompts(self, concept: str, prompts: list[PromptOutput], history_id: int | None = None,
+                     origin: str = "prompt_factory") -> None:
         if prompts:
             with self._lock:
-                self._prompts.append(PromptParcel(concept, tuple(prompts), history_id))
+                self._prompts.append(PromptParcel(concept, tuple(prompts), history_id, origin=origin))
 
     def take_prompts(self) -> list[PromptParcel]:
         with self._lock:

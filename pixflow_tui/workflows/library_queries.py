@@ -202,7 +202,7 @@ def send_favorites(ctx: AppContext, favorite_ids: list[int]) -> int:
     sent = 0
     for favorite_id in favorite_ids:
         concept, prompt = favorite_prompt(ctx, favorite_id)
-        ctx.handoff.send_prompts(concept, [prompt])
+        ctx.handoff.send_prompts(concept, [prompt], origin="favorite")
         sent += 1
     return sent
 

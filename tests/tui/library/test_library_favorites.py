@@ -70,7 +70,8 @@ async def test_delete_asks_first_and_keeps_the_favourite_on_no(make_app, setting
         await wait_for(pilot, lambda: "Teal silk" in str(meta.render()), what="the preview of the next row")
 
 
-async def test_send_to_asset_monster_lands_in_its_prompt_list(make_app, settings) -> None:
+async def test_send_to_asset_monster_lands_in_its_prompt_list(make_app, settings, monkeypatch) -> None:
+    notes = record_notes(monkeypatch)
     seed_two(settings)
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
@@ -83,9 +84,10 @@ async def test_send_to_asset_monster_lands_in_its_prompt_list(make_app, settings
         monster = await wait_for(pilot, lambda: app.current_mode == "asset_monster" and app.screen)
         await settle(pilot)
         items = await wait_for(pilot, lambda: monster.setup_panel.items, what="the prompts in Asset Monster")
-        assert [(i.entry.concept, i.entry.prompt.style) for i in items] == [
-            ("velvet", "velvet in plum"), ("silk", "silk charmeuse in teal")]
+        assert [(i.entry.concept, i.entry.prompt.style, i.entry.source) for i in items] == [
+            ("velvet", "velvet in plum", "favorite"), ("silk", "silk charmeuse in teal", "favorite")]
         assert app.context.handoff.take_prompts() == []  # Asset Monster took them
+        assert any("2 prompts from favourites added" in note for note in notes), notes
 
 
 async def test_a_favourite_without_a_valid_prompt_is_not_sent(make_app, settings, monkeypatch) -> None:

@@ -54,7 +54,9 @@ class SetupActions:
         if entries:
             screen.setup_panel.add_entries(entries)
             screen.show_setup()
-            screen.notify(f"{len(entries)} prompt{'s' if len(entries) > 1 else ''} from Prompt Factory added. "
+            origins = {"prompt_factory": "Prompt Factory", "favorite": "favourites"}
+            sources = " and ".join(dict.fromkeys(origins.get(e.source, e.source) for e in entries))
+            screen.notify(f"{len(entries)} prompt{'s' if len(entries) > 1 else ''} from {sources} added. "
                           "ctrl+r runs them.", title="Prompts arrived")
 
     def add_prompt_entries(self, entries: list[PromptEntry], where: str) -> None:
