@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import importlib
 import logging
 import sys
@@ -135,11 +134,7 @@ class PixflowApp(App[None]):
         self._after_first_frame.clear()
         # After the first frame: resume unfinished jobs (remote ones by request id) and warm up image support.
         start_thread(self, self._start_background_work, name="starting the job engine", group="startup")
-        self.call_after_refresh(self._settle_heap)
-
-    def _settle_heap(self) -> None:
-        settle_heap()
-        gc.enable()  # launch_tui turns the collector off for the start-up
+        self.call_after_refresh(settle_heap)  # launch_tui paused the collector for the start-up
 
     def _start_background_work(self) -> None:
         self.context.open_store()  # run_app leaves it closed when ready, so that its modules load after the frame

@@ -10,12 +10,20 @@ from __future__ import annotations
 import gc
 
 
+def pause_collector() -> None:
+    """For the start-up: the collector would walk its long-lived objects again and again (~20 ms)."""
+    gc.disable()
+
+
 def settle_heap() -> None:
-    """Collect what start-up left behind, then freeze the survivors (they live as long as the app)."""
+    """After the first frame: collect what start-up left behind, freeze the survivors (they live as long as the
+    app) and turn the collector back on."""
     gc.collect()
     gc.freeze()
+    gc.enable()
 
 
 def release_heap() -> None:
     """Hand the frozen objects back to the collector (the app is closing; a test may start another)."""
     gc.unfreeze()
+    gc.enable()

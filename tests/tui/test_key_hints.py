@@ -9,13 +9,17 @@ def descriptions(hints: KeyHints) -> list[str]:
     return [hint.description for hint in hints.hints]
 
 
+async def library_hints(pilot) -> KeyHints:
+    await settle(pilot)
+    await pilot.press("6")
+    await settle(pilot)
+    return pilot.app.screen.query_one(KeyHints)
+
+
 async def test_hints_follow_the_focus_and_show_on_the_line(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
-        hints = app.screen.query_one(KeyHints)
+        hints = await library_hints(pilot)
         on_list = descriptions(hints)
         assert "Help" in on_list and "Quit" in on_list
         assert hints.palette is not None and hints.palette.shown == "^p"
@@ -34,10 +38,7 @@ async def test_hints_follow_the_focus_and_show_on_the_line(make_app) -> None:
 async def test_a_click_on_a_hint_presses_its_key(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("6")
-        await settle(pilot)
-        hints = app.screen.query_one(KeyHints)
+        hints = await library_hints(pilot)
         start, _end, hint = next(span for span in hints._spans if span[2].description == "Help")
         await pilot.click(KeyHints, offset=(start + 1, 0))
         await settle(pilot)

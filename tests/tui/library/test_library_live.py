@@ -3,8 +3,10 @@ when nothing the user did would be lost."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from lib_helpers import column, open_library, record_notes, seed, settle, show_tab, table_of, wait_for
+from pixflow_tui.tui.widgets.row_list import RowList
 from pixflow_tui.workflows.images import create_image_batch, plan_image_batch
 from tests.engine.conftest import prompts
 
@@ -19,14 +21,19 @@ async def make_outputs(app, concept: str, count: int = 1) -> None:
     await asyncio.to_thread(create)
 
 
+async def all_assets(pilot) -> tuple[Any, RowList, int]:
+    """The Library's All assets tab, its list and how many rows it shows."""
+    await open_library(pilot)
+    assets = await show_tab(pilot, "assets")
+    table = table_of(assets)
+    return assets, table, table.row_count
+
+
 async def test_a_finished_job_appears_in_the_list_shown_and_the_cursor_stays(make_app, settings) -> None:
     seed(settings, images=3, history=1)
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_library(pilot)
-        assets = await show_tab(pilot, "assets")
-        table = table_of(assets)
-        before = table.row_count
+        _assets, table, before = await all_assets(pilot)
         await pilot.press("down")
         kept = table.highlighted_key
         await make_outputs(app, "made meanwhile")
@@ -40,10 +47,7 @@ async def test_marked_rows_are_not_lost_to_a_new_output(make_app, settings, monk
     notes = record_notes(monkeypatch)
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_library(pilot)
-        assets = await show_tab(pilot, "assets")
-        table = table_of(assets)
-        before = table.row_count
+        assets, table, before = await all_assets(pilot)
         await pilot.press("space")
         marked = set(assets.marked)
         await make_outputs(app, "made meanwhile")

@@ -171,7 +171,7 @@ class LibraryScreen(ModuleScreen):
         tab = self.active_tab
         if self._left:
             self._mark_stale(but=tab)  # other modules may have made outputs meanwhile
-        if (self._left or (tab is not None and tab.stale)) and tab is not None and tab.loaded:
+        if tab is not None and tab.loaded and (self._left or tab.stale):
             # the rows from before are painted first; then the outputs made in other modules meanwhile
             self.call_after_refresh(tab.reload, True)
         self._left = False
