@@ -82,6 +82,33 @@ def _url(name: str, value: Any) -> str | None:
     return text
 
 
+# URL schemes of the databases Pixflow's SQL supports (peewee's playhouse.db_url names; "+pool" variants too)
+DATABASE_SCHEMES = ("sqlite", "sqliteext", "postgres", "postgresql", "postgresext", "postgresqlext")
+
+
+def redact_url(text: str) -> str:
+    """`text` with the password of a URL (scheme://user:password@host) replaced by ***."""
+    scheme, sep, rest = text.partition("://")
+    if not sep or "@" not in rest.split("/", 1)[0]:
+        return text
+    credentials, at, after = rest.partition("@")
+    user, colon, _ = credentials.partition(":")
+    return f"{scheme}://{user}{':***' if colon else ''}{at}{after}"
+
+
+def _database_url(name: str, value: Any) -> str | None:
+    text = _optional_text(name, value)
+    if text is None or "://" not in text:
+        return text
+    scheme = text.split("://", 1)[0].lower()
+    if scheme.split("+", 1)[0] not in DATABASE_SCHEMES:
+        raise SettingsError(
+            f"setting {name}={redact_url(text)!r} has an unknown scheme {scheme!r}; "
+            "use a SQLite file path, sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+        )
+    return text
+
+
 def _path(name: str, value: Any) -> Path:
     text = str(value).strip()
     if not text:
@@ -161,7 +188,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "default_format": _choice(IMAGE_FORMATS),
     "image_renderer": _choice(IMAGE_RENDERERS),
     "demo_latency": _non_negative_float,
-    "database_url": _optional_text,
+    "database_url": _database_url,
     "user": _optional_text,
     "openai_base_url": _url,
     "fal_base_url": _url,
@@ -181,6 +208,8 @@ def default_config_path(env: Mapping[str, str]) -> Path:
 
 def _read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
     warnings: list[str] = []
+    if path.exists() and not path.is_file():
+        raise SettingsError(f"config file {path} is a folder, not a file; point PIXFLOW_CONFIG at a config.toml")
     if not path.is_file():
         return {}, warnings
     import tomllib  # only with a config file to read: most starts have none
@@ -224,8 +253,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         if parsed is not None:
             values[name] = parsed
 
-    home_raw = env.get("PIXFLOW_HOME") or file_values.get("home") or platformdirs.user_data_dir(APP_NAME)
-    home = _path("PIXFLOW_HOME" if env.get("PIXFLOW_HOME") else "home", home_raw)
+    # an empty home is an error, not "use the default": data would silently land somewhere unexpected
+    if "PIXFLOW_HOME" in env:
+        home = _path("PIXFLOW_HOME", env["PIXFLOW_HOME"])
+    elif "home" in file_values:
+        home = _path("home", file_values["home"])
+    else:
+        home = _path("home", platformdirs.user_data_dir(APP_NAME))
 
     keymap = file_values.get("keymap", {})
     if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):

@@ -316,3 +316,41 @@ def test_settings_are_frozen(env: dict[str, str]) -> None:
     with pytest.raises(AttributeError):
         settings.concurrency = 99  # type: ignore[misc]
     assert isinstance(settings, Settings)
+
+
+# ---------------------------------------------------------------------------------------------- bad inputs
+
+
+@pytest.mark.parametrize("source", ["file", "env"])
+def test_an_empty_home_is_an_error(env: dict[str, str], config_file: Path, source: str) -> None:
+    if source == "file":
+        del env["PIXFLOW_HOME"]
+        write_config(config_file, {"home": ""})
+    else:
+        env["PIXFLOW_HOME"] = "  "
+    message = load_error(env)
+    assert "home" in message.lower() and "empty" in message and "\n" not in message
+
+
+def test_a_config_path_that_is_a_folder_is_an_error(env: dict[str, str], config_file: Path) -> None:
+    config_file.mkdir()
+    message = load_error(env)
+    assert str(config_file) in message and "folder" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("url", ["bogus://x", "mysql://u@h/db", "http://host/db"])
+def test_an_unknown_database_scheme_is_an_error(env: dict[str, str], url: str) -> None:
+    message = load_error(env | {"PIXFLOW_DATABASE_URL": url})
+    scheme = url.split(":")[0]
+    assert f"unknown scheme {scheme!r}" in message and "PIXFLOW_DATABASE_URL" in message and "\n" not in message
+
+
+def test_a_bad_database_url_never_shows_its_password(env: dict[str, str], config_file: Path) -> None:
+    write_config(config_file, {"database_url": "bogus://alice:s3cret-pw@db.example/pixflow"})
+    message = load_error(env)
+    assert "s3cret-pw" not in message and "alice:***@db.example" in message
+
+
+@pytest.mark.parametrize("url", ["postgresql://u:p@h/db", "postgres://h/db", "sqlite:///x.db", "postgresql+pool://h/d"])
+def test_supported_database_schemes_are_accepted(env: dict[str, str], url: str) -> None:
+    assert load_settings(env | {"PIXFLOW_DATABASE_URL": url}).database_url == url
