@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from peewee import Database
 
-from pixflow_tui.config import Settings
+from pixflow_tui.config import Settings, redact_url
 from pixflow_tui.store.db import (
     DatabaseTooNewError,
     StoreError,
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from pixflow_tui.store.library_queries import LibraryFilter, LibraryQueries
 
 __all__ = ["Store", "StoreError", "DatabaseTooNewError", "ImageFilter", "LibraryFilter", "LATEST_VERSION",
-           "database_location"]
+           "database_location", "display_location", "backups_folder"]
 
 
 def __getattr__(name: str) -> Any:
@@ -47,6 +47,15 @@ def __getattr__(name: str) -> Any:
 
 def database_location(settings: Settings) -> str:
     return settings.database_url or str(settings.database_path)
+
+
+def display_location(settings: Settings) -> str:
+    """The database's location as it may be shown: a URL's password replaced by ***."""
+    return redact_url(database_location(settings))
+
+
+def backups_folder(settings: Settings) -> Path:
+    return settings.home / "backups"
 
 
 class Store:
@@ -78,7 +87,7 @@ class Store:
         location = database_location(settings)
         if not settings.database_url:
             Path(location).parent.mkdir(parents=True, exist_ok=True)
-        db, user_id = open_database(location, settings.user)
+        db, user_id = open_database(location, settings.user, backup_dir=backups_folder(settings))
         return cls(db, user_id, location)
 
     @property

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import peewee
 
+from pixflow_tui.config import redact_url
 from pixflow_tui.core.catalog import PRODUCTS
-from pixflow_tui.store import sqlite
+from pixflow_tui.store import backups, sqlite
 from pixflow_tui.store.migrations import LATEST_VERSION, MIGRATIONS
 from pixflow_tui.store.models import Product, SchemaMigration, User, database_proxy
 
@@ -19,6 +20,11 @@ class StoreError(RuntimeError):
 
 class DatabaseTooNewError(StoreError):
     pass
+
+
+# A brand-new database file is empty until its creator writes the first page, and another process starting at
+# the same moment may see it so; an empty file older than this lost its data (a full disk, a truncation).
+_FRESH_EMPTY_SECONDS = 10.0
 
 
 def describe_database_error(exc: Exception, where: str) -> str:
@@ -103,17 +109,16 @@ def seed(db: peewee.Database, user_name: str) -> int:
     return user.id
 
 
-def open_database(url_or_path: str, user_name: str) -> tuple[peewee.Database, int]:
-    """Connect, migrate and seed; bind the models to this database. Returns the database and the user id."""
-    where = url_or_path
+def open_database(url_or_path: str, user_name: str, backup_dir: Path | None = None) -> tuple[peewee.Database, int]:
+    """Connect, migrate and seed; bind the models to this database. Returns the database and the user id.
+
+    backup_dir: where a SQLite database that a migration is about to change is backed up first."""
+    where = redact_url(url_or_path)
     db: peewee.Database | None = None
     try:
         db = _connect(url_or_path)
         if sqlite.is_sqlite(db) and db.database != ":memory:":
-            # Look before connecting: the connection pragmas (WAL) would already change a newer file.
-            stored = sqlite.stored_schema_version(db.database)
-            if stored is not None and stored > LATEST_VERSION:
-                raise _too_new(where, stored)
+            _look_before_opening(Path(db.database), where, backup_dir)
         database_proxy.initialize(db)
         user_id = _connect_migrate_seed(db, user_name)
     except StoreError:
@@ -124,8 +129,32 @@ def open_database(url_or_path: str, user_name: str) -> tuple[peewee.Database, in
         raise StoreError(describe_database_error(exc, where)) from exc
     except peewee.ImproperlyConfigured as exc:
         _close_quietly(db)
+        if "psycopg" in str(exc) or "postgres" in str(exc).lower():
+            raise StoreError(f"database {where} is PostgreSQL, but its driver is not installed; "
+                             "run: .venv/bin/pip install psycopg2-binary") from exc
         raise StoreError(f"database {where}: {exc}") from exc
     return db, user_id
+
+
+def _look_before_opening(path: Path, where: str, backup_dir: Path | None) -> None:
+    """Refuse an emptied or newer SQLite file untouched; back up one a migration will change.
+
+    Done before connecting: the connection pragmas (WAL) would already change the file."""
+    if path.is_file() and path.stat().st_size == 0 and time.time() - path.stat().st_mtime > _FRESH_EMPTY_SECONDS:
+        folder = f" (backups are in {backup_dir})" if backup_dir else ""
+        raise StoreError(f"database {where} is an empty file (0 bytes), not a Pixflow library, and was left "
+                         f"untouched; restore a backup with `pixflow db restore FILE`{folder} or move the file "
+                         "away to start a new library")
+    stored = sqlite.stored_schema_version(path)
+    if stored is not None and stored > LATEST_VERSION:
+        raise _too_new(where, stored)
+    if backup_dir is not None and (stored or 0) < LATEST_VERSION and sqlite.has_tables(path):
+        try:
+            backups.backup_before_migration(path, backup_dir)
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StoreError(f"database {where} needs an upgrade, but the backup into {backup_dir} failed "
+                             f"({reason}); the database was left untouched") from exc
 
 
 def _connect_migrate_seed(db: peewee.Database, user_name: str, patience: float = 5.0) -> int:
@@ -138,6 +167,9 @@ def _connect_migrate_seed(db: peewee.Database, user_name: str, patience: float =
     while True:
         try:
             db.connect(reuse_if_open=True)
+            ready = _ready_user_id(db, user_name)
+            if ready is not None:
+                return ready
             migrate(db)
             return seed(db, user_name)
         except peewee.OperationalError as exc:
@@ -145,6 +177,18 @@ def _connect_migrate_seed(db: peewee.Database, user_name: str, patience: float =
                 raise
             _close_quietly(db)
             time.sleep(0.05)
+
+
+def _ready_user_id(db: peewee.Database, user_name: str) -> int | None:
+    """The user's id when the database needs no migration or seed, found by reading only: opening an
+    up-to-date database must not wait for the write lock another process may hold for long."""
+    if not db.table_exists(SchemaMigration._meta.table_name) or schema_version(db) != LATEST_VERSION:
+        return None
+    slugs = {product.slug for product in Product.select(Product.slug)}
+    if any(product.slug not in slugs for product in PRODUCTS):
+        return None
+    user = User.get_or_none(User.email == f"{user_name}@local")
+    return None if user is None else int(user.id)
 
 
 def _close_quietly(db: peewee.Database | None) -> None:

@@ -237,3 +237,60 @@ def search_ids(db: Database, kind: str, text: str, limit: int | None = None) -> 
     if limit:
         sql += f" LIMIT {int(limit)}"
     return [int(row[0]) - offset for row in db.execute_sql(sql, params).fetchall()]
+
+
+# ---- whole-file operations: what `pixflow db` and the backup before a migration use --------------------
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_sqlite_file(path: str | Path) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def has_tables(path: str | Path) -> bool:
+    """True when the SQLite file at `path` holds at least one table (read-only look)."""
+    if not is_sqlite_file(path):
+        return False
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").fetchone() is not None
+    finally:
+        conn.close()
+
+
+def copy_database(source: str | Path, target: str | Path) -> None:
+    """Copy the SQLite database `source` into `target` with the online backup API: a consistent snapshot even
+    while other processes write. `target` may be a live database (restore): its other connections see the
+    change as an ordinary write."""
+    src = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True,
+                          timeout=PRAGMAS["busy_timeout"] / 1000)
+    try:
+        dst = sqlite3.connect(str(target), timeout=PRAGMAS["busy_timeout"] / 1000)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def make_self_contained(path: str | Path) -> None:
+    """Switch a copied file out of WAL mode, so the one file holds everything (a backup to move around)."""
+    conn = sqlite3.connect(str(path))
+    try:
+        conn.execute("PRAGMA journal_mode = delete")
+    finally:
+        conn.close()
+
+
+def integrity_problems(db: Database, limit: int = 50) -> list[str]:
+    """What SQLite's integrity check finds (empty when the file is sound); other databases check themselves."""
+    if not is_sqlite(db):
+        return []
+    rows = db.execute_sql(f"PRAGMA integrity_check({int(limit)})").fetchall()
+    return [str(row[0]) for row in rows if str(row[0]) != "ok"]
