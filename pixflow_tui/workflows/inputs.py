@@ -1,11 +1,16 @@
 """Checks of what users hand us (files, text), each failing with a message that names the problem."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from pixflow_tui.core import catalog
+
+# Far above any provider's input size, far below what exhausts memory when decoded (a compressed file of a few
+# kilobytes can declare 20,000 × 20,000 pixels: 1.2 GB as RGB).
+MAX_PIXELS = 50_000_000
 
 
 class InputError(ValueError):
@@ -26,13 +31,25 @@ def check_image_file(path: str | Path, *, what: str = "reference image",
     try:
         with Image.open(file) as image:
             kind = image.format or "unknown"
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise InputError(_too_many_pixels(what, file, width * height, f"{width}×{height} pixels, "))
             image.load()
+    except Image.DecompressionBombError as exc:  # Pillow's own, far higher limit, met before the size is known
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        raise InputError(_too_many_pixels(what, file, int(found.group(1)) if found else None, "")) from None
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         reason = "it is not an image" if isinstance(exc, UnidentifiedImageError) else f"it does not decode ({exc})"
         raise InputError(f"{what} {file} cannot be used: {reason}") from None
     if kind not in catalog.UPLOAD_FORMATS:
         raise InputError(f"{what} {file} is {kind}; use JPEG, PNG or WebP")
     return file.resolve()
+
+
+def _too_many_pixels(what: str, file: Path, pixels: int | None, dimensions: str) -> str:
+    amount = f" ({dimensions}{pixels / 1_000_000:.0f} megapixels)" if pixels else ""
+    return (f"{what} {file} is too large{amount}; the limit is {MAX_PIXELS // 1_000_000} megapixels, "
+            "scale it down first")
 
 
 def check_references(paths: list[str] | tuple[str, ...]) -> list[Path]:
