@@ -33,15 +33,64 @@ def storage_reason(exc: OSError, folder: Path) -> str:
     return f"cannot write into {folder}: {exc.strerror or exc}"
 
 
+PART_SUFFIX = ".part"
+_PID_MARK = "pid"
+
+
 def temp_file_beside(target: Path) -> Path:
+    """A hidden `.part` file next to `target`; its name carries our pid, so a sweep can tell a dead owner's."""
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.{_PID_MARK}{os.getpid()}.", suffix=PART_SUFFIX,
+                                    dir=target.parent)
     except OSError as exc:
         raise StorageError(storage_reason(exc, target.parent)) from exc
     os.close(fd)
     os.chmod(name, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs should get the user's usual permissions
     return Path(name)
+
+
+def _owner_pid(name: str) -> int | None:
+    for piece in name.split("."):
+        if piece.startswith(_PID_MARK) and piece[len(_PID_MARK):].isdigit():
+            return int(piece[len(_PID_MARK):])
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale_parts(folder: Path, *, keep: set[Path] | frozenset[Path] = frozenset()) -> int:
+    """Remove `.part` files in `folder` left by downloads nobody finishes: their process is gone, or it is this
+    process and the file is not in `keep` (a download of ours still running). Returns how many were removed."""
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    me = os.getpid()
+    for entry in entries:
+        if not (entry.name.startswith(".") and entry.name.endswith(PART_SUFFIX)):
+            continue
+        pid = _owner_pid(entry.name)
+        path = Path(entry.path)
+        if pid is not None and pid != me and _alive(pid):
+            continue  # another live process is downloading into it
+        if pid == me and path in keep:
+            continue
+        try:
+            os.unlink(path)
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _too_big(cap: int) -> PermanentProviderError:

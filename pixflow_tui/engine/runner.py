@@ -6,24 +6,29 @@ never loses a finished output and never re-submits a job the provider already ha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
 import socket
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from pathlib import Path
 
 import httpx
+import peewee
 
 from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
 from pixflow_tui.core.jobs import JobEvent, JobState, MediaRequest
 from pixflow_tui.engine.batches import BatchTracker, refresh_batch_status
-from pixflow_tui.engine.saving import save_outputs
-from pixflow_tui.providers.base import MediaProvider, ProviderError, RemoteHandle
+from pixflow_tui.engine.download import sweep_stale_parts
+from pixflow_tui.engine.saving import output_folder, save_outputs
+from pixflow_tui.providers.base import MediaProvider, PreparedSubmit, ProviderError, RemoteHandle
 from pixflow_tui.store import Store
 from pixflow_tui.store.records import JobRecord
 
@@ -36,6 +41,8 @@ REMOTE_MIN_POLL = 0.25  # a remote status call costs an HTTP request: 16 jobs at
 PROGRESS_EVERY = 0.5  # seconds between progress-only writes (and events) of one job; state changes go at once
 STALLED_AFTER_POLL_FAILURES = 12
 STALLED = object()  # _follow's answer when the provider stayed unreachable
+SUBMIT_TIMEOUT = 30.0  # how long a stop waits for submits already on the wire to answer
+DB_ERRORS = (peewee.DatabaseError, sqlite3.DatabaseError)
 
 
 def new_owner_id() -> str:
@@ -85,13 +92,32 @@ def is_connect_failure(exc: BaseException) -> bool:
 @dataclass
 class EngineSummary:
     finished: dict[JobState, int] = field(default_factory=dict)
-    stalled: list[int] = field(default_factory=list)
+    stalled: list[int] = field(default_factory=list)  # at the provider, left for the next resume
+    stopped: str | None = None  # why the run stopped early ("SIGTERM", "quit", ...); None when it ran out of work
+    at_provider: list[int] = field(default_factory=list)  # on a stop: jobs the provider holds (they keep running)
+    waiting: list[int] = field(default_factory=list)  # on a stop: jobs never sent (pending)
+
+    @property
+    def stop_message(self) -> str:
+        """The true account of a stop, for a front end to print; empty when the run was not stopped."""
+        if self.stopped is None:
+            return ""
+        parts = [f"stopped ({self.stopped})"]
+        if self.at_provider:
+            parts.append(f"{len(self.at_provider)} job(s) are still at the provider and keep running there: "
+                         f"{self.at_provider}")
+        if self.waiting:
+            parts.append(f"{len(self.waiting)} job(s) were not sent yet: {self.waiting}")
+        if self.at_provider or self.waiting:
+            parts.append("run `pixflow jobs resume` to finish them")
+        return "; ".join(parts)
 
 
 class JobEngine:
     def __init__(self, store: Store, settings: Settings, events: EventBus,
                  provider_for: Callable[[str], MediaProvider], *, owner: str | None = None,
-                 lease_seconds: float = 30.0, max_attempts: int = 5) -> None:
+                 lease_seconds: float = 30.0, max_attempts: int = 5, submit_timeout: float = SUBMIT_TIMEOUT,
+                 stall_after: int = STALLED_AFTER_POLL_FAILURES, poll_retry_base: float = 0.5) -> None:
         self.store = store
         self.settings = settings
         self.events = events
@@ -99,6 +125,14 @@ class JobEngine:
         self.owner = owner or new_owner_id()
         self.lease_seconds = lease_seconds
         self.max_attempts = max_attempts
+        self.submit_timeout = submit_timeout
+        self.stall_after = stall_after
+        self.poll_retry_base = poll_retry_base
+        self._stop_reason: str | None = None
+        self._forced = False
+        self._posting: set[int] = set()  # jobs whose submit is on the wire: a stop lets these answer
+        self._stalled: set[int] = set()  # left for the next resume; this run does not take them again
+        self._seen: set[int] = set()
         self._active: dict[int, asyncio.Task[None]] = {}
         self._batches = BatchTracker(store)
         self._released: set[int] = set()  # jobs whose lease went with their final write
@@ -109,6 +143,23 @@ class JobEngine:
         self._summary = EngineSummary()
 
     # ---- public -------------------------------------------------------------------------------------------
+
+    def request_stop(self, reason: str = "stop") -> None:
+        """Stop claiming and submitting; submits on the wire may answer (bounded), then `run` returns.
+
+        A second request stops at once: a submit still on the wire is then left `submitting` (`unknown` later).
+        Call on the engine's loop (a signal handler installed with loop.add_signal_handler is)."""
+        if self._stop_reason is not None:
+            self._forced = True
+            for task in self._active.values():
+                task.cancel()
+        self._stop_reason = self._stop_reason or reason
+        if self._wake is not None:
+            self._wake.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop_reason is not None
 
     def wake(self) -> None:
         """New jobs were written to the database; look for them now (call on the engine's loop)."""
@@ -124,9 +175,10 @@ class JobEngine:
         batches = set(batch_ids) if batch_ids is not None else None
         jobs = set(job_ids) if job_ids is not None else None
         heartbeat = asyncio.create_task(self._heartbeat())
+        self._sweep_parts(self._downloading_elsewhere_dead())
         try:
             next_scan = 0.0
-            while not (stop and stop.is_set()):
+            while not (stop and stop.is_set()) and not self.stopping:
                 if self._wake.is_set() or time.monotonic() >= next_scan or not self._active:
                     self._wake.clear()
                     self._claim_new(batches, jobs)
@@ -145,6 +197,10 @@ class JobEngine:
                                    return_when=asyncio.FIRST_COMPLETED)
                 for waiter in waiters:
                     waiter.cancel()
+            if stop is not None and stop.is_set() and not self.stopping:
+                self._stop_reason = "quit"
+            if self.stopping:
+                await self._drain()
         finally:
             heartbeat.cancel()
             for task in list(self._active.values()):
@@ -152,9 +208,71 @@ class JobEngine:
             await asyncio.gather(*self._active.values(), return_exceptions=True)
             await self._http.aclose()
             for job_id in list(self._active):
-                self.store.jobs.release(job_id, self.owner)
-            self._batches.flush()
+                with contextlib.suppress(*DB_ERRORS):
+                    self.store.jobs.release(job_id, self.owner)
+            with contextlib.suppress(*DB_ERRORS):
+                self._batches.flush()
+        if self.stopping:
+            self._summarize_stop()
         return self._summary
+
+    async def _drain(self) -> None:
+        """Let submits on the wire answer (their request ids get stored); stop everything else now.
+
+        A job stopped while polling stays queued/running with its request id, one stopped before its submit
+        stays pending, one stopped mid-download stays downloading: all resumable."""
+        for job_id, task in list(self._active.items()):
+            if job_id not in self._posting:
+                task.cancel()
+        posting = [task for job_id, task in self._active.items() if job_id in self._posting]
+        if posting:
+            log.info("stop: waiting up to %.0fs for %d submit(s) on the wire", self.submit_timeout, len(posting))
+            await asyncio.wait(posting, timeout=self.submit_timeout)
+        tasks = list(self._active.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._sweep_parts(self._seen)
+
+    def _summarize_stop(self) -> None:
+        self._summary.stopped = self._stop_reason
+        try:
+            jobs = [self.store.jobs.get(job_id) for job_id in sorted(self._seen)]
+        except DB_ERRORS:
+            return
+        for job in jobs:
+            if job is None:
+                continue
+            if job.request_id and job.status in (*REMOTE, JobState.DOWNLOADING, JobState.SUBMITTING):
+                self._summary.at_provider.append(job.id)
+            elif job.status == JobState.PENDING:
+                self._summary.waiting.append(job.id)
+
+    # ---- stale temporary files ----------------------------------------------------------------------------
+
+    def _downloading_elsewhere_dead(self) -> set[int]:
+        """Downloading jobs no live process holds: their folders may hold `.part` files of a killed download."""
+        try:
+            now = time.time()
+            return {job.id for job in self.store.jobs.list(statuses=[JobState.DOWNLOADING])
+                    if not job.lease_owner or job.lease_owner == self.owner or (job.lease_expires or 0) < now
+                    or owner_is_dead(job.lease_owner)}
+        except DB_ERRORS:
+            return set()
+
+    def _sweep_parts(self, job_ids: Iterable[int]) -> None:
+        folders: set[Path] = set()
+        for job_id in job_ids:
+            try:
+                job = self.store.jobs.get(job_id)
+            except DB_ERRORS:
+                return
+            if job is not None and job.result:
+                folders.add(output_folder(self.store, self.settings, job))
+        for folder in folders:
+            removed = sweep_stale_parts(folder)
+            if removed:
+                log.info("removed %d unfinished download(s) in %s", removed, folder)
 
     # ---- claiming and leases ------------------------------------------------------------------------------
 
@@ -164,13 +282,21 @@ class JobEngine:
                 self.store.jobs.take_over(job.id, job.lease_owner, self.owner, now + self.lease_seconds)
 
     def _claim_new(self, batches: set[int] | None, jobs: set[int] | None) -> None:
+        if self.stopping:
+            return
         now = time.time()
-        self._take_over_dead_owners(now)
-        wanted = {job_id: (status, batch_id) for job_id, status, batch_id in self.store.jobs.claimable(self.owner, now)
-                  if job_id not in self._active and (batches is None or batch_id in batches)
-                  and (jobs is None or job_id in jobs)}
-        claimed = self.store.jobs.claim_many(list(wanted), self.owner, now, self.lease_seconds)
+        try:
+            self._take_over_dead_owners(now)
+            wanted = {job_id: (status, batch_id)
+                      for job_id, status, batch_id in self.store.jobs.claimable(self.owner, now)
+                      if job_id not in self._active and job_id not in self._stalled
+                      and (batches is None or batch_id in batches) and (jobs is None or job_id in jobs)}
+            claimed = self.store.jobs.claim_many(list(wanted), self.owner, now, self.lease_seconds)
+        except DB_ERRORS as exc:  # "database is locked" and the like: look again at the next scan
+            log.warning("could not claim jobs now: %s", exc)
+            return
         for job_id in sorted(claimed):  # the rest: another process took them first
+            self._seen.add(job_id)
             status, batch_id = wanted[job_id]
             if status == JobState.SUBMITTING:
                 self._orphaned_submit(job_id)
@@ -191,7 +317,10 @@ class JobEngine:
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
-            self.store.jobs.renew_leases(self.owner, list(self._active), time.time() + self.lease_seconds)
+            try:
+                self.store.jobs.renew_leases(self.owner, list(self._active), time.time() + self.lease_seconds)
+            except DB_ERRORS as exc:
+                log.warning("could not renew leases now: %s", exc)
 
     def _slot(self, provider: str) -> asyncio.Semaphore:
         if provider not in self._slots:
@@ -204,7 +333,7 @@ class JobEngine:
         try:
             provider: MediaProvider | None = None
             job: JobRecord | None = None
-            while True:
+            while not self.stopping:
                 job = job or self.store.jobs.get(job_id)  # the record each step hands on, or the ledger's
                 if job is None or job.status.finished or job.status in (JobState.UNKNOWN, JobState.SUBMITTING):
                     if job is not None and job.status.finished:
@@ -223,7 +352,7 @@ class JobEngine:
                         if job is not None and job.status in REMOTE:
                             followed = await self._follow(job, provider)
                             if followed is STALLED:
-                                self._summary.stalled.append(job.id)
+                                self._stall(job.id)
                                 return
                             job = followed if isinstance(followed, JobRecord) else None
                 elif job.status == JobState.DOWNLOADING:
@@ -232,19 +361,40 @@ class JobEngine:
                     return
         except asyncio.CancelledError:
             raise
+        except DB_ERRORS as exc:  # the ledger is busy or broken: write nothing more, leave the job as it is
+            log.warning("job %s left for the next resume: database error: %s", job_id, exc)
+            self._stall(job_id)
         except Exception as exc:  # never let one job take the engine down
             log.exception("job %s failed unexpectedly", job_id)
-            self._finish(job_id, JobState.FAILED, error=f"internal error: {exc}",
-                         from_states=[JobState.PENDING, *REMOTE, JobState.DOWNLOADING])
+            if self._has_request_id(job_id):
+                self._stall(job_id)  # the provider has it: failing it here would invite a second payment
+            else:
+                self._finish(job_id, JobState.FAILED, error=f"internal error: {exc}",
+                             from_states=[JobState.PENDING, JobState.DOWNLOADING])
         finally:
             self._active.pop(job_id, None)
-            self._batches.ended(job_id)
-            if job_id in self._released:
-                self._released.discard(job_id)
-            else:
-                self.store.jobs.release(job_id, self.owner)
+            self._posting.discard(job_id)
+            with contextlib.suppress(*DB_ERRORS):
+                self._batches.ended(job_id)
+                if job_id in self._released:
+                    self._released.discard(job_id)
+                else:
+                    self.store.jobs.release(job_id, self.owner)
             if not self._active and self._idle is not None:
                 self._idle.set()
+
+    def _stall(self, job_id: int) -> None:
+        """Stop following a job for now; it stays resumable and this run will not take it again."""
+        if job_id not in self._stalled:
+            self._stalled.add(job_id)
+            self._summary.stalled.append(job_id)
+
+    def _has_request_id(self, job_id: int) -> bool:
+        try:
+            job = self.store.jobs.get(job_id)
+        except DB_ERRORS:
+            return True
+        return job is None or job.request_id is not None
 
     async def _submit(self, job: JobRecord, provider: MediaProvider) -> JobRecord | None:
         try:
@@ -254,17 +404,42 @@ class JobEngine:
                          from_states=[JobState.PENDING])
             return self.store.jobs.get(job.id)
         attempts = job.attempts + 1
-        if not self.store.jobs.transition(job.id, [JobState.PENDING], status=JobState.SUBMITTING,
-                                          attempts=attempts, error=None):
-            return self.store.jobs.get(job.id)
-        self._publish(job, JobState.SUBMITTING)
-        try:
-            handle = await provider.submit(request)
+        try:  # uploads and client set-up: nothing payable has left, so any failure keeps the job pending
+            prepared: PreparedSubmit = await provider.prepare(request)
         except ProviderError as exc:
-            return self._submit_failed(job, attempts, exc, exc.transient, exc.retry_after)
-        except Exception as exc:  # an unexpected failure after the request may have left
-            log.exception("submit of job %s raised", job.id)
-            return self._submit_failed(job, attempts, exc, transient=True, retry_after=None)
+            return self._prepare_failed(job, attempts, exc)
+        if self.stopping:
+            return None
+        self._posting.add(job.id)
+        try:
+            if not self.store.jobs.transition(job.id, [JobState.PENDING], status=JobState.SUBMITTING,
+                                              attempts=attempts, error=None):
+                return self.store.jobs.get(job.id)
+            self._publish(job, JobState.SUBMITTING)
+            try:
+                handle = await provider.send(prepared)
+            except ProviderError as exc:
+                return self._submit_failed(job, attempts, exc, exc.transient, exc.retry_after)
+            except Exception as exc:  # an unexpected failure after the request may have left
+                log.exception("submit of job %s raised", job.id)
+                return self._submit_failed(job, attempts, exc, transient=True, retry_after=None)
+            return await self._submitted(job, provider, handle, attempts)
+        finally:
+            self._posting.discard(job.id)
+
+    def _prepare_failed(self, job: JobRecord, attempts: int, exc: ProviderError) -> JobRecord | None:
+        if exc.transient and attempts < self.max_attempts:
+            delay = backoff_delay(attempts, exc.retry_after)
+            self.store.jobs.transition(job.id, [JobState.PENDING], attempts=attempts, error=exc.message,
+                                       next_attempt_at=time.time() + delay)
+            self._publish(job, JobState.PENDING, message=f"retry {attempts + 1} in {delay:.1f}s: {exc.message}")
+        else:
+            prefix = f"gave up after {attempts} attempts: " if exc.transient else ""
+            self._finish(job.id, JobState.FAILED, error=prefix + exc.message, from_states=[JobState.PENDING])
+        return self.store.jobs.get(job.id)
+
+    async def _submitted(self, job: JobRecord, provider: MediaProvider, handle: RemoteHandle,
+                         attempts: int) -> JobRecord | None:
         now = _utcnow()
         if not self.store.jobs.transition(job.id, [JobState.SUBMITTING], status=JobState.QUEUED,
                                           request_id=handle.request_id, handle=handle.to_dict(), submitted_at=now):
@@ -273,6 +448,8 @@ class JobEngine:
             await self._cancel_remote(provider, handle)
             return self.store.jobs.get(job.id)
         self._publish(job, JobState.QUEUED, message=f"request {handle.request_id}")
+        if self.stopping:
+            return None  # the request id is stored; the job keeps running at the provider until a resume
         return replace(job, status=JobState.QUEUED, attempts=attempts, request_id=handle.request_id,
                        handle=handle.to_dict(), submitted_at=now, error=None)
 
@@ -320,19 +497,21 @@ class JobEngine:
                 status = await provider.status(handle)
                 failures = 0
             except ProviderError as exc:
-                if not exc.transient:
-                    self._finish(job.id, JobState.FAILED, error=exc.message, from_states=REMOTE)
-                    return True
+                # a refused key, a 404 from a gateway, an odd answer: none says this request failed, so the job
+                # keeps its request id and waits for the next resume rather than being failed (and re-paid)
                 failures += 1
-                if failures >= STALLED_AFTER_POLL_FAILURES:
-                    self._publish(job, current_status or job.status, message=f"provider unreachable: {exc.message}")
+                if not exc.transient or failures >= self.stall_after:
+                    self._publish(job, current_status or job.status,
+                                  message=f"provider unreachable, left for `pixflow jobs resume`: {exc.message}")
                     return STALLED
-                await asyncio.sleep(backoff_delay(failures, exc.retry_after, base=0.5, cap=15.0))
+                await asyncio.sleep(backoff_delay(failures, exc.retry_after, base=self.poll_retry_base, cap=15.0))
                 continue
             if status.state == "completed":
                 return await self._collect(job, provider, handle)
             if status.state == "failed":
                 cancelled = (status.error or "").lower().startswith("cancel")
+                if status.error_transient and not cancelled:
+                    return self._resubmit_after_failure(job, status.error or "the provider's runner failed")
                 self._finish(job.id, JobState.CANCELLED if cancelled else JobState.FAILED,
                              error=status.error or "the provider reported a failure", from_states=REMOTE)
                 return True
@@ -350,6 +529,21 @@ class JobEngine:
                     return True  # cancelled or finished elsewhere
             await asyncio.sleep(poll_interval(time.monotonic() - started, floor))
 
+    def _resubmit_after_failure(self, job: JobRecord, message: str) -> bool:
+        """The provider said this request failed for its own reasons: send it again after a backoff (an attempt)."""
+        attempts = job.attempts
+        if attempts >= self.max_attempts:
+            self._finish(job.id, JobState.FAILED, error=f"gave up after {attempts} attempts: {message}",
+                         from_states=REMOTE)
+            return True
+        delay = backoff_delay(attempts, None)
+        if self.store.jobs.transition(job.id, REMOTE, status=JobState.PENDING, request_id=None, handle=None,
+                                      submitted_at=None, queue_position=None, progress=None, error=message,
+                                      next_attempt_at=time.time() + delay):
+            self._publish(job, JobState.PENDING,
+                          message=f"the provider failed ({message}); retry {attempts + 1} in {delay:.1f}s")
+        return True
+
     async def _collect(self, job: JobRecord, provider: MediaProvider, handle: RemoteHandle) -> JobRecord | bool:
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -363,11 +557,21 @@ class JobEngine:
                 await asyncio.sleep(backoff_delay(attempt, exc.retry_after, base=0.5))
         result = {"outputs": [{"url": o.url, "content_type": o.content_type, "file_name": o.file_name,
                                "metadata": o.metadata} for o in outputs]}
-        if not self.store.jobs.transition(job.id, REMOTE, status=JobState.DOWNLOADING, result=result, progress=1.0,
-                                          queue_position=None):
+        # the provider finished: this is what it bills, whatever happens to the download
+        cost = job.cost if job.cost is not None else self._price(job)
+        with self.store.atomic():
+            changed = self.store.jobs.transition(job.id, REMOTE, status=JobState.DOWNLOADING, result=result,
+                                                 progress=1.0, queue_position=None, cost=cost)
+            if changed and job.cost is None and job.batch_id is not None and cost:
+                self.store.batches.add_cost(job.batch_id, cost)
+        if not changed:
             return True
-        self._publish(job, JobState.DOWNLOADING)
-        return replace(job, status=JobState.DOWNLOADING, result=result, progress=1.0, queue_position=None)
+        self._publish(job, JobState.DOWNLOADING, cost=cost)
+        return replace(job, status=JobState.DOWNLOADING, result=result, progress=1.0, queue_position=None, cost=cost)
+
+    @staticmethod
+    def _price(job: JobRecord) -> float:
+        return 0.0 if job.provider == "demo" else job.cost_estimate
 
     async def _download(self, job: JobRecord) -> JobState:
         assert self._http is not None
@@ -375,13 +579,14 @@ class JobEngine:
         if outcome.error is not None:
             self._finish(job.id, JobState.FAILED, error=outcome.error, from_states=[JobState.DOWNLOADING])
             return JobState.FAILED
-        cost = 0.0 if job.provider == "demo" else job.cost_estimate
+        billed_before = job.cost is not None  # set when the provider finished (older rows: not yet)
+        cost = job.cost if job.cost is not None else self._price(job)
         with self.store.atomic():
             outcome.record()
             changed = self.store.jobs.transition(job.id, [JobState.DOWNLOADING], status=JobState.DONE, cost=cost,
                                                  output_path=outcome.first_path, finished_at=_utcnow(), error=None,
                                                  lease_owner=None, lease_expires=None)
-            if changed and job.batch_id is not None and cost:
+            if changed and not billed_before and job.batch_id is not None and cost:
                 self.store.batches.add_cost(job.batch_id, cost)
         if not changed:  # cancelled or finished by another process meanwhile
             return self.store.jobs.status_of(job.id) or JobState.CANCELLED

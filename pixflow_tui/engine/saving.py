@@ -92,6 +92,12 @@ def _take_proven(url: str, tmp: Path, proof: dict[str, Any], thumbnail: Path | N
     return outputs.MediaInfo(width=proof["width"], height=proof["height"])
 
 
+def output_folder(store: Store, settings: Settings, job: JobRecord) -> Path:
+    """The folder a job's outputs (and its downloads' `.part` files) go to."""
+    return outputs.output_path(settings.outputs_dir, _module_of(store, job), job.batch_id, job.id, job.job_index,
+                               job.prompt_index, job.variant_index, ".bin").parent
+
+
 async def _fetch_checked(http: httpx.AsyncClient, url: str, tmp: Path, kind: JobKind, thumbnail: Path | None,
                          max_attempts: int, proof: dict[str, Any] | None = None) -> outputs.MediaInfo:
     for attempt in range(1, max_attempts + 1):

@@ -60,6 +60,18 @@ class RemoteHandle:
         return cls(**{k: data.get(k) for k in ("request_id", "model", "status_url", "response_url", "cancel_url")})
 
 
+@dataclass(frozen=True)
+class PreparedSubmit:
+    """A request made ready to send: references uploaded, client set up. Nothing payable has left yet."""
+
+    request: MediaRequest
+    arguments: dict[str, Any]  # what goes on the wire (uploaded files replaced by their URLs)
+
+    @property
+    def model(self) -> str:
+        return self.request.model
+
+
 RemoteState = Literal["queued", "running", "completed", "failed"]
 
 
@@ -85,9 +97,16 @@ class RemoteOutput:
 
 @runtime_checkable
 class MediaProvider(Protocol):
-    """Queue-based media work (image, video, speech, lipsync): submit → status → result, and cancel."""
+    """Queue-based media work (image, video, speech, lipsync): prepare → send → status → result, and cancel.
+
+    `prepare` does everything before the payable call (validation, uploads); `send` is that one call, so the
+    engine can mark a job `submitting` only while its answer may be lost. `submit` is both, for simple callers."""
 
     name: str  # "fal" | "demo"
+
+    async def prepare(self, request: MediaRequest) -> PreparedSubmit: ...
+
+    async def send(self, prepared: PreparedSubmit) -> RemoteHandle: ...
 
     async def submit(self, request: MediaRequest) -> RemoteHandle: ...
 

@@ -18,6 +18,7 @@ from pixflow_tui.core.jobs import MediaRequest
 from pixflow_tui.providers.base import (
     MissingKeyError,
     PermanentProviderError,
+    PreparedSubmit,
     ProviderError,
     RemoteHandle,
     RemoteOutput,
@@ -99,7 +100,8 @@ class FalMediaProvider:
 
     # ------------------------------------------------------------------ MediaProvider
 
-    async def submit(self, request: MediaRequest) -> RemoteHandle:
+    async def prepare(self, request: MediaRequest) -> PreparedSubmit:
+        """Set up the client and upload local files; a failure here means nothing was sent."""
         client = self._get_client()
         arguments = dict(request.arguments)
         for name, files in request.files.items():
@@ -107,20 +109,27 @@ class FalMediaProvider:
                 arguments[name] = list(await asyncio.gather(*(self._reachable(client, f) for f in files)))
             else:
                 arguments[name] = await self._reachable(client, files)
+        return PreparedSubmit(request=request, arguments=arguments)
+
+    async def send(self, prepared: PreparedSubmit) -> RemoteHandle:
+        client = self._get_client()
         try:
-            handle = await client.submit(request.model, arguments)
+            handle = await client.submit(prepared.model, prepared.arguments)
         except Exception as exc:
-            mapped = self._error(exc, f"submit to {request.model}")
+            mapped = self._error(exc, f"submit to {prepared.model}")
             if submit_may_have_landed(exc):
                 raise SubmitUncertainError(mapped.message) from exc
             raise mapped from exc
         return RemoteHandle(
             request_id=handle.request_id,
-            model=request.model,
+            model=prepared.model,
             status_url=handle.status_url,
             response_url=handle.response_url,
             cancel_url=handle.cancel_url,
         )
+
+    async def submit(self, request: MediaRequest) -> RemoteHandle:
+        return await self.send(await self.prepare(request))
 
     async def status(self, handle: RemoteHandle) -> RemoteStatus:
         client = self._get_client()

@@ -20,6 +20,7 @@ from pixflow_tui.core import catalog
 from pixflow_tui.core.jobs import JobKind, MediaRequest
 from pixflow_tui.providers.base import (
     PermanentProviderError,
+    PreparedSubmit,
     RemoteHandle,
     RemoteOutput,
     RemoteStatus,
@@ -109,8 +110,15 @@ class DemoMediaProvider:
 
     # --------------------------------------------------------------- protocol
 
-    async def submit(self, request: MediaRequest) -> RemoteHandle:
+    async def prepare(self, request: MediaRequest) -> PreparedSubmit:
         await asyncio.to_thread(validate, request)
+        return PreparedSubmit(request=request, arguments=request.arguments)
+
+    async def submit(self, request: MediaRequest) -> RemoteHandle:
+        return await self.send(await self.prepare(request))
+
+    async def send(self, prepared: PreparedSubmit) -> RemoteHandle:
+        request = prepared.request
         request_id = uuid.uuid4().hex
         folder = self.state_dir / request_id
         record = {
