@@ -31,6 +31,26 @@ class InvalidOutput(Exception):
     """The downloaded file does not decode as what it should be."""
 
 
+class WrongKind(InvalidOutput):
+    """The file is whole but is another kind of thing (a PNG served as a video): downloading again will not help."""
+
+
+_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (0, PNG_SIGNATURE, "a PNG image"), (0, b"\xff\xd8\xff", "a JPEG image"), (0, b"GIF8", "a GIF image"),
+    (8, b"WEBP", "a WebP image"),
+)  # a page of HTML in place of a file is a CDN hiccup, left to the decoder (and a second download)
+
+
+def sniff(path: Path) -> str | None:
+    """What the first bytes say when the file is plainly a still image; None otherwise."""
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    for offset, magic, what in _SIGNATURES:
+        if head[offset:offset + len(magic)] == magic:
+            return what
+    return None
+
+
 @dataclass(frozen=True)
 class MediaInfo:
     width: int | None = None
@@ -69,9 +89,16 @@ def check_and_thumbnail(path: Path, kind: JobKind, thumbnail: Path | None) -> Me
     try:
         if kind == JobKind.IMAGE:
             return _image(path, thumbnail)
-        return _media(path, thumbnail)
+        found = sniff(path)
+        if found is not None:
+            raise WrongKind(f"the provider served {found} where {_EXPECTED[kind]} was expected; it was not saved")
+        return _media(path, kind, thumbnail)
     except InvalidOutput:
         raise
+    except OSError as exc:
+        if exc.errno is not None:  # writing the thumbnail failed (full disk): a storage problem, not a bad file
+            raise
+        raise InvalidOutput(f"the downloaded {kind} does not decode: {exc}") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, av.FFmpegError, StopIteration) as exc:
         raise InvalidOutput(f"the downloaded {kind} does not decode: {exc}") from exc
 
@@ -88,10 +115,22 @@ def _image(path: Path, thumbnail: Path | None) -> MediaInfo:
     return MediaInfo(width=size[0], height=size[1])
 
 
-def _media(path: Path, thumbnail: Path | None) -> MediaInfo:
+_EXPECTED = {JobKind.VIDEO: "a video", JobKind.LIPSYNC: "a video", JobKind.SPEECH: "audio"}
+
+
+def _media(path: Path, kind: JobKind, thumbnail: Path | None) -> MediaInfo:
     with av.open(str(path)) as container:
         if not container.streams:
             raise InvalidOutput("the downloaded file has no audio or video stream")
+        format_name = container.format.name
+        if format_name == "image2" or format_name.endswith("_pipe"):
+            raise WrongKind(f"the provider served an image ({format_name}) where {_EXPECTED[kind]} was expected; "
+                            "it was not saved")
+        if kind == JobKind.SPEECH and not container.streams.audio:
+            raise WrongKind("the provider served a file without sound where audio was expected; it was not saved")
+        if kind != JobKind.SPEECH and not container.streams.video:
+            raise WrongKind("the provider served a file without pictures where a video was expected; "
+                            "it was not saved")
         duration = container.duration / av.time_base if container.duration else None
         if not container.streams.video:
             for _ in container.decode(audio=0):

@@ -108,7 +108,8 @@ async def _fetch_checked(http: httpx.AsyncClient, url: str, tmp: Path, kind: Job
                 return proven
             return await run_in_process(outputs.check_and_thumbnail, tmp, kind, thumbnail)
         except (ProviderError, outputs.InvalidOutput) as exc:
-            transient = isinstance(exc, outputs.InvalidOutput) or exc.transient
+            transient = (isinstance(exc, outputs.InvalidOutput) and not isinstance(exc, outputs.WrongKind)
+                         or isinstance(exc, ProviderError) and exc.transient)
             if not transient or attempt == max_attempts:
                 raise
             await asyncio.sleep(min(10.0, 0.5 * 2 ** attempt))
@@ -148,6 +149,9 @@ async def save_outputs(store: Store, settings: Settings, http: httpx.AsyncClient
             return outcome
         except OSError as exc:
             outcome.error = f"{storage_reason(exc, target.parent)}; the result is still at the provider — retry once fixed"
+            return outcome
+        except outputs.WrongKind as exc:
+            outcome.error = f"{exc}; the result stays at the provider (`pixflow jobs retry` downloads it again)"
             return outcome
         except (ProviderError, outputs.InvalidOutput) as exc:
             outcome.error = f"download failed: {getattr(exc, 'message', None) or exc}"

@@ -12,6 +12,7 @@ import contextlib
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,16 +32,37 @@ def prepare() -> None:
 
 
 WORKER_NICENESS = 10
+PARENT_CHECK_INTERVAL = 0.2
 
 
-def _quiet_worker() -> None:
+def _follow_parent(parent: int) -> None:
+    """End this worker when the process that made it is gone (a kill -9 gives it no chance to say so).
+
+    A worker holds no pipe that would tell it: the call queue's write end lives in the worker too. PR_SET_PDEATHSIG
+    is not used because it fires when the *thread* that spawned the worker ends, and pools are grown from
+    whichever thread calls them."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_INTERVAL)
+        os._exit(0)
+
+    if os.getppid() != parent:
+        os._exit(0)
+    threading.Thread(target=watch, name="pixflow-parent-watch", daemon=True).start()
+
+
+def _quiet_worker(parent: int | None = None) -> None:
     """Workers must never write to the terminal the TUI is drawing on; their errors come back as exceptions.
+    Nor may they keep the parent's stdout open: `pixflow ... | tee` would wait for them after the parent died.
 
     They also run at a lower priority: on a small machine, decoding a batch's downloads otherwise takes the
     cores from the UI thread for hundreds of ms at a time. Their work only waits a little longer."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    if parent is not None:
+        _follow_parent(parent)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
     with contextlib.suppress(OSError, AttributeError):  # AttributeError: no os.nice on Windows
         os.nice(WORKER_NICENESS)
 
@@ -51,7 +73,7 @@ def _get_pool() -> ProcessPoolExecutor:
         if _pool is None:
             workers = max(1, min(4, os.cpu_count() or 1))
             _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_quiet_worker)
+                                        initializer=_quiet_worker, initargs=(os.getpid(),))
             atexit.register(shutdown)
         return _pool
 

@@ -10,7 +10,15 @@ _FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
 
 
 class _PixflowLogHandler(RotatingFileHandler):
-    """Marker type, so a second setup (tests build many apps) replaces ours and nobody else's."""
+    """Marker type, so a second setup (tests build many apps) replaces ours and nobody else's.
+
+    A record that cannot be written (full disk, folder gone) is dropped quietly: logging's default prints a
+    traceback to stderr, which is the user's terminal (or the TUI's screen)."""
+
+    dropped = 0
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        self.dropped += 1
 
 
 def setup_logging(logs_dir: Path) -> Path:

@@ -14,7 +14,16 @@ from typing import Literal
 from urllib.parse import quote, unquote, urlsplit
 
 from ._http import HttpEmulator, Request, Response, json_response
-from .fal_types import OUTCOME_FAULTS, TRANSPORT_FAULTS, Fault, FaultKind, FaultTarget, StoredFile, Upload
+from .fal_types import (
+    CLIENT_ERROR_FAULTS,
+    OUTCOME_FAULTS,
+    TRANSPORT_FAULTS,
+    Fault,
+    FaultKind,
+    FaultTarget,
+    StoredFile,
+    Upload,
+)
 
 # fal-client only retries a 502/503/504 when it looks like an ingress error: an nginx body, no x-fal-request-id.
 NGINX_503 = (
@@ -122,6 +131,8 @@ class FalServiceBase(HttpEmulator):
         if fault is None:
             return accept()
         response = accept() if fault.accepts() else None
+        if fault.kind in CLIENT_ERROR_FAULTS:
+            return json_response({"detail": CLIENT_ERROR_FAULTS[fault.kind]}, int(fault.kind))
         if fault.kind == "429":
             retry_after = f"{fault.retry_after:g}"
             return json_response({"detail": "Rate limit exceeded"}, 429, {"Retry-After": retry_after})

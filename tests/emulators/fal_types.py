@@ -6,13 +6,16 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["429", "500", "503", "slow", "drop", "truncate", "malformed", "content_policy", "failed"]
+FaultKind = Literal["400", "401", "403", "404", "429", "500", "503", "slow", "drop", "truncate", "malformed",
+                    "content_policy", "failed"]
 FaultTarget = Literal["submit", "status", "result", "cancel", "download", "upload"]
 Outcome = Literal["ok", "invalid", "content_policy", "failed"]
 State = Literal["IN_QUEUE", "IN_PROGRESS", "COMPLETED"]
 
 OUTCOME_FAULTS = ("content_policy", "failed")
-TRANSPORT_FAULTS = ("429", "500", "503", "slow", "drop", "truncate", "malformed")
+TRANSPORT_FAULTS = ("400", "401", "403", "404", "429", "500", "503", "slow", "drop", "truncate", "malformed")
+# a gateway's or an auth layer's answer (a rotated key, a blip): says nothing about the request itself
+CLIENT_ERROR_FAULTS = {"400": "Bad Request", "401": "Invalid authorization", "403": "Forbidden", "404": "Not Found"}
 
 CONTENT_POLICY_MSG = "The content was flagged by a content checker."
 FAILED_MSG = "Internal error while running the model."
