@@ -1,6 +1,7 @@
 """Bad inputs end with one line naming what was wrong and exit 2 (usage) or 3 (config/database), losing nothing."""
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import struct
@@ -134,3 +135,12 @@ def test_read_only_commands_work_while_another_process_holds_the_write_lock(lock
     out = capsys.readouterr().out
     if argv[0] == "library":
         assert "still readable" in out
+
+
+def test_doctor_never_shows_a_database_password(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("PIXFLOW_DATABASE_URL", "postgresql://alice:s3cret-pw@127.0.0.1:1/pixflow")
+    code = main(["doctor", "--json"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "s3cret-pw" not in captured.out + captured.err
+    assert json.loads(captured.out)["database"] == "postgresql://alice:***@127.0.0.1:1/pixflow"

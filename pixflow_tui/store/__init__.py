@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from pixflow_tui.store.library_queries import LibraryFilter, LibraryQueries
 
 __all__ = ["Store", "StoreError", "DatabaseTooNewError", "ImageFilter", "LibraryFilter", "LATEST_VERSION",
-           "database_location", "display_location", "backups_folder"]
+           "database_location", "display_location", "backups_folder", "sqlite_file"]
 
 
 def __getattr__(name: str) -> Any:
@@ -56,6 +56,18 @@ def display_location(settings: Settings) -> str:
 
 def backups_folder(settings: Settings) -> Path:
     return settings.home / "backups"
+
+
+def sqlite_file(settings: Settings) -> Path | None:
+    """The SQLite file the settings name, or None for another kind of database (a PostgreSQL URL)."""
+    location = database_location(settings)
+    if "://" not in location:
+        return Path(location).expanduser()
+    if not location.split("://", 1)[0].lower().startswith("sqlite"):
+        return None
+    from playhouse.db_url import parse
+
+    return Path(parse(location)["database"]).expanduser()
 
 
 class Store:

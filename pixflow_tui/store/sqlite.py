@@ -294,3 +294,28 @@ def integrity_problems(db: Database, limit: int = 50) -> list[str]:
         return []
     rows = db.execute_sql(f"PRAGMA integrity_check({int(limit)})").fetchall()
     return [str(row[0]) for row in rows if str(row[0]) != "ok"]
+
+
+def live_leases_in_file(path: str | Path, now: float, states: list[str]) -> int:
+    """Unfinished jobs with an unexpired lease in the SQLite file at `path`, read without opening it as the store
+    (0 when it has no jobs table)."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                           timeout=PRAGMAS["busy_timeout"] / 1000)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'jobs'").fetchone():
+            return 0
+        marks = ", ".join("?" for _ in states)
+        return int(conn.execute(
+            f"SELECT COUNT(*) FROM jobs WHERE status IN ({marks}) AND lease_owner IS NOT NULL AND lease_expires >= ?",
+            (*states, now)).fetchone()[0])
+    finally:
+        conn.close()
+
+
+def quick_check_file(path: str | Path) -> list[str]:
+    """SQLite's quick check of the file at `path`, read-only; empty when it is sound."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return [str(row[0]) for row in conn.execute("PRAGMA quick_check(20)") if str(row[0]) != "ok"]
+    finally:
+        conn.close()

@@ -55,7 +55,7 @@ def _writable(folder: Path) -> str | None:
 
 
 def run_doctor(settings: Settings) -> DoctorReport:
-    from pixflow_tui.store import LATEST_VERSION, Store, StoreError, database_location
+    from pixflow_tui.store import LATEST_VERSION, Store, StoreError, display_location
 
     problems: list[str] = []
     reason = _writable(settings.home)
@@ -75,7 +75,7 @@ def run_doctor(settings: Settings) -> DoctorReport:
         data_dir_writable=reason is None,
         config_file=str(settings.config_path),
         config_file_exists=settings.config_path.is_file(),
-        database=database_location(settings),
+        database=display_location(settings),
         schema_version=version,
         schema_latest=LATEST_VERSION,
         provider_mode=settings.mode_label,

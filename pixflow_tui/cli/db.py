@@ -1,0 +1,88 @@
+"""`pixflow db check|backup|restore`: the database's health, consistent copies, and putting a copy back."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.config import Settings
+from pixflow_tui.workflows import db_backup, db_check
+
+EXIT_HELP = ("Exit codes: 0 success (check: no problems), 1 problems found or the command failed, 2 usage, "
+             "3 configuration or database (backup and restore need SQLite).")
+_EXIT = {db_backup.CONFIG: ExitCode.CONFIG, db_backup.USAGE: ExitCode.USAGE, db_backup.FAILED: ExitCode.FAILED}
+
+
+def register(subparsers: Any) -> None:
+    db = subparsers.add_parser("db", help="check, back up and restore the database", description=EXIT_HELP)
+    commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
+    check = commands.add_parser("check", description=EXIT_HELP,
+                                help="integrity, orphan rows, leftover downloads, files without rows and rows "
+                                     "without files")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument("--fix", action="store_true", help="remove leftover .part downloads older than an hour "
+                                                          "(nothing else is changed)")
+    check.set_defaults(handler=run_check)
+    backup = commands.add_parser("backup", description=EXIT_HELP,
+                                 help="a consistent copy of the SQLite database (default: <home>/backups/)")
+    backup.add_argument("path", nargs="?", type=Path, metavar="PATH", help="the new file, or a folder for it")
+    backup.add_argument("--json", action="store_true")
+    backup.set_defaults(handler=run_backup)
+    restore = commands.add_parser("restore", description=EXIT_HELP,
+                                  help="replace the database with a backup (the current one is backed up first)")
+    restore.add_argument("path", type=Path, metavar="PATH", help="a Pixflow database backup")
+    restore.add_argument("--yes", action="store_true", help="do not ask (needed when not on a terminal)")
+    restore.add_argument("--json", action="store_true")
+    restore.set_defaults(handler=run_restore)
+
+
+def run_check(args: argparse.Namespace, settings: Settings) -> int:
+    report = db_check.check_database(settings, fix=args.fix)
+    if args.json:
+        print_json(report.to_dict())
+    else:
+        print("\n".join(db_check.describe(report)))
+    return ExitCode.OK if report.ok else ExitCode.FAILED
+
+
+def run_backup(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        made = db_backup.backup(settings, args.path)
+    except db_backup.MaintenanceError as exc:
+        error(str(exc))
+        return _EXIT[exc.kind]
+    if args.json:
+        print_json({"backup": str(made), "bytes": made.stat().st_size})
+    else:
+        print(f"backed up the database to {made}")
+    return ExitCode.OK
+
+
+def run_restore(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.yes and not _on_terminal():
+        error("restore replaces the database; run again with --yes to confirm (there is no terminal to ask on)")
+        return ExitCode.USAGE
+    try:
+        result = db_backup.restore(settings, args.path, confirm=lambda question: args.yes or _ask(question))
+    except db_backup.MaintenanceError as exc:
+        error(str(exc))
+        return _EXIT[exc.kind]
+    if args.json:
+        print_json(result.__dict__)
+    else:
+        kept = f"; the previous one is at {result.previous_backup}" if result.previous_backup else ""
+        print(f"restored the database from {result.restored_from} (schema version {result.schema_version}){kept}")
+    return ExitCode.OK
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _ask(question: str) -> bool:
+    try:
+        return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    except EOFError:
+        return False

@@ -1,0 +1,149 @@
+"""`pixflow db backup` and `pixflow db restore`: consistent copies of the SQLite database, and putting one back
+without losing the current one."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pixflow_tui.config import Settings
+
+# what the front end does with a MaintenanceError (the CLI maps these to its exit codes)
+CONFIG, USAGE, FAILED = "config", "usage", "failed"
+
+
+class MaintenanceError(RuntimeError):
+    """The backup or restore cannot be done; the message is one line, `kind` says whose fault it is."""
+
+    def __init__(self, message: str, kind: str = FAILED) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored_from: str
+    database: str
+    schema_version: int
+    previous_backup: str | None  # where the database that was replaced now is (None: there was none)
+
+
+def database_file(settings: Settings) -> Path:
+    """The SQLite file, or MaintenanceError for another kind of database."""
+    from pixflow_tui.store import display_location, sqlite_file
+
+    path = sqlite_file(settings)
+    if path is None:
+        raise MaintenanceError(f"backup and restore work only with SQLite; the database is {display_location(settings)} "
+                               "(use the server's own tools, e.g. pg_dump and pg_restore)", CONFIG)
+    return path
+
+
+def backup(settings: Settings, target: Path | None = None) -> Path:
+    """A consistent copy of the database (taken while others may write); the default target is
+    `<home>/backups/pixflow-<UTC timestamp>.db`. Never overwrites a file."""
+    from pixflow_tui.store import backups_folder
+    from pixflow_tui.store import backups as store_backups
+    from pixflow_tui.store import sqlite as store_sqlite
+
+    source = database_file(settings)
+    if not source.is_file() or source.stat().st_size == 0:
+        raise MaintenanceError(f"there is no database at {source} to back up")
+    if not store_sqlite.is_sqlite_file(source):
+        raise MaintenanceError(f"database {source} is not a SQLite database (damaged?); copy the file by hand")
+    if target is None:
+        target = store_backups.backup_path(backups_folder(settings))
+    elif target.is_dir():
+        target = store_backups.backup_path(target)
+    elif target.exists():
+        raise MaintenanceError(f"{target} already exists; name a new file or a folder", USAGE)
+    try:
+        return store_backups.backup_database(source, target)
+    except (OSError, sqlite3.Error) as exc:
+        raise MaintenanceError(f"backup of {source} into {target} failed: {_reason(exc)}") from None
+
+
+def restore(settings: Settings, source: Path, confirm: Callable[[str], bool]) -> RestoreResult:
+    """Replace the database with the Pixflow database `source`, after backing up the current one.
+
+    Refused while another process holds leases on unfinished jobs (it is running them), or when `source` is not
+    a sound Pixflow database of a schema version this Pixflow knows. `confirm` is asked last."""
+    from pixflow_tui.store import LATEST_VERSION, backups_folder
+    from pixflow_tui.store import backups as store_backups
+    from pixflow_tui.store import sqlite as store_sqlite
+
+    current = database_file(settings)
+    version = _check_source(source, LATEST_VERSION)
+    if current.exists() and source.resolve() == current.resolve():
+        raise MaintenanceError(f"{source} is the database itself; name a backup", USAGE)
+    current_sound = current.is_file() and store_sqlite.is_sqlite_file(current)
+    if current_sound:
+        running = _running_jobs(current)
+        if running:
+            raise MaintenanceError(f"{running} job(s) are being run by another Pixflow process; stop it (or wait for "
+                                   "the jobs to end) and restore again; nothing was changed")
+    if not confirm(f"Replace the database {current} with {source} (schema version {version})? "
+                   "The current one is backed up first."):
+        raise MaintenanceError("restore cancelled; nothing was changed")
+    previous: Path | None = None
+    try:
+        if current.is_file() and current.stat().st_size > 0:
+            previous = store_backups.backup_path(backups_folder(settings), "-before-restore")
+            if current_sound:
+                store_backups.backup_database(current, previous)
+            else:  # damaged: keep its bytes as they are
+                previous.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(current, previous)
+        if not current_sound:
+            for leftover in (current, Path(f"{current}-wal"), Path(f"{current}-shm")):
+                leftover.unlink(missing_ok=True)
+            current.parent.mkdir(parents=True, exist_ok=True)
+        # the backup API writes into the live file under SQLite's locks, so an idle reader elsewhere stays safe
+        store_sqlite.copy_database(source, current)
+    except (OSError, sqlite3.Error) as exc:
+        kept = f"; the previous database is kept at {previous}" if previous and previous.exists() else ""
+        raise MaintenanceError(f"restore of {source} failed: {_reason(exc)}{kept}") from None
+    return RestoreResult(restored_from=str(source), database=str(current), schema_version=version,
+                         previous_backup=str(previous) if previous else None)
+
+
+def _check_source(source: Path, latest: int) -> int:
+    from pixflow_tui.store import sqlite as store_sqlite
+
+    if not source.is_file():
+        raise MaintenanceError(f"{source} is not a file", USAGE)
+    if not store_sqlite.is_sqlite_file(source):
+        raise MaintenanceError(f"{source} is not a SQLite database, so not a Pixflow backup", USAGE)
+    try:
+        version = store_sqlite.stored_schema_version(source)
+        damage = store_sqlite.quick_check_file(source)
+    except sqlite3.Error as exc:
+        raise MaintenanceError(f"{source} cannot be read as a database: {exc}", USAGE) from None
+    if version is None or version < 1:
+        raise MaintenanceError(f"{source} is a SQLite database but not a Pixflow one (no schema version)", USAGE)
+    if version > latest:
+        raise MaintenanceError(f"{source} has schema version {version}, but this Pixflow knows only up to {latest}; "
+                               "upgrade Pixflow first", USAGE)
+    if damage:
+        raise MaintenanceError(f"{source} is damaged ({damage[0]}); choose another backup", USAGE)
+    return version
+
+
+def _running_jobs(current: Path) -> int:
+    from pixflow_tui.core.jobs import RESUMABLE_STATES
+    from pixflow_tui.store import sqlite as store_sqlite
+
+    try:
+        return store_sqlite.live_leases_in_file(current, time.time(), [str(s) for s in RESUMABLE_STATES])
+    except sqlite3.Error:
+        return 0  # unreadable: it is backed up byte for byte and replaced
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    text = str(exc)
+    return "another process is writing to the database; try again in a moment" if "locked" in text else text
