@@ -144,3 +144,21 @@ def test_doctor_never_shows_a_database_password(monkeypatch: pytest.MonkeyPatch,
     assert code == 1
     assert "s3cret-pw" not in captured.out + captured.err
     assert json.loads(captured.out)["database"] == "postgresql://alice:***@127.0.0.1:1/pixflow"
+
+
+def test_a_write_that_meets_a_held_lock_has_a_one_line_description(locked_library, monkeypatch) -> None:
+    """What the CLI's main() prints for a write that waited out busy_timeout (see workflows.system)."""
+    from pixflow_tui.store import sqlite as store_sqlite
+    from pixflow_tui.workflows.system import database_failure
+
+    monkeypatch.setitem(store_sqlite.PRAGMAS, "busy_timeout", 50)
+    store = Store.open(locked_library)
+    try:
+        with pytest.raises(Exception) as caught:
+            store.history.add(concept="waits", prompts=[{"style": "x"}])
+    finally:
+        store.close_thread_connection()
+    message = database_failure(caught.value, locked_library)
+    assert message is not None and "locked by another program" in message
+    assert str(locked_library.database_path) in message and "\n" not in message
+    assert database_failure(ValueError("not a database error"), locked_library) is None

@@ -42,6 +42,16 @@ def describe_database_error(exc: Exception, where: str) -> str:
     return f"database {where}: {text}"
 
 
+def describe_failure(exc: BaseException, where: str) -> str | None:
+    """One line for a database error met after opening (a write that waited busy_timeout for another process's
+    lock, a full disk), or None when `exc` is not a database error."""
+    if isinstance(exc, StoreError):
+        return str(exc)
+    if isinstance(exc, (peewee.DatabaseError, sqlite3.DatabaseError)):
+        return describe_database_error(exc, redact_url(where))
+    return None
+
+
 def _connect(url_or_path: str) -> peewee.Database:
     if "://" in url_or_path:
         from playhouse.db_url import connect as connect_url  # it loads every backend's extension: only for URLs

@@ -91,6 +91,15 @@ def run_doctor(settings: Settings) -> DoctorReport:
     )
 
 
+def database_failure(exc: BaseException, settings: Settings) -> str | None:
+    """The one line to show for a database error that escaped a command (say a write that found another process
+    holding the write lock for longer than busy_timeout), or None when `exc` is something else."""
+    from pixflow_tui.store import database_location
+    from pixflow_tui.store.db import describe_failure
+
+    return describe_failure(exc, database_location(settings))
+
+
 def prepare_worker_processes() -> None:
     """Start the worker processes' helper (see providers.offload.prepare) on the main thread. It is handed
     the real stderr: a full-screen UI's replacement has no usable file descriptor."""
