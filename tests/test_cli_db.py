@@ -298,3 +298,17 @@ def test_restore_recovers_an_emptied_database(library: Settings, capsys) -> None
     code, result = run_json(capsys, "db", "restore", saved, "--yes")
     assert code == 0 and result["previous_backup"] is None  # an empty file holds nothing to keep
     assert history(capsys) == ["saved"]
+
+
+def test_restoring_an_older_backup_upgrades_it_on_the_next_start(library: Settings, capsys) -> None:
+    add_history(library, "old times")
+    saved = Path(run_json(capsys, "db", "backup")[1]["backup"])
+    conn = sqlite3.connect(saved)
+    with conn:
+        conn.execute("DELETE FROM schema_migrations WHERE version = ?", (LATEST_VERSION,))
+    conn.close()
+
+    code, result = run_json(capsys, "db", "restore", str(saved), "--yes")
+    assert code == 0 and result["schema_version"] == LATEST_VERSION - 1
+    assert history(capsys) == ["old times"]  # opened, migrated, and backed up before the migration
+    assert len(list(backups_folder(library).glob("pixflow-*-before-migration.db"))) == 1

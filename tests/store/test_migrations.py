@@ -53,7 +53,8 @@ def test_no_file_yet(settings: Settings) -> None:
     assert CORE_TABLES <= tables(settings.database_path)
 
 
-def test_empty_file(settings: Settings) -> None:
+def test_empty_file_just_created(settings: Settings) -> None:
+    """As another process starting at the same moment leaves it; an old empty file is refused (test_open_safety)."""
     settings.database_path.parent.mkdir(parents=True)
     settings.database_path.write_bytes(b"")
     assert open_and_close(settings) == LATEST_VERSION
