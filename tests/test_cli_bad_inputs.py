@@ -1,6 +1,7 @@
 """Bad inputs end with one line naming what was wrong and exit 2 (usage) or 3 (config/database), losing nothing."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sqlite3
@@ -163,3 +164,12 @@ def test_a_write_that_meets_a_held_lock_has_a_one_line_description(locked_librar
     assert message is not None and "locked by another program" in message
     assert str(locked_library.database_path) in message and "\n" not in message
     assert database_failure(ValueError("not a database error"), locked_library) is None
+
+
+@pytest.mark.skipif(importlib.util.find_spec("psycopg2") is not None, reason="the PostgreSQL driver is installed")
+def test_a_postgres_url_without_the_driver_exits_3_saying_what_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                                         capsys) -> None:
+    monkeypatch.setenv("PIXFLOW_DATABASE_URL", "postgresql://alice:s3cret-pw@127.0.0.1:1/pixflow")
+    assert main(["jobs", "list"]) == 3
+    err = one_line_error(capsys)
+    assert "pip install psycopg2-binary" in err and "s3cret-pw" not in err
