@@ -266,3 +266,23 @@ def _other_live_pid() -> int:
     import os
 
     return os.getppid()
+
+
+def test_the_tui_quit_drains_like_a_signal(live_ctx: AppContext, fal_env: FalEmulator) -> None:
+    from pixflow_tui.engine.service import EngineService
+
+    _, ids = add_image_jobs(live_ctx.store, 2)
+    fault = fal_env.inject("slow", on="submit", times=2, seconds=0.5)
+    service = EngineService(live_ctx.new_engine())
+    service.start()
+    service.wake()
+    for _ in range(2000):
+        if fault.hits == 2:
+            break
+        import time
+
+        time.sleep(0.01)
+    service.stop()
+    jobs = [live_ctx.store.jobs.get(i) for i in ids]
+    assert all(j.status == JobState.QUEUED and j.request_id for j in jobs), [j.status for j in jobs]
+    assert fal_env.total_submissions == 2
