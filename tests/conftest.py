@@ -8,6 +8,7 @@ import pytest
 
 from pixflow_tui.config import Settings, load_settings
 from pixflow_tui.store import Store
+from tests.emulators.fixtures import fal_emulator, fal_env  # noqa: F401  (fixtures for live_cli)
 
 _PROVIDER_ENV = ("FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET", "OPENAI_API_KEY", "OPENAI_BASE_URL")
 
@@ -42,3 +43,14 @@ def store(settings: Settings) -> Iterator[Store]:
     opened = Store.open(settings)
     yield opened
     opened.close_thread_connection()
+
+
+@pytest.fixture
+def live_cli(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> object:
+    """Commands run live (fal key set, provider_mode live) against the local fal emulator."""
+    from tests.emulators.fixtures import FAL_TEST_KEY
+
+    emulator = request.getfixturevalue("fal_env")  # aims fal-client at the emulator (and clears FAL_KEY)
+    monkeypatch.setenv("FAL_KEY", FAL_TEST_KEY)
+    monkeypatch.setenv("PIXFLOW_PROVIDER_MODE", "live")
+    return emulator

@@ -36,7 +36,8 @@ def test_dry_run_prints_plan_and_cost_and_spends_nothing(capsys, prompts_txt: Pa
                           "--resolution", "4K", "--dry-run")
     assert code == 0 and plan["dry_run"] is True
     assert plan["prompts"] == 2 and plan["images"] == 6
-    assert plan["cost_estimate"] == pytest.approx(6 * 0.30)
+    assert plan["cost_estimate"] == 0 and plan["demo"] is True  # demo work costs nothing
+    assert plan["live_estimate"] == pytest.approx(6 * 0.30)
     assert plan["prompt_texts"] == ["a lighthouse in fog with gulls circling", "a desert road at noon"]
     store = Store.open(load_settings())
     assert store.jobs.list() == [] and store.batches.list() == []
@@ -89,7 +90,7 @@ def test_concept_batch_writes_prompts_then_images(capsys) -> None:
     assert entry.concept == "orchid greenhouse" and entry.prompt_count == 2
 
 
-def test_budget_cap_refuses_with_exit_code_4(capsys, monkeypatch, prompts_txt: Path) -> None:
+def test_budget_cap_refuses_with_exit_code_4(capsys, monkeypatch, prompts_txt: Path, live_cli) -> None:
     monkeypatch.setenv("PIXFLOW_BUDGET_CAP", "0.5")
     code, out, err = run(capsys, "images", "generate", "--prompts-file", str(prompts_txt), "--variants", "4")
     assert code == 4 and "budget cap of $0.50" in err
@@ -123,6 +124,8 @@ def test_cancel_and_retry_commands(capsys, prompts_txt: Path) -> None:
     batch = create_image_batch(ctx, plan_image_batch(ctx, [PromptOutput(style="a"), PromptOutput(style="b")],
                                                      resolution="1K"))
     first, second = ctx.store.jobs.list(batch_id=batch.id)
+    for job in (first, second):  # as if the process that made them were gone: the commands may take them over
+        ctx.store.jobs.release(job.id, ctx.owner)
     code, result = run_json(capsys, "jobs", "cancel", str(first.id))
     assert code == 0 and result == {str(first.id): "cancelled"}
     code, result = run_json(capsys, "jobs", "resume")

@@ -41,7 +41,7 @@ def test_dry_run_composes_the_prompt_like_the_reference_and_spends_nothing(capsy
     assert code == 0 and plan["dry_run"] is True and plan["videos"] == 2
     assert plan["prompt"] == "slow push, the camera zooms in, camera pans right, slow, medium shot"
     assert plan["model"] == catalog.VIDEO_MODELS["kling"] and plan["provider"] == "demo"
-    assert plan["cost_estimate"] == pytest.approx(2 * 10 * 0.07)
+    assert plan["cost_estimate"] == 0 and plan["live_estimate"] == pytest.approx(2 * 10 * 0.07)
     assert plan["settings"]["negative_prompt"] == "blur, distort, and low quality"
     assert plan["settings"]["cfg_scale"] == 0.5
     store = Store.open(load_settings())
@@ -52,7 +52,7 @@ def test_default_prompt_and_human_plan(capsys, photo: Path) -> None:
     code, out, err = run(capsys, "videos", "generate", str(photo), "--model", "hailuo", "--dry-run")
     assert code == 0, err
     assert f"prompt: {catalog.VIDEO_DEFAULT_PROMPT}" in out
-    assert "plan: 1 video with fal-ai/minimax/hailuo-02" in out and "estimated $0.23" in out
+    assert "plan: 1 video with fal-ai/minimax/hailuo-02" in out and "$0.23 live" in out
 
 
 def test_generate_makes_a_real_video_with_lineage(capsys, photo: Path) -> None:
@@ -104,7 +104,7 @@ def test_choices_are_checked_by_the_parser(capsys, photo: Path) -> None:
     assert exited.value.code == 2 and "invalid choice: '7'" in capsys.readouterr().err
 
 
-def test_budget_cap_refuses_with_exit_code_4(capsys, monkeypatch, photo: Path) -> None:
+def test_budget_cap_refuses_with_exit_code_4(capsys, monkeypatch, photo: Path, live_cli) -> None:
     monkeypatch.setenv("PIXFLOW_BUDGET_CAP", "0.5")
     code, out, err = run(capsys, "videos", "generate", str(photo), "--duration", "10")
     assert code == 4 and "budget cap of $0.50" in err

@@ -4,24 +4,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import sys
 from pathlib import Path
 from typing import Any
 
 from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.config import ASPECT_RATIOS, IMAGE_FORMATS, RESOLUTIONS, Settings
 from pixflow_tui.core.prompt_import import prompts_from_file_content
 from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError
 from pixflow_tui.workflows import prompts as prompt_flow
-from pixflow_tui.workflows.cli_support import open_context, summarize_batch
+from pixflow_tui.workflows.cli_support import drive_until_done, open_context, summarize_batch
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.images import (
-    BudgetExceeded,
-    check_budget,
-    create_image_batch,
-    plan_image_batch,
-)
+from pixflow_tui.workflows.images import image_batch_work, plan_image_batch
+from pixflow_tui.workflows.paid_work import BudgetExceeded, commit
 from pixflow_tui.workflows.inputs import InputError, check_concept, check_count
 
 
@@ -43,8 +39,7 @@ def register(subparsers: Any) -> None:
     gen.add_argument("--format", choices=IMAGE_FORMATS, help="image format (default from settings)")
     gen.add_argument("--variants", type=int, default=1, help="images per prompt, 1–4 (default 1)")
     gen.add_argument("--concurrency", type=int, help="jobs at the provider at once (default from settings)")
-    gen.add_argument("--dry-run", action="store_true", help="print the plan and its cost; spend nothing")
-    gen.add_argument("--yes", action="store_true", help="do not ask before spending")
+    add_spending_flags(gen)
     gen.add_argument("--json", action="store_true", help="print the result as JSON")
     gen.set_defaults(handler=run_generate)
 
@@ -75,16 +70,6 @@ def _load_prompts(ctx: AppContext, args: argparse.Namespace) -> tuple[list[Promp
         "source": "favorite", "favorite_id": favorite.id}
 
 
-def _confirm(plan_cost: float, images: int, provider: str, yes: bool) -> bool:
-    if yes or provider == "demo" or plan_cost == 0:
-        return True
-    if not sys.stdin.isatty():
-        error(f"this batch would spend about ${plan_cost:.2f} at {provider}; add --yes to confirm")
-        return False
-    answer = input(f"Generate {images} images for about ${plan_cost:.2f}? [y/N] ")
-    return answer.strip().lower() in ("y", "yes")
-
-
 def run_generate(args: argparse.Namespace, settings: Settings) -> int:
     if args.concurrency is not None:
         if not 1 <= args.concurrency <= 64:
@@ -96,12 +81,12 @@ def run_generate(args: argparse.Namespace, settings: Settings) -> int:
         return ExitCode.CONFIG
     try:
         return _generate(ctx, args)
+    except BudgetExceeded as exc:  # the budget changed between the plan and the commit
+        error(str(exc))
+        return ExitCode.BUDGET
     except (InputError, PromptParseError, prompt_flow.PromptGenerationError) as exc:
         error(str(exc))
         return ExitCode.FAILED if isinstance(exc, prompt_flow.PromptGenerationError) else ExitCode.USAGE
-    except BudgetExceeded as exc:
-        error(str(exc))
-        return ExitCode.BUDGET
     except KeyboardInterrupt:
         error("interrupted; submitted jobs keep running at the provider — `pixflow jobs resume` finishes them")
         return ExitCode.INTERRUPTED
@@ -120,43 +105,35 @@ def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
     plan = plan_image_batch(ctx, prompts, concept=concept, references=args.ref, aspect_ratio=args.aspect,
                             resolution=args.resolution, output_format=args.format, variants=args.variants,
                             source=source)
-    if args.dry_run:
-        description = plan.describe()
-        if args.concept is not None:
-            description["prompt_texts"] = [f"(written from the concept when the batch runs: {count} prompts)"]
-        _print_plan(description, args.json)
-        return ExitCode.OK
-    check_budget(ctx, plan.cost_estimate)
-    if not _confirm(plan.cost_estimate, len(plan.jobs), plan.provider, args.yes):
-        return ExitCode.FAILED
+    description = plan.describe()
+    if args.concept is not None:
+        description["prompt_texts"] = [f"(written from the concept when the batch runs: {count} prompts)"]
+    stop = settle(image_batch_work(ctx, plan), args, details=description, human=_plan_lines(description))
+    if stop is not None:
+        return stop
     if args.concept is not None:
         written = asyncio.run(prompt_flow.generate_prompts(ctx, concept, count))
         plan = plan_image_batch(ctx, written.prompts, concept=concept, references=args.ref,
                                 aspect_ratio=args.aspect, resolution=args.resolution, output_format=args.format,
                                 variants=args.variants, source={"source": "concept", "history_id": written.history_id})
-    batch = create_image_batch(ctx, plan)
-    with batch_progress(ctx, {batch.id: len(plan.jobs)}, enabled=not args.json):
-        asyncio.run(ctx.run_jobs(batch_ids=[batch.id]))
-    summary = summarize_batch(ctx, batch.id)
+    batch_id = commit(ctx, image_batch_work(ctx, plan)).batch_id
+    assert batch_id is not None
+    with batch_progress(ctx, {batch_id: len(plan.jobs)}, enabled=not args.json):
+        asyncio.run(drive_until_done(ctx, batch_ids=[batch_id]))
+    summary = summarize_batch(ctx, batch_id)
     if args.json:
         print_json(summary)
     else:
         for job in summary["jobs"]:
             where = job["output_path"] or job["error"] or job["status"]
             print(f"{job['job_id']:>6}  {job['status']:<10} {where}")
-        print(f"batch {batch.id}: {summary['status']}, {summary['done']}/{summary['total']} images"
+        print(f"batch {batch_id}: {summary['status']}, {summary['done']}/{summary['total']} images"
               f"{' (demo output)' if plan.provider == 'demo' else ''}, cost ${summary['cost']:.2f}")
     return ExitCode.OK if summary["done"] == summary["total"] else ExitCode.FAILED
 
 
-def _print_plan(description: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        print_json({"dry_run": True, **description})
-        return
-    print(f"plan: {description['images']} images from {description['prompts']} prompts × "
-          f"{description['variants']} variants, {description['aspect_ratio']} {description['resolution']} "
-          f"{description['output_format']}, model {description['model']} via {description['provider']}")
-    print(f"estimated cost: ${description['cost_estimate']:.2f}"
-          f"{' (demo: nothing is charged)' if description['demo'] else ''}")
-    for number, text in enumerate(description["prompt_texts"], 1):
-        print(f"  {number:>2}. {text}")
+def _plan_lines(description: dict[str, Any]) -> list[str]:
+    lines = [f"plan: {description['images']} images from {description['prompts']} prompts × "
+             f"{description['variants']} variants, {description['aspect_ratio']} {description['resolution']} "
+             f"{description['output_format']}, model {description['model']} via {description['provider']}"]
+    return lines + [f"  {number:>2}. {text}" for number, text in enumerate(description["prompt_texts"], 1)]

@@ -6,11 +6,14 @@ import asyncio
 from typing import Any
 
 from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import RESUMABLE_STATES, JobState
-from pixflow_tui.workflows.cli_support import JobActionError, job_summary, open_context
+from pixflow_tui.workflows.cli_support import JobActionError, drive_until_done, job_summary, open_context
 from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.inputs import InputError
+from pixflow_tui.workflows.paid_work import BudgetExceeded, commit, plan_retry
 
 
 def register(subparsers: Any) -> None:
@@ -40,6 +43,7 @@ def register(subparsers: Any) -> None:
     retry = commands.add_parser("retry", help="send failed, cancelled or unknown jobs round again")
     retry.add_argument("job_ids", type=int, nargs="+")
     retry.add_argument("--no-run", action="store_true", help="only mark them; a running TUI or `resume` drives them")
+    add_spending_flags(retry)
     retry.add_argument("--json", action="store_true")
     retry.set_defaults(handler=run_retry)
 
@@ -102,7 +106,9 @@ def _drive(ctx: AppContext, args: argparse.Namespace, batch_ids: list[int] | Non
         if job.batch_id is not None:
             totals[job.batch_id] = totals.get(job.batch_id, 0) + 1
     with batch_progress(ctx, totals, enabled=not args.json and bool(unfinished)):
-        summary = asyncio.run(ctx.run_jobs(batch_ids=batch_ids, job_ids=job_ids))
+        # jobs named by this command are waited for even while another live process drives them
+        driving = drive_until_done(ctx, job_ids=job_ids) if job_ids is not None else ctx.run_jobs(batch_ids=batch_ids)
+        summary = asyncio.run(driving)
     after = [ctx.store.jobs.get(j.id) for j in unfinished]
     result = {"driven": len(unfinished), "stalled": summary.stalled,
               "states": {str(s): sum(1 for j in after if j and j.status == s) for s in JobState},
@@ -154,22 +160,34 @@ def run_cancel(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_retry(args: argparse.Namespace, settings: Settings) -> int:
     def body(ctx: AppContext) -> int:
-        retried: list[int] = []
+        retryable: list[int] = []
         for job_id in args.job_ids:
             try:
-                ctx.retry_job(job_id)
-                retried.append(job_id)
-            except JobActionError as exc:
+                plan_retry(ctx, [job_id])
+                retryable.append(job_id)
+            except InputError as exc:
                 error(str(exc))
-        if not retried:
+        if not retryable:
+            return ExitCode.FAILED
+        plan = plan_retry(ctx, retryable)
+        stop = settle(plan, args, details={"retry": retryable})
+        if stop is not None:
+            return stop
+        try:
+            commit(ctx, plan)
+        except BudgetExceeded as exc:
+            error(str(exc))
+            return ExitCode.BUDGET
+        except InputError as exc:
+            error(str(exc))
             return ExitCode.FAILED
         if args.no_run:
             if args.json:
-                print_json({"retried": retried})
+                print_json({"retried": retryable})
             else:
-                print(f"marked for retry: {retried}")
+                print(f"marked for retry: {retryable}")
             return ExitCode.OK
-        code = _drive(ctx, args, None, retried)
-        return code if len(retried) == len(args.job_ids) else ExitCode.FAILED
+        code = _drive(ctx, args, None, retryable)
+        return code if len(retryable) == len(args.job_ids) else ExitCode.FAILED
 
     return _with_context(settings, body)

@@ -6,18 +6,14 @@ import asyncio
 from typing import Any
 
 from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.config import Settings
 from pixflow_tui.core import catalog
-from pixflow_tui.workflows.cli_support import open_context, summarize_batch
-from pixflow_tui.workflows.images import BudgetExceeded
+from pixflow_tui.workflows.cli_support import drive_until_done, open_context, summarize_batch
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.videos import (
-    VideoSettings,
-    build_video_request,
-    estimate_videos,
-    queue_videos,
-)
+from pixflow_tui.workflows.paid_work import BudgetExceeded, commit
+from pixflow_tui.workflows.videos import VideoSettings, build_video_request, video_work
 
 
 def register(subparsers: Any) -> None:
@@ -26,7 +22,8 @@ def register(subparsers: Any) -> None:
     gen = commands.add_parser(
         "generate", help="one video per image",
         description="Camera presets are the exact strings the model understands; quote them. "
-                    "Exit codes: 0 all videos made, 1 some failed, 2 bad input, 3 config/database, 4 over budget.",
+                    "Exit codes: 0 all videos made, 1 some failed, 2 bad input (or a paid run without --yes and no terminal "
+                    "to ask on), 3 config/database, 4 over budget.",
         epilog="camera movements: " + "; ".join(catalog.CAMERA_MOVEMENTS)
                + "\nshot types: " + "; ".join(catalog.SHOT_TYPES),
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -42,7 +39,7 @@ def register(subparsers: Any) -> None:
     gen.add_argument("--model", choices=list(catalog.VIDEO_MODELS), default=catalog.DEFAULT_VIDEO_MODEL)
     gen.add_argument("--negative-prompt", default=catalog.VIDEO_DEFAULT_NEGATIVE)
     gen.add_argument("--cfg", type=float, default=catalog.VIDEO_DEFAULT_CFG, help="cfg scale (default 0.5)")
-    gen.add_argument("--dry-run", action="store_true", help="print the plan and its cost; spend nothing")
+    add_spending_flags(gen)
     gen.add_argument("--json", action="store_true")
     gen.set_defaults(handler=run_generate)
 
@@ -56,27 +53,26 @@ def run_generate(args: argparse.Namespace, settings: Settings) -> int:
                           negative_prompt=args.negative_prompt, cfg_scale=args.cfg)
     try:
         requests = [build_video_request(ctx, image, video) for image in args.images]
-        if args.dry_run:
-            plan = {"dry_run": True, "videos": len(requests), "cost_estimate": estimate_videos(requests),
-                    "model": requests[0].model, "provider": ctx.media_provider_name,
-                    "prompt": requests[0].arguments["prompt"], "settings": video.to_dict()}
-            if args.json:
-                print_json(plan)
-            else:
-                count = plan["videos"]
-                print(f"plan: {count} video{'' if count == 1 else 's'} with {plan['model']} via {plan['provider']}, "
-                      f"estimated ${plan['cost_estimate']:.2f}\nprompt: {plan['prompt']}")
-            return ExitCode.OK
-        batch = queue_videos(ctx, requests)
-        with batch_progress(ctx, {batch.id: len(requests)}, enabled=not args.json):
-            asyncio.run(ctx.run_jobs(batch_ids=[batch.id]))
-        summary = summarize_batch(ctx, batch.id)
+        plan = video_work(ctx, requests)
+        count = len(requests)
+        details = {"videos": count, "model": requests[0].model, "provider": ctx.media_provider_name,
+                   "prompt": requests[0].arguments["prompt"], "settings": video.to_dict()}
+        human = [f"plan: {count} video{'' if count == 1 else 's'} with {details['model']} via {details['provider']}",
+                 f"prompt: {details['prompt']}"]
+        stop = settle(plan, args, details=details, human=human)
+        if stop is not None:
+            return stop
+        batch_id = commit(ctx, plan).batch_id
+        assert batch_id is not None
+        with batch_progress(ctx, {batch_id: count}, enabled=not args.json):
+            asyncio.run(drive_until_done(ctx, batch_ids=[batch_id]))
+        summary = summarize_batch(ctx, batch_id)
+    except BudgetExceeded as exc:  # the budget changed between the plan and the commit
+        error(str(exc))
+        return ExitCode.BUDGET
     except InputError as exc:
         error(str(exc))
         return ExitCode.USAGE
-    except BudgetExceeded as exc:
-        error(str(exc))
-        return ExitCode.BUDGET
     except KeyboardInterrupt:
         error("interrupted; submitted videos keep rendering at the provider — `pixflow jobs resume` finishes them")
         return ExitCode.INTERRUPTED

@@ -1,6 +1,9 @@
 """Job states and the events the engine publishes (shared by engine, workflows and both front ends)."""
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -32,6 +35,11 @@ FINISHED_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED}
 RESUMABLE_STATES = frozenset(
     {JobState.PENDING, JobState.SUBMITTING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING}
 )
+
+
+def new_owner_id() -> str:
+    """A process's lease-owner id: host:pid:nonce (the engine reads the pid back to see a dead owner)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 class JobKind(StrEnum):

@@ -1,4 +1,5 @@
-"""What a user does to jobs: cancel, retry, regenerate. Safe to call from any process while another drives them."""
+"""Cancelling jobs, safe from any process while another drives them. (Retry and regenerate make work payable,
+so they go through the one door: workflows/paid_work.py.)"""
 from __future__ import annotations
 
 import logging
@@ -63,45 +64,3 @@ async def cancel_batch(store: Store, batch_id: int, provider_for: Callable[[str]
         state = await cancel_job(store, job.id, provider_for, events)
         results[state] = results.get(state, 0) + 1
     return results
-
-
-def retry_job(store: Store, job_id: int, events: EventBus | None = None) -> JobState:
-    """Send a failed, cancelled or unknown job round again.
-
-    A job whose result is already at the provider is only downloaded again: nothing is paid twice."""
-    job = store.jobs.get(job_id)
-    if job is None:
-        raise JobActionError(f"no job with id {job_id}")
-    if job.status not in (JobState.FAILED, JobState.CANCELLED, JobState.UNKNOWN):
-        raise JobActionError(f"job {job_id} is {job.status}; only failed, cancelled or unknown jobs can be retried")
-    if job.result:
-        target = JobState.DOWNLOADING
-        fields = {}
-    elif job.request_id and job.status == JobState.FAILED and job.error and "result could not be read" in job.error:
-        target = JobState.RUNNING  # the provider finished; read the result again
-        fields = {}
-    else:
-        target = JobState.PENDING
-        fields = {"request_id": None, "handle": None, "attempts": 0, "next_attempt_at": None, "submitted_at": None}
-    if not store.jobs.transition(job_id, [job.status], status=target, error=None, finished_at=None, **fields):
-        raise JobActionError(f"job {job_id} changed while retrying; look at it again")
-    _publish(events, job, target, "retry requested")
-    refresh_batch_status(store, job.batch_id)
-    return target
-
-
-def regenerate_job(store: Store, job_id: int, events: EventBus | None = None) -> JobRecord:
-    """A new job with the same request, linked to the old one; the old output stays."""
-    job = store.jobs.get(job_id)
-    if job is None:
-        raise JobActionError(f"no job with id {job_id}")
-    siblings = store.jobs.list(batch_id=job.batch_id) if job.batch_id is not None else []
-    next_index = max((j.job_index for j in siblings), default=job.job_index) + 1
-    new_job = store.jobs.create(
-        kind=job.kind, provider=job.provider, model=job.model, request=job.request, batch_id=job.batch_id,
-        job_index=next_index, prompt_index=job.prompt_index, variant_index=job.variant_index,
-        cost_estimate=job.cost_estimate, parent_job_id=job.id,
-    )
-    _publish(events, new_job, JobState.PENDING, f"regenerating job {job.id}")
-    refresh_batch_status(store, job.batch_id)
-    return new_job

@@ -58,8 +58,11 @@ class EngineService:
         """Stop driving jobs the way a signal does: submits on the wire answer and keep their request ids (bounded
         by the engine's submit timeout); whatever is at the provider stays there and resumes on the next start."""
         if self._loop is not None and self._stop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self.engine.request_stop, "quit")
-            self._loop.call_soon_threadsafe(self._stop.set)
+            try:
+                self._loop.call_soon_threadsafe(self.engine.request_stop, "quit")
+                self._loop.call_soon_threadsafe(self._stop.set)
+            except RuntimeError:  # the engine's loop closed between the look and the call: it has stopped
+                pass
         if self._thread is not None:
             self._thread.join(timeout if timeout is not None else self.engine.submit_timeout + 5.0)
         self._thread = None

@@ -130,7 +130,11 @@ class JobRepository:
         variant_index: int = 0,
         cost_estimate: float = 0.0,
         parent_job_id: int | None = None,
+        lease_owner: str | None = None,
+        lease_expires: float | None = None,
     ) -> JobRecord:
+        """Only the one door for paid work (workflows/paid_work.py) calls this; a test enforces it. A lease given
+        here keeps the new job with the process that created it while that process lives."""
         row = Job.create(
             user=self.user_id,
             batch=batch_id,
@@ -143,8 +147,25 @@ class JobRepository:
             variant_index=variant_index,
             cost_estimate=cost_estimate,
             parent=parent_job_id,
+            lease_owner=lease_owner,
+            lease_expires=lease_expires,
         )
         return job_record(Job.get_by_id(row.id))
+
+    def requeue(self, job_id: int, from_state: JobState, target: JobState, **fields: Any) -> bool:
+        """Send a finished job round again (only the one door for paid work calls this; a test enforces it)."""
+        return self.transition(job_id, [from_state], status=target, error=None, finished_at=None, **fields)
+
+    def in_flight_estimate(self) -> float:
+        """What unfinished paid jobs are expected to cost: counted against the budget before they are billed."""
+        states = [str(s) for s in (*RESUMABLE_STATES, JobState.UNKNOWN)]
+        total = (
+            Job.select(fn.SUM(Job.cost_estimate))
+            .where((Job.user == self.user_id) & Job.status.in_(states) & Job.cost.is_null()
+                   & (Job.provider != "demo"))
+            .scalar()
+        )
+        return float(total or 0.0)
 
     def get(self, job_id: int) -> JobRecord | None:
         row = self._sql.select_one(job_id)
@@ -248,9 +269,13 @@ class JobRepository:
         return Job.select().where((Job.user == self.user_id) & Job.status.in_(active)).count()
 
     def spend_since(self, since: datetime) -> float:
+        """What the provider billed: a job's cost is set when the provider finishes it (state downloading), so a
+        job still downloading, or one that failed locally afterwards, counts too (by its submit time until it
+        has a finish time)."""
+        when = (Job.finished_at >= since) | (Job.finished_at.is_null() & (Job.submitted_at >= since))
         total = (
             Job.select(fn.SUM(Job.cost))
-            .where((Job.user == self.user_id) & (Job.finished_at >= since) & Job.cost.is_null(False))
+            .where((Job.user == self.user_id) & when & Job.cost.is_null(False))
             .scalar()
         )
         return float(total or 0.0)

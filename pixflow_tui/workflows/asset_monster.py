@@ -17,7 +17,6 @@ from typing import Any
 from pixflow_tui.core.jobs import FINISHED_STATES, JobState, JobView
 from pixflow_tui.core.prompt_import import prompt_from_any
 from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError
-from pixflow_tui.engine.batches import refresh_batch_status
 from pixflow_tui.engine.control import JobActionError
 from pixflow_tui.store import ImageFilter
 from pixflow_tui.store.records import BatchRecord, ImageRecord, JobRecord
@@ -26,9 +25,10 @@ from pixflow_tui.workflows.asset_monster_setup import (
     favorite_prompts, history_prompts, prompt_from_typed, prompts_from_file, settings_from_preset, waiting_prompts,
 )
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.images import MODULE, ImageBatchPlan, check_budget, create_image_batch, plan_image_batch
+from pixflow_tui.workflows.images import MODULE, ImageBatchPlan, plan_image_batch
 from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.job_views import to_view
+from pixflow_tui.workflows.paid_work import NewBatch, NewJob, PaidPlan, commit, plan_work
 
 __all__ = [  # the inputs, so screens import one module
     "MAX_PROMPT_FILE_BYTES", "PRESET_KIND", "BatchSettings", "PromptEntry", "check_reference", "default_settings",
@@ -82,47 +82,40 @@ class RunResult:
     new_batch: bool
 
 
-def _append(ctx: AppContext, batch_id: int, plan: ImageBatchPlan) -> int:
-    """Add a plan's jobs to an existing batch, after its last job and prompt; returns how many were added."""
-    store = ctx.store
-    existing = store.jobs.list(batch_id=batch_id)
-    next_index = max((j.job_index for j in existing), default=-1) + 1
-    next_prompt = max((j.prompt_index for j in existing), default=-1) + 1
-    for offset, job in enumerate(plan.jobs):
-        store.jobs.create(kind=job.request.kind, provider=plan.provider, model=job.request.model,
-                          request=job.request.to_dict(), batch_id=batch_id, job_index=next_index + offset,
-                          prompt_index=next_prompt + job.prompt_index, variant_index=job.variant_index,
-                          cost_estimate=job.cost)
-    return len(plan.jobs)
+def plan_run(ctx: AppContext, entries: list[PromptEntry], settings: BatchSettings, *,
+             batch_id: int | None = None) -> PaidPlan:
+    """The door's plan for `entries`: a new batch, or more jobs in batch `batch_id` (numbered after its prompts)."""
+    plans = plan_runs(ctx, entries, settings)
+    offset = 0
+    if batch_id is not None:
+        found = ctx.store.batches.get(batch_id)
+        if found is None or found.module != MODULE:
+            raise InputError(f"there is no Asset Monster batch {batch_id}")
+        offset = max((j.prompt_index for j in ctx.store.jobs.list(batch_id=batch_id)), default=-1) + 1
+    jobs: list[NewJob] = []
+    for plan in plans:
+        jobs.extend(NewJob(j.request, plan.provider, offset + j.prompt_index, j.variant_index) for j in plan.jobs)
+        offset += len(plan.prompts)
+    if batch_id is not None:
+        return plan_work(ctx, jobs, batch_id=batch_id)
+    first = plans[0]
+    return plan_work(ctx, jobs, batch=NewBatch(MODULE, first.concept[:60] or first.prompts[0].short(60),
+                                               first.concept, first.settings()))
 
 
 def run_prompts(ctx: AppContext, entries: list[PromptEntry], settings: BatchSettings, *,
                 batch_id: int | None = None) -> RunResult:
-    """Queue images for `entries`: a new batch, or more jobs in batch `batch_id` (only these are queued).
+    """Plan and commit at once (for callers that have already confirmed): raises InputError for bad input and
+    BudgetExceeded (with the figures) before anything is written."""
+    return run_committed(ctx, plan_run(ctx, entries, settings, batch_id=batch_id))
 
-    Raises InputError for bad input and BudgetExceeded (with the figures) before anything is written."""
-    plans = plan_runs(ctx, entries, settings)
-    total = round(sum(p.cost_estimate for p in plans), 4)
-    check_budget(ctx, total)
-    store = ctx.store
-    added = 0
-    with store.atomic():
-        if batch_id is None:
-            batch = create_image_batch(ctx, plans[0])
-            added += len(plans[0].jobs)
-            rest = plans[1:]
-        else:
-            found = store.batches.get(batch_id)
-            if found is None or found.module != MODULE:
-                raise InputError(f"there is no Asset Monster batch {batch_id}")
-            batch, rest = found, plans
-        for plan in rest:
-            added += _append(ctx, batch.id, plan)
-        if rest:
-            store.batches.update(batch.id, cost_estimate=round(batch.cost_estimate + sum(p.cost_estimate for p in rest), 4))
-            refresh_batch_status(store, batch.id)
-    ctx.wake_engine()
-    return RunResult(store.batches.get(batch.id) or batch, added, total, batch_id is None)
+
+def run_committed(ctx: AppContext, plan: PaidPlan) -> RunResult:
+    committed = commit(ctx, plan)
+    assert committed.batch_id is not None
+    batch = ctx.store.batches.get(committed.batch_id)
+    assert batch is not None
+    return RunResult(batch, len(committed.job_ids), plan.estimate, plan.batch is not None)
 
 
 # ---------------------------------------------------------------------------------------------- batches
@@ -251,40 +244,6 @@ def cancel_job(ctx: AppContext, job_id: int) -> str:
     if state == JobState.CANCELLED:
         return f"Job {job_id} cancelled."
     return f"Job {job_id} is already {state}; nothing to cancel."
-
-
-@dataclass(frozen=True)
-class Redo:
-    action: str  # "regenerate" (a new job, old image kept) or "retry" (the same job again)
-    job_id: int
-
-
-def redo_kind(job: JobRecord) -> str:
-    """What `r` does to a job: a done job is regenerated; a failed, cancelled or unknown one is retried (which
-    only downloads again when the provider already finished it, so nothing is paid twice)."""
-    if job.status == JobState.DONE:
-        return "regenerate"
-    if job.status in (JobState.FAILED, JobState.CANCELLED, JobState.UNKNOWN):
-        return "retry"
-    return "busy"
-
-
-def redo_job(ctx: AppContext, job_id: int) -> Redo:
-    job = ctx.store.jobs.get(job_id)
-    if job is None:
-        raise InputError(f"there is no job {job_id}")
-    kind = redo_kind(job)
-    try:
-        if kind == "regenerate":
-            check_budget(ctx, job.cost_estimate)
-            return Redo(kind, ctx.regenerate_job(job_id).id)
-        if kind == "retry":
-            check_budget(ctx, job.cost_estimate)
-            ctx.retry_job(job_id)
-            return Redo(kind, job_id)
-    except JobActionError as exc:
-        raise InputError(str(exc)) from None
-    raise InputError(f"job {job_id} is still {job.status}; wait for it to finish (or cancel it with x)")
 
 
 # ---------------------------------------------------------------------------------------------- files

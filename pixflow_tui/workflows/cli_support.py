@@ -1,16 +1,25 @@
 """Small services the CLI needs: open the context with a clear error, summarise batches and jobs."""
 from __future__ import annotations
 
+import asyncio
 import sys
-from typing import Any
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.config import Settings
+from pixflow_tui.core.jobs import RESUMABLE_STATES
 from pixflow_tui.engine.control import (
     JobActionError,  # noqa: F401  re-exported: the CLI never imports engine/
 )
 from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows import ui_support
 from pixflow_tui.workflows.context import AppContext
+
+if TYPE_CHECKING:
+    from pixflow_tui.engine.runner import EngineSummary
+
+WAIT_POLL = 1.0  # seconds between looks at jobs another live process is driving
 
 
 def open_context(settings: Settings) -> AppContext | None:
@@ -36,3 +45,23 @@ def summarize_batch(ctx: AppContext, batch_id: int) -> dict[str, Any]:
     return {"batch_id": batch_id, "status": batch.status if batch else "missing", "total": len(jobs), "done": done,
             "cost": batch.cost_actual if batch else 0.0, "cost_estimate": batch.cost_estimate if batch else 0.0,
             "demo": all(j.provider == "demo" for j in jobs), "jobs": [job_summary(j) for j in jobs]}
+
+
+async def drive_until_done(ctx: AppContext, *, batch_ids: Iterable[int] | None = None,
+                           job_ids: Iterable[int] | None = None) -> EngineSummary:
+    """Drive these jobs, and wait for those another live process (a TUI, another command) is driving, until
+    every one has ended — whoever finished it — or the run stalled; the ledger then holds the true outcome."""
+    batches = list(batch_ids) if batch_ids is not None else None
+    jobs = list(job_ids) if job_ids is not None else None
+    while True:
+        summary = await ctx.run_jobs(batch_ids=batches, job_ids=jobs)
+        if summary.stalled or getattr(summary, "stopped", False):
+            return summary
+        now = time.time()
+        waiting = [j for j in ctx.store.jobs.list(statuses=RESUMABLE_STATES)
+                   if (batches is None or j.batch_id in batches) and (jobs is None or j.id in jobs)]
+        held_elsewhere = [j for j in waiting if j.lease_owner not in (None, ctx.owner)
+                          and (j.lease_expires or 0) >= now]
+        if not held_elsewhere:
+            return summary  # nothing left, or only what this process could not claim for another reason
+        await asyncio.sleep(WAIT_POLL)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
-from pixflow_tui.core.jobs import JobState, JobView
+from pixflow_tui.core.jobs import JobState, JobView, new_owner_id
 from pixflow_tui.workflows.handoff import Handoff
 
 if TYPE_CHECKING:  # the engine (httpx, PIL, PyAV) and the store (peewee, ~70 ms) load when first used
@@ -17,7 +17,6 @@ if TYPE_CHECKING:  # the engine (httpx, PIL, PyAV) and the store (peewee, ~70 ms
     from pixflow_tui.engine.service import EngineService
     from pixflow_tui.providers.base import MediaProvider, TextProvider
     from pixflow_tui.store import Store
-    from pixflow_tui.store.records import JobRecord
 
 
 class AppContext:
@@ -36,6 +35,8 @@ class AppContext:
         self._media: dict[str, MediaProvider] = {}
         self._text: TextProvider | None = None
         self._service: EngineService | None = None
+        # jobs this process creates are leased to it, so its engine (and nobody else while it lives) drives them
+        self.owner = new_owner_id()
 
     @property
     def store(self) -> Store:
@@ -84,6 +85,7 @@ class AppContext:
     def new_engine(self, **options: object) -> JobEngine:
         from pixflow_tui.engine.runner import JobEngine
 
+        options.setdefault("owner", self.owner)
         return JobEngine(self.store, self.settings, self.events, self.provider_for, **options)  # type: ignore[arg-type]
 
     def start_engine(self) -> None:
@@ -100,8 +102,17 @@ class AppContext:
 
     async def run_jobs(self, *, batch_ids: Iterable[int] | None = None,
                        job_ids: Iterable[int] | None = None) -> EngineSummary:
-        """Drive jobs on the current loop until none is left to drive (the CLI)."""
-        return await self.new_engine().run(until_idle=True, batch_ids=batch_ids, job_ids=job_ids)
+        """Drive jobs on the current loop until none is left to drive (the CLI).
+
+        SIGINT, SIGTERM and SIGHUP stop it cleanly: the summary's `stopped` and `stop_message` say so."""
+        from pixflow_tui.engine.stops import install_stop_signals
+
+        engine = self.new_engine()
+        remove = install_stop_signals(engine)
+        try:
+            return await engine.run(until_idle=True, batch_ids=batch_ids, job_ids=job_ids)
+        finally:
+            remove()
 
     def _on_engine(self, coro):  # type: ignore[no-untyped-def]
         """Run a provider-touching coroutine where the engine's clients live."""
@@ -118,20 +129,6 @@ class AppContext:
         from pixflow_tui.engine import control
 
         return self._on_engine(control.cancel_batch(self.store, batch_id, self.provider_for, self.events))
-
-    def retry_job(self, job_id: int) -> JobState:
-        from pixflow_tui.engine import control
-
-        state = control.retry_job(self.store, job_id, self.events)
-        self.wake_engine()
-        return state
-
-    def regenerate_job(self, job_id: int) -> JobRecord:
-        from pixflow_tui.engine import control
-
-        job = control.regenerate_job(self.store, job_id, self.events)
-        self.wake_engine()
-        return job
 
     # ---- status ----------------------------------------------------------------------------------------
 

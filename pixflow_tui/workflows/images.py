@@ -1,4 +1,4 @@
-"""Asset Monster's service: plan a batch of images, check it against the budget, and hand it to the engine."""
+"""Asset Monster's service: plan a batch of images and hand it to the one door for paid work."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,12 +11,9 @@ from pixflow_tui.core.requests import estimate_cost, image_request
 from pixflow_tui.store.records import BatchRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError, check_count, check_references
+from pixflow_tui.workflows.paid_work import NewBatch, NewJob, PaidPlan, commit, plan_work
 
 MODULE = "asset_monster"
-
-
-class BudgetExceeded(RuntimeError):
-    """The batch would take spending past the configured cap; the message gives the figures."""
 
 
 @dataclass(frozen=True)
@@ -85,27 +82,20 @@ def plan_image_batch(ctx: AppContext, prompts: list[PromptOutput], *, concept: s
     return plan
 
 
-def check_budget(ctx: AppContext, estimate: float) -> None:
-    cap = ctx.settings.budget_cap
-    if cap is None:
-        return
-    spent = ctx.spend_today()
-    if spent + estimate > cap:
-        raise BudgetExceeded(f"this batch is estimated at ${estimate:.2f}; with ${spent:.2f} spent today that is "
-                             f"${spent + estimate:.2f}, over the budget cap of ${cap:.2f} (setting budget_cap)")
+def image_batch_work(ctx: AppContext, plan: ImageBatchPlan, *, batch_id: int | None = None,
+                     prompt_offset: int = 0) -> PaidPlan:
+    """The door's plan for an image batch: a new batch, or more jobs in `batch_id` (prompts numbered after its own)."""
+    jobs = [NewJob(job.request, plan.provider, prompt_offset + job.prompt_index, job.variant_index) for job in plan.jobs]
+    if batch_id is not None:
+        return plan_work(ctx, jobs, batch_id=batch_id)
+    batch = NewBatch(MODULE, plan.concept[:60] or plan.prompts[0].short(60), plan.concept, plan.settings())
+    return plan_work(ctx, jobs, batch=batch)
 
 
 def create_image_batch(ctx: AppContext, plan: ImageBatchPlan) -> BatchRecord:
-    """Write the batch and all its jobs (pending) in one transaction, then wake the engine."""
-    check_budget(ctx, plan.cost_estimate)
-    store = ctx.store
-    with store.atomic():
-        name = plan.concept[:60] or plan.prompts[0].short(60)
-        batch = store.batches.create(module=MODULE, name=name, concept=plan.concept, settings=plan.settings(),
-                                     cost_estimate=plan.cost_estimate)
-        for index, job in enumerate(plan.jobs):
-            store.jobs.create(kind=job.request.kind, provider=plan.provider, model=job.request.model,
-                              request=job.request.to_dict(), batch_id=batch.id, job_index=index,
-                              prompt_index=job.prompt_index, variant_index=job.variant_index, cost_estimate=job.cost)
-    ctx.wake_engine()
+    """Write the batch and all its jobs through the door (budget checked; the caller has confirmed)."""
+    committed = commit(ctx, image_batch_work(ctx, plan))
+    assert committed.batch_id is not None
+    batch = ctx.store.batches.get(committed.batch_id)
+    assert batch is not None
     return batch

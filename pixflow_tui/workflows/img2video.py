@@ -24,7 +24,8 @@ from pixflow_tui.core.requests import compose_video_prompt, estimate_cost
 from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError, check_image_file
-from pixflow_tui.workflows.videos import MODULE, VideoSettings, add_video_jobs, build_video_request
+from pixflow_tui.workflows.paid_work import PaidPlan, commit
+from pixflow_tui.workflows.videos import MODULE, VideoSettings, build_video_request, video_work
 
 QUEUE_FORMAT = "pixflow-img2video-queue"
 QUEUE_VERSION = 1
@@ -350,25 +351,24 @@ class RunResult:
     links: dict[str, int]  # entry id -> its new current job
 
 
-def run_plan(ctx: AppContext, plan: RunPlan | list[PlannedVideo], batch_id: int | None) -> RunResult:
-    """Queue the planned videos (new jobs join `batch_id`, or a new batch when it is gone) and retries."""
-    videos = plan.videos if isinstance(plan, RunPlan) else plan
+def video_plan_work(ctx: AppContext, videos: list[PlannedVideo], batch_id: int | None) -> PaidPlan:
+    """The door's plan for planned videos: new jobs join `batch_id` (or a new batch when it is gone), failed
+    ones go round again."""
     fresh = [v for v in videos if v.request is not None]
-    links: dict[str, int] = {}
-    if fresh:
-        requests = [v.request for v in fresh if v.request is not None]
-        parents = [v.parent_job_id for v in fresh]
-        if batch_id is not None and ctx.store.batches.get(batch_id) is None:
-            batch_id = None
-        batch, jobs = add_video_jobs(ctx, requests, batch_id=batch_id, parents=parents,
-                                     name=f"Img2Video queue · {Path(str(requests[0].files['image_url'])).name}")
-        batch_id = batch.id
-        links.update({v.entry_id: job.id for v, job in zip(fresh, jobs, strict=True)})
-    for video in videos:
-        if video.request is None and video.retry_job_id is not None:
-            ctx.retry_job(video.retry_job_id)
-            links[video.entry_id] = video.retry_job_id
-    return RunResult(batch_id, links)
+    requests = [v.request for v in fresh if v.request is not None]
+    name = f"Img2Video queue · {Path(str(requests[0].files['image_url'])).name}" if requests else ""
+    return video_work(ctx, requests, batch_id=batch_id, name=name, parents=[v.parent_job_id for v in fresh],
+                      requeue_ids=[v.retry_job_id for v in videos if v.request is None and v.retry_job_id is not None])
+
+
+def run_plan(ctx: AppContext, plan: RunPlan | list[PlannedVideo], batch_id: int | None) -> RunResult:
+    """Queue the planned videos through the door (the caller has confirmed); links each entry to its new job."""
+    videos = plan.videos if isinstance(plan, RunPlan) else plan
+    committed = commit(ctx, video_plan_work(ctx, videos, batch_id))
+    fresh = [v for v in videos if v.request is not None]
+    links = {v.entry_id: job_id for v, job_id in zip(fresh, committed.job_ids, strict=True)}
+    links.update({v.entry_id: v.retry_job_id for v in videos if v.request is None and v.retry_job_id is not None})
+    return RunResult(committed.batch_id if fresh else batch_id, links)
 
 
 def cancel_entry(ctx: AppContext, status: EntryStatus) -> JobState:

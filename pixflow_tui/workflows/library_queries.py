@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError, parse_prompt
-from pixflow_tui.engine.control import JobActionError
 from pixflow_tui.store.library_queries import (
     ASSET_KINDS,
     LIBRARY_KINDS,
@@ -21,7 +20,7 @@ from pixflow_tui.store.library_queries import (
     LibraryRow,
     Page,
 )
-from pixflow_tui.store.records import HistoryRecord, JobRecord
+from pixflow_tui.store.records import HistoryRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.library import ExportResult, export_zip, favorite_image_prompt
@@ -279,19 +278,6 @@ def rate_output_now(ctx: AppContext, key: str, rating: str) -> bool:
 def favorite_output(ctx: AppContext, key: str) -> str:
     """Favourite an image's prompt; returns the favourite's name."""
     return favorite_image_prompt(ctx, _image_id(key)).name
-
-
-def regenerate_output(ctx: AppContext, key: str) -> JobRecord:
-    """Run the job that made an output again (same request, new job); the engine picks it up."""
-    row = ctx.store.library.output(key)
-    if row is None:
-        raise InputError(f"there is no output {key}")
-    if row.job_id is None:
-        raise InputError("this output was not made by a job, so it cannot be regenerated")
-    try:
-        return ctx.regenerate_job(row.job_id)
-    except JobActionError as exc:
-        raise InputError(str(exc)) from None
 
 
 def send_to_img2video(ctx: AppContext, keys: list[str]) -> int:

@@ -7,11 +7,10 @@ from typing import Any
 
 from pixflow_tui.core import catalog
 from pixflow_tui.core.jobs import MediaRequest
-from pixflow_tui.core.requests import estimate_cost, video_request
-from pixflow_tui.store.records import BatchRecord, JobRecord
+from pixflow_tui.core.requests import video_request
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.images import check_budget
 from pixflow_tui.workflows.inputs import InputError, check_image_file
+from pixflow_tui.workflows.paid_work import NewBatch, NewJob, PaidPlan, plan_work
 
 MODULE = "img2video"
 
@@ -57,46 +56,20 @@ def build_video_request(ctx: AppContext, image: str | Path, settings: VideoSetti
         raise InputError(str(exc)) from None
 
 
-def estimate_videos(requests: list[MediaRequest]) -> float:
-    return round(sum(estimate_cost(r) for r in requests), 4)
-
-
-def queue_videos(ctx: AppContext, requests: list[MediaRequest], *, batch_id: int | None = None,
-                 name: str = "") -> BatchRecord:
-    """Add video jobs to a batch (a new one unless given), checked against the budget, then wake the engine."""
-    batch, _ = add_video_jobs(ctx, requests, batch_id=batch_id, name=name)
-    return batch
-
-
-def add_video_jobs(ctx: AppContext, requests: list[MediaRequest], *, batch_id: int | None = None, name: str = "",
-                   parents: list[int | None] | None = None) -> tuple[BatchRecord, list[JobRecord]]:
-    """`queue_videos`, returning the jobs too; `parents[i]` links job i to the job it regenerates.
-
-    Every job is written (pending) in one transaction before the engine is woken, so nothing is submitted
-    that the database does not know about."""
-    if not requests:
+def video_work(ctx: AppContext, requests: list[MediaRequest], *, batch_id: int | None = None, name: str = "",
+               parents: list[int | None] | None = None, requeue_ids: list[int] | None = None) -> PaidPlan:
+    """The door's plan for video jobs: into batch `batch_id` (a new batch when None or gone), `parents[i]`
+    linking job i to the job it regenerates, plus failed jobs sent round again (`requeue_ids`)."""
+    if not requests and not requeue_ids:
         raise InputError("there are no images to turn into videos")
     if parents is not None and len(parents) != len(requests):
         raise ValueError("one parent (or None) per request")
-    estimate = estimate_videos(requests)
-    check_budget(ctx, estimate)
-    store = ctx.store
-    jobs: list[JobRecord] = []
-    with store.atomic():
-        if batch_id is None:
-            batch = store.batches.create(module=MODULE, name=name or Path(str(requests[0].files["image_url"])).name,
-                                         settings={"provider": ctx.media_provider_name}, cost_estimate=estimate)
-        else:
-            found = store.batches.get(batch_id)
-            if found is None:
-                raise InputError(f"there is no batch {batch_id}")
-            batch = found
-            store.batches.update(batch_id, cost_estimate=batch.cost_estimate + estimate, status="running")
-        start = len(store.jobs.list(batch_id=batch.id))
-        for offset, request in enumerate(requests):
-            jobs.append(store.jobs.create(
-                kind=request.kind, provider=ctx.media_provider_name, model=request.model, request=request.to_dict(),
-                batch_id=batch.id, job_index=start + offset, prompt_index=start + offset,
-                cost_estimate=estimate_cost(request), parent_job_id=parents[offset] if parents else None))
-    ctx.wake_engine()
-    return store.batches.get(batch.id) or batch, jobs
+    provider = ctx.media_provider_name
+    jobs = [NewJob(request, provider, parent_job_id=parents[n] if parents else None)
+            for n, request in enumerate(requests)]
+    if not jobs:
+        return plan_work(ctx, [], requeue_ids=requeue_ids or [])
+    if batch_id is not None and ctx.store.batches.get(batch_id) is not None:
+        return plan_work(ctx, jobs, batch_id=batch_id, requeue_ids=requeue_ids or [])
+    batch = NewBatch(MODULE, name or Path(str(requests[0].files["image_url"])).name, settings={"provider": provider})
+    return plan_work(ctx, jobs, batch=batch, requeue_ids=requeue_ids or [])

@@ -10,7 +10,8 @@ from pixflow_tui.core.jobs import JobEvent, JobState
 from pixflow_tui.engine.outputs import read_metadata
 from pixflow_tui.store import ImageFilter
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.images import BudgetExceeded, create_image_batch, plan_image_batch
+from pixflow_tui.workflows.images import create_image_batch, plan_image_batch
+from pixflow_tui.workflows.paid_work import BudgetExceeded, commit, plan_regenerate, plan_retry
 from tests.emulators.fal_emulator import FalEmulator
 from tests.engine.conftest import prompts, write_reference
 
@@ -91,8 +92,7 @@ async def test_retry_after_is_honoured(live_ctx: AppContext, fal_env: FalEmulato
 
 async def test_permanent_faults_fail_at_once_with_the_providers_words(live_ctx: AppContext,
                                                                       fal_env: FalEmulator) -> None:
-    fal_env.inject("content_policy", on="submit", times=1)
-    fal_env.inject("failed", on="submit", times=1)
+    fal_env.inject("content_policy", on="submit", times=2)
     batch = create_image_batch(live_ctx, plan_image_batch(live_ctx, prompts(3), resolution="1K"))
     await live_ctx.run_jobs(batch_ids=[batch.id])
     jobs = live_ctx.store.jobs.list(batch_id=batch.id)
@@ -101,6 +101,7 @@ async def test_permanent_faults_fail_at_once_with_the_providers_words(live_ctx: 
     assert "content policy" in errors.lower()
     assert all(j.attempts == 1 for j in jobs)
     assert live_ctx.store.batches.get(batch.id).status == "partial"
+    # (a runner failure at fal, error_type runner_server_error, is retryable: tests/engine/test_reliability.py)
 
 
 async def test_validation_error_is_permanent(live_ctx: AppContext, fal_env: FalEmulator) -> None:
@@ -122,7 +123,7 @@ async def test_dropped_submit_becomes_unknown_and_is_resubmitted_only_on_request
     await live_ctx.run_jobs(batch_ids=[batch.id])  # a plain resume leaves it alone
     assert live_ctx.store.jobs.get(job.id).status == JobState.UNKNOWN
     assert fal_env.total_submissions == 1
-    live_ctx.retry_job(job.id)
+    commit(live_ctx, plan_retry(live_ctx, [job.id]))
     await live_ctx.run_jobs(batch_ids=[batch.id])
     assert live_ctx.store.jobs.get(job.id).status == JobState.DONE
     assert fal_env.total_submissions == 2
@@ -149,7 +150,9 @@ async def test_unwritable_outputs_fail_with_reason_and_stay_resumable(live_ctx: 
     assert job.status == JobState.FAILED and str(outputs) in job.error and "retry" in job.error
     assert job.result and job.request_id
     outputs.unlink()
-    assert live_ctx.retry_job(job.id) == JobState.DOWNLOADING
+    assert plan_retry(live_ctx, [job.id]).requeues[0].target == JobState.DOWNLOADING
+    commit(live_ctx, plan_retry(live_ctx, [job.id]))
+    assert live_ctx.store.jobs.get(job.id).status == JobState.DOWNLOADING
     await live_ctx.run_jobs(batch_ids=[batch.id])
     job = live_ctx.store.jobs.get(job.id)
     assert job.status == JobState.DONE and Path(job.output_path).is_file()
@@ -181,7 +184,7 @@ async def test_regenerate_makes_a_linked_job_and_keeps_the_old_output(live_ctx: 
     batch = create_image_batch(live_ctx, plan_image_batch(live_ctx, prompts(1), resolution="1K"))
     await live_ctx.run_jobs(batch_ids=[batch.id])
     (old,) = live_ctx.store.jobs.list(batch_id=batch.id)
-    new = live_ctx.regenerate_job(old.id)
+    new = live_ctx.store.jobs.get(commit(live_ctx, plan_regenerate(live_ctx, [old.id])).job_ids[0])
     await live_ctx.run_jobs(batch_ids=[batch.id])
     new = live_ctx.store.jobs.get(new.id)
     assert new.status == JobState.DONE and new.parent_job_id == old.id

@@ -108,6 +108,9 @@ def test_claims_are_taken_in_bulk_and_respect_live_leases(demo_ctx: AppContext) 
     batch = create_image_batch(demo_ctx, plan_image_batch(demo_ctx, prompts(3), resolution="1K"))
     ids = [j.id for j in demo_ctx.store.jobs.list(batch_id=batch.id)]
     jobs = demo_ctx.store.jobs
+    assert jobs.claim_many(ids, "a", now=100.0, lease_seconds=30) == set()  # leased to the process that made them
+    for job_id in ids:
+        jobs.release(job_id, demo_ctx.owner)
     assert jobs.claim_many(ids[:2], "a", now=100.0, lease_seconds=30) == set(ids[:2])
     assert jobs.claim_many(ids, "b", now=110.0, lease_seconds=30) == {ids[2]}
     assert jobs.claim_many(ids, "b", now=131.0, lease_seconds=30) == set(ids)  # a's leases expired

@@ -200,15 +200,14 @@ async def test_bad_reference_files_are_refused_with_their_message(make_app, tmp_
 
 
 async def test_the_budget_cap_refuses_a_batch_with_its_figures(make_app) -> None:
-    app = make_app(budget_cap=0.2)
+    app = make_app(budget_cap=0.2, provider_mode="live", fal_key="test-key")  # priced as fal bills; never sent
     async with app.run_test(size=(120, 40)) as pilot:
         send_prompts(app, *PROMPTS)
         screen = await open_asset_monster(pilot)
         await go_to_row(pilot, screen, "run")  # the ▶ Run row does what ctrl+r does
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("y")
         await wait_for(pilot, lambda: panel(screen).error_text, what="the refusal")
+        assert not isinstance(app.screen, ConfirmDialog)  # refused before anything is asked
         text = panel(screen).error_text
         assert "estimated at $0.30" in text and "budget cap of $0.20" in text and "$0.00 spent today" in text
         assert jobs(app) == [] and app.context.store.batches.latest("asset_monster") is None

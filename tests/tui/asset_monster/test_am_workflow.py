@@ -11,7 +11,7 @@ from pixflow_tui.core.jobs import JobState
 from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.workflows import asset_monster as am
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.images import BudgetExceeded
+from pixflow_tui.workflows.paid_work import BudgetExceeded, commit, plan_redo
 from pixflow_tui.workflows.inputs import InputError
 
 from am_helpers import make_image
@@ -20,6 +20,16 @@ from am_helpers import make_image
 @pytest.fixture
 def ctx(settings):  # type: ignore[no-untyped-def]
     context = AppContext(settings)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def live_ctx(settings):  # type: ignore[no-untyped-def]
+    """Jobs priced as fal would bill them; nothing here submits (no engine runs)."""
+    from dataclasses import replace
+
+    context = AppContext(replace(settings, provider_mode="live", fal_key="test-key"))
     yield context
     context.close()
 
@@ -71,7 +81,8 @@ def test_presets_round_trip_and_drop_what_no_longer_applies(tmp_path: Path) -> N
     assert any("7:5" in n for n in notes) and any("does not exist" in n for n in notes)
 
 
-def test_a_run_groups_prompts_by_concept_and_a_second_run_extends_the_batch(ctx: AppContext) -> None:
+def test_a_run_groups_prompts_by_concept_and_a_second_run_extends_the_batch(live_ctx: AppContext) -> None:
+    ctx = live_ctx
     settings = am.BatchSettings("1:1", "1K", "png", 2)
     first = am.run_prompts(ctx, [entry("fox", "animals"), entry("owl", "animals"), entry("car", "cars")], settings)
     assert first.new_batch and first.added == 6 and first.cost_estimate == 0.9
@@ -96,7 +107,7 @@ def test_a_run_groups_prompts_by_concept_and_a_second_run_extends_the_batch(ctx:
 def test_the_budget_is_checked_for_the_whole_run_before_anything_is_written(settings) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 
-    context = AppContext(replace(settings, budget_cap=0.4))
+    context = AppContext(replace(settings, budget_cap=0.4, provider_mode="live", fal_key="test-key"))
     try:
         with pytest.raises(BudgetExceeded, match=r"estimated at \$0.45"):
             am.run_prompts(context, [entry("a", "x"), entry("b", "y"), entry("c", "z")],
@@ -110,14 +121,17 @@ def test_redo_regenerates_done_jobs_and_retries_failed_ones(ctx: AppContext) -> 
     result = am.run_prompts(ctx, [entry("fox"), entry("owl")], am.BatchSettings("1:1", "1K", "png", 1))
     done, failed = ctx.store.jobs.list(batch_id=result.batch.id)
     with pytest.raises(InputError, match="still pending"):
-        am.redo_job(ctx, done.id)
+        plan_redo(ctx, done.id)
     ctx.store.jobs.update(done.id, status=JobState.DONE)
     ctx.store.jobs.update(failed.id, status=JobState.FAILED, error="boom")
-    again = am.redo_job(ctx, done.id)
-    assert again.action == "regenerate" and again.job_id != done.id
-    assert ctx.store.jobs.get(again.job_id).parent_job_id == done.id
-    retried = am.redo_job(ctx, failed.id)
-    assert retried == am.Redo("retry", failed.id) and ctx.store.jobs.get(failed.id).status == JobState.PENDING
+    plan = plan_redo(ctx, done.id)
+    again = commit(ctx, plan)
+    assert plan.action == "regenerate" and again.job_ids[0] != done.id
+    assert ctx.store.jobs.get(again.job_ids[0]).parent_job_id == done.id
+    plan = plan_redo(ctx, failed.id)
+    retried = commit(ctx, plan)
+    assert plan.action == "retry" and retried.requeued == [failed.id]
+    assert ctx.store.jobs.get(failed.id).status == JobState.PENDING
 
 
 def test_views_carry_ratings_and_durations(ctx: AppContext) -> None:

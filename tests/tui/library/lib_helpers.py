@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from tui_helpers import wait_for  # noqa: F401  (the tests import it from here)
 
 from pixflow_tui.config import Settings
-from pixflow_tui.core.jobs import JobKind
+from pixflow_tui.core.jobs import JobKind, JobState
 from pixflow_tui.store import Store
 from pixflow_tui.tui.app import PixflowApp
 from pixflow_tui.tui.screens.library import LibraryScreen
@@ -45,7 +45,10 @@ def seed(settings: Settings, *, images: int = 6, liked: tuple[int, ...] = (1, 3)
     folder = settings.home / "outputs" / "test"
     for n in range(images):
         job = store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="fal-ai/nano-banana-pro",
-                                request={"meta": {"concept": concept}}, batch_id=made.batch.id, job_index=n)
+                                request={"kind": "image", "model": "fal-ai/nano-banana-pro",
+                                         "arguments": {"prompt": f"{concept} look number {n}"}, "files": {},
+                                         "meta": {"concept": concept}}, batch_id=made.batch.id, job_index=n)
+        store.jobs.update(job.id, status=JobState.DONE)
         path = make_png(folder / f"image-{n}.png", COLOURS[n % len(COLOURS)])
         thumb = make_png(settings.thumbnails_dir / f"image-{n}.png", COLOURS[n % len(COLOURS)], (18, 32))
         made.images.append(store.images.add(

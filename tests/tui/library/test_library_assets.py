@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 from textual_image.widget import HalfcellImage
 
 from lib_helpers import column, open_library, open_store, seed, settle, show_tab, table_of, wait_for
-from pixflow_tui.tui.screens.dialogs import PathInputDialog
+from pixflow_tui.tui.screens.dialogs import ConfirmDialog, PathInputDialog
 from pixflow_tui.tui.screens.library.filters import FilterDialog
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
 
@@ -101,6 +101,9 @@ async def test_actions_favourite_copy_regenerate_send_and_open(make_app, setting
         await pilot.press("y")
         assert json.loads(app.clipboard)["style"] == image.prompt["style"]
         await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the regenerate confirmation")
+        assert "Regenerate" in app.screen.title_text and "1 job" in app.screen.message
+        await pilot.press("y")
         await settle(pilot)
         regenerated = [j for j in store.jobs.list() if j.parent_job_id == image.job_id]
         assert len(regenerated) == 1 and regenerated[0].request == store.jobs.get(image.job_id).request

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.core.jobs import JobState
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog, PathInputDialog, TextInputDialog
+from pixflow_tui.tui.paid import redo
 from pixflow_tui.tui.screens.image_viewer import ImageViewerScreen, ViewerItem
 from pixflow_tui.tui.widgets.job_table import rating_text
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows.asset_monster import (
     JobDetail, ViewerLauncher, batch_images, cancel_job, default_export_path, image_for_job, images_for_jobs,
-    job_detail, redo_job, redo_kind,
+    job_detail,
 )
 from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.library import export_zip, favorite_image_prompt, rate_image
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
 
 ROW_ACTIONS = {"rate", "redo", "cancel_job", "favorite", "send_to_video", "open_file", "copy_prompt", "view"}
 _UNSET = object()
-
-
-def cost_note(cost: float, demo: bool) -> str:
-    return "demo: nothing is charged" if demo else f"est. ${cost:.2f}"
 
 
 class ResultsActions:
@@ -144,46 +141,9 @@ class ResultsActions:
 
     def action_redo(self) -> None:
         screen = self._am()
-        demo = screen.context.media_provider_name == "demo"
-
-        def ask(detail: JobDetail) -> None:
-            job = detail.job
-            kind = redo_kind(job)
-            if kind == "busy":
-                screen.notify(f"Job {job.id} is still {job.status}; wait for it, or cancel it with x.",
-                              severity="warning")
-                return
-            cost = cost_note(job.cost_estimate, demo)
-            if kind == "regenerate":
-                title, message = "Regenerate this image?", (
-                    f"A new image from the same prompt and settings ({cost}). The current image is kept.")
-            elif job.status == JobState.UNKNOWN:
-                title, message = "Retry a job in an unknown state?", (
-                    f"The app stopped while sending job {job.id}, so the provider may already have it: "
-                    f"retrying can be charged twice ({cost}).")
-            else:
-                title, message = "Retry this job?", (
-                    f"Job {job.id} is {job.status}. It is sent again ({cost}); a result the provider already "
-                    "finished is only downloaded again.")
-            screen.app.push_screen(ConfirmDialog(message, title=title, yes="Go ahead", no="Keep it"),
-                                   lambda yes: go(job.id) if yes else None)
-
-        def go(job_id: int) -> None:
-            context = screen.context
-
-            def work() -> None:
-                try:
-                    done = redo_job(context, job_id)
-                except Exception as exc:  # BudgetExceeded, InputError: both carry a sentence for the user
-                    self._on_ui(screen.notify, str(exc), title="Not done", severity="error", timeout=12)
-                    return
-                text = (f"Regenerating job {job_id} as job {done.job_id}." if done.action == "regenerate"
-                        else f"Job {job_id} queued again.")
-                self._on_ui(screen.notify, text)
-
-            self._worker(work, "Regenerating")
-
-        self._with_detail(ask)
+        job_id = screen.table.selected_job_id
+        if job_id is not None:
+            redo(screen, screen.context, job_id)
 
     def action_cancel_job(self) -> None:
         screen = self._am()

@@ -5,16 +5,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pixflow_tui.tui.paid import commit_in_worker
 from pixflow_tui.tui.screens.asset_monster.dialogs import PickPromptsDialog, ReferencesDialog
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, PathInputDialog, TextInputDialog
 from pixflow_tui.tui.widgets.settings_list import SettingsList
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows.asset_monster import (
-    PRESET_KIND, BatchSettings, PromptEntry, batch_summary, check_reference, estimate, favorite_prompts,
-    history_prompts, prompt_from_typed, prompts_from_file, run_prompts, settings_from_preset, waiting_prompts,
+    PRESET_KIND, BatchSettings, PromptEntry, batch_summary, check_reference, favorite_prompts, history_prompts,
+    plan_run, prompt_from_typed, prompts_from_file, settings_from_preset, waiting_prompts,
 )
-from pixflow_tui.workflows.images import BudgetExceeded
 from pixflow_tui.workflows.inputs import InputError
+from pixflow_tui.workflows.paid_work import Committed, PaidPlan
 from pixflow_tui.workflows.presets import list_presets, save_preset
 
 if TYPE_CHECKING:
@@ -258,55 +259,52 @@ class SetupActions:
         uids = {item.uid for item in items}
 
         def work() -> None:
-            plan = estimate(context, entries, settings)
             summary = batch_summary(context, batch_id) if batch_id is not None else None
-            self._ui(ask, plan, summary is not None and summary.active > 0 and not again)
-
-        def ask(plan: Any, running: bool) -> None:
-            if plan.error:
-                panel.show_error(plan.error)
+            running = summary is not None and summary.active > 0 and not again
+            try:
+                plans = {"new": plan_run(context, entries, settings)}
+                if running:
+                    plans["add"] = plan_run(context, entries, settings, batch_id=batch_id)
+            except InputError as exc:
+                self._ui(panel.show_error, str(exc))
                 return
-            cost = f"est. ${plan.cost:.2f}" + (" (demo: nothing is charged)" if plan.demo else "")
-            what = f"{plan.images} image{'s' if plan.images != 1 else ''} from {len(entries)} prompt" \
-                   f"{'s' if len(entries) != 1 else ''} · {settings_label(settings)} · {cost}"
-            if running:
-                screen.app.push_screen(ChoiceDialog(f"Run {plan.images} more images", [
+            self._ui(ask, plans)
+
+        def ask(plans: dict[str, PaidPlan]) -> None:
+            plan = plans["new"]
+            if plan.refusal:
+                refused(f"Not run: {plan.refusal}")
+                return
+            what = "\n".join([f"{len(entries)} prompt{'s' if len(entries) != 1 else ''} · "
+                              f"{settings_label(settings)}", *plan.lines()])
+            if "add" in plans:
+                screen.app.push_screen(ChoiceDialog(f"Run {plan.count} more images", [
                     ("add", f"Add them to the running batch #{batch_id}"),
                     ("new", "Start a new batch"),
-                ], what), lambda choice: go(batch_id if choice == "add" else None) if choice else None)
+                ], what), lambda choice: go(plans[choice]) if choice else None)
             else:
                 title = "Run these prompts again as a new batch?" if again else "Run the batch?"
                 screen.app.push_screen(ConfirmDialog(what, title=title, yes="Run", no="Not now"),
-                                       lambda yes: go(None) if yes else None)
+                                       lambda yes: go(plan) if yes else None)
 
-        def go(target: int | None) -> None:
-            def run() -> None:
-                try:
-                    result = run_prompts(context, entries, settings, batch_id=target)
-                except BudgetExceeded as exc:
-                    self._ui(refused, f"Not run: {exc}")
-                    return
-                except InputError as exc:
-                    self._ui(refused, str(exc))
-                    return
-                self._ui(started, result)
-
-            self._in_thread(run, "Queueing the batch", "run")
+        def go(plan: PaidPlan) -> None:
+            commit_in_worker(screen, context, plan, lambda done: started(done, plan), refused)
 
         def refused(message: str) -> None:
             panel.show_error(message)
             screen.show_setup()
             screen.notify(message, title="Batch not run", severity="error", timeout=15)
 
-        def started(result: Any) -> None:
+        def started(done: Committed, plan: PaidPlan) -> None:
             panel.show_error("")
             panel.mark_sent(uids)
-            where = f"batch #{result.batch.id}" if result.new_batch else f"the running batch #{result.batch.id}"
-            screen.notify(f"{result.added} image{'s' if result.added != 1 else ''} queued in {where}.")
+            where = f"batch #{done.batch_id}" if plan.batch is not None else f"the running batch #{done.batch_id}"
+            count = len(done.job_ids)
+            screen.notify(f"{count} image{'s' if count != 1 else ''} queued in {where}.")
             screen.forget_setup_choice()  # the layout rule hides the set-up on small screens: results now
-            if result.batch.id == screen.batch_id:
-                screen.load_batch(result.batch.id, first=False)
-            else:
-                screen.open_batch(result.batch.id)
+            if done.batch_id == screen.batch_id:
+                screen.load_batch(done.batch_id, first=False)
+            elif done.batch_id is not None:
+                screen.open_batch(done.batch_id)
 
         self._in_thread(work, "Estimating the batch", "run")

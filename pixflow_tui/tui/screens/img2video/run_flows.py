@@ -18,8 +18,10 @@ from pixflow_tui.workflows.img2video import (
     plan_one,
     plan_pending,
     run_plan,
+    video_plan_work,
 )
 from pixflow_tui.workflows.inputs import InputError, check_image_file
+from pixflow_tui.workflows.paid_work import PaidPlan
 
 if TYPE_CHECKING:
     from pixflow_tui.tui.screens.img2video.screen import Img2VideoScreen
@@ -39,10 +41,6 @@ def _check_path(text: str) -> str | None:
     except InputError as exc:
         return str(exc)
     return None
-
-
-def _money(cost: float, provider: str) -> str:
-    return f"${cost:.2f}" + (" (demo: nothing is charged)" if provider == "demo" else "")
 
 
 class RunFlows(_Base):
@@ -87,10 +85,15 @@ class RunFlows(_Base):
             return
         entries = [e.copy() for e in self.queue.entries if e.id not in self.busy]
         statuses = dict(self.statuses)
-        context = self.context
+        context, batch_id = self.context, self.queue.batch_id
         self.planning = True
 
-        def done(plan: RunPlan) -> None:
+        def priced() -> tuple[RunPlan, PaidPlan | None]:
+            plan = plan_pending(context, entries, statuses)
+            return plan, video_plan_work(context, plan.videos, batch_id) if plan.count else None
+
+        def done(result: tuple[RunPlan, PaidPlan | None]) -> None:
+            plan, paid = result
             for message in plan.refused:
                 self.notify(message, title="Cannot generate", severity="error", timeout=12)
             if plan.count == 0:
@@ -98,22 +101,26 @@ class RunFlows(_Base):
                     self.warn("Nothing to generate: every video is made or on its way "
                               "(r regenerates the highlighted one)")
                 return
-            lines = [f"{plan.headline()}, each with its own settings.",
-                     f"Estimated cost: {_money(plan.cost, context.media_provider_name)}."]
+            assert paid is not None
+            if paid.refusal:
+                self.warn(f"Not run: {paid.refusal}")
+                return
+            lines = [f"{plan.headline()}, each with its own settings."]
             if plan.others:
                 lines.append(f"{plan.others} other entr{'y is' if plan.others == 1 else 'ies are'} made or on "
                              "the way and will not be sent again.")
             retries = sum(1 for v in plan.videos if v.request is None)
             if retries:
                 lines.append(f"{retries} failed video{'s' if retries > 1 else ''} will be retried as they were.")
-            self.app.push_screen(ConfirmDialog(" ".join(lines), title=f"{plan.headline()}?", yes="Generate",
+            self.app.push_screen(ConfirmDialog("\n".join([" ".join(lines), *paid.lines()]),
+                                               title=f"{plan.headline()}?", yes="Generate",
                                                no="Not now"),
                                  callback=lambda yes: self.run_videos(plan.videos) if yes else None)
 
         def finish() -> None:
             self.planning = False
 
-        self.background("Planning videos", lambda: plan_pending(context, entries, statuses), done, always=finish)
+        self.background("Planning videos", priced, done, always=finish)
 
     def action_generate_one(self) -> None:
         self.run_selected()
@@ -126,24 +133,32 @@ class RunFlows(_Base):
         if entry is None or not self.editable(entry) or self.planning:
             return
         snapshot, status, context = entry.copy(), self.status_of(entry), self.context
-        regenerate = status.state == JobState.DONE
+        regenerate, batch_id = status.state == JobState.DONE, self.queue.batch_id if self.queue else None
         self.planning = True
 
-        def done(video: PlannedVideo) -> None:
+        def priced() -> tuple[PlannedVideo, PaidPlan]:
+            video = plan_one(context, snapshot, status)
+            return video, video_plan_work(context, [video], batch_id)
+
+        def done(result: tuple[PlannedVideo, PaidPlan]) -> None:
+            video, paid = result
+            if paid.refusal:
+                self.warn(f"Not run: {paid.refusal}")
+                return
             what = "Regenerate" if regenerate else "Generate"
-            lines = [f"{what} the video of {snapshot.name}.",
-                     f"Estimated cost: {_money(video.cost, context.media_provider_name)}."]
+            lines = [f"{what} the video of {snapshot.name}."]
             if regenerate:
                 lines.append("The current video is kept; the new one is linked to it.")
             if video.note:
                 lines.append(video.note[0].upper() + video.note[1:] + ".")
-            self.app.push_screen(ConfirmDialog(" ".join(lines), title=f"{what} this video?", yes=what, no="Not now"),
+            self.app.push_screen(ConfirmDialog("\n".join([" ".join(lines), *paid.lines()]),
+                                               title=f"{what} this video?", yes=what, no="Not now"),
                                  callback=lambda yes: self.run_videos([video]) if yes else None)
 
         def finish() -> None:
             self.planning = False
 
-        self.background("Planning a video", lambda: plan_one(context, snapshot, status), done, always=finish)
+        self.background("Planning a video", priced, done, always=finish)
 
     def run_videos(self, videos: list[PlannedVideo]) -> None:
         """Queue the confirmed videos; entries that changed since the plan are left alone."""

@@ -22,7 +22,6 @@ from pixflow_tui.tui.screens.img2video.edit_flows import EditFlows
 from pixflow_tui.tui.screens.img2video.queue_table import QueueTable
 from pixflow_tui.tui.screens.img2video.run_flows import RunFlows
 from pixflow_tui.tui.workers import start_thread
-from pixflow_tui.workflows.images import BudgetExceeded
 from pixflow_tui.workflows.img2video import (
     DRAFT,
     EntryStatus,
@@ -228,7 +227,7 @@ class Img2VideoScreen(RunFlows, EditFlows, ModuleScreen):
             try:
                 result = work()
                 ok = True
-            except (ValueError, BudgetExceeded) as exc:
+            except ValueError as exc:  # bad input, or over the budget cap (the door's BudgetExceeded)
                 app.call_from_thread(self.warn, str(exc))
             finally:
                 try:

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
+from pixflow_tui.tui.paid import redo
 from pixflow_tui.tui.screens.dialogs import PathInputDialog
 from pixflow_tui.tui.screens.library.base import LibraryTab
 from pixflow_tui.workflows import library_queries as lq
@@ -134,10 +135,10 @@ class OutputTab(LibraryTab):
         row = self.current
         if row is None:
             return
-        context, key = self.context, row.key
-        self.run_action(lambda: lq.regenerate_output(context, key),
-                        lambda job: self.notify(f"Regenerating as job #{job.id}; the result lands in the library."),
-                        name="Regenerating")
+        if row.job_id is None:
+            self.notify("This output was not made by a job, so it cannot be regenerated.", severity="warning")
+            return
+        redo(self, self.context, row.job_id)
 
     def action_to_video(self) -> None:
         keys = self.selected_keys()
