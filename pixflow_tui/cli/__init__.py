@@ -52,3 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`pixflow ... | head`): stop quietly
         sys.stderr.close()
         return ExitCode.OK
+    except Exception as exc:  # a database that is locked, full or gone mid-command: one line, not a traceback
+        from pixflow_tui.workflows.system import database_failure
+
+        message = database_failure(exc, settings)
+        if message is None:
+            raise
+        print(f"pixflow: {message}", file=sys.stderr)
+        return ExitCode.CONFIG

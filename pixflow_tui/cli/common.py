@@ -1,6 +1,7 @@
 """Shared pieces of the CLI: exit codes and output helpers."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from enum import IntEnum
@@ -32,3 +33,15 @@ def print_json(data: Any) -> None:
 
 def error(message: str) -> None:
     print(f"pixflow: {message}", file=sys.stderr)
+
+
+STOP_EXIT_CODES = {"SIGINT": 130, "SIGTERM": 143, "SIGHUP": 129}
+
+
+def stopped_exit(summary: Any) -> int | None:
+    """After driving jobs: the exit code of a run stopped by a signal (having printed what is where), else None."""
+    if not summary.stopped:
+        return None
+    with contextlib.suppress(OSError):  # SIGHUP: the terminal may be gone
+        print(f"pixflow: {summary.stop_message}", file=sys.stderr)
+    return STOP_EXIT_CODES.get(summary.stopped, ExitCode.FAILED)

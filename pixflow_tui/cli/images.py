@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.config import ASPECT_RATIOS, IMAGE_FORMATS, RESOLUTIONS, Settings
@@ -119,8 +119,13 @@ def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
     batch_id = commit(ctx, image_batch_work(ctx, plan)).batch_id
     assert batch_id is not None
     with batch_progress(ctx, {batch_id: len(plan.jobs)}, enabled=not args.json):
-        asyncio.run(drive_until_done(ctx, batch_ids=[batch_id]))
+        driven = asyncio.run(drive_until_done(ctx, batch_ids=[batch_id]))
     summary = summarize_batch(ctx, batch_id)
+    stopped = stopped_exit(driven)
+    if stopped is not None:
+        if args.json:
+            print_json({**summary, "stopped": driven.stopped, "at_provider": driven.at_provider})
+        return stopped
     if args.json:
         print_json(summary)
     else:

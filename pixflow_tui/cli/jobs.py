@@ -5,7 +5,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.config import Settings
@@ -112,7 +112,8 @@ def _drive(ctx: AppContext, args: argparse.Namespace, batch_ids: list[int] | Non
     after = [ctx.store.jobs.get(j.id) for j in unfinished]
     result = {"driven": len(unfinished), "stalled": summary.stalled,
               "states": {str(s): sum(1 for j in after if j and j.status == s) for s in JobState},
-              "unknown": [j.id for j in ctx.store.jobs.list(statuses=[JobState.UNKNOWN])]}
+              "unknown": [j.id for j in ctx.store.jobs.list(statuses=[JobState.UNKNOWN])],
+              "stopped": summary.stopped, "at_provider": summary.at_provider}
     if args.json:
         print_json(result)
     else:
@@ -123,6 +124,9 @@ def _drive(ctx: AppContext, args: argparse.Namespace, batch_ids: list[int] | Non
         if result["unknown"]:
             print(f"unknown (may or may not be at the provider): {result['unknown']}; "
                   "`pixflow jobs retry ID` re-submits one if you accept a possible second charge")
+    stopped = stopped_exit(summary)
+    if stopped is not None:
+        return stopped
     failed = any(j and j.status != JobState.DONE for j in after)
     return ExitCode.FAILED if failed or summary.stalled else ExitCode.OK
 

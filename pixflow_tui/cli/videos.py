@@ -5,7 +5,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.config import Settings
@@ -65,8 +65,13 @@ def run_generate(args: argparse.Namespace, settings: Settings) -> int:
         batch_id = commit(ctx, plan).batch_id
         assert batch_id is not None
         with batch_progress(ctx, {batch_id: count}, enabled=not args.json):
-            asyncio.run(drive_until_done(ctx, batch_ids=[batch_id]))
+            driven = asyncio.run(drive_until_done(ctx, batch_ids=[batch_id]))
         summary = summarize_batch(ctx, batch_id)
+        stopped = stopped_exit(driven)
+        if stopped is not None:
+            if args.json:
+                print_json({**summary, "stopped": driven.stopped, "at_provider": driven.at_provider})
+            return stopped
     except BudgetExceeded as exc:  # the budget changed between the plan and the commit
         error(str(exc))
         return ExitCode.BUDGET

@@ -11,25 +11,22 @@ import logging
 import os
 import random
 import socket
-import sqlite3
 import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
-import peewee
 
 from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
-from pixflow_tui.core.jobs import JobEvent, JobState, MediaRequest
+from pixflow_tui.core.jobs import JobEvent, JobState, MediaRequest, new_owner_id
 from pixflow_tui.engine.batches import BatchTracker, refresh_batch_status
 from pixflow_tui.engine.download import sweep_stale_parts
 from pixflow_tui.engine.saving import output_folder, save_outputs
 from pixflow_tui.providers.base import MediaProvider, PreparedSubmit, ProviderError, RemoteHandle
-from pixflow_tui.store import Store
+from pixflow_tui.store import DB_ERRORS, Store
 from pixflow_tui.store.records import JobRecord
 
 log = logging.getLogger(__name__)
@@ -42,11 +39,6 @@ PROGRESS_EVERY = 0.5  # seconds between progress-only writes (and events) of one
 STALLED_AFTER_POLL_FAILURES = 12
 STALLED = object()  # _follow's answer when the provider stayed unreachable
 SUBMIT_TIMEOUT = 30.0  # how long a stop waits for submits already on the wire to answer
-DB_ERRORS = (peewee.DatabaseError, sqlite3.DatabaseError)
-
-
-def new_owner_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 def owner_is_dead(owner: str) -> bool:

@@ -9,6 +9,7 @@ from peewee import Database
 
 from pixflow_tui.config import Settings, redact_url
 from pixflow_tui.store.db import (
+    DB_ERRORS,
     DatabaseTooNewError,
     StoreError,
     open_database,
@@ -33,7 +34,7 @@ from pixflow_tui.store.prompts_repo import (
 if TYPE_CHECKING:
     from pixflow_tui.store.library_queries import LibraryFilter, LibraryQueries
 
-__all__ = ["Store", "StoreError", "DatabaseTooNewError", "ImageFilter", "LibraryFilter", "LATEST_VERSION",
+__all__ = ["Store", "StoreError", "DB_ERRORS", "DatabaseTooNewError", "ImageFilter", "LibraryFilter", "LATEST_VERSION",
            "database_location", "display_location", "backups_folder", "sqlite_file"]
 
 
@@ -80,7 +81,7 @@ class Store:
         self.jobs = JobRepository(user_id)
         self.batches = BatchRepository(user_id)
         self.images = ImageRepository(db, user_id)
-        self.ratings = RatingRepository(user_id)
+        self.ratings = RatingRepository(db, user_id)
         self.history = HistoryRepository(db, user_id)
         self.favorites = FavoriteRepository(db, user_id)
         self.presets = PresetRepository(user_id)

@@ -14,6 +14,10 @@ from pixflow_tui.store.migrations import LATEST_VERSION, MIGRATIONS
 from pixflow_tui.store.models import Product, SchemaMigration, User, database_proxy
 
 
+# what a database call can raise when the database is locked, full, read-only or broken (for layers above store/)
+DB_ERRORS: tuple[type[Exception], ...] = (peewee.DatabaseError, sqlite3.DatabaseError)
+
+
 class StoreError(RuntimeError):
     """The database cannot be used; the message says why and what to do."""
 
@@ -47,7 +51,7 @@ def describe_failure(exc: BaseException, where: str) -> str | None:
     lock, a full disk), or None when `exc` is not a database error."""
     if isinstance(exc, StoreError):
         return str(exc)
-    if isinstance(exc, (peewee.DatabaseError, sqlite3.DatabaseError)):
+    if isinstance(exc, DB_ERRORS):
         return describe_database_error(exc, redact_url(where))
     return None
 

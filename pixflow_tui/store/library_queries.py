@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from peewee import OperationalError, Value, fn
+from peewee import fn
 
 from pixflow_tui.store import sqlite
 from pixflow_tui.store.library_rows import (
@@ -35,9 +35,7 @@ from pixflow_tui.store.models import (
     Favorite,
     GeneratedImage,
     History,
-    ImageRating,
     Job,
-    utcnow,
 )
 from pixflow_tui.store.prompts_repo import history_record
 from pixflow_tui.store.records import HistoryRecord
@@ -242,36 +240,6 @@ class LibraryQueries(OutputSelect):
         """Assets whose source is the image (a video of it) or the asset (a lipsync of a video or an audio)."""
         where = Asset.source_image == image_id if image_id is not None else Asset.source_asset == asset_id
         return self._asset_rows(self._asset_columns(LibraryFilter()).where(where).order_by(Asset.id).limit(limit))
-
-    def set_rating(self, image_id: int, rating: int | None) -> bool:
-        """Rate one of the user's images (1, -1) or clear its rating (None) in one statement, so a rating key
-        costs a single write. False when the user has no such image."""
-        if rating is None:
-            ImageRating.delete().where((ImageRating.user == self.user_id) & (ImageRating.image == image_id)).execute()
-            return True
-        if rating not in (-1, 1):
-            raise ValueError(f"a rating must be 1 (like) or -1 (dislike), not {rating!r}")
-        now = utcnow()
-        source = GeneratedImage.select(Value(self.user_id), GeneratedImage.id, Value(rating), Value(now),
-                                       Value(now)).where((GeneratedImage.id == image_id)
-                                                         & (GeneratedImage.user == self.user_id))
-        fields = [ImageRating.user, ImageRating.image, ImageRating.rating, ImageRating.rated_at,
-                  ImageRating.updated_at]
-        written = ImageRating.insert_from(source, fields).on_conflict(
-            conflict_target=[ImageRating.user, ImageRating.image],
-            update={ImageRating.rating: rating, ImageRating.updated_at: now},
-        ).as_rowcount().execute()
-        return bool(written)
-
-    def set_rating_now(self, image_id: int, rating: int | None, wait_ms: int = 10) -> bool | None:
-        """`set_rating`, waiting at most `wait_ms` for another writer; None when the database stayed busy."""
-        try:
-            with sqlite.short_wait(self.db, wait_ms):
-                return self.set_rating(image_id, rating)
-        except OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                return None
-            raise
 
     def history_for_concept(self, concept: str, before: datetime) -> HistoryRecord | None:
         """The newest history entry for `concept` written before `before` (where an image's prompt came from

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from peewee import JOIN, Database
+from peewee import JOIN, Database, OperationalError, Value
 
 from pixflow_tui.store import sqlite
 from pixflow_tui.store.models import GeneratedImage, ImageRating, utcnow
@@ -178,23 +178,51 @@ def rating_record(row: ImageRating) -> RatingRecord:
 
 
 class RatingRepository:
-    def __init__(self, user_id: int) -> None:
+    """The one writer of ratings (every screen and command rates through `set`)."""
+
+    def __init__(self, db: Database, user_id: int) -> None:
+        self.db = db
         self.user_id = user_id
 
-    def rate(self, image_id: int, rating: int, notes: str | None = None) -> RatingRecord:
-        """Upsert the user's rating of an image: 1 like, -1 dislike."""
+    def set(self, image_id: int, rating: int | None, notes: str | None = None) -> bool:
+        """Rate one of the user's images (1 like, -1 dislike) or clear its rating (None), in one statement so a
+        rating key costs a single write; when it was first rated stays. False when the user has no such image."""
+        if rating is None:
+            ImageRating.delete().where((ImageRating.user == self.user_id) & (ImageRating.image == image_id)).execute()
+            return True
         if rating not in (-1, 1):
             raise ValueError(f"a rating must be 1 (like) or -1 (dislike), not {rating!r}")
         now = utcnow()
-        ImageRating.insert(user=self.user_id, image=image_id, rating=rating, notes=notes, rated_at=now,
-                           updated_at=now).on_conflict(
-            conflict_target=[ImageRating.user, ImageRating.image],
-            update={ImageRating.rating: rating, ImageRating.notes: notes, ImageRating.updated_at: now},
-        ).execute()
-        return rating_record(ImageRating.get((ImageRating.user == self.user_id) & (ImageRating.image == image_id)))
+        source = GeneratedImage.select(Value(self.user_id), GeneratedImage.id, Value(rating), Value(notes),
+                                       Value(now), Value(now)).where((GeneratedImage.id == image_id)
+                                                                     & (GeneratedImage.user == self.user_id))
+        fields = [ImageRating.user, ImageRating.image, ImageRating.rating, ImageRating.notes, ImageRating.rated_at,
+                  ImageRating.updated_at]
+        update: dict[Any, Any] = {ImageRating.rating: rating, ImageRating.updated_at: now}
+        if notes is not None:
+            update[ImageRating.notes] = notes
+        written = ImageRating.insert_from(source, fields).on_conflict(
+            conflict_target=[ImageRating.user, ImageRating.image], update=update).as_rowcount().execute()
+        return bool(written)
 
-    def clear(self, image_id: int) -> None:
-        ImageRating.delete().where((ImageRating.user == self.user_id) & (ImageRating.image == image_id)).execute()
+    def set_now(self, image_id: int, rating: int | None, wait_ms: int = 10) -> bool | None:
+        """`set`, waiting at most `wait_ms` for another writer (for the UI thread); None when the database
+        stayed busy."""
+        try:
+            with sqlite.short_wait(self.db, wait_ms):
+                return self.set(image_id, rating)
+        except OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                return None
+            raise
+
+    def rate(self, image_id: int, rating: int, notes: str | None = None) -> RatingRecord:
+        """`set` a like or dislike and return the stored rating."""
+        if rating not in (-1, 1):
+            raise ValueError(f"a rating must be 1 (like) or -1 (dislike), not {rating!r}")
+        if not self.set(image_id, rating, notes):
+            raise LookupError(f"there is no image {image_id}")
+        return rating_record(ImageRating.get((ImageRating.user == self.user_id) & (ImageRating.image == image_id)))
 
     def get(self, image_id: int) -> RatingRecord | None:
         row = ImageRating.get_or_none((ImageRating.user == self.user_id) & (ImageRating.image == image_id))

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from pixflow_tui.config import Settings
+from pixflow_tui.tui.action_keys import user_keymap
 from pixflow_tui.tui.events import JobEventRouter
 from pixflow_tui.tui.heap import release_heap, settle_heap
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog
@@ -105,7 +106,7 @@ class PixflowApp(App[None]):
         self.context = context if context is not None else open_context(settings)
         super().__init__()
         self.router = JobEventRouter(self.context)
-        self.set_keymap(dict(settings.keymap))
+        self.set_keymap(user_keymap(settings.keymap))
         self._first_frame_shown = False
         self._workers_prepared = False
         self._frame_up = threading.Event()  # threads that need the store wait for it: see read_stats

@@ -17,22 +17,32 @@ from pixflow_tui.workflows.inputs import InputError
 RATINGS = {"like": 1, "dislike": -1, "clear": None}
 
 
-def rate_image(ctx: AppContext, image_id: int, rating: str | int | None) -> int | None:
-    """Set (like / dislike / 1 / -1) or clear (clear / 0 / None) the user's rating; returns the stored value."""
-    value: int | None
+def rating_value(rating: str | int | None) -> int | None:
+    """like / dislike / clear (or 1 / -1 / 0 / None) as the stored value."""
     if isinstance(rating, str):
         if rating not in RATINGS:
             raise InputError(f"rating {rating!r} is not one of like, dislike, clear")
-        value = RATINGS[rating]
-    else:
-        value = rating or None
-    if ctx.store.images.get(image_id) is None:
+        return RATINGS[rating]
+    if rating not in (1, -1, 0, None):
+        raise InputError(f"rating {rating!r} is not one of like, dislike, clear")
+    return rating or None
+
+
+def rate_image(ctx: AppContext, image_id: int, rating: str | int | None) -> int | None:
+    """The one rating action (every screen, the viewer and the CLI): set or clear the user's rating of an image
+    in a single write; returns the stored value."""
+    value = rating_value(rating)
+    if not ctx.store.ratings.set(image_id, value) or (value is None and ctx.store.images.get(image_id) is None):
         raise InputError(f"there is no image {image_id}")
-    if value is None:
-        ctx.store.ratings.clear(image_id)
-    else:
-        ctx.store.ratings.rate(image_id, value)
     return value
+
+
+def rate_image_now(ctx: AppContext, image_id: int, rating: str | int | None) -> bool:
+    """`rate_image` for the UI thread: waits at most 10 ms for another writer; False when the database was busy."""
+    done = ctx.store.ratings.set_now(image_id, rating_value(rating))
+    if done is False:
+        raise InputError(f"there is no image {image_id}")
+    return done is True
 
 
 def favorite_image_prompt(ctx: AppContext, image_id: int, name: str = "") -> FavoriteRecord:

@@ -23,7 +23,7 @@ from pixflow_tui.store.library_queries import (
 from pixflow_tui.store.records import HistoryRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.library import ExportResult, export_zip, favorite_image_prompt
+from pixflow_tui.workflows.library import ExportResult, export_zip, favorite_image_prompt, rate_image, rate_image_now
 
 __all__ = [
     "ASSET_KINDS", "LIBRARY_KINDS", "RATING_FILTERS", "BatchRow", "Cursor", "FavoriteRow", "HistoryRow",
@@ -249,30 +249,15 @@ def _image_id(key: str) -> int:
     return int(ident)
 
 
-RATINGS = {"like": 1, "dislike": -1, "clear": None}
-
-
 def rate_output(ctx: AppContext, key: str, rating: str) -> int | None:
-    """like / dislike / clear in a single write (a rating key must feel instant); returns the stored rating."""
-    if rating not in RATINGS:
-        raise InputError(f"rating {rating!r} is not one of like, dislike, clear")
-    image_id = _image_id(key)
-    if not ctx.store.library.set_rating(image_id, RATINGS[rating]):
-        raise InputError(f"there is no image {image_id}")
-    return RATINGS[rating]
+    """like / dislike / clear an output by its Library key (the one rating action: `library.rate_image`)."""
+    return rate_image(ctx, _image_id(key), rating)
 
 
 def rate_output_now(ctx: AppContext, key: str, rating: str) -> bool:
-    """Try the rating write right away, waiting at most 10 ms for another writer; False when the database was
-    busy (then write it with `rate_output` from a thread). The TUI calls this on the UI thread: one indexed
-    upsert takes about a millisecond, and a rating key has to reach the database within a frame."""
-    if rating not in RATINGS:
-        raise InputError(f"rating {rating!r} is not one of like, dislike, clear")
-    image_id = _image_id(key)
-    done = ctx.store.library.set_rating_now(image_id, RATINGS[rating])
-    if done is False:
-        raise InputError(f"there is no image {image_id}")
-    return done is True
+    """`rate_output` on the UI thread, waiting at most 10 ms for another writer; False when the database was busy
+    (then rate from a thread). One indexed upsert takes about a millisecond; a rating key must land in a frame."""
+    return rate_image_now(ctx, _image_id(key), rating)
 
 
 def favorite_output(ctx: AppContext, key: str) -> str:

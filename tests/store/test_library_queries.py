@@ -213,10 +213,10 @@ def test_migration_0002_upgrades_an_old_database(settings, tmp_path) -> None:
 
 def test_set_rating_is_one_write_and_knows_missing_images(store: Store) -> None:
     image = add_image(store, "fox", "snow")
-    assert store.library.set_rating(image.id, 1) and store.ratings.get(image.id).rating == 1
-    assert store.library.set_rating(image.id, -1) and store.ratings.get(image.id).rating == -1  # an upsert
-    assert store.library.set_rating(image.id, None) and store.ratings.get(image.id) is None
-    assert store.library.set_rating(image.id, None)  # clearing twice is fine
-    assert not store.library.set_rating(424242, 1)
+    assert store.ratings.set(image.id, 1) and store.ratings.get(image.id).rating == 1
+    assert store.ratings.set(image.id, -1) and store.ratings.get(image.id).rating == -1  # an upsert
+    assert store.ratings.set(image.id, None) and store.ratings.get(image.id) is None
+    assert store.ratings.set(image.id, None)  # clearing twice is fine
+    assert not store.ratings.set(424242, 1)
     with pytest.raises(ValueError):
-        store.library.set_rating(image.id, 5)
+        store.ratings.set(image.id, 5)

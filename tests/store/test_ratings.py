@@ -95,7 +95,8 @@ def test_unique_is_per_user(settings: Settings, store: Store, image_id: int) -> 
     store.ratings.rate(image_id, 1)
     other = Store.open(dataclasses.replace(settings, user="bob"))
     try:
-        other.ratings.rate(image_id, -1)
+        assert other.ratings.set(image_id, -1) is False  # the repository rates only the user's own images
+        raw_insert(other, other.user_id, image_id, -1)  # the schema allows one rating per user
         assert sorted(ratings_rows(other)) == sorted([(store.user_id, image_id, 1), (other.user_id, image_id, -1)])
         assert store.ratings.get(image_id).rating == 1
         assert other.ratings.get(image_id).rating == -1
@@ -106,8 +107,9 @@ def test_unique_is_per_user(settings: Settings, store: Store, image_id: int) -> 
 def test_a_rating_needs_an_existing_image(store: Store, image_id: int) -> None:
     with pytest.raises(peewee.IntegrityError, match="FOREIGN KEY"):
         raw_insert(store, store.user_id, image_id + 1000, 1)
-    with pytest.raises(peewee.IntegrityError):
+    with pytest.raises(LookupError, match="no image"):
         store.ratings.rate(image_id + 1000, 1)
+    assert store.ratings.set(image_id + 1000, 1) is False
 
 
 # ---------------------------------------------------------------------------------------------- CASCADE

@@ -424,7 +424,7 @@ def test_image_ratings_round_trip(store: Store) -> None:
     assert [i.id for i in store.images.list(ImageFilter(rating="dislike"))] == [disliked.id]
     assert [i.id for i in store.images.list(ImageFilter(rating="none"))] == [plain.id]
 
-    store.ratings.clear(liked.id)
+    store.ratings.set(liked.id, None)
     assert store.ratings.get(liked.id) is None
     assert store.images.get(liked.id).rating is None
 

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
 
+from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
 from pixflow_tui.tui.widgets.key_hints import KeyHints
 
@@ -55,10 +56,10 @@ class ImageViewerScreen(Screen[int]):
         Binding("h", "move(-1)", "Previous", show=False, id="viewer-previous-vim"),
         Binding("home", "jump(0)", "First", show=False, id="viewer-first"),
         Binding("end", "jump(-1)", "Last", show=False, id="viewer-last"),
-        Binding("l", "rate('like')", "Like", id="viewer-like"),
-        Binding("d", "rate('dislike')", "Dislike", id="viewer-dislike"),
-        Binding("0", "rate('clear')", "Clear rating", id="viewer-clear-rating"),
-        Binding("o", "open", "Open", id="viewer-open"),
+        Binding("l", "rate('like')", "Like", id=action_keys.LIKE),
+        Binding("d", "rate('dislike')", "Dislike", id=action_keys.DISLIKE),
+        Binding("0", "rate('clear')", "Clear rating", id=action_keys.CLEAR_RATING),
+        Binding("o", "open", "Open", id=action_keys.OPEN),
     ]
 
     def __init__(self, items: Sequence[ViewerItem], index: int = 0, *, renderer: str, cache_dir: Path,

@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.widgets import Collapsible, Static
 
+from pixflow_tui.tui import action_keys
 from pixflow_tui.core.prompt_schema import SECTIONS, PromptOutput
 
 
@@ -62,7 +63,7 @@ class PromptView(VerticalScroll, can_focus=True):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("J", "toggle_json", "Raw JSON", id="prompt-json"),
-        Binding("y", "copy_json", "Copy JSON", id="prompt-copy"),
+        Binding("y", "copy_json", "Copy JSON", id=action_keys.COPY_PROMPT),
     ]
 
     def __init__(self, prompt: PromptOutput | None = None, *, id: str | None = None,

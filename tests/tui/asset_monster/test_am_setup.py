@@ -260,7 +260,7 @@ async def test_help_lists_the_asset_monster_keys_with_their_ids(make_app) -> Non
         await go_to_row(pilot, screen, "prompts")
         ids = {ident for _, lines in binding_groups(screen) for _, _, ident in lines}
         assert {"am-run", "am-add-prompts", "am-add-reference", "am-toggle-setup", "am-presets",
-                "am-batches", "am-export"} <= ids
+                "am-batches", "export"} <= ids
         assert "settings-next" not in ids  # no value to step on this row
         await go_to_row(pilot, screen, "aspect_ratio")
         ids = {ident for _, lines in binding_groups(screen) for _, _, ident in lines}
@@ -270,9 +270,9 @@ async def test_help_lists_the_asset_monster_keys_with_their_ids(make_app) -> Non
         table(screen).focus()
         await pilot.pause()
         lines = {ident: (keys, text) for _, group in binding_groups(screen) for keys, text, ident in group}
-        for ident in ("am-view", "am-like", "am-dislike", "am-clear-rating", "am-regenerate", "am-cancel",
-                      "am-mark", "am-favorite", "am-to-video", "am-open", "am-copy-prompt", "jobs-down-vim"):
+        for ident in ("am-view", "rate-like", "rate-dislike", "rate-clear", "regenerate", "cancel-job",
+                      "am-mark", "favourite-prompt", "send-to-img2video", "open-file", "copy-prompt", "jobs-down-vim"):
             assert ident in lines, ident
-        assert lines["am-like"][0] == "l" and lines["am-regenerate"][0] == "r"
+        assert lines["rate-like"][0] == "l" and lines["regenerate"][0] == "r"
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))

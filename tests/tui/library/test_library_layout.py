@@ -79,7 +79,7 @@ async def test_help_lists_the_library_keys_with_their_ids(make_app, settings) ->
         await wait_for(pilot, lambda: screen.active_name == "assets")
         await settle(pilot)
         lines = {description: ids for _, rows in binding_groups(screen) for _, description, ids in rows}
-        assert lines["Like"] == "library-like" and lines["Export"] == "library-export"
+        assert lines["Like"] == "rate-like" and lines["Export"] == "export"  # one id per shared action
         assert lines["Filters"] == "assets-filters" and lines["Search"] == "library-search"
         assert lines["Next tab"] == "library-tab-next"
         await pilot.press("question_mark")

@@ -255,7 +255,7 @@ async def test_help_lists_the_prompt_keys_with_their_ids(make_app) -> None:
         await pilot.press("escape")
         await pilot.pause()
         footer_keys = {b.binding.id for b in pf(app).active_bindings.values() if b.binding.show}
-        assert {"pf-edit", "pf-favourite", "pf-copy", "pf-select", "pf-send", "pf-save"} <= footer_keys
+        assert {"pf-edit", "favourite-prompt", "copy-prompt", "pf-select", "pf-send", "pf-save"} <= footer_keys
 
 
 async def test_prompt_keys_are_remappable_by_id(make_app) -> None:

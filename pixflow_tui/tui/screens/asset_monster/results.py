@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ProgressBar, Static
 
+from pixflow_tui.tui import action_keys
 from pixflow_tui.core.jobs import JobState, JobView
 from pixflow_tui.tui.widgets.job_table import JobTable
 from pixflow_tui.workflows.asset_monster import BatchSummary, JobDetail
@@ -60,16 +61,16 @@ class BatchJobTable(JobTable):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "View", key_display="⏎", id="am-view"),
-        Binding("l", "screen.rate('like')", "Like", id="am-like"),
-        Binding("d", "screen.rate('dislike')", "Dislike", id="am-dislike"),
-        Binding("0", "screen.rate('clear')", "Clear rating", show=False, id="am-clear-rating"),
-        Binding("r", "screen.redo", "Regenerate", id="am-regenerate"),
-        Binding("x", "screen.cancel_job", "Cancel", id="am-cancel"),
+        Binding("l", "screen.rate('like')", "Like", id=action_keys.LIKE),
+        Binding("d", "screen.rate('dislike')", "Dislike", id=action_keys.DISLIKE),
+        Binding("0", "screen.rate('clear')", "Clear rating", show=False, id=action_keys.CLEAR_RATING),
+        Binding("r", "screen.redo", "Regenerate", id=action_keys.REGENERATE),
+        Binding("x", "screen.cancel_job", "Cancel", id=action_keys.CANCEL_JOB),
         Binding("space", "toggle_mark", "Mark", id="am-mark"),
-        Binding("f", "screen.favorite", "Favourite prompt", show=False, id="am-favorite"),
-        Binding("v", "screen.send_to_video", "Img2Video", id="am-to-video"),
-        Binding("o", "screen.open_file", "Open", show=False, id="am-open"),
-        Binding("y", "screen.copy_prompt", "Copy prompt", show=False, id="am-copy-prompt"),
+        Binding("f", "screen.favorite", "Favourite prompt", show=False, id=action_keys.FAVOURITE),
+        Binding("v", "screen.send_to_video", "Img2Video", id=action_keys.SEND_TO_IMG2VIDEO),
+        Binding("o", "screen.open_file", "Open", show=False, id=action_keys.OPEN),
+        Binding("y", "screen.copy_prompt", "Copy prompt", show=False, id=action_keys.COPY_PROMPT),
         Binding("M", "clear_marks", "Clear marks", show=False, id="am-clear-marks"),
     ]
 

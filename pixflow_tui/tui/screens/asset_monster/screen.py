@@ -13,6 +13,7 @@ from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from pixflow_tui.tui import action_keys
 from pixflow_tui.core.jobs import JobEvent, JobState, JobView
 from pixflow_tui.tui.screens.asset_monster.actions import ResultsActions
 from pixflow_tui.tui.screens.asset_monster.results import BatchBar, BatchJobTable, JobDetails, batch_label
@@ -52,7 +53,7 @@ class AssetMonsterScreen(SetupActions, ResultsActions, ModuleScreen):
         Binding("i", "add_reference", "Add reference", show=False, id="am-add-reference"),
         Binding("s", "toggle_setup", "Set-up", show=False, id="am-toggle-setup"),
         Binding("p", "presets", "Presets", show=False, id="am-presets"),
-        Binding("e", "export", "Export", id="am-export"),
+        Binding("e", "export", "Export", id=action_keys.EXPORT),
         Binding("b", "batches", "Batches", show=False, id="am-batches"),
         Binding("X", "cancel_batch", "Cancel batch", show=False, id="am-cancel-batch"),
     ]

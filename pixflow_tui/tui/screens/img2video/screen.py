@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from pixflow_tui.tui import action_keys
 from pixflow_tui.core.jobs import FINISHED_STATES, JobEvent, JobState
 from pixflow_tui.tui.screens.base import ModuleScreen
 from pixflow_tui.tui.screens.img2video.detail import EntryDetail
@@ -52,13 +53,13 @@ class Img2VideoScreen(RunFlows, EditFlows, ModuleScreen):
         Binding("ctrl+g", "generate", "Generate", id="i2v-generate"),
         Binding("enter,s", "edit", "Edit", id="i2v-edit"),
         Binding("r", "generate_one", "Make one", id="i2v-generate-one"),
-        Binding("r", "regenerate", "Regenerate", id="i2v-regenerate"),
-        Binding("x", "cancel", "Cancel", id="i2v-cancel"),
-        Binding("e", "export", "Export", id="i2v-export"),
+        Binding("r", "regenerate", "Regenerate", id=action_keys.REGENERATE),
+        Binding("x", "cancel", "Cancel", id=action_keys.CANCEL_JOB),
+        Binding("e", "export", "Export", id=action_keys.EXPORT),
         # shown in the side panel's hint line rather than the footer, which is full at 80 columns
         Binding("o", "play", "Play the video", show=False, id="i2v-play"),
         Binding("p", "presets", "Video presets", show=False, id="i2v-presets"),
-        Binding("y", "copy_prompt", "Copy prompt", show=False, id="i2v-copy-prompt"),
+        Binding("y", "copy_prompt", "Copy prompt", show=False, id=action_keys.COPY_PROMPT),
         Binding("delete,backspace", "remove", "Remove from queue", show=False, id="i2v-remove"),
         Binding("c", "clear_done", "Clear finished entries", show=False, id="i2v-clear-done"),
     ]

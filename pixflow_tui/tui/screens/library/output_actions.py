@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
+from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.paid import redo
 from pixflow_tui.tui.screens.dialogs import PathInputDialog
 from pixflow_tui.tui.screens.library.base import LibraryTab
@@ -23,15 +24,15 @@ class OutputTab(LibraryTab):
     `current_key`, `selected_keys` and `show_rating`."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("l", "rate('like')", "Like", id="library-like"),
-        Binding("d", "rate('dislike')", "Dislike", id="library-dislike"),
-        Binding("0", "rate('clear')", "Clear rating", show=False, id="library-clear-rating"),
-        Binding("f", "favorite", "Favourite prompt", show=False, id="library-favorite"),
-        Binding("y", "copy", "Copy prompt", show=False, id="library-copy"),
-        Binding("r", "regenerate", "Regenerate", show=False, id="library-regenerate"),
-        Binding("v", "to_video", "To Img2Video", id="library-to-video"),
-        Binding("o", "open", "Open", show=False, id="library-open"),
-        Binding("e", "export", "Export", id="library-export"),
+        Binding("l", "rate('like')", "Like", id=action_keys.LIKE),
+        Binding("d", "rate('dislike')", "Dislike", id=action_keys.DISLIKE),
+        Binding("0", "rate('clear')", "Clear rating", show=False, id=action_keys.CLEAR_RATING),
+        Binding("f", "favorite", "Favourite prompt", show=False, id=action_keys.FAVOURITE),
+        Binding("y", "copy", "Copy prompt", show=False, id=action_keys.COPY_PROMPT),
+        Binding("r", "regenerate", "Regenerate", show=False, id=action_keys.REGENERATE),
+        Binding("v", "to_video", "To Img2Video", id=action_keys.SEND_TO_IMG2VIDEO),
+        Binding("o", "open", "Open", show=False, id=action_keys.OPEN),
+        Binding("e", "export", "Export", id=action_keys.EXPORT),
     ]
 
     def __init__(self, context: Any, *, id: str | None = None) -> None:

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
+from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog, TextInputDialog
 from pixflow_tui.tui.screens.library.base import RowListTab, prompt_line, short, when
 from pixflow_tui.tui.widgets.row_list import RowList
@@ -89,7 +90,7 @@ class FavoritesTab(RowListTab):
         Binding("a", "send", "To Asset Monster", id="favorite-send"),
         Binding("n", "rename", "Rename", id="favorite-rename"),
         Binding("delete,x", "delete", "Delete", id="favorite-delete"),
-        Binding("y", "copy", "Copy prompt", show=False, id="favorite-copy"),
+        Binding("y", "copy", "Copy prompt", show=False, id=action_keys.COPY_PROMPT),
     ]
 
     def compose(self) -> ComposeResult:

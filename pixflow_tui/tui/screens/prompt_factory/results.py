@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 
+from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.screens.prompt_factory.batch import Batch
 
 EMPTY_HINT = (
@@ -42,8 +43,8 @@ class ResultsPane(Horizontal):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "screen.edit_prompt", "Edit", tooltip="Edit the prompt in $EDITOR", id="pf-edit"),
         Binding("E", "screen.edit_json", "Edit JSON", tooltip="Edit the prompt's JSON here", id="pf-edit-json"),
-        Binding("f", "screen.favourite", "Favourite", tooltip="Save the prompt to favourites", id="pf-favourite"),
-        Binding("y", "screen.copy_prompt", "Copy", tooltip="Copy the prompt as JSON", id="pf-copy"),
+        Binding("f", "screen.favourite", "Favourite", tooltip="Save the prompt to favourites", id=action_keys.FAVOURITE),
+        Binding("y", "screen.copy_prompt", "Copy", tooltip="Copy the prompt as JSON", id=action_keys.COPY_PROMPT),
         Binding("s,space", "screen.toggle_select", "Select", tooltip="Select or unselect for sending",
                 id="pf-select"),
         Binding("g", "screen.send_prompts", "Send", tooltip="Send the selected prompts to Asset Monster",
