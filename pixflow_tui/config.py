@@ -133,6 +133,7 @@ class Settings:
     user: str = field(default_factory=lambda: _os_user())
     openai_base_url: str | None = None
     fal_base_url: str | None = None
+    avatars_dir: Path | None = None  # the curated avatar gallery; <home>/avatars when unset
     fal_key: str | None = field(default=None, repr=False)
     openai_api_key: str | None = field(default=None, repr=False)
     keymap: Mapping[str, str] = field(default_factory=dict)
@@ -149,6 +150,10 @@ class Settings:
     @property
     def thumbnails_dir(self) -> Path:
         return self.home / "thumbnails"
+
+    @property
+    def avatars_folder(self) -> Path:
+        return self.avatars_dir or self.home / "avatars"
 
     @property
     def logs_dir(self) -> Path:
@@ -192,6 +197,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "user": _optional_text,
     "openai_base_url": _url,
     "fal_base_url": _url,
+    "avatars_dir": lambda name, value: _path(name, value) if str(value or "").strip() else None,
     "fal_key": _optional_text,
     "openai_api_key": _optional_text,
 }

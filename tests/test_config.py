@@ -25,6 +25,7 @@ CASES: dict[str, tuple[Any, tuple[Any, Any], tuple[str, Any]]] = {
     "user": (getpass.getuser(), ("alice", "alice"), ("bob", "bob")),
     "openai_base_url": (None, ("http://file:1/v1", "http://file:1/v1"), ("https://env:2/v1", "https://env:2/v1")),
     "fal_base_url": (None, ("http://file:3", "http://file:3"), ("http://env:4", "http://env:4")),
+    "avatars_dir": (None, ("/srv/avatars", Path("/srv/avatars")), ("/srv/env-avatars", Path("/srv/env-avatars"))),
     "fal_key": (None, ("fal-from-file", "fal-from-file"), ("fal-from-env", "fal-from-env")),
     "openai_api_key": (None, ("sk-from-file", "sk-from-file"), ("sk-from-env", "sk-from-env")),
 }

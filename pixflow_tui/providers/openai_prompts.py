@@ -98,6 +98,11 @@ length; sound natural to a native speaker; keep product names unchanged. Return 
 using exactly the language name you were given."""
 
 
+DETECT_LANGUAGE_SYSTEM = (
+    "Say which language the user's text is in, as an upper-case two-letter code: one of "
+    f"{', '.join(catalog.LANGUAGES)}. Answer with the closest of these when it is another language.")
+
+
 @dataclass(frozen=True)
 class Angle:
     """A sub-theme given to one prompt of a batch so that parallel calls do not converge on the same shot."""

@@ -48,6 +48,10 @@ class _Translations(BaseModel):
     translations: list[_Translation]
 
 
+class _LanguageOut(BaseModel):
+    language_code: str
+
+
 class OpenAITextProvider:
     """`TextProvider` backed by OpenAI (or any server speaking its chat-completions API)."""
 
@@ -248,6 +252,16 @@ class OpenAITextProvider:
         )
         by_name = {t.language.strip().lower(): t.text.strip() for t in out.translations}
         return {lang: by_name[lang.lower()] for lang in wanted}
+
+    async def detect_language(self, text: str) -> str:
+        _require(text, "text")
+        out = await self._structured(
+            [{"role": "system", "content": P.DETECT_LANGUAGE_SYSTEM}, {"role": "user", "content": text.strip()[:2000]}],
+            _LanguageOut, context="detect language", temperature=0.0, max_tokens=20,
+            check=lambda o: None if o.language_code.strip() else "no language code",
+        )
+        code = out.language_code.strip().upper()
+        return code if code in catalog.LANGUAGES else ""
 
     async def aclose(self) -> None:
         client, loop = self._client, self._loop

@@ -22,6 +22,7 @@ from pixflow_tui.store.library_repo import (
     RatingRepository,
 )
 from pixflow_tui.store.migrations import LATEST_VERSION
+from pixflow_tui.store.scripts_repo import ScriptRepository
 from pixflow_tui.store.prompts_repo import (
     AssetRepository,
     FavoriteRepository,
@@ -87,6 +88,7 @@ class Store:
         self.presets = PresetRepository(user_id)
         self.assets = AssetRepository(user_id)
         self.pipeline_runs = PipelineRepository(user_id)
+        self.scripts = ScriptRepository(user_id)
 
     @cached_property
     def library(self) -> LibraryQueries:

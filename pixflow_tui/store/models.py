@@ -252,6 +252,37 @@ class PipelineRun(BaseModel):
         table_name = "pipeline_runs"
 
 
+class Script(BaseModel):
+    """A voiceover script: its versions are rows of ScriptVersion; `current_version_id` is where undo/redo stand."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    title = TextField(default="")
+    current_version_id = IntegerField(null=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "scripts"
+
+
+class ScriptVersion(BaseModel):
+    """One version of a script: each generate, refine, translation or edit points at the version it came from."""
+
+    id = AutoField()
+    script = ForeignKeyField(Script, column_name="script_id", on_delete="CASCADE", backref="versions")
+    parent = ForeignKeyField("self", column_name="parent_id", null=True, on_delete="SET NULL")
+    text = TextField()
+    language = TextField(default="")  # a catalog language code; "" when not known
+    action = TextField()  # typed | generated | improved | shorter | longer | duration | translated | transcribed | edited
+    settings = TextField(default="{}")  # JSON: what made it (concept, duration, tone, feedback, source, ...)
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "script_versions"
+        indexes = ((("script", "id"), False),)
+
+
 class SchemaMigration(BaseModel):
     version = IntegerField(primary_key=True)
     name = TextField()
@@ -274,4 +305,6 @@ ALL_MODELS: list[type[BaseModel]] = [
     ImageRating,
     Asset,
     PipelineRun,
+    Script,
+    ScriptVersion,
 ]

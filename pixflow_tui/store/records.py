@@ -166,3 +166,24 @@ class PipelineRunRecord:
     error: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ScriptVersionRecord:
+    id: int
+    script_id: int
+    parent_id: int | None
+    text: str
+    language: str
+    action: str
+    settings: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ScriptRecord:
+    id: int
+    title: str
+    current: ScriptVersionRecord | None
+    created_at: datetime
+    updated_at: datetime

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from pixflow_tui.core.avatars import GREEN_HEX, GREEN_RGB, is_green
 from pixflow_tui.providers.demo.colors import RGB, colors_in_text, dominant_colors
 from pixflow_tui.providers.demo.common import DEMO_DESCRIPTION, cover, draw_label, stable_seed
 from pixflow_tui.providers.demo.png import write_png
@@ -126,6 +127,15 @@ def render_image(prompt: str, seed: int, width: int, height: int, references: li
     scale = min(1.0, WORK_LONG_SIDE / max(width, height))
     w, h = max(8, round(width * scale)), max(8, round(height * scale))
     palette = build_palette(prompt, references, rng)
+    if GREEN_HEX in prompt.lower():  # an avatar on a green box: a person on flat backdrop green, nothing else
+        canvas = np.empty((h, w, 3), np.float32)
+        canvas[:] = GREEN_RGB
+        _draw_subject(canvas, palette[-1] if not is_green(palette[-1]) else (200, 150, 120))
+        canvas += rng.normal(0, 2, size=(h, w, 1)).astype(np.float32)
+        img = Image.fromarray(np.clip(canvas, 0, 255).astype(np.uint8))
+        img = img.resize((width, height), Image.Resampling.BILINEAR) if (w, h) != (width, height) else img
+        draw_label(img)
+        return img
     gain, vignette = _tone(prompt)
 
     # background: gradient between two palette colours along a seeded angle

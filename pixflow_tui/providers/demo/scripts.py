@@ -1,16 +1,14 @@
 """Voiceover scripts from a tone vocabulary: ⌊duration × 2.5⌋ words (tolerance max(4, 18 %), minimum 8)."""
 from __future__ import annotations
 
-import math
 import random
 import re
 
 from pixflow_tui.core import catalog
+from pixflow_tui.core.scripts import MIN_WORDS, target_words, tolerance
 from pixflow_tui.providers.base import Script
 from pixflow_tui.providers.demo.common import stable_seed
 from pixflow_tui.providers.demo.prompts import clean_concept
-
-MIN_WORDS = 8
 
 _TONES: dict[str, dict[str, tuple[str, ...]]] = {
     "casual": {
@@ -57,14 +55,6 @@ _NEUTRAL_LINES = (
     "It only takes a minute to try.", "You pick a photo and a style.", "Then you wait a few seconds.",
     "Each version is a little different.", "Save the ones you like best.", "Share them wherever you post.",
 )
-
-
-def target_words(duration: float) -> int:
-    return max(MIN_WORDS, math.floor(duration * catalog.WORDS_PER_SECOND))
-
-
-def tolerance(target: int) -> int:
-    return max(4, math.floor(target * 0.18))
 
 
 def make_script(text: str) -> Script:

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from pixflow_tui.core.scripts import guess_language
 from pixflow_tui.core import catalog
 from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.providers.base import ImageAnalysis, PermanentProviderError, Script
@@ -74,6 +75,10 @@ class DemoTextProvider:
         await self._pause()
         return {lang: TRANSLATION_LABEL.format(language=catalog.LANGUAGES.get(lang.upper(), lang)) + text
                 for lang in languages}
+
+    async def detect_language(self, text: str) -> str:
+        """From the letters and common words (no model offline)."""
+        return guess_language(text)
 
     async def aclose(self) -> None:
         return None

@@ -25,5 +25,6 @@ def _step(module: str) -> Callable[[Database], None]:
 MIGRATIONS: list[Migration] = [
     (1, "initial", _step("m0001_initial")),
     (2, "library", _step("m0002_library")),
+    (3, "scripts", _step("m0003_scripts")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
