@@ -82,7 +82,7 @@ async def select_row(pilot: Pilot[Any], screen: Img2VideoScreen, index: int) -> 
     table.focus()
     table.move_cursor(row=index, animate=False)
     await pilot.pause()
-    assert screen.selected is screen.queue.entries[index]  # type: ignore[union-attr]
+    assert screen.panel.selected is screen.queue.entries[index]  # type: ignore[union-attr]
 
 
 async def choose(pilot: Pilot[Any], presets: CameraPresetList, option_id: str) -> None:
@@ -130,7 +130,7 @@ async def name_it(pilot: Pilot[Any], name: str) -> None:
 
 def states(screen: Img2VideoScreen) -> list[str]:
     assert screen.queue is not None
-    return [screen.status_of(e).state for e in screen.queue.entries]
+    return [screen.panel.status_of(e).state for e in screen.queue.entries]
 
 
 def status_cell(screen: Img2VideoScreen, index: int) -> str:
@@ -142,5 +142,5 @@ def status_cell(screen: Img2VideoScreen, index: int) -> str:
 def videos_made(screen: Img2VideoScreen, count: int) -> bool:
     """`count` entries are done and their videos (file, first frame, length) are loaded."""
     assert screen.queue is not None
-    made = [screen.status_of(e) for e in screen.queue.entries]
+    made = [screen.panel.status_of(e) for e in screen.queue.entries]
     return sum(1 for s in made if s.state == "done" and s.video is not None) == count

@@ -110,15 +110,15 @@ async def test_regenerate_one_sends_one_new_job_and_keeps_the_old_video(make_liv
         await confirm(pilot)
         await wait_for(pilot, lambda: videos_made(screen, 2), what="two videos")
         entry = screen.queue.entries[1]
-        old = screen.status_of(entry).video
+        old = screen.panel.status_of(entry).video
         await select_row(pilot, screen, 1)
         await pilot.press("r")
         await confirm(pilot)
         await wait_for(pilot, lambda: len(entry.job_ids) == 2 and videos_made(screen, 2)
-                       and screen.status_of(entry).video.job_id == entry.job_ids[1], what="the new video")
+                       and screen.panel.status_of(entry).video.job_id == entry.job_ids[1], what="the new video")
         assert fal_env.total_submissions == 3
         new_job = app.context.store.jobs.get(entry.job_ids[1])
         assert new_job.parent_job_id == entry.job_ids[0] and new_job.status == JobState.DONE
-        new = screen.status_of(entry).video
+        new = screen.panel.status_of(entry).video
         assert Path(old.path).is_file() and Path(new.path).is_file() and old.path != new.path
         assert len(app.context.store.assets.list(kind="video")) == 3  # the old video stays in the library

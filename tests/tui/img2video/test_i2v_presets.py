@@ -21,7 +21,7 @@ async def test_presets_are_saved_reused_exported_and_imported(make_i2v_app, phot
         first, second, third = screen.queue.entries
         first.settings = first.settings.copy(prompt="turns her head", model="hailuo", **CAMERA)
         second.settings = second.settings.copy(prompt="the dog runs")
-        screen.show_queue(select=first.id)
+        screen.panel.show_queue(select=first.id)
         await select_row(pilot, screen, 0)
         # save
         await pilot.press("p")

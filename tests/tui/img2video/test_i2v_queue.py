@@ -76,7 +76,7 @@ async def test_drafts_and_made_videos_survive_a_restart(make_i2v_app, photos) ->
         screen = await open_img2video(pilot)
         await add_images(pilot, screen, photos[:3])
         screen.queue.entries[1].settings.movements = ["camera tilts up"]  # as the settings dialog saves it
-        screen.save()
+        screen.panel.save()
         await select_row(pilot, screen, 0)
         await pilot.press("r")
         await confirm(pilot)
@@ -89,7 +89,7 @@ async def test_drafts_and_made_videos_survive_a_restart(make_i2v_app, photos) ->
         assert [e.id for e in screen.queue.entries] == ids
         assert states(screen) == [JobState.DONE, "draft", "draft"]
         assert screen.queue.entries[1].settings.movements == ["camera tilts up"]
-        assert screen.status_of(screen.queue.entries[0]).video is not None
+        assert screen.panel.status_of(screen.queue.entries[0]).video is not None
         # only the two drafts are generated now
         await pilot.press("ctrl+g")
         found = await dialog(pilot, ConfirmDialog)
@@ -107,7 +107,7 @@ async def test_regenerate_keeps_the_old_video_and_links_the_new_job(make_i2v_app
         await pilot.press("ctrl+g")
         await confirm(pilot)
         await wait_for(pilot, lambda: videos_made(screen, 1), what="the video")
-        old = screen.status_of(screen.queue.entries[0]).video
+        old = screen.panel.status_of(screen.queue.entries[0]).video
         assert old is not None and Path(old.path).is_file()
         # the side panel shows the first frame and the length
         detail = screen.query_one(EntryDetail)
@@ -126,8 +126,8 @@ async def test_regenerate_keeps_the_old_video_and_links_the_new_job(make_i2v_app
                        what="the new video")
         jobs = app.context.store.jobs.list()
         assert len(jobs) == 2 and jobs[1].parent_job_id == jobs[0].id
-        new = await wait_for(pilot, lambda: screen.status_of(entry).video if screen.status_of(entry).video
-                             and screen.status_of(entry).video.job_id == jobs[1].id else None, what="the new video")
+        new = await wait_for(pilot, lambda: screen.panel.status_of(entry).video if screen.panel.status_of(entry).video
+                             and screen.panel.status_of(entry).video.job_id == jobs[1].id else None, what="the new video")
         assert Path(old.path).is_file() and Path(new.path).is_file() and new.path != old.path
 
 
@@ -168,7 +168,7 @@ async def test_export_all_as_zip_and_one_to_a_folder(make_i2v_app, photos, tmp_p
         await type_text(pilot, str(tmp_path / "picked"))
         await pilot.press("enter")
         copied = await wait_for(pilot, lambda: list((tmp_path / "picked").glob("*.mp4")), what="the copy")
-        assert copied[0].name == Path(screen.status_of(screen.queue.entries[0]).video.path).name
+        assert copied[0].name == Path(screen.panel.status_of(screen.queue.entries[0]).video.path).name
         # a second zip never overwrites the first
         await pilot.press("e")
         await pick(pilot, "zip")
@@ -192,7 +192,7 @@ async def test_play_uses_the_system_player_only_with_a_display(make_i2v_app, pho
         await pilot.press("o")  # no video yet: the key does nothing
         await pilot.press("ctrl+g")
         await confirm(pilot)
-        video = await wait_for(pilot, lambda: screen.status_of(screen.queue.entries[0]).video, what="the video")
+        video = await wait_for(pilot, lambda: screen.panel.status_of(screen.queue.entries[0]).video, what="the video")
         await pilot.press("o")
         await wait_for(pilot, lambda: "No display here" in notes.text(), what="the path instead")
         assert started == [] and video.path in notes.text() and app.clipboard == video.path

@@ -9,6 +9,7 @@ from textual.widgets import Input, Static
 from i2v_helpers import add_images, choose, confirm, open_img2video, open_settings, select_row, wait_for
 from pixflow_tui.core import catalog
 from pixflow_tui.core.requests import compose_video_prompt
+from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.screens.img2video.detail import EntryDetail
 from pixflow_tui.tui.screens.img2video.settings_dialog import VideoSettingsDialog
 from pixflow_tui.tui.widgets.camera_presets import CameraPresetList
@@ -103,7 +104,7 @@ async def test_save_to_all_keeps_each_prompt_and_skips_entries_on_their_way(make
         await select_row(pilot, screen, 2)
         await pilot.press("r")
         await confirm(pilot)
-        await wait_for(pilot, lambda: screen.status_of(screen.queue.entries[2]).active
+        await wait_for(pilot, lambda: screen.panel.status_of(screen.queue.entries[2]).active
                        and screen.queue.entries[2].job_id, what="the third on its way")
         await pilot.press("s")  # an entry on its way cannot be edited
         await pilot.pause()
@@ -148,12 +149,14 @@ async def test_keys_have_ids_and_no_text_field_on_arrival(make_i2v_app, photos) 
         screen = await open_img2video(pilot)
         assert not isinstance(app.focused, Input)
         await add_images(pilot, screen, photos[:1])
-        ids = {b.id for b in screen.BINDINGS}  # type: ignore[union-attr]
-        assert {"i2v-add", "i2v-edit", "i2v-generate", "i2v-generate-one", "i2v-regenerate", "i2v-cancel",
-                "i2v-play", "i2v-export", "i2v-presets"} <= ids
+        ids = {b.id for b in screen.panel.BINDINGS}  # type: ignore[union-attr]
+        # regenerate, cancel and export carry the shared ids (tui/action_keys.py), as in every module
+        assert {"i2v-add", "i2v-edit", "i2v-generate", "i2v-generate-one", action_keys.REGENERATE,
+                action_keys.CANCEL_JOB, "i2v-play", action_keys.EXPORT, "i2v-presets"} <= ids
         active = {b.binding.id for b in screen.active_bindings.values()}
         assert {"i2v-add", "i2v-edit", "i2v-generate", "i2v-generate-one", "i2v-presets"} <= active
-        assert "i2v-regenerate" not in active and "i2v-cancel" not in active and "i2v-play" not in active
+        assert action_keys.REGENERATE not in active and action_keys.CANCEL_JOB not in active
+        assert "i2v-play" not in active
         await pilot.press("question_mark")
         await pilot.pause()
         text = " ".join(str(w.render()) for w in app.screen.query(Static))
@@ -167,9 +170,9 @@ async def test_keys_have_ids_and_no_text_field_on_arrival(make_i2v_app, photos) 
         await add_images(pilot, screen, photos[1:2])
         await select_row(pilot, screen, 0)
         await pilot.press("j")
-        assert screen.selected is screen.queue.entries[1]
+        assert screen.panel.selected is screen.queue.entries[1]
         await pilot.press("k")
-        assert screen.selected is screen.queue.entries[0]
+        assert screen.panel.selected is screen.queue.entries[0]
         await pilot.press("4")  # module keys still work here
         await pilot.pause()
         assert app.current_mode == "avatar_studio"

@@ -13,6 +13,7 @@ from pixflow_tui.workflows.img2video import DRAFT, EntryStatus, QueueEntry
 from pixflow_tui.workflows.img2video_camera import camera_summary
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+SPIN_EVERY = 0.2  # seconds
 # key, label, fixed width (None: the entry column takes what is left)
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("number", "#", 2),
@@ -72,6 +73,7 @@ class QueueTable(DataTable[str | Text]):
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
             self.add_column(label, key=key, width=width or _MIN_ENTRY_WIDTH)
+        self.set_interval(SPIN_EVERY, self.spin)
 
     def on_resize(self) -> None:
         self.fit_columns()
@@ -133,8 +135,8 @@ class QueueTable(DataTable[str | Text]):
             self._active.pop(entry.id, None)
 
     def spin(self) -> None:
-        """Turn the spinner of every row whose video is on its way."""
-        if not self._active:
+        """Turn the spinner of every row whose video is on its way (while the screen is shown)."""
+        if not self._active or not self.screen.is_current:
             return
         self._frame += 1
         for entry_id, status in self._active.items():
