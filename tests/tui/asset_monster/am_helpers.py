@@ -11,7 +11,7 @@ from tui_helpers import wait_for  # noqa: F401  (the tests import it from here)
 from pixflow_tui.core.jobs import JobState
 from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.tui.screens.asset_monster import AssetMonsterScreen
-from pixflow_tui.tui.screens.asset_monster.results import BatchJobTable
+from pixflow_tui.tui.screens.asset_monster.batch_table import BatchJobTable
 from pixflow_tui.tui.screens.asset_monster.setup_panel import SetupPanel
 
 PROMPTS = ("a red fox in fresh snow, golden hour", "a blue whale under a violet dusk sky")

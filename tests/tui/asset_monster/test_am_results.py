@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from pixflow_tui.core.jobs import JobState
 from pixflow_tui.core.prompt_schema import PromptOutput
-from pixflow_tui.tui.screens.asset_monster.results import MARK
+from pixflow_tui.tui.screens.asset_monster.batch_table import MARK
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, PathInputDialog, TextInputDialog
 from pixflow_tui.tui.screens.image_viewer import ImageViewerScreen
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
@@ -131,14 +131,14 @@ async def test_open_uses_the_system_viewer_only_with_a_display(make_app, notes) 
         screen = await finished_batch(pilot, app, prompts=PROMPTS[:1])
         (job,) = jobs(app)
         await wait_for(pilot, lambda: screen.detail is not None and screen.detail.image is not None)
-        screen.launcher = ViewerLauncher(env={}, platform="linux")
+        table(screen).launcher = ViewerLauncher(env={}, platform="linux")
         await pilot.press("o")
         assert f"No display here (SSH?); the file is {job.output_path}" in notes.text()
-        screen.launcher = ViewerLauncher(env={"DISPLAY": ":0"}, platform="linux", which=lambda c: f"/usr/bin/{c}",
+        table(screen).launcher = ViewerLauncher(env={"DISPLAY": ":0"}, platform="linux", which=lambda c: f"/usr/bin/{c}",
                                          popen=lambda args, **kw: started.append(args))
         await pilot.press("o")
         assert started == [["xdg-open", job.output_path]]
-        screen.launcher = ViewerLauncher(env={}, platform="darwin", which=lambda c: f"/usr/bin/{c}",
+        table(screen).launcher = ViewerLauncher(env={}, platform="darwin", which=lambda c: f"/usr/bin/{c}",
                                          popen=lambda args, **kw: started.append(args))
         await pilot.press("o")
         assert started[-1] == ["open", job.output_path]

@@ -1,195 +1,252 @@
-"""Asset Monster's results side: the batch bar (progress, ETA), the job table with marks, the preview and details."""
+"""Asset Monster's results side: the batch bar, the job table, the preview and the details of the highlighted
+job. It loads the shown batch, follows its jobs live and keeps the ETA."""
 from __future__ import annotations
 
-from typing import ClassVar
+import time
+from collections import deque
+from pathlib import Path
 
-from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.widgets import ProgressBar, Static
+from textual.containers import Container, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Static
 
-from pixflow_tui.tui import action_keys
-from pixflow_tui.core.jobs import JobState, JobView
+from pixflow_tui.core.jobs import JobEvent, JobState, JobView
+from pixflow_tui.tui.screens.asset_monster.background import in_thread
+from pixflow_tui.tui.screens.asset_monster.batch_bar import BatchBar
+from pixflow_tui.tui.screens.asset_monster.batch_table import BatchJobTable
+from pixflow_tui.tui.screens.asset_monster.job_details import JobDetails
+from pixflow_tui.tui.widgets.image_preview import ImagePreview
 from pixflow_tui.tui.widgets.job_table import JobTable
-from pixflow_tui.workflows.asset_monster import BatchSummary, JobDetail
+from pixflow_tui.workflows.asset_monster import (
+    BatchSummary, JobDetail, batch_job_views, batch_summary, estimate_eta, finished_durations, job_detail,
+    latest_batch,
+)
+from pixflow_tui.workflows.context import AppContext
 
-MARK = "● "
-
-
-def format_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    whole = max(1, round(seconds))
-    return f"ETA {whole // 60}:{whole % 60:02d}" if whole >= 60 else f"ETA {whole}s"
-
-
-def status_word(summary: BatchSummary) -> str:
-    """From the job counts (the stored batch status lags while jobs move)."""
-    if summary.active:
-        untouched = summary.count(JobState.PENDING)
-        return "waiting" if untouched == summary.active and not summary.finished else "running"
-    return summary.batch.status
+RELOAD_EVERY = 5.0  # seconds; picks up what other processes (the CLI) did to the shown batch
+SUMMARY_DELAY = 0.25  # coalesces a burst of job events into one read of the batch's counts
+TIMED_STATES = frozenset({JobState.SUBMITTING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING})
+BAR_HINT = "b batches · s set-up · ? keys"
 
 
-def summary_text(summary: BatchSummary) -> Text:
-    """`#3 sunset portraits · running · 5/8 done · 1 failed` (no clock: the ETA is a separate label)."""
-    batch = summary.batch
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"Batch #{batch.id} ", style="bold")
-    text.append(batch.name or batch.concept or "untitled")
-    text.append(f" · {status_word(summary)}", style="bold")
-    text.append(f" · {summary.count(JobState.DONE)}/{summary.total} done")
-    for state, style in ((JobState.FAILED, "red"), (JobState.CANCELLED, "dim"), (JobState.UNKNOWN, "magenta")):
-        if summary.count(state):
-            text.append(f" · {summary.count(state)} {state}", style=style)
-    if batch.settings.get("provider") == "demo":
-        text.append(" · demo", style="dim")
-    return text
+class ResultsPane(Vertical):
+    """The shown batch. Posts `BatchShown` when a batch (or its first rows) is on screen."""
 
+    class BatchShown(Message):
+        def __init__(self, batch_id: int | None, has_rows: bool, switched: bool) -> None:
+            super().__init__()
+            self.batch_id, self.has_rows, self.switched = batch_id, has_rows, switched
 
-def batch_label(summary: BatchSummary) -> str:
-    """One line of the batch list: `#3 sunset portraits · done · 8/8 · 2026-05-01 14:02`."""
-    batch = summary.batch
-    when = batch.created_at.strftime("%Y-%m-%d %H:%M")
-    return (f"#{batch.id} {(batch.name or batch.concept or 'untitled')[:40]} · {batch.status} · "
-            f"{summary.count(JobState.DONE)}/{summary.total} · {when} UTC")
+    class _BatchLoaded(Message, bubble=False):
+        def __init__(self, summary: BatchSummary | None, views: list[JobView], first: bool, seq: int) -> None:
+            super().__init__()
+            self.summary, self.views, self.first, self.seq = summary, views, first, seq
 
+    class _JobsMoved(Message, bubble=False):
+        """Events of the shown batch wait in `_events`; one queued message stands for any number of them."""
 
-class BatchJobTable(JobTable):
-    """The batch's jobs. Keys act on the highlighted row; `space` marks rows for export and Img2Video."""
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, ResultsPane._JobsMoved)
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select_cursor", "View", key_display="⏎", id="am-view"),
-        Binding("l", "screen.rate('like')", "Like", id=action_keys.LIKE),
-        Binding("d", "screen.rate('dislike')", "Dislike", id=action_keys.DISLIKE),
-        Binding("0", "screen.rate('clear')", "Clear rating", show=False, id=action_keys.CLEAR_RATING),
-        Binding("r", "screen.redo", "Regenerate", id=action_keys.REGENERATE),
-        Binding("x", "screen.cancel_job", "Cancel", id=action_keys.CANCEL_JOB),
-        Binding("space", "toggle_mark", "Mark", id="am-mark"),
-        Binding("f", "screen.favorite", "Favourite prompt", show=False, id=action_keys.FAVOURITE),
-        Binding("v", "screen.send_to_video", "Img2Video", id=action_keys.SEND_TO_IMG2VIDEO),
-        Binding("o", "screen.open_file", "Open", show=False, id=action_keys.OPEN),
-        Binding("y", "screen.copy_prompt", "Copy prompt", show=False, id=action_keys.COPY_PROMPT),
-        Binding("M", "clear_marks", "Clear marks", show=False, id="am-clear-marks"),
-    ]
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.marked: set[int] = set()
-
-    @property
-    def selected_job_id(self) -> int | None:
-        if self.row_count == 0:
-            return None
-        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
-        return int(row_key.value) if row_key.value is not None else None
-
-    def job_ids(self) -> list[int]:
-        return [int(key.value) for key in self.rows if key.value is not None]
-
-    def _cells(self, view: JobView) -> tuple[str | Text, ...]:
-        cells = super()._cells(view)
-        return ((MARK if view.job_id in self.marked else "") + str(cells[0]), *cells[1:])
-
-    def load(self, views: list[JobView]) -> None:  # type: ignore[override]
-        self.marked &= {v.job_id for v in views}
-        super().load(views)
-
-    def _show_mark(self, job_id: int) -> None:
-        key = str(job_id)
-        if key not in self.rows:
-            return
-        index = str(self.get_cell(key, "index")).removeprefix(MARK)
-        self.update_cell(key, "index", (MARK if job_id in self.marked else "") + index)
-
-    def action_toggle_mark(self) -> None:
-        job_id = self.selected_job_id
-        if job_id is None:
-            return
-        self.marked.symmetric_difference_update({job_id})
-        self._show_mark(job_id)
-        self.action_cursor_down()
-        self.screen.refresh_bindings()
-
-    def action_clear_marks(self) -> None:
-        marked, self.marked = self.marked, set()
-        for job_id in marked:
-            self._show_mark(job_id)
-        self.screen.refresh_bindings()
-
-
-class BatchBar(Vertical):
-    """Title line with counts, then the progress bar and the ETA (a separate label so snapshots can hide it)."""
+    def __init__(self, context: AppContext, *, empty: str, renderer: str, cache_dir: Path,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.context = context
+        self.empty, self.renderer, self.cache_dir = empty, renderer, cache_dir
+        self.batch_id: int | None = None
+        self.detail: JobDetail | None = None
+        self.loaded = False
+        self._open_seq = 0  # bumped by every open, so a slower, older load never replaces a newer one
+        self._events: deque[tuple[JobEvent, float]] = deque()  # appended on the engine's thread, drained here
+        self._durations: dict[int, float] = {}  # job id -> seconds it took, for the ETA
+        self._started_at: dict[int, float] = {}  # job id -> when this process saw it start
+        self._summary_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="batch-title", markup=False)
-        with Horizontal():
-            yield ProgressBar(total=1, show_eta=False, id="batch-progress")
-            yield Static("", id="batch-eta", markup=False)
-            yield Static("", id="batch-hint", markup=False)
+        yield BatchBar(self.context, id="batch-bar")
+        yield Static(self.empty, id="results-empty", classes="empty")
+        with Container(id="results-main", classes="-beside"):
+            yield BatchJobTable(self.context, renderer=self.renderer, cache_dir=self.cache_dir, id="jobs")
+            with Container(id="job-side"):
+                yield ImagePreview(renderer=self.renderer, cache_dir=self.cache_dir, id="job-preview")
+                yield JobDetails(id="job-details")
 
-    def show(self, summary: BatchSummary | None, *, eta: float | None = None, hint: str = "") -> None:
-        title = self.query_one("#batch-title", Static)
-        bar = self.query_one(ProgressBar)
-        eta_label = self.query_one("#batch-eta", Static)
-        bar.display = summary is not None
-        if summary is None:
-            _set_text(title, "No batch yet")
-            _set_text(eta_label, "")
+    def on_mount(self) -> None:
+        self.query_one("#results-main").display = False
+        self.query_one(BatchBar).hint = BAR_HINT
+        self.set_interval(RELOAD_EVERY, self._periodic_reload)
+        self.load_batch(None)
+
+    @property
+    def table(self) -> BatchJobTable:
+        return self.query_one(BatchJobTable)
+
+    @property
+    def bar(self) -> BatchBar:
+        return self.query_one(BatchBar)
+
+    @property
+    def summary(self) -> BatchSummary | None:
+        return self.bar.summary
+
+    def fit(self, wide: bool) -> None:
+        """The preview beside the table when the pane is `wide`, else under it."""
+        main = self.query_one("#results-main")
+        main.set_class(wide, "-beside")
+        main.set_class(not wide, "-below")
+
+    # -- the batch shown ---------------------------------------------------------------------------------
+
+    def load_batch(self, batch_id: int | None, *, first: bool = True) -> None:
+        """Show batch `batch_id` (None: the newest Asset Monster batch); `first=False` refreshes the one shown."""
+        context = self.context
+        if first:
+            self._open_seq += 1
+        seq = self._open_seq
+
+        def work() -> None:
+            wanted = batch_id
+            if wanted is None:
+                latest = latest_batch(context)
+                wanted = latest.id if latest else None
+            if wanted is None:
+                self.post_message(self._BatchLoaded(None, [], first, seq))
+                return
+            self.post_message(self._BatchLoaded(batch_summary(context, wanted), batch_job_views(context, wanted),
+                                                first, seq))
+
+        in_thread(self, work, name="Loading the batch", group="load-batch")
+
+    def open_batch(self, batch_id: int) -> None:
+        self.table.marked.clear()
+        self.load_batch(batch_id, first=True)
+
+    def refresh_batch(self) -> None:
+        if self.loaded and self.batch_id is not None:
+            self.load_batch(self.batch_id, first=False)
+
+    def on_results_pane__batch_loaded(self, message: _BatchLoaded) -> None:
+        table = self.table
+        new_id = message.summary.batch.id if message.summary else None
+        if message.seq != self._open_seq or (not message.first and new_id != self.batch_id):
+            return  # another batch was opened meanwhile
+        switching = new_id != self.batch_id or message.first
+        self.batch_id = table.batch_id = new_id
+        self.loaded = True
+        if switching:
+            table.load(message.views)
+            self._durations, self._started_at = {}, {}
         else:
-            _set_text(title, summary_text(summary))
-            bar.update(total=max(1, summary.total), progress=summary.finished)
-            _set_text(eta_label, format_eta(eta) if summary.active else "")
-        _set_text(self.query_one("#batch-hint", Static), hint)
+            for view in message.views:
+                table.upsert(view)
+        self._durations.update(finished_durations(message.views))
+        self._show_summary(message.summary)
+        has_rows = table.row_count > 0
+        self._show_rows(has_rows)
+        if new_id is not None and not has_rows:
+            self.query_one("#results-empty", Static).update("This batch has no jobs.")
+        if switching and has_rows:
+            self._load_detail(table.selected_job_id)
+        self.post_message(self.BatchShown(new_id, has_rows, switching))
 
+    def _periodic_reload(self) -> None:
+        summary = self.summary
+        if self.screen.is_current and self.batch_id is not None and summary is not None and summary.active:
+            self.load_batch(self.batch_id, first=False)
 
-def _set_text(label: Static, text: str) -> None:
-    """Update a one-line label; lay the screen out again only when its width can change (a layout of the whole
-    screen takes tens of ms while a batch runs, and this runs after every burst of job events)."""
-    old = str(label.content)
-    if text != old:
-        label.update(text, layout=len(text) != len(old) and label.styles.width is not None
-                     and label.styles.width.is_auto)
+    def _show_rows(self, has_rows: bool) -> None:
+        self.query_one("#results-main").display = has_rows
+        self.query_one("#results-empty").display = not has_rows
 
+    def on_job_table_count_changed(self, message: JobTable.CountChanged) -> None:
+        message.stop()
+        self._show_rows(message.count > 0)
 
-def detail_text(detail: JobDetail | None, marked: int = 0) -> Text:
-    """The selected job in a few lines: state, dimensions and path (or the failure), prompt."""
-    text = Text()
-    if detail is None:
-        text.append("No job selected.", style="dim")
-        return text
-    job = detail.job
-    text.append(f"Job {job.id}", style="bold")
-    text.append(f" · {job.status}", style="bold red" if job.status == JobState.FAILED else "bold")
-    if job.parent_job_id:
-        text.append(f" · remake of job {job.parent_job_id}", style="dim")
-    if detail.image is not None and detail.image.rating:
-        text.append(" · liked" if detail.image.rating == 1 else " · disliked",
-                    style="green" if detail.image.rating == 1 else "red")
-    text.append("\n")
-    if job.status == JobState.FAILED:
-        text.append(f"Reason: {job.error or 'no reason given'}\n", style="red")
-    elif job.status == JobState.UNKNOWN:
-        text.append("The app stopped while sending this job; the provider may have it. r retries it.\n",
-                    style="magenta")
-    else:
-        text.append(detail.describe() + "\n", style="dim")
-    if detail.prompt is not None:
-        text.append(detail.prompt.short(240))
-    if marked:
-        text.append(f"\n{marked} marked (e exports them, v sends them to Img2Video)", style="dim")
-    return text
+    def on_batch_bar_open_batch(self, message: BatchBar.OpenBatch) -> None:
+        message.stop()
+        self.open_batch(message.batch_id)
 
+    # -- live events and the counts ------------------------------------------------------------------------
 
-class JobDetails(Static):
-    _lines = -1
+    def note_job_event(self, event: JobEvent) -> None:
+        """Called on the engine's thread: hands the event to the table and to the pane's queue."""
+        if self.batch_id is None or event.batch_id != self.batch_id:
+            return
+        self.table.apply_event(event)
+        self._events.append((event, time.monotonic()))
+        self.post_message(self._JobsMoved())
 
-    def show(self, detail: JobDetail | None, marked: int = 0) -> None:
-        text = detail_text(detail, marked)
-        # the screen is laid out again only when the pane's height changes (its height is auto): a layout takes
-        # tens of ms while a batch runs, and the selected job's details change with every state it goes through
-        width = self.content_region.width
-        lines = len(text.wrap(self.app.console, width)) if width > 0 else -1
-        self.update(text, layout=lines != self._lines or lines < 0)
-        self._lines = lines
+    def on_results_pane__jobs_moved(self, message: _JobsMoved) -> None:
+        moved: set[int] = set()
+        while self._events:
+            event, at = self._events.popleft()
+            if event.batch_id != self.batch_id:
+                continue  # from a batch shown before
+            if event.state in TIMED_STATES:
+                self._started_at.setdefault(event.job_id, at)
+            elif event.state == JobState.DONE and event.job_id in self._started_at:
+                self._durations[event.job_id] = at - self._started_at.pop(event.job_id)
+            moved.add(event.job_id)
+        selected = self.table.selected_job_id
+        if selected is not None and selected in moved:
+            self._load_detail(selected)
+        if moved and self._summary_timer is None:
+            self._summary_timer = self.set_timer(SUMMARY_DELAY, self._refresh_summary)
+
+    def _refresh_summary(self) -> None:
+        self._summary_timer = None
+        batch_id, context = self.batch_id, self.context
+        if batch_id is not None:
+            in_thread(self, lambda: batch_summary(context, batch_id), self._summary_read,
+                      name="Counting the batch's jobs", group="summary", exclusive=True)
+
+    def _summary_read(self, summary: BatchSummary | None) -> None:
+        if summary is not None and summary.batch.id == self.batch_id:
+            was_active = self.summary is not None and self.summary.active > 0
+            self._show_summary(summary)
+            if was_active and not summary.active:
+                self.load_batch(self.batch_id, first=False)  # settle every row on its stored final state
+
+    def _show_summary(self, summary: BatchSummary | None) -> None:
+        eta = None
+        if summary is not None and summary.active:
+            eta = estimate_eta(list(self._durations.values()), summary.active, self.context.settings.concurrency)
+        bar = self.bar
+        bar.eta = eta
+        bar.summary = summary
+
+    # -- the highlighted job ------------------------------------------------------------------------------
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._load_detail(int(event.row_key.value) if event.row_key.value else None)
+
+    def on_batch_job_table_job_changed(self, message: BatchJobTable.JobChanged) -> None:
+        message.stop()
+        if self.table.selected_job_id == message.job_id:
+            self._load_detail(message.job_id)
+
+    def on_batch_job_table_batch_changed(self, message: BatchJobTable.BatchChanged) -> None:
+        message.stop()
+        self.refresh_batch()
+
+    def _load_detail(self, job_id: int | None) -> None:
+        if job_id is None:
+            self._show_detail(None)
+            return
+        context = self.context
+        in_thread(self, lambda: job_detail(context, job_id), lambda detail: self._detail_read(job_id, detail),
+                  name="Loading the job", group="detail", exclusive=True)
+
+    def _detail_read(self, job_id: int, detail: JobDetail | None) -> None:
+        if job_id == self.table.selected_job_id:
+            self._show_detail(detail)
+
+    def _show_detail(self, detail: JobDetail | None) -> None:
+        self.detail = self.table.detail = detail
+        preview = self.query_one("#job-preview", ImagePreview)
+        path = detail.path if detail is not None and detail.image is not None else None
+        if (Path(path) if path else None) != preview.path:
+            preview.show(path)
+        self.query_one(JobDetails).show(detail, len(self.table.marked))
