@@ -186,3 +186,48 @@ def test_empty_list(capsys) -> None:
     code, out, err = run(capsys, "scripts", "list")
     assert code == 0 and "no scripts yet" in out
     assert run_json(capsys, "scripts", "list") == (0, [])
+
+
+def test_transcribe_a_file_into_a_new_script(capsys, tmp_path: Path) -> None:
+    import math
+    import struct
+    import wave
+
+    audio = tmp_path / "voice.wav"
+    with wave.open(str(audio), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16_000)
+        out.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(i / 10))) for i in range(32_000)))
+    code, made = run_json(capsys, "scripts", "transcribe", str(audio))
+    assert code == 0 and made["action"] == "transcribed" and made["source"] == str(audio)
+    assert made["text"].startswith("[demo transcript]") and made["words"] > 0
+    from pixflow_tui.config import load_settings
+    from pixflow_tui.workflows.context import AppContext
+    from pixflow_tui.workflows.scripts import versions
+
+    ctx = AppContext(load_settings())
+    try:
+        (version,) = versions(ctx, made["script_id"])
+    finally:
+        ctx.close()
+    assert version.settings == {"source": str(audio)}
+    code, out, err = run(capsys, "scripts", "transcribe", str(tmp_path / "missing.wav"))
+    assert code == 2 and "missing.wav does not exist" in err
+
+
+def test_transcribe_uses_the_transcription_workflow(capsys, monkeypatch) -> None:
+    from pixflow_tui.core.transcripts import Transcript
+    from pixflow_tui.workflows import transcription
+
+    asked: list[str] = []
+
+    async def fake(ctx, source: str) -> Transcript:
+        asked.append(source)
+        return Transcript(text="Hola a todos, esto es lo que dije en el video.", language="ES", seconds=4.0,
+                          source=source)
+
+    monkeypatch.setattr(transcription, "transcribe", fake)
+    code, out, err = run(capsys, "scripts", "transcribe", "https://example.com/v.mp4", "--title", "from a URL")
+    assert code == 0 and asked == ["https://example.com/v.mp4"]
+    assert "from a URL" in out and "ES Spanish" in out and "Hola a todos" in out and "11 words · ~4.4 s" in out
