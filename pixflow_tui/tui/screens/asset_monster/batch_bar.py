@@ -136,8 +136,11 @@ class BatchBar(Vertical):
             return
         choices = [(str(s.batch.id), batch_label(s)) for s in batches]
         selected = str(self.summary.batch.id) if self.summary is not None else None
-        self.app.push_screen(ChoiceDialog("Batches (newest first)", choices, selected=selected),
-                             lambda choice: self.post_message(self.OpenBatch(int(choice))) if choice else None)
+        self.app.push_screen(ChoiceDialog("Batches (newest first)", choices, selected=selected), self._picked)
+
+    def _picked(self, choice: str | None) -> None:
+        if choice:
+            self.post_message(self.OpenBatch(int(choice)))
 
     def cancel_batch(self) -> None:
         if self.summary is None:
