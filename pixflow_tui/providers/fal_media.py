@@ -15,6 +15,7 @@ import fal_client
 import fal_client.client as fc
 
 from pixflow_tui.core.jobs import MediaRequest
+from pixflow_tui.providers import compat
 from pixflow_tui.providers.base import (
     MissingKeyError,
     PermanentProviderError,
@@ -48,16 +49,9 @@ _FILE_FIELDS = ("url", "content_type", "file_name", "file_data")
 
 
 def apply_fal_base_url(base_url: str) -> None:
-    """Aim fal_client at another host (a gateway or a local emulator) for the rest of the process.
-
-    fal_client has no constructor option for hosts; it reads these module constants on every call (the CDN
-    token manager copies REST_URL when a client first uploads, so this must run before that).
-    """
-    base = base_url.rstrip("/")
-    fc.QUEUE_URL_FORMAT = base + "/"
-    fc.RUN_URL_FORMAT = base + "/"
-    fc.REST_URL = base
-    fc.CDN_URL = base
+    """Aim fal_client at another host (a gateway or a local emulator) for the rest of the process (before any
+    upload: see `compat.point_fal_client_at`)."""
+    compat.point_fal_client_at(base_url)
 
 
 class FalMediaProvider:
@@ -69,7 +63,7 @@ class FalMediaProvider:
         self._key = key or None
         self._base_url = base_url
         # fal_client would re-send a submit after a lost answer (paying twice); the job engine owns retries
-        fc.MAX_ATTEMPTS = 1
+        compat.disable_fal_client_retries()
         if base_url:
             apply_fal_base_url(base_url)
         self._client: fal_client.AsyncClient | None = None
@@ -181,7 +175,7 @@ class FalMediaProvider:
             return
         try:
             if loop is asyncio.get_running_loop():
-                http = await client._client  # the cached httpx.AsyncClient (created on demand, no network)
+                http = await compat.fal_http_client(client)
                 await http.aclose()
         except Exception:  # closing is best effort; the loop may be shutting down
             pass

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from pixflow_tui.config import Settings
+from pixflow_tui.tui import compat
 from pixflow_tui.tui.action_keys import user_keymap
 from pixflow_tui.tui.events import JobEventRouter
 from pixflow_tui.tui.heap import release_heap, settle_heap
@@ -47,10 +48,8 @@ def lazy_screen(module: str, class_name: str) -> Callable[[], Screen[None]]:
         screen: Screen[None] = screen_class()
         app = screen.app
         _read_stylesheet(app, styles_path(f"{module}.tcss"))
-        # Textual (8.2) calls refresh_css() for a new mode's screen whose count lags the app's: a full re-parse
-        # of every sheet, twice on a mode switch. A screen built just now is styled when it mounts (with the sheet
-        # read above), so it is current already.
-        screen._css_update_count = app._css_update_count
+        # a screen built just now is styled when it mounts (with the sheet read above): spare Textual's re-parse
+        compat.mark_screen_styled(screen, app)
         return screen
 
     return build

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from pixflow_tui.tui import compat
 from pixflow_tui.workflows.logs import LOG_NAME, setup_logging
 from pixflow_tui.workflows.terminal import choose_renderer
 
@@ -74,16 +75,10 @@ _CELL_RENDERERS = ("halfcell", "unicode")
 def _import_textual_image(renderer: str) -> None:
     with _hidden_terminal():
         import textual_image.renderable  # noqa: F401  (its Sixel/Kitty support queries are skipped)
-    from textual_image import _terminal
-
     if renderer in ("kitty", "sixel") and not _terminal_has_zero_size():
-        try:
-            _terminal.get_cell_size()  # pixel renderers need the real cell size (ioctl, else a query)
-        except ZeroDivisionError:  # a pty reporting 0 columns (textual-image only catches OSError)
-            pass
+        compat.measure_cell_size()  # pixel renderers need the real cell size (ioctl, else a query)
         _discard_late_answers()
-    if not hasattr(_terminal.get_cell_size, "_result"):
-        _terminal.get_cell_size._result = _terminal.CellSize(*_FALLBACK_CELL)  # type: ignore[attr-defined]
+    compat.ensure_cell_size(_FALLBACK_CELL)
     with _hidden_terminal():
         import textual_image.widget  # noqa: F401  (its own get_cell_size() call now hits the cache)
 

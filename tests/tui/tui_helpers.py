@@ -1,11 +1,17 @@
-"""Shared helpers for the TUI tests (imported as a plain module: tests/ is not a package)."""
+"""Shared helpers for the TUI tests (imported as a plain module: tests/ is not a package).
+
+The one way to wait on the app: `wait_for` (a condition), `settle` (messages and workers), `workers_done` (workers,
+cancelled ones included). Test folders import these rather than keeping their own copies."""
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 
 async def wait_for(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float = 40.0, what: str = "") -> Any:
@@ -20,10 +26,19 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], Any], timeout: flo
         await pilot.pause(0.05)
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let queued messages, workers and the messages they post all finish."""
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+async def workers_done(app: App[Any]) -> None:
+    """Wait for the app's workers to end. A cancelled worker is an expected ending (an exclusive worker replaced by a
+    newer one, a screen closed): `WorkerCancelled` is not a failure here. A worker that failed still raises."""
+    with suppress(WorkerCancelled):
+        await app.workers.wait_for_complete()
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 1) -> None:
+    """Let queued messages, workers and the messages they post all finish; `rounds` > 1 for work that starts more
+    work (a load whose result starts the next load)."""
+    for _ in range(rounds):
+        await pilot.pause()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -18,6 +18,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
+from pixflow_tui.tui import compat
 from pixflow_tui.tui.startup import ensure_textual_image
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows.terminal import choose_renderer
@@ -37,10 +38,7 @@ def cell_pixels(renderer: str) -> tuple[int, int]:
     fixed = _VIRTUAL_CELL.get(renderer, (1, 2))
     if fixed is not None:
         return fixed
-    from textual_image._terminal import get_cell_size
-
-    size = get_cell_size()
-    return size.width, size.height
+    return compat.cell_size()
 
 
 def load_preview(path: Path, box: tuple[int, int], cache_dir: Path) -> PILImage.Image:
@@ -130,7 +128,7 @@ def draw_cells(image: PILImage.Image, renderer: str) -> list[Strip] | None:
 def _drawn_ahead(base: type[Widget]) -> type[Widget]:
     """`base` showing the lines `draw_cells` made when they fit its size (else drawing them itself)."""
 
-    class DrawnAhead(base, Renderable=base._Renderable):  # type: ignore[valid-type,misc,attr-defined,call-arg]
+    class DrawnAhead(base, Renderable=compat.image_renderable_class(base)):  # type: ignore[valid-type,misc,call-arg]
         drawn: list[Strip] | None = None
 
         def render_line(self, y: int) -> Strip:

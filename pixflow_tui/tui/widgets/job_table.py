@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
 from pixflow_tui.core.jobs import FINISHED_STATES, JobEvent, JobState, JobView
+from pixflow_tui.tui import compat
 from pixflow_tui.tui.workers import start_thread
 
 Loader = Callable[[list[int]], list[JobView]]
@@ -147,8 +148,7 @@ class JobTable(DataTable[str | Text]):
         column = self.columns[ColumnKey("prompt")]
         if column.width != width:
             column.width = width
-            self._require_update_dimensions = True
-            self.refresh()
+            compat.columns_resized(self)
 
     # -- data in --------------------------------------------------------------------------------------
 
@@ -235,7 +235,7 @@ class JobTable(DataTable[str | Text]):
         return added
 
     def _set_cell(self, key: str, column: str, value: str | Text) -> None:
-        row = self._data.get(RowKey(key))
+        row = compat.stored_row(self, RowKey(key))
         if row is not None and not _same(row.get(ColumnKey(column)), value):
             self.update_cell(key, column, value)
 
@@ -248,11 +248,9 @@ class JobTable(DataTable[str | Text]):
         Here only the changed cell's and row's cache entries are dropped."""
         row_key = RowKey(row_key) if isinstance(row_key, str) else row_key
         column_key = ColumnKey(column_key) if isinstance(column_key, str) else column_key
-        row = self._data.get(row_key)
-        if update_width or row is None or column_key not in self._column_locations:
+        if update_width or not compat.set_cell_quietly(self, row_key, column_key, value):
             super().update_cell(row_key, column_key, value, update_width=update_width)
             return
-        row[column_key] = value
         if not self._changed_cells:
             self.call_later(self._repaint_changed_rows)
         self._changed_cells.add((row_key, column_key))
@@ -261,21 +259,7 @@ class JobTable(DataTable[str | Text]):
         cells, self._changed_cells = self._changed_cells, set()
         if not cells:
             return
-        rows = {row_key for row_key, _ in cells}
-        for cache_key in [k for k in self._cell_render_cache.keys() if (k[0], k[1]) in cells]:
-            self._cell_render_cache.discard(cache_key)
-        for cache_key in [k for k in self._row_render_cache.keys() if k[0] in rows]:
-            self._row_render_cache.discard(cache_key)
-        self._row_renderable_cache.clear()  # keyed by row index: cheap to rebuild
-        lines: set[int] = set()
-        for row_key in rows:
-            index = self._row_locations.get(row_key)
-            if index is not None:
-                region = self._get_row_region(index)
-                lines.update(range(region.y, region.bottom))
-                self.refresh_row(index)
-        for cache_key in [k for k in self._line_cache.keys() if k[0] in lines]:  # keyed by line (y first)
-            self._line_cache.discard(cache_key)
+        compat.forget_rendered_cells(self, cells)
 
     def _tick_elapsed(self) -> None:
         now = time.monotonic()

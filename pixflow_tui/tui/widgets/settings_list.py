@@ -66,7 +66,7 @@ class SettingsList(OptionList):
                  classes: str | None = None) -> None:
         self._settings = {s.key: s for s in settings}
         self.label_width = label_width
-        super().__init__(*(Option(self._render(s), id=s.key) for s in settings), id=id, classes=classes)
+        super().__init__(*(Option(self._setting_prompt(s), id=s.key) for s in settings), id=id, classes=classes)
 
     # -- reading and writing -------------------------------------------------------------------------
 
@@ -79,7 +79,7 @@ class SettingsList(OptionList):
             raise ValueError(f"{value!r} is not one of {setting.choices}")
         changed = setting.value != value
         setting.value = value
-        self.replace_option_prompt(key, self._render(setting))
+        self.replace_option_prompt(key, self._setting_prompt(setting))
         if changed and notify:
             self.post_message(self.Changed(self, key, value))
 
@@ -87,9 +87,9 @@ class SettingsList(OptionList):
         setting = self._settings[key]
         if setting.note != note:
             setting.note = note
-            self.replace_option_prompt(key, self._render(setting))
+            self.replace_option_prompt(key, self._setting_prompt(setting))
 
-    def _render(self, setting: Setting) -> Text:
+    def _setting_prompt(self, setting: Setting) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(setting.label.ljust(self.label_width), style="bold" if not setting.is_choice else "")
         if setting.is_choice:

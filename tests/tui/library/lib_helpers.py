@@ -7,6 +7,7 @@ from typing import Any
 
 from PIL import Image
 from textual.pilot import Pilot
+import tui_helpers
 from tui_helpers import wait_for  # noqa: F401  (the tests import it from here)
 
 from pixflow_tui.config import Settings
@@ -94,11 +95,8 @@ async def open_library(pilot: Pilot[Any]) -> LibraryScreen:
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """The shared settle, twice over: a Library tab's load posts a result that starts the next load."""
+    await tui_helpers.settle(pilot, rounds=2)
 
 
 async def show_tab(pilot: Pilot[Any], name: str) -> Any:

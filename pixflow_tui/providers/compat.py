@@ -1,0 +1,50 @@
+"""Every use of a fal-client internal in the providers, one small function each.
+
+DESIGN.md, "Building a screen": nothing else in pixflow_tui reaches a private name of fal-client or patches its
+module (tests/test_private_internals.py checks the source). Each function says why it needs the internal and the
+version it was checked against (pyproject.toml pins fal-client exactly); tests/providers/test_compat.py fails when
+an upgrade removes or changes one. On an upgrade: run that test, fix the function here, and update the version.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import fal_client.client as fc
+
+if TYPE_CHECKING:
+    import fal_client
+    import httpx
+
+CHECKED_FAL_CLIENT = "1.0.3"
+
+
+def point_fal_client_at(base_url: str) -> None:
+    """Aim fal-client at another host (a gateway or a local emulator) for the rest of the process.
+
+    Why: fal-client has no constructor option for hosts; it reads these module constants on every call (the CDN
+    token manager copies REST_URL when a client first uploads, so this must run before that). Internals: the
+    module constants `fal_client.client.QUEUE_URL_FORMAT`, `RUN_URL_FORMAT` (prefixes of the application id),
+    `REST_URL` (storage tokens and uploads) and `CDN_URL` (uploads). fal-client 1.0.3."""
+    base = base_url.rstrip("/")
+    fc.QUEUE_URL_FORMAT = base + "/"
+    fc.RUN_URL_FORMAT = base + "/"
+    fc.REST_URL = base
+    fc.CDN_URL = base
+
+
+def disable_fal_client_retries() -> None:
+    """Make fal-client send each request once.
+
+    Why: fal-client would re-send a submit after a lost answer (paying twice); the job engine owns retries and
+    marks such a job `unknown`. Internal: the module constant `fal_client.client.MAX_ATTEMPTS`, read by its retry
+    loops on every request. fal-client 1.0.3."""
+    fc.MAX_ATTEMPTS = 1
+
+
+async def fal_http_client(client: fal_client.AsyncClient) -> httpx.AsyncClient:
+    """The httpx.AsyncClient a fal AsyncClient sends through (made on first use, without network), to close it.
+
+    Why: AsyncClient has no aclose(); its httpx pool stays open (and warns) until closed. Internal:
+    `fal_client.AsyncClient._client`, an async cached property. fal-client 1.0.3."""
+    http: httpx.AsyncClient = await client._client
+    return http

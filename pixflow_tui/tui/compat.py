@@ -1,0 +1,148 @@
+"""Every use of a private Textual or textual-image internal in the TUI, one small function each.
+
+DESIGN.md, "Building a screen": nothing else in pixflow_tui/tui reaches a private name of those libraries
+(tests/test_private_internals.py checks the source). Each function says why it needs the internal and the version it
+was checked against (pyproject.toml pins those versions exactly); tests/tui/test_compat.py fails when an upgrade
+removes or changes one. On an upgrade: run that test, fix the function here, and update the version noted.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
+    from textual.widget import Widget
+    from textual.widgets import DataTable
+    from textual.widgets.data_table import ColumnKey, RowKey
+
+CHECKED_TEXTUAL = "8.2.8"
+CHECKED_TEXTUAL_IMAGE = "0.12.0"
+
+# -- Textual DataTable (checked against Textual 8.2.8) ------------------------------------------------------------
+
+
+def stored_row(table: DataTable[Any], row_key: RowKey) -> dict[ColumnKey, Any] | None:
+    """The table's own cell values of one row (column key -> value), or None when there is no such row.
+
+    Why: `DataTable.get_row` copies the row into a list in column order and raises for a missing key; the job table
+    compares each incoming cell with the shown one on every event, and writes changed cells in place
+    (`set_cell_quietly`). Internal: `DataTable._data` (dict[RowKey, dict[ColumnKey, CellType]]). Textual 8.2.8."""
+    row: dict[ColumnKey, Any] | None = table._data.get(row_key)
+    return row
+
+
+def set_cell_quietly(table: DataTable[Any], row_key: RowKey, column_key: ColumnKey, value: object) -> bool:
+    """Store a cell's value without `DataTable.update_cell`'s full repaint; False when the row or column is missing.
+
+    Why: update_cell bumps the one counter every render cache is keyed on, so a single changed cell renders every
+    visible cell again (~0.5 ms each: 200 ms for a screenful on a busy small machine). The caller then calls
+    `forget_rendered_cells` for the cells it changed. Internal: `DataTable._data`. Textual 8.2.8."""
+    row = table._data.get(row_key)
+    if row is None or column_key not in table.columns:
+        return False
+    row[column_key] = value
+    return True
+
+
+def forget_rendered_cells(table: DataTable[Any], cells: Iterable[tuple[RowKey, ColumnKey]]) -> None:
+    """Drop the rendered cells, rows and lines of `cells` from the table's caches and refresh those rows only.
+
+    Why: the partner of `set_cell_quietly`: the caches are keyed by the update counter, which is not bumped, so the
+    entries of the changed cells must go. Internals (Textual 8.2.8): `_cell_render_cache` (keys start with
+    (row key, column key)), `_row_render_cache` (keys start with the row key), `_row_renderable_cache` (keyed by row
+    index: cleared), `_line_cache` (keys start with the line y), `_row_locations` (row key -> index) and
+    `_get_row_region(index)`."""
+    cells = set(cells)
+    if not cells:
+        return
+    rows = {row_key for row_key, _ in cells}
+    cell_cache, row_cache, line_cache = table._cell_render_cache, table._row_render_cache, table._line_cache
+    for cache_key in [k for k in cell_cache.keys() if (k[0], k[1]) in cells]:
+        cell_cache.discard(cache_key)
+    for cache_key in [k for k in row_cache.keys() if k[0] in rows]:
+        row_cache.discard(cache_key)
+    table._row_renderable_cache.clear()  # keyed by row index: cheap to rebuild
+    lines: set[int] = set()
+    for row_key in rows:
+        index = table._row_locations.get(row_key)
+        if index is not None:
+            region = table._get_row_region(index)
+            lines.update(range(region.y, region.bottom))
+            table.refresh_row(index)
+    for cache_key in [k for k in line_cache.keys() if k[0] in lines]:  # keyed by line (y first)
+        line_cache.discard(cache_key)
+
+
+def columns_resized(table: DataTable[Any]) -> None:
+    """Tell the table a column's width changed (set directly on `table.columns[key].width`) and repaint it.
+
+    Why: DataTable has no public way to resize a column after it was added; without the flag its virtual size and
+    column offsets keep the old width. Internal: `DataTable._require_update_dimensions`. Textual 8.2.8."""
+    table._require_update_dimensions = True
+    table.refresh()
+
+
+# -- Textual screens and styles (checked against Textual 8.2.8) ---------------------------------------------------
+
+
+def mark_screen_styled(screen: Screen[Any], app: App[Any]) -> None:
+    """Mark a just-built screen as styled with the app's current sheets, so Textual does not re-parse them all.
+
+    Why: Textual calls refresh_css() for a new mode's screen whose update count lags the app's: a full re-parse of
+    every sheet, twice on a mode switch. A screen built just now is styled when it mounts, so it is current.
+    Internals: `App._css_update_count`, `Screen._css_update_count` (compared in App._init_mode/switch_mode).
+    Textual 8.2.8."""
+    screen._css_update_count = app._css_update_count
+
+
+# -- textual-image (checked against textual-image 0.12.0) ---------------------------------------------------------
+
+
+def cell_size() -> tuple[int, int]:
+    """The terminal's cell size in pixels (width, height), as textual-image measured it (once, then cached).
+
+    Why: pixel renderers (kitty, sixel) must size thumbnails to whole cells; textual-image keeps the measured size
+    only in its private module. Internal: `textual_image._terminal.get_cell_size()`. textual-image 0.12.0."""
+    from textual_image._terminal import get_cell_size
+
+    size = get_cell_size()
+    return size.width, size.height
+
+
+def measure_cell_size() -> None:
+    """Ask the terminal for its cell size now (ioctl, else an escape query), while Pixflow still owns stdin.
+
+    Why: textual-image queries lazily, from inside the running app, where Textual reads the answer as keys.
+    A pty that reports 0 columns makes it divide by zero (it only catches OSError): the fallback then applies.
+    Internal: `textual_image._terminal.get_cell_size()`. textual-image 0.12.0."""
+    from textual_image._terminal import get_cell_size
+
+    try:
+        get_cell_size()
+    except ZeroDivisionError:
+        pass
+
+
+def ensure_cell_size(fallback: tuple[int, int]) -> None:
+    """Make textual-image's cached cell size `fallback` unless it measured one, so it never queries the terminal.
+
+    Why: textual_image.widget calls get_cell_size() when imported; after Textual owns stdin a terminal query would
+    hang or leak its answer as keys. Internals: `textual_image._terminal.get_cell_size._result` (the cache
+    get_cell_size reads first) and `textual_image._terminal.CellSize`. textual-image 0.12.0."""
+    from textual_image import _terminal
+
+    if not hasattr(_terminal.get_cell_size, "_result"):
+        # setattr: a function attribute textual-image itself sets the same way
+        setattr(_terminal.get_cell_size, "_result", _terminal.CellSize(*fallback))
+
+
+def image_renderable_class(widget_class: type[Widget]) -> type[Any]:
+    """The Rich renderable class a textual-image widget class draws with.
+
+    Why: a subclass of a textual-image widget must pass its base's renderable as the `Renderable=` class keyword
+    (textual-image's `__init_subclass__`), which is kept only on the private class attribute. Internal:
+    `textual_image.widget._base.Image._Renderable`. textual-image 0.12.0."""
+    renderable: type[Any] = getattr(widget_class, "_Renderable")
+    return renderable

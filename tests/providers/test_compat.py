@@ -1,0 +1,83 @@
+"""pixflow_tui/providers/compat.py: each fal-client internal still exists and is still read as relied on.
+
+The real fal_client.AsyncClient runs against the local fal emulator. A failure here after an upgrade means a compat
+function must change (its docstring says why it needs the internal).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import fal_client
+import fal_client.client as fc
+import httpx
+import pytest
+from emulators.fal_emulator import FalEmulator
+from emulators.fixtures import bypass_proxies
+from provider_support import FAL_SECRET
+
+from pixflow_tui.core import catalog
+from pixflow_tui.providers import compat
+
+PATCHED = ("QUEUE_URL_FORMAT", "RUN_URL_FORMAT", "REST_URL", "CDN_URL", "MAX_ATTEMPTS")
+IMAGE_ARGS = {"prompt": "a red silk dress on a rooftop", "aspect_ratio": "9:16", "resolution": "1K",
+              "num_images": 1, "output_format": "png"}
+
+
+@pytest.fixture
+def emu(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FalEmulator]:
+    """The emulator, with fal_client's module constants restored after the test (compat patches them)."""
+    for name in PATCHED:
+        assert hasattr(fc, name), f"fal_client.client.{name} is gone"
+        monkeypatch.setattr(fc, name, getattr(fc, name))
+    monkeypatch.setenv("FAL_HOME_DIR", str(tmp_path / "fal-home"))
+    bypass_proxies(monkeypatch)
+    with FalEmulator(image_scale=0.125) as emulator:
+        yield emulator
+
+
+def test_the_patched_constants_have_their_expected_shape() -> None:
+    assert fc.QUEUE_URL_FORMAT.startswith("https://") and fc.QUEUE_URL_FORMAT.endswith("/")
+    assert fc.RUN_URL_FORMAT.startswith("https://") and fc.RUN_URL_FORMAT.endswith("/")
+    assert fc.REST_URL.startswith("https://") and not fc.REST_URL.endswith("/")
+    assert fc.CDN_URL.startswith("https://") and not fc.CDN_URL.endswith("/")
+    assert isinstance(fc.MAX_ATTEMPTS, int) and fc.MAX_ATTEMPTS > 1
+
+
+async def test_the_queue_and_storage_urls_are_built_from_the_patched_constants(emu: FalEmulator) -> None:
+    compat.point_fal_client_at(emu.base_url + "/")
+    client = fal_client.AsyncClient(key=FAL_SECRET)
+    try:
+        url = await client.upload(b"hello", "text/plain", file_name="hello.txt")
+        assert url.startswith(emu.base_url), url
+        handle = await client.submit(catalog.IMAGE_MODEL, IMAGE_ARGS)
+        assert handle.request_id in emu.requests
+        assert emu.total_submissions == 1
+    finally:
+        http = await compat.fal_http_client(client)
+        await http.aclose()
+
+
+async def test_with_retries_disabled_a_failed_submit_is_sent_once(emu: FalEmulator) -> None:
+    compat.point_fal_client_at(emu.base_url)
+    compat.disable_fal_client_retries()
+    assert fc.MAX_ATTEMPTS == 1
+    emu.inject("503", on="submit", times=5)
+    client = fal_client.AsyncClient(key=FAL_SECRET)
+    try:
+        with pytest.raises(Exception):  # noqa: B017  (fal_client's HTTP error; only the count matters here)
+            await client.submit(catalog.IMAGE_MODEL, IMAGE_ARGS)
+        assert emu.faults[0].hits == 1  # one request: no retry
+    finally:
+        await (await compat.fal_http_client(client)).aclose()
+
+
+async def test_the_http_client_is_the_one_the_fal_client_sends_through(emu: FalEmulator) -> None:
+    compat.point_fal_client_at(emu.base_url)
+    client = fal_client.AsyncClient(key=FAL_SECRET)
+    http = await compat.fal_http_client(client)
+    assert isinstance(http, httpx.AsyncClient)
+    assert await compat.fal_http_client(client) is http  # cached: closing it closes the client's pool
+    await client.submit(catalog.IMAGE_MODEL, IMAGE_ARGS)
+    await http.aclose()
+    assert http.is_closed
