@@ -1,6 +1,8 @@
 """Jobs and batches: the durable ledger behind the job engine."""
 from __future__ import annotations
 
+import builtins  # in the repositories, `list` names their list() method
+
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -179,7 +181,7 @@ class JobRepository:
         provider: str | None = None,
         limit: int | None = None,
         newest_first: bool = False,
-    ) -> list[JobRecord]:
+    ) -> builtins.list[JobRecord]:
         query = Job.select().where(Job.user == self.user_id)
         if batch_id is not None:
             query = query.where(Job.batch == batch_id)
@@ -209,7 +211,7 @@ class JobRepository:
         )
         return changed == 1
 
-    def claim_many(self, job_ids: list[int], owner: str, now: float, lease_seconds: float) -> set[int]:
+    def claim_many(self, job_ids: builtins.list[int], owner: str, now: float, lease_seconds: float) -> set[int]:
         """Take the lease on each job no other live owner holds (one write per 500 jobs); returns those now ours."""
         free = Job.lease_owner.is_null() | (Job.lease_owner == owner) | (Job.lease_expires < now)
         ours: set[int] = set()
@@ -221,7 +223,7 @@ class JobRepository:
         return ours
 
     def claimable(self, owner: str, now: float,
-                  *, states: Iterable[JobState] = RESUMABLE_STATES) -> list[tuple[int, JobState, int | None]]:
+                  *, states: Iterable[JobState] = RESUMABLE_STATES) -> builtins.list[tuple[int, JobState, int | None]]:
         """(id, status, batch id) of unfinished jobs whose lease is free, expired or already ours."""
         free = Job.lease_owner.is_null() | (Job.lease_owner == owner) | (Job.lease_expires < now)
         query = Job.select(Job.id, Job.status, Job.batch).where(
@@ -234,7 +236,7 @@ class JobRepository:
                                 (job_id,)).fetchone()
         return JobState(row[0]) if row and row[0] else None
 
-    def leased_by_others(self, owner: str, now: float) -> list[JobRecord]:
+    def leased_by_others(self, owner: str, now: float) -> builtins.list[JobRecord]:
         """Unfinished jobs another owner holds a live lease on."""
         query = Job.select().where(
             (Job.user == self.user_id) & Job.status.in_([str(s) for s in RESUMABLE_STATES])
@@ -257,6 +259,10 @@ class JobRepository:
     def release(self, job_id: int, owner: str) -> None:
         self._sql.execute(("release",), lambda p: 'UPDATE "jobs" SET "lease_owner" = NULL, "lease_expires" = NULL '
                           f'WHERE "id" = {p} AND "lease_owner" = {p}', (job_id, owner))
+
+    def release_all(self, owner: str) -> int:
+        """Give up every lease `owner` holds (a process closing): others may take those jobs over at once."""
+        return Job.update(lease_owner=None, lease_expires=None).where(Job.lease_owner == owner).execute()
 
     def count_by_status(self, batch_id: int | None = None) -> dict[JobState, int]:
         query = Job.select(Job.status, fn.COUNT(Job.id)).where(Job.user == self.user_id)
@@ -318,7 +324,7 @@ class BatchRepository:
 
     def list(
         self, *, module: str | None = None, tag: str | None = None, limit: int = 100, offset: int = 0
-    ) -> list[BatchRecord]:
+    ) -> builtins.list[BatchRecord]:
         query = Batch.select().where(Batch.user == self.user_id)
         if module:
             query = query.where(Batch.module == module)
@@ -348,7 +354,7 @@ class BatchRepository:
     def add_cost(self, batch_id: int, amount: float) -> None:
         Batch.update(cost_actual=Batch.cost_actual + amount, updated_at=utcnow()).where(Batch.id == batch_id).execute()
 
-    def tags(self, batch_id: int) -> list[str]:
+    def tags(self, batch_id: int) -> builtins.list[str]:
         return sorted(t for (t,) in BatchTag.select(BatchTag.tag).where(BatchTag.batch == batch_id).tuples())
 
     def add_tag(self, batch_id: int, tag: str) -> None:
@@ -360,7 +366,7 @@ class BatchRepository:
     def remove_tag(self, batch_id: int, tag: str) -> None:
         BatchTag.delete().where((BatchTag.batch == batch_id) & (BatchTag.tag == tag)).execute()
 
-    def all_tags(self) -> list[str]:
+    def all_tags(self) -> builtins.list[str]:
         query = (
             BatchTag.select(BatchTag.tag).join(Batch).where(Batch.user == self.user_id).distinct().order_by(BatchTag.tag)
         )

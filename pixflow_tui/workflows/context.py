@@ -150,4 +150,10 @@ class AppContext:
             self._service.stop()
             self._service = None
         if self._store is not None:
+            from pixflow_tui.store import DB_ERRORS
+
+            try:  # this process no longer drives what it created: another may take it over at once
+                self._store.jobs.release_all(self.owner)
+            except DB_ERRORS:
+                pass  # an expired lease frees them all the same
             self._store.close_thread_connection()

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static, TextArea
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog, TextInputDialog
 from pixflow_tui.tui.screens.help import HelpScreen
 from pixflow_tui.tui.screens.prompt_factory.editor import JsonEditorDialog
-from pf_helpers import message, pf, prompt_list, rows, settle, view, write_concept
+from pf_helpers import message, pf, prompt_list, results, rows, settle, view, write_concept
 
 CONCEPT = "desert road trip fashion"
 
@@ -194,7 +194,7 @@ async def test_edits_are_saved_before_the_next_run(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await written(pilot, 2)
-        pf(app).apply_edit(1, pf(app).batch.prompts[1].model_copy(update={"style": "edited style"}))
+        results(app).apply_edit(1, pf(app).batch.prompts[1].model_copy(update={"style": "edited style"}))
         await write_concept(pilot, "second concept", 1)
         history = app.context.store.history.list()
         assert len(history) == 3  # first run, its edited version, second run
@@ -249,7 +249,7 @@ async def test_help_lists_the_prompt_keys_with_their_ids(make_app) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         ids = {ident for _, lines in app.screen.groups for _, _, ident in lines}
-        for binding_id in ("pf-edit", "pf-edit-json", "pf-favourite", "pf-copy", "pf-select", "pf-send", "pf-save",
+        for binding_id in ("pf-edit", "pf-edit-json", "favourite-prompt", "copy-prompt", "pf-select", "pf-send", "pf-save",
                            "pf-down", "pf-up", "pf-generate"):
             assert binding_id in ids
         await pilot.press("escape")
