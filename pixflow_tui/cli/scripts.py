@@ -24,7 +24,7 @@ def _text_source(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--text", help="the script text")
     source.add_argument("--file", type=Path, help="read the script from this UTF-8 text file")
-    source.add_argument("stdin", nargs="?", choices=["-"], help="`-` reads the script from standard input")
+    source.add_argument("stdin", nargs="?", choices=["-"], metavar="-", help="`-` reads the script from standard input")
 
 
 def register(subparsers: Any) -> None:
