@@ -1,60 +1,44 @@
-"""The Img2Video queue: the summary line and the table of entries, with every key that acts on them (add,
-generate, make one, regenerate, cancel, edit, video presets, play, export, copy, remove, clear finished).
+"""The Img2Video queue's keys (add, generate, make one, regenerate, cancel, edit, video presets, play, export, copy,
+remove, clear finished): which apply to the highlighted entry, and what each does.
 
-It loads and saves the queue file, follows its jobs live, and posts `Highlighted` (show this entry in the side
-panel) and `Loaded` (the queue is read: hand over images sent from other modules) up to the screen. Paid work goes
-through the door: priced with `video_plan_work` and committed with `run_plan`, each in a worker."""
+Paid work goes through the door: priced with `video_plan_work` and committed with `run_plan`, each in a worker,
+with one confirmation between."""
 from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
-from pixflow_tui.core.jobs import JobEvent, JobState
+from pixflow_tui.core.jobs import JobState
 from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, PathInputDialog
 from pixflow_tui.tui.screens.img2video import confirmations, exports
 from pixflow_tui.tui.screens.img2video.background import in_thread, warn
 from pixflow_tui.tui.screens.img2video.presets_menu import VideoPresetsMenu
-from pixflow_tui.tui.screens.img2video.queue_model import QueueModel
-from pixflow_tui.tui.screens.img2video.queue_table import QueueTable
+from pixflow_tui.tui.screens.img2video.queue_view import QueueView
 from pixflow_tui.tui.screens.img2video.settings_dialog import SettingsResult, VideoSettingsDialog
-from pixflow_tui.tui.workers import start_thread
-from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.img2video import (
     EntryStatus,
     PlannedVideo,
     QueueEntry,
-    QueueFile,
     RunPlan,
     RunResult,
-    VideoQueue,
     cancel_entry,
     check_source_images,
-    entry_statuses,
-    load_queue,
     plan_one,
     plan_pending,
-    queue_path,
     run_plan,
     video_plan_work,
 )
 from pixflow_tui.workflows.img2video_camera import PresetRecord
 from pixflow_tui.workflows.paid_work import PaidPlan
 
-REFRESH_EVERY = 5.0  # seconds: catches what other processes (the CLI) did to our jobs
-EMPTY = ("The queue is empty. Press a to add an image (or a folder of images) by path, or send images here "
-         "with v from Asset Monster (2) or the Library (6). New images start with the settings you saved last.")
 
-
-class QueuePanel(Vertical, can_focus=True):
-    """Focusable itself so that its keys (add, presets) work while the queue is empty and the table hidden."""
+class QueuePanel(QueueView):
+    """The queue with its keys: what each does, and when it applies."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="i2v-add"),
@@ -72,175 +56,9 @@ class QueuePanel(Vertical, can_focus=True):
         Binding("c", "clear_done", "Clear finished entries", show=False, id="i2v-clear-done"),
     ]
 
-    class Highlighted(Message):
-        """Show this entry (None: none) in the side panel. Only the newest one queued matters."""
-
-        def __init__(self, entry: QueueEntry | None, status: EntryStatus | None) -> None:
-            super().__init__()
-            self.entry, self.status = entry, status
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, QueuePanel.Highlighted)
-
-    class Loaded(Message):
-        """The queue file is read and shown."""
-
-    class _Read(Message, bubble=False):
-        def __init__(self, queue: VideoQueue, statuses: dict[str, EntryStatus], notes: list[str]) -> None:
-            super().__init__()
-            self.queue, self.statuses, self.notes = queue, statuses, notes
-
-    class _Statuses(Message, bubble=False):
-        def __init__(self, statuses: dict[str, EntryStatus]) -> None:
-            super().__init__()
-            self.statuses = statuses
-
-    class _JobChanged(Message, bubble=False):
-        def __init__(self, event: JobEvent) -> None:
-            super().__init__()
-            self.event = event
-
-        def can_replace(self, message: Message) -> bool:
-            # a newer event of the same job says all this one says
-            return isinstance(message, QueuePanel._JobChanged) and message.event.job_id == self.event.job_id
-
-    def __init__(self, context: AppContext, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.context = context
-        self.model: QueueModel | None = None  # None until the queue file is read
-        self._file = QueueFile(queue_path(context))
-        self._version = 0  # of the queue file's writes, so a late write never wins
-
-    def compose(self) -> ComposeResult:
-        yield Static("Loading the queue…", id="i2v-summary")
-        empty = Static(EMPTY, id="i2v-empty", classes="empty")
-        empty.display = False
-        yield empty
-        table = QueueTable(id="i2v-table")
-        table.display = False
-        yield table
-
-    @property
-    def table(self) -> QueueTable:
-        return self.query_one(QueueTable)
-
-    def on_mount(self) -> None:
-        self.set_interval(REFRESH_EVERY, self._refresh_if_shown)
-        start_thread(self, partial(self._read, self.context, self._file), name="Loading the Img2Video queue",
-                     group="i2v-load")
-
-    def _read(self, context: AppContext, file: QueueFile) -> None:
-        queue, notes = load_queue(context, file)
-        self.post_message(self._Read(queue, entry_statuses(context, queue.entries), notes))
-
-    def on_queue_panel__read(self, message: _Read) -> None:
-        self.model = QueueModel(message.queue, message.statuses)
-        for note in message.notes:
-            self.notify(note, title="Img2Video", severity="warning", timeout=12)
-        self.show_queue()
-        self.post_message(self.Loaded())
-
-    # ---- state ----------------------------------------------------------------------------------------
-
-    @property
-    def queue(self) -> VideoQueue | None:
-        return self.model.queue if self.model else None
-
-    @property
-    def selected(self) -> QueueEntry | None:
-        if self.model is None or not self.model.entries:
-            return None
-        return self.model.find(self.table.selected_id)
-
-    def status_of(self, entry: QueueEntry) -> EntryStatus:
-        assert self.model is not None
-        return self.model.status_of(entry)
-
-    def save(self) -> None:
-        """Write the queue file (in a thread; versions keep the writes in order)."""
-        if self.model is None:
-            return
-        self._version += 1
-        start_thread(self, partial(self._file.write, self.model.queue.to_dict(), self._version),
-                     name="Saving the Img2Video queue", group="i2v-save", exclusive=False)
-
-    # ---- showing ----------------------------------------------------------------------------------------
-
-    def show_queue(self, select: str | None = None) -> None:
-        """Rebuild the rows (keeping the cursor on `select` or where it was), the summary and the side panel."""
-        assert self.model is not None
-        table, has_entries = self.table, bool(self.model.entries)
-        table.display = has_entries
-        self.query_one("#i2v-empty").display = not has_entries
-        table.show(self.model.entries, self.model.statuses, select)
-        focused = self.screen.focused
-        if has_entries and focused in (None, self):
-            table.focus()
-        elif not has_entries and focused in (None, table):
-            self.focus()
-        self._changed()
-
-    def _show_row(self, entry_id: str) -> None:
-        assert self.model is not None
-        for number, entry in enumerate(self.model.entries, 1):
-            if entry.id == entry_id:
-                self.table.update_entry(number, entry, self.model.status_of(entry))
-
-    def _changed(self) -> None:
-        """Statuses or the highlight changed: the summary, the side panel and which keys apply follow."""
-        if self.model is not None:
-            self.query_one("#i2v-summary", Static).update(self.model.summary())
-        entry = self.selected
-        self.post_message(self.Highlighted(entry, self.status_of(entry) if entry else None))
-        self.refresh_bindings()
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        event.stop()
-        self._changed()
-
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_edit()
-
-    # ---- live status ----------------------------------------------------------------------------------
-
-    def note_job_event(self, event: JobEvent) -> None:
-        """The router's sink, called on the engine's thread."""
-        self.post_message(self._JobChanged(event))
-
-    def on_queue_panel__job_changed(self, message: _JobChanged) -> None:
-        if self.model is None:
-            return
-        entry_id, finished = self.model.apply_event(message.event)
-        if entry_id is None:
-            return
-        self._show_row(entry_id)
-        if finished:
-            self.refresh_statuses([entry_id])
-        self._changed()
-
-    def refresh_statuses(self, entry_ids: list[str] | None = None) -> None:
-        """Read the entries' jobs and videos from the database (in a thread)."""
-        if self.model is None:
-            return
-        entries = [e.copy() for e in self.model.entries if entry_ids is None or e.id in entry_ids]
-        if entries:
-            start_thread(self, partial(self._read_statuses, self.context, entries),
-                         name="Reading Img2Video statuses", group="i2v-status", exclusive=False)
-
-    def _read_statuses(self, context: AppContext, entries: list[QueueEntry]) -> None:
-        self.post_message(self._Statuses(entry_statuses(context, entries)))
-
-    def on_queue_panel__statuses(self, message: _Statuses) -> None:
-        if self.model is None:
-            return
-        for entry_id in self.model.apply_statuses(message.statuses):
-            self._show_row(entry_id)
-        self._changed()
-
-    def _refresh_if_shown(self) -> None:
-        if self.screen.is_current and self.model is not None and self.model.needs_watching():
-            self.refresh_statuses()
 
     # ---- which keys apply -----------------------------------------------------------------------------
 

@@ -10,8 +10,9 @@ from textual.containers import Horizontal
 
 from pixflow_tui.tui.screens.base import ModuleScreen
 from pixflow_tui.tui.screens.img2video.detail import EntryDetail
-from pixflow_tui.tui.screens.img2video.queue_panel import EMPTY, QueuePanel
+from pixflow_tui.tui.screens.img2video.queue_panel import QueuePanel
 from pixflow_tui.tui.screens.img2video.queue_table import QueueTable
+from pixflow_tui.tui.screens.img2video.queue_view import EMPTY
 from pixflow_tui.workflows.img2video import VideoQueue
 
 
@@ -43,7 +44,7 @@ class Img2VideoScreen(ModuleScreen):
     def on_mount(self) -> None:
         self._cleanups.append(self.app_.router.add(self.MODULE, self.panel.note_job_event))
 
-    def on_queue_panel_loaded(self, _: QueuePanel.Loaded) -> None:
+    def on_queue_view_loaded(self, _: QueuePanel.Loaded) -> None:
         self._take_handoff()
 
     def on_screen_resume(self) -> None:
@@ -56,5 +57,5 @@ class Img2VideoScreen(ModuleScreen):
         if paths:
             self.panel.add_paths(paths, sent=True)
 
-    def on_queue_panel_highlighted(self, message: QueuePanel.Highlighted) -> None:
+    def on_queue_view_highlighted(self, message: QueuePanel.Highlighted) -> None:
         self.query_one(EntryDetail).show(message.entry, message.status)
