@@ -118,6 +118,7 @@ VIDEO_MODELS = {
 }
 DEFAULT_VIDEO_MODEL = "kling"
 SPEECH_MODEL = "fal-ai/elevenlabs/tts/eleven-v3"
+TRANSCRIBE_MODEL = "fal-ai/wizper"
 LIPSYNC_MODEL = "fal-ai/bytedance/omnihuman/v1.5"
 TEXT_MODEL = "gpt-4o"
 TEXT_CONVERT_MODEL = "gpt-5.2"

@@ -1,4 +1,4 @@
-"""Media work (images, video, speech, lipsync) through fal's queue with the real `fal_client.AsyncClient`.
+"""Media work (image, video, speech, lipsync, transcription) through fal's queue with the real `fal_client.AsyncClient`.
 
 The caller builds each model's arguments (see core.catalog for model ids); this module only transports them:
 local files named in `MediaRequest.files` are uploaded to fal storage first and replaced by their URLs.
@@ -6,6 +6,7 @@ local files named in `MediaRequest.files` are uploaded to fal storage first and 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import mimetypes
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -14,7 +15,9 @@ from urllib.parse import unquote, urlparse
 import fal_client
 import fal_client.client as fc
 
+from pixflow_tui.core import catalog
 from pixflow_tui.core.jobs import MediaRequest
+from pixflow_tui.core.transcripts import Transcript, TranscriptSegment, language_code
 from pixflow_tui.providers import compat
 from pixflow_tui.providers.base import (
     MissingKeyError,
@@ -24,6 +27,7 @@ from pixflow_tui.providers.base import (
     RemoteHandle,
     RemoteOutput,
     RemoteStatus,
+    TransientProviderError,
 )
 from pixflow_tui.providers.errors import (
     CONTENT_POLICY_PREFIX,
@@ -46,6 +50,7 @@ _OUTPUT_KEYS: tuple[tuple[str, bool, str], ...] = (
     ("audio_url", False, "audio/mpeg"),
 )
 _FILE_FIELDS = ("url", "content_type", "file_name", "file_data")
+TRANSCRIBE_TIMEOUT = 300.0  # seconds from submit to result, as the original app allowed
 
 
 def apply_fal_base_url(base_url: str) -> None:
@@ -168,6 +173,46 @@ class FalMediaProvider:
         except Exception as exc:
             raise self._error(exc, f"cancel {handle.request_id}") from exc
 
+    # ------------------------------------------------------------------ transcription (one short call, not a job)
+
+    async def transcribe(self, audio_path: str | Path, *, timeout: float = TRANSCRIBE_TIMEOUT) -> Transcript:
+        """Upload `audio_path` to fal storage and transcribe it with the catalog's wizper model (language
+        auto-detected, segment-level chunks) through the queue: submit, poll, result. Raises ProviderError."""
+        client = self._get_client()
+        url = await self._reachable(client, str(audio_path))
+        model = catalog.TRANSCRIBE_MODEL
+        arguments = {"audio_url": url, "task": "transcribe", "language": None, "chunk_level": "segment"}
+        try:
+            submitted = await client.submit(model, arguments)
+        except Exception as exc:
+            raise self._error(exc, f"submit to {model}") from exc
+        handle = RemoteHandle(request_id=submitted.request_id, model=model, status_url=submitted.status_url,
+                              response_url=submitted.response_url, cancel_url=submitted.cancel_url)
+        loop = asyncio.get_running_loop()
+        deadline, interval = loop.time() + timeout, 0.05
+        while True:
+            status = await self.status(handle)
+            if status.state == "failed":
+                message = f"{model} could not transcribe {Path(audio_path).name}: {status.error}"
+                if status.error_transient:
+                    raise TransientProviderError(message)
+                raise PermanentProviderError(message)
+            if status.state == "completed":
+                break
+            if loop.time() >= deadline:
+                with contextlib.suppress(ProviderError):
+                    await self.cancel(handle)
+                raise TransientProviderError(
+                    f"fal did not finish transcribing {Path(audio_path).name} within {timeout:g} s "
+                    f"(request {handle.request_id}, cancelled)")
+            await asyncio.sleep(min(interval, max(0.0, deadline - loop.time())))
+            interval = min(1.0, interval * 1.5)
+        try:
+            data = await client.result(model, handle.request_id)
+        except Exception as exc:
+            raise self._error(exc, f"result of {handle.request_id}") from exc
+        return transcript_from_result(data, model=model, source=str(audio_path))
+
     async def aclose(self) -> None:
         client, loop = self._client, self._loop
         self._client = self._loop = None
@@ -266,3 +311,36 @@ def outputs_from_result(data: Any) -> list[RemoteOutput]:
             if output is not None and all(o.url != output.url for o in outputs):
                 outputs.append(output)
     return outputs
+
+
+def _seconds(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if value >= 0 else None
+
+
+def transcript_from_result(data: Any, *, model: str = catalog.TRANSCRIBE_MODEL, source: str = "") -> Transcript:
+    """A wizper/whisper answer (`text`, `chunks[{timestamp: [start, end], text}]`, `languages`) as a Transcript.
+
+    `seconds` is where the last chunk ends (0 without chunks); callers that measured the audio replace it."""
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        keys = ", ".join(sorted(data)) if isinstance(data, dict) else type(data).__name__
+        raise PermanentProviderError(f"{model} answered without a transcript text (answer had: {keys})")
+    segments: list[TranscriptSegment] = []
+    for chunk in data.get("chunks") or ():
+        if not isinstance(chunk, dict) or not isinstance(chunk.get("text"), str):
+            continue
+        stamp = chunk.get("timestamp")
+        stamp = list(stamp) if isinstance(stamp, (list, tuple)) else []
+        start = _seconds(stamp[0] if stamp else None)
+        end = _seconds(stamp[1] if len(stamp) > 1 else None)  # whisper leaves the last end open at times
+        start = start if start is not None else (segments[-1].end if segments else 0.0)
+        segments.append(TranscriptSegment(start, end if end is not None and end >= start else start,
+                                          chunk["text"].strip()))
+    languages = data.get("languages")
+    language = language_code(languages[0]) if isinstance(languages, list) and languages else None
+    if language is None:
+        language = language_code(data.get("language"))
+    return Transcript(text=data["text"].strip(), language=language,
+                      seconds=max((s.end for s in segments), default=0.0), segments=tuple(segments),
+                      demo=False, source=source)

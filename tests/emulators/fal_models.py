@@ -16,6 +16,11 @@ VIDEO_ASPECTS = ("16:9", "9:16", "1:1")
 RESOLUTIONS = {"1K": 1024, "2K": 2048, "4K": 4096}
 OUTPUT_FORMATS = ("png", "jpeg", "webp")
 MAX_VIDEO_PROMPT = 2500
+TRANSCRIBE_TASKS = ("transcribe", "translate")
+CHUNK_LEVELS = ("segment", "word")
+TRANSCRIPT_WORDS = ("so", "I", "tried", "this", "app", "and", "the", "photos", "came", "out", "really", "good",
+                    "you", "pick", "a", "style", "then", "wait", "few", "seconds")
+SEGMENT_SECONDS = 5.0
 
 
 def family_of(app_id: str) -> Family:
@@ -145,6 +150,9 @@ def validate(app_id: str, args: Any) -> list[dict[str, Any]]:
             errors.append(missing(visual))
     elif family == "transcription":
         _check_str(args, "audio_url", errors, required=True)
+        _check_choice(args, "task", TRANSCRIBE_TASKS, errors)
+        _check_choice(args, "chunk_level", CHUNK_LEVELS, errors)
+        _check_str(args, "language", errors, required=False)  # None (or absent) means auto-detect
     return errors
 
 
@@ -254,5 +262,30 @@ def build_result(
 
     audio = sink.resolve(args.get("audio_url"))
     duration = (media.audio_duration(audio) if audio else None) or 0.0
-    text = f"emulated transcript of {duration:.1f} seconds of audio"
-    return {"text": text, "chunks": [{"timestamp": [0.0, round(duration, 2)], "text": text}]}
+    return transcript_result(duration, len(audio) if audio else 0, args, settings.words_per_second)
+
+
+def transcript_tag(duration: float, size: int) -> str:
+    """The first word of every emulated transcript: what the emulator found at `audio_url`."""
+    return f"[emulated:{duration:.2f}s:{size}B]"
+
+
+def transcript_result(duration: float, size: int, args: dict[str, Any], words_per_second: float) -> dict[str, Any]:
+    """wizper's answer shape: `text`, `chunks[{timestamp: [start, end], text}]` (about 5 s segments, or one per
+    word with chunk_level "word"), `languages`. round(duration × words_per_second) filler words (at least one)
+    after `transcript_tag`, so a test can tell which upload (length and byte size) was transcribed."""
+    count = max(1, round(duration * words_per_second))
+    seed = media.seed_of("transcript", size, round(duration, 2))
+    words = [transcript_tag(duration, size)] + [
+        TRANSCRIPT_WORDS[(seed + i * 7) % len(TRANSCRIPT_WORDS)] for i in range(count)
+    ]
+    per_chunk = 1 if args.get("chunk_level") == "word" else max(1, round(SEGMENT_SECONDS * words_per_second))
+    step = duration / count
+    chunks = []
+    for first in range(0, count, per_chunk):
+        last = min(count, first + per_chunk)
+        # the tag rides on the first chunk; timestamps cover the filler words
+        text = " ".join(words[first + 1:last + 1] if first else words[:last + 1])
+        chunks.append({"timestamp": [round(first * step, 2), round(last * step, 2)], "text": " " + text})
+    language = args.get("language") if args.get("task", "transcribe") == "transcribe" else "en"
+    return {"text": " " + " ".join(words), "chunks": chunks, "languages": [language or "en"]}
