@@ -1,6 +1,8 @@
 """Generated images and their ratings, with full-text search over their prompts and concepts."""
 from __future__ import annotations
 
+import builtins  # in the repositories, `list` names their list() method
+
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -156,7 +158,7 @@ class ImageRepository:
                 query = query.where(GeneratedImage.id.in_(matches))
         return query
 
-    def list(self, flt: ImageFilter = ImageFilter(), *, limit: int = 100, offset: int = 0) -> list[ImageRecord]:
+    def list(self, flt: ImageFilter = ImageFilter(), *, limit: int = 100, offset: int = 0) -> builtins.list[ImageRecord]:
         query = self._filtered(flt).order_by(GeneratedImage.generated_at.desc(), GeneratedImage.id.desc())
         return [image_record(row, row.rating_value) for row in query.limit(limit).offset(offset)]
 
@@ -168,7 +170,7 @@ class ImageRepository:
         row = self._select().where(GeneratedImage.local_path == local_path).first()
         return image_record(row, row.rating_value) if row else None
 
-    def for_job(self, job_id: int) -> list[ImageRecord]:
+    def for_job(self, job_id: int) -> builtins.list[ImageRecord]:
         return self.list(ImageFilter(job_id=job_id), limit=1000)
 
 

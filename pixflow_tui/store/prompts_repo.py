@@ -1,6 +1,8 @@
 """History, favourites, presets, products, assets and pipeline runs."""
 from __future__ import annotations
 
+import builtins  # in the repositories, `list` names their list() method
+
 import json
 from typing import Any
 
@@ -47,7 +49,7 @@ class HistoryRepository:
         self.db = db
         self.user_id = user_id
 
-    def add(self, *, concept: str, prompts: list[dict[str, Any]], source: str = "generated",
+    def add(self, *, concept: str, prompts: builtins.list[dict[str, Any]], source: str = "generated",
             model_used: str | None = None, variety_score: dict[str, Any] | None = None,
             quality_metrics: dict[str, Any] | None = None, product_id: int | None = None) -> HistoryRecord:
         with self.db.atomic():
@@ -65,7 +67,7 @@ class HistoryRepository:
         row = History.get_or_none((History.id == history_id) & (History.user == self.user_id))
         return history_record(row) if row else None
 
-    def list(self, *, query: str = "", limit: int = 50, offset: int = 0) -> list[HistoryRecord]:
+    def list(self, *, query: str = "", limit: int = 50, offset: int = 0) -> builtins.list[HistoryRecord]:
         select = History.select().where(History.user == self.user_id)
         matches = sqlite.search_subquery(self.db, "history", query) if query.strip() else None
         if matches is not None:
@@ -114,7 +116,7 @@ class FavoriteRepository:
         row = Favorite.get_or_none((Favorite.id == favorite_id) & (Favorite.user == self.user_id))
         return favorite_record(row) if row else None
 
-    def list(self, *, query: str = "", limit: int = 200, offset: int = 0) -> list[FavoriteRecord]:
+    def list(self, *, query: str = "", limit: int = 200, offset: int = 0) -> builtins.list[FavoriteRecord]:
         select = Favorite.select().where(Favorite.user == self.user_id)
         matches = sqlite.search_subquery(self.db, "favorite", query) if query.strip() else None
         if matches is not None:
@@ -169,7 +171,7 @@ class PresetRepository:
         row = Preset.get_or_none(Preset.id == preset_id)
         return preset_record(row) if row else None
 
-    def list(self, kind: str | None = None) -> list[PresetRecord]:
+    def list(self, kind: str | None = None) -> builtins.list[PresetRecord]:
         query = Preset.select().where((Preset.user == self.user_id) | (Preset.is_builtin == 1))
         if kind:
             query = query.where(Preset.kind == kind)
@@ -234,7 +236,7 @@ class AssetRepository:
         return asset_record(row) if row else None
 
     def list(self, *, kind: str | None = None, batch_id: int | None = None, job_id: int | None = None,
-             source_image_id: int | None = None, limit: int = 100, offset: int = 0) -> list[AssetRecord]:
+             source_image_id: int | None = None, limit: int = 100, offset: int = 0) -> builtins.list[AssetRecord]:
         query = Asset.select().where(Asset.user == self.user_id)
         if kind:
             query = query.where(Asset.kind == kind)
@@ -274,6 +276,6 @@ class PipelineRepository:
             values[getattr(PipelineRun, name)] = value
         PipelineRun.update(values).where(PipelineRun.id == run_id).execute()
 
-    def list(self, limit: int = 50) -> list[PipelineRunRecord]:
+    def list(self, limit: int = 50) -> builtins.list[PipelineRunRecord]:
         query = PipelineRun.select().where(PipelineRun.user == self.user_id)
         return [pipeline_record(r) for r in query.order_by(PipelineRun.id.desc()).limit(limit)]

@@ -2,6 +2,8 @@
 pointing at its parent; the script's current version is where undo and redo stand."""
 from __future__ import annotations
 
+import builtins  # in the repositories, `list` names their list() method
+
 import json
 from typing import Any
 
@@ -34,7 +36,7 @@ class ScriptRepository:
         row = Script.get_or_none((Script.id == script_id) & (Script.user == self.user_id))
         return self._record(row) if row else None
 
-    def list(self, limit: int = 50) -> list[ScriptRecord]:
+    def list(self, limit: int = 50) -> builtins.list[ScriptRecord]:
         rows = Script.select().where(Script.user == self.user_id).order_by(Script.updated_at.desc(),
                                                                             Script.id.desc()).limit(limit)
         return [self._record(row) for row in rows]
@@ -55,7 +57,7 @@ class ScriptRepository:
         row = ScriptVersion.get_or_none(ScriptVersion.id == version_id)
         return version_record(row) if row else None
 
-    def versions(self, script_id: int) -> list[ScriptVersionRecord]:
+    def versions(self, script_id: int) -> builtins.list[ScriptVersionRecord]:
         query = ScriptVersion.select().where(ScriptVersion.script == script_id).order_by(ScriptVersion.id)
         return [version_record(row) for row in query]
 
