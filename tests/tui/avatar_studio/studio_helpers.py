@@ -1,0 +1,73 @@
+"""Helpers for driving Avatar Studio under Pilot (imported as a plain module)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from tui_helpers import settle, wait_for
+from pixflow_tui.core.avatars import GREEN_RGB
+from pixflow_tui.tui.app import PixflowApp
+from pixflow_tui.tui.screens.avatar_studio import AvatarStudioScreen
+from pixflow_tui.tui.screens.avatar_studio.gallery import AvatarGallery
+from pixflow_tui.tui.screens.avatar_studio.script_panel import ScriptPanel
+
+RED = (200, 30, 30)
+
+
+def portrait(path: Path, backdrop: tuple[int, int, int] = GREEN_RGB, size: tuple[int, int] = (72, 128)) -> Path:
+    """A made-up portrait: a grey figure on `backdrop`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", size, backdrop)
+    w, h = size
+    image.paste((120, 110, 100), (w // 4, h // 4, 3 * w // 4, h))
+    image.save(path)
+    return path
+
+
+async def open_studio(pilot: Pilot[Any]) -> AvatarStudioScreen:
+    app = pilot.app
+    await settle(pilot)
+    await pilot.press("4")
+    await wait_for(pilot, lambda: isinstance(app.screen, AvatarStudioScreen), what="Avatar Studio")
+    screen = app.screen
+    assert isinstance(screen, AvatarStudioScreen)
+    await wait_for(pilot, lambda: gallery(app).loaded and panel(app).loaded, what="the studio loaded")
+    await settle(pilot)
+    return screen
+
+
+def studio(app: PixflowApp) -> AvatarStudioScreen:
+    """The studio screen (under any dialog open on it)."""
+    for screen in app.screen_stack:
+        if isinstance(screen, AvatarStudioScreen):
+            return screen
+    raise AssertionError("Avatar Studio is not open")
+
+
+def gallery(app: PixflowApp) -> AvatarGallery:
+    return studio(app).query_one(AvatarGallery)
+
+
+def panel(app: PixflowApp) -> ScriptPanel:
+    return studio(app).query_one(ScriptPanel)
+
+
+def text_of(app: PixflowApp, selector: str) -> str:
+    return str(studio(app).query_one(selector, Static).render())
+
+
+def grid_keys(app: PixflowApp) -> list[str]:
+    return [entry.key for entry in gallery(app).grid.entries]
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    await pilot.press(*("space" if ch == " " else ch for ch in text))
+
+
+async def wait_screen(pilot: Pilot[Any], kind: type, what: str = "") -> Any:
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, kind), what=what or kind.__name__)
+    return pilot.app.screen
