@@ -2,7 +2,7 @@
 
 DESIGN.md, "Building a screen": any use of a private internal of those libraries lives in one compat module per
 layer (pixflow_tui/tui/compat.py, pixflow_tui/providers/compat.py), each with its reason and a test that fails when
-an upgrade breaks it (tests/tui/test_compat.py, tests/providers/test_compat.py).
+an upgrade breaks it (tests/tui/test_tui_compat.py, tests/providers/test_providers_compat.py).
 
 What counts as a use, found on the source (AST):
 - importing a private module or a private name of those libraries (`from textual_image._terminal import ...`);

@@ -2,7 +2,7 @@
 
 DESIGN.md, "Building a screen": nothing else in pixflow_tui/tui reaches a private name of those libraries
 (tests/test_private_internals.py checks the source). Each function says why it needs the internal and the version it
-was checked against (pyproject.toml pins those versions exactly); tests/tui/test_compat.py fails when an upgrade
+was checked against (pyproject.toml pins those versions exactly); tests/tui/test_tui_compat.py fails when an upgrade
 removes or changes one. On an upgrade: run that test, fix the function here, and update the version noted.
 """
 from __future__ import annotations
