@@ -204,7 +204,7 @@ class _QuietLogger:
 def download_audio(url: str, folder: Path) -> Path:
     """Fetch the audio of `url` (a page yt-dlp knows, or a direct media link) into `folder` with yt-dlp."""
     try:
-        import yt_dlp  # type: ignore[import]  # an optional extra, without type hints
+        import yt_dlp  # type: ignore[import-untyped]  # an optional extra, without type hints
     except ImportError:
         raise InputError(YT_DLP_HELP) from None
     folder.mkdir(parents=True, exist_ok=True)
