@@ -13,6 +13,7 @@ from textual.widgets import Input, Static, TextArea
 from textual.worker import WorkerCancelled
 
 from pixflow_tui.tui.screens.prompt_factory import PromptFactoryScreen
+from pixflow_tui.tui.screens.prompt_factory.actions import ResultsPane
 from pixflow_tui.tui.screens.prompt_factory.results import PromptList
 from pixflow_tui.tui.widgets.prompt_view import PromptView
 
@@ -73,6 +74,10 @@ def rows(app: Any) -> list[str]:
 
 def prompt_list(app: Any) -> PromptList:
     return pf(app).query_one(PromptList)
+
+
+def results(app: Any) -> ResultsPane:
+    return pf(app).query_one(ResultsPane)
 
 
 def view(app: Any) -> PromptView:

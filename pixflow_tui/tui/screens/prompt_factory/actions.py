@@ -1,20 +1,32 @@
-"""What can be done with a written prompt: edit ($EDITOR or inline JSON), favourite, copy, select, send, save."""
+"""The results pane: the prompt keys (edit in $EDITOR or inline JSON, favourite, copy, select, send, save) and
+the run that writes prompts into it. Posts `Status` for the line under the form, `BadInput` when a field of the
+form is wrong, and `Sent` when prompts went to Asset Monster."""
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from contextlib import aclosing
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.worker import Worker
 
+from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.screens.dialogs import TextInputDialog
-from pixflow_tui.tui.screens.prompt_factory.batch import Batch, Checked
+from pixflow_tui.tui.screens.prompt_factory import runs
+from pixflow_tui.tui.screens.prompt_factory.batch import Batch
 from pixflow_tui.tui.screens.prompt_factory.editor import JsonEditorDialog, edit_in_editor, editor_command
-from pixflow_tui.tui.screens.prompt_factory.results import PromptList
+from pixflow_tui.tui.screens.prompt_factory.forms import Request
+from pixflow_tui.tui.screens.prompt_factory.results import ResultsView
+from pixflow_tui.tui.screens.prompt_factory.status import Status, plural
+from pixflow_tui.tui.workers import start_thread
 
 if TYPE_CHECKING:
     from pixflow_tui.core.prompt_schema import PromptOutput
-    from pixflow_tui.workflows.context import AppContext
 
 log = logging.getLogger(__name__)
 PROMPT_ACTIONS = frozenset({"edit_prompt", "edit_json", "favourite", "copy_prompt", "toggle_select",
@@ -28,46 +40,51 @@ def flow() -> Any:
     return prompts
 
 
-class PromptActions:
-    """Mixed into the Prompt Factory screen; the keys are bound on its ResultsPane."""
+class ResultsPane(ResultsView):
+    """The keys act on the highlighted prompt, from the list and from the prompt view alike."""
 
-    batch: Batch | None
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "edit_prompt", "Edit", tooltip="Edit the prompt in $EDITOR", id="pf-edit"),
+        Binding("E", "edit_json", "Edit JSON", tooltip="Edit the prompt's JSON here", id="pf-edit-json"),
+        Binding("f", "favourite", "Favourite", tooltip="Save the prompt to favourites", id=action_keys.FAVOURITE),
+        Binding("y", "copy_prompt", "Copy", tooltip="Copy the prompt as JSON", id=action_keys.COPY_PROMPT),
+        Binding("s,space", "toggle_select", "Select", tooltip="Select or unselect for sending", id="pf-select"),
+        Binding("g", "send_prompts", "Send", tooltip="Send the selected prompts to Asset Monster", id="pf-send"),
+        Binding("ctrl+s", "save_history", "Save", tooltip="Save the prompts to history", id="pf-save"),
+    ]
 
-    if TYPE_CHECKING:  # provided by the screen
-        context: AppContext
-        app: Any
-        app_: Any
+    running: reactive[bool] = reactive(False, init=False)
 
-        def query_one(self, *args: Any) -> Any: ...
-        def notify(self, message: str, **kwargs: Any) -> None: ...
-        def show_message(self, text: str, kind: str = "info") -> None: ...
-        def show_current(self) -> None: ...
-        def run_async(self, work: Any, name: str) -> Any: ...
-        def focus_now(self, widget: Any) -> None: ...
+    class BadInput(Message):
+        """The form's `field` holds something unusable (said in `problem`): nothing was written."""
 
-    # ---- what the keys act on --------------------------------------------------------------------------
+        def __init__(self, problem: str, field: str) -> None:
+            super().__init__()
+            self.problem, self.field = problem, field
 
-    def highlighted(self) -> int | None:
-        return self.query_one(PromptList).highlighted
+    class Sent(Message):
+        """Prompts were handed to Asset Monster."""
 
-    def current(self) -> tuple[int, Checked] | None:
-        index = self.highlighted()
-        slot = self.batch.get(index) if self.batch is not None else None
-        return (index, slot) if slot is not None and index is not None else None
+    _run: Worker[None] | None = None
 
-    def check_prompt_action(self, action: str) -> bool | None:
+    def watch_running(self) -> None:
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Prompt keys are shown dimmed (None) while there is no prompt to act on."""
         if action == "save_history":
             return True if self.batch is not None and self.batch.prompts else None
-        return True if self.current() is not None else None
+        if action in PROMPT_ACTIONS:
+            return True if self.current() is not None else None
+        return True
 
-    def refresh_rows(self) -> None:
-        if self.batch is not None:
-            prompt_list = self.query_one(PromptList)
-            for index in range(len(self.batch.slots)):
-                prompt_list.refresh_row(self.batch, index)
-            selected = len(self.batch.selected)
-            self.query_one("#list-column").border_subtitle = f"{selected} selected" if selected else ""
+    def keep_edits(self) -> None:
+        """Save edits of the prompts on screen now (blocking): they are about to be replaced, or the app closes."""
+        if self.batch is not None and self.batch.unsaved_edits and not self.batch.running:
+            self._store(self.batch)
+
+    def on_unmount(self) -> None:
+        self.keep_edits()
 
     # ---- copy, select, send ----------------------------------------------------------------------------
 
@@ -83,50 +100,48 @@ class PromptActions:
             return
         self.batch.toggle(found[0])
         self.refresh_rows()
-        self.query_one(PromptList).action_cursor_down()
+        self.prompt_list.action_cursor_down()
 
     def action_send_prompts(self) -> None:
         if self.batch is None:
             return
-        prompts = self.batch.to_send(self.highlighted())
+        prompts = self.batch.to_send(self.highlighted)
         if not prompts:
             self.notify("There is no written prompt to send yet.", severity="warning")
             return
         self.context.handoff.send_prompts(self.batch.concept, prompts, self.batch.history_id)
         self.batch.selected.clear()
         self.refresh_rows()
-        count = f"{len(prompts)} prompt{'s' if len(prompts) > 1 else ''}"
-        self.notify(f"Sent {count} to Asset Monster.")
-        self.app_.action_go("asset_monster")
+        self.notify(f"Sent {plural(len(prompts), 'prompt')} to Asset Monster.")
+        self.post_message(self.Sent())
 
-    # ---- favourites and history ------------------------------------------------------------------------
+    # ---- favourites and history (in thread workers) ----------------------------------------------------
 
     def action_favourite(self) -> None:
         if (found := self.current()) is None or self.batch is None:
             return
         index, slot = found
-        batch = self.batch
-        default = f"{' '.join(batch.concept.split()[:6])} #{index + 1}"
-
-        def named(name: str | None) -> None:
-            if name is not None:
-                self.run_async(self._save_favourite(slot.prompt, name.strip(), batch), "Saving a favourite")
-
+        default = f"{' '.join(self.batch.concept.split()[:6])} #{index + 1}"
         self.app.push_screen(
             TextInputDialog("Save to favourites", "A name to find this prompt by in the Library (6).",
                             value=default, validator=lambda text: None if text.strip() else "type a name"),
-            callback=named,
+            callback=partial(self._favourite_named, slot.prompt, self.batch),
         )
 
-    async def _save_favourite(self, prompt: PromptOutput, name: str, batch: Batch) -> None:
+    def _favourite_named(self, prompt: PromptOutput, batch: Batch, name: str | None) -> None:
+        if name is not None:
+            start_thread(self, partial(self._save_favourite, prompt, name.strip(), batch),
+                         name="Saving a favourite", group="pf-favourite", exclusive=False)
+
+    def _save_favourite(self, prompt: PromptOutput, name: str, batch: Batch) -> None:
+        """In a thread."""
         try:
-            await asyncio.to_thread(flow().save_favorite, self.context, prompt, name, batch.concept,
-                                    product_id=batch.product_id)
+            flow().save_favorite(self.context, prompt, name, batch.concept, product_id=batch.product_id)
         except Exception as exc:
             log.exception("saving a favourite failed")
-            self.show_message(f"Could not save the favourite: {exc}", "error")
+            self.post_message(Status(f"Could not save the favourite: {exc}", "error"))
             return
-        self.notify(f"Saved to favourites as “{name}”.")
+        self.app.call_from_thread(self.notify, f"Saved to favourites as “{name}”.")
 
     def action_save_history(self) -> None:
         batch = self.batch
@@ -138,30 +153,24 @@ class PromptActions:
         if batch.history_id is not None and not batch.unsaved_edits:
             self.notify(f"Already saved in history (#{batch.history_id}).")
             return
-        self.run_async(self.save_batch(batch, announce=True), "Saving to history")
+        start_thread(self, partial(self._save_and_announce, batch), name="Saving to history", group="pf-save")
 
-    async def save_batch(self, batch: Batch, *, announce: bool = False) -> None:
-        try:
-            history_id, _, _ = await asyncio.to_thread(
-                flow().save_to_history, self.context, batch.concept, batch.prompts, source=batch.source,
-                product_id=batch.product_id)
-        except Exception as exc:
-            log.exception("saving prompts to history failed")
-            self.show_message(f"Could not save to history: {exc}", "error")
-            return
-        batch.history_id, batch.unsaved_edits = history_id, False
-        if announce:
-            self.notify(f"Saved to history (#{history_id}).")
+    def _save_and_announce(self, batch: Batch) -> None:
+        """In a thread."""
+        if self._store(batch):
+            self.app.call_from_thread(self.notify, f"Saved to history (#{batch.history_id}).")
 
-    def save_batch_now(self, batch: Batch) -> None:
-        """Blocking save for when there is no time to wait (a run being cancelled, the app closing)."""
+    def _store(self, batch: Batch) -> bool:
+        """Save `batch` to history (blocking: called in a thread, or where there is no time to wait)."""
         try:
             history_id, _, _ = flow().save_to_history(self.context, batch.concept, batch.prompts,
                                                       source=batch.source, product_id=batch.product_id)
-        except Exception:
+        except Exception as exc:
             log.exception("saving prompts to history failed")
-            return
+            self.post_message(Status(f"Could not save to history: {exc}", "error"))
+            return False
         batch.history_id, batch.unsaved_edits = history_id, False
+        return True
 
     # ---- editing ---------------------------------------------------------------------------------------
 
@@ -204,30 +213,95 @@ class PromptActions:
             self.open_json_editor(found[0], found[1].prompt.to_json())
 
     def open_json_editor(self, index: int, text: str, error: str = "") -> None:
-        batch = self.batch
-
-        def done(prompt: PromptOutput | None) -> None:
-            if prompt is None or batch is not self.batch or batch is None:
-                return
-            current = batch.get(index)
-            if current is not None and current.prompt == prompt:
-                self.notify("No changes.")
-            else:
-                self.apply_edit(index, prompt)
-
         self.app.push_screen(
             JsonEditorDialog(text, title=f"Prompt {index + 1} as JSON", validate=flow().parse_edited_prompt,
                              error=error),
-            callback=done,
+            callback=partial(self._json_edited, self.batch, index),
         )
+
+    def _json_edited(self, batch: Batch | None, index: int, prompt: PromptOutput | None) -> None:
+        if prompt is None or batch is None or batch is not self.batch:
+            return
+        current = batch.get(index)
+        if current is not None and current.prompt == prompt:
+            self.notify("No changes.")
+        else:
+            self.apply_edit(index, prompt)
 
     def apply_edit(self, index: int, prompt: PromptOutput) -> None:
         if self.batch is None or self.batch.get(index) is None:
             return
         self.batch.replace(index, prompt)
-        self.query_one(PromptList).refresh_row(self.batch, index)
+        self.prompt_list.refresh_row(self.batch, index)
         self.show_current()
-        self.show_message(f"Prompt {index + 1} edited · ctrl+s saves it (the next run saves it anyway)", "ok")
+        self.post_message(Status(f"Prompt {index + 1} edited · ctrl+s saves it (the next run saves it anyway)",
+                                 "ok"))
 
-    def action_focus_prompt(self) -> None:
-        self.focus_now(self.query_one("#prompt-view"))
+    # ---- the run ---------------------------------------------------------------------------------------
+
+    def start_run(self, request: Request) -> None:
+        """Write prompts for `request` into this pane. An app worker, so an unexpected failure reaches the
+        app's error handler; the run's own failures are said on the status line."""
+        self.running = True
+        self._run = self.app.run_worker(self._write(request), name="Writing prompts", group=f"pf-run-{id(self)}",
+                                        exit_on_error=False)
+
+    def cancel_run(self) -> None:
+        if self._run is not None and self._run.is_running:
+            self._run.cancel()
+
+    async def _write(self, request: Request) -> None:
+        previous, batch, problem = self.batch, None, ""
+        try:
+            if previous is not None and previous.unsaved_edits and not previous.running:
+                await asyncio.to_thread(self._store, previous)  # edits of the previous prompts are never lost
+            try:
+                async with aclosing(runs.write(self.context, request)) as events:
+                    async for event in events:
+                        if isinstance(event, runs.Checking):
+                            self.post_message(Status(event.text, "busy"))
+                        elif isinstance(event, runs.BadImage):
+                            self.post_message(self.BadInput(event.problem, event.field))
+                        elif isinstance(event, runs.Began):
+                            batch = event.batch
+                            self.show_batch(batch)
+                            self.post_message(Status(f"{event.busy_text}  x or escape cancels", "busy"))
+                        elif batch is not None:
+                            self.arrive(batch, event.prompt)
+            except asyncio.CancelledError:
+                if batch is not None:
+                    self.finish(batch, previous, "")
+                    if batch.prompts:
+                        self._store(batch)  # no awaiting in a cancelled task: save now, then report
+                    self._report(batch, "cancelled", "")
+                raise
+            except (flow().PromptGenerationError, flow().InputError) as exc:
+                problem = str(exc)
+            except Exception as exc:
+                if batch is None:
+                    raise
+                log.exception("writing prompts failed")
+                problem = f"writing prompts failed: {exc}"
+            if batch is None:
+                if problem:
+                    self.post_message(Status(problem, "error"))
+                return
+            self.finish(batch, previous, problem)
+            if batch.prompts:
+                await asyncio.to_thread(self._store, batch)
+            self._report(batch, "failed" if problem else "done", problem)
+        finally:
+            self.running = False
+
+    def _report(self, batch: Batch, outcome: str, problem: str) -> None:
+        count = plural(len(batch.prompts), "prompt")
+        saved = f" · saved to history #{batch.history_id}" if batch.history_id is not None else ""
+        kept = batch.prompts and batch is self.batch
+        if outcome == "done":
+            self.post_message(Status(f"{count} written{saved} · g sends to Asset Monster", "ok"))
+        elif outcome == "cancelled":
+            what = f"kept the {count} already written{saved}" if kept else "nothing was written"
+            self.post_message(Status(f"Cancelled: {what}.", "warning"))
+        else:
+            self.post_message(Status(f"{problem}{f' (kept the {count} already written{saved})' if kept else ''}",
+                                     "error"))

@@ -1,16 +1,24 @@
-"""The results: the prompt list (one row per slot, filled as prompts arrive), the checks, and the prompt itself."""
+"""The results as shown: the prompt list (one row per slot, filled as prompts arrive), the checks, and the prompt
+itself. `ResultsView` holds the batch on screen; the results pane (`actions.py`) adds the keys and the run."""
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import OptionList, Static
 
-from pixflow_tui.tui import action_keys
-from pixflow_tui.tui.screens.prompt_factory.batch import Batch
+from pixflow_tui.tui.screens.prompt_factory.batch import SOURCE_WORDS, Batch, Checked
+from pixflow_tui.tui.screens.prompt_factory.status import Status, plural, sentence
+from pixflow_tui.workflows.context import AppContext
+
+if TYPE_CHECKING:
+    from pixflow_tui.core.prompt_schema import PromptOutput
+    from pixflow_tui.tui.widgets.prompt_view import PromptView
+    from pixflow_tui.workflows.handoff import PromptParcel
 
 EMPTY_HINT = (
     "No prompts yet.\n\nc: type a concept · i: turn an image into a prompt · t: paste a text or JSON prompt, "
@@ -24,8 +32,14 @@ class PromptList(OptionList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="pf-down"),
         Binding("k", "cursor_up", "Up", show=False, id="pf-up"),
-        Binding("enter", "screen.focus_prompt", "Read prompt", show=False, id="pf-read"),
+        Binding("enter", "read", "Read prompt", show=False, id="pf-read"),
     ]
+
+    class Read(Message):
+        """Enter on a row: read the prompt (focus moves to the prompt view)."""
+
+    def action_read(self) -> None:
+        self.post_message(self.Read())
 
     def show_batch(self, batch: Batch, keep: int | None = None) -> None:
         """Rebuild every row (a handful at most); the highlight stays on `keep` when given."""
@@ -37,20 +51,13 @@ class PromptList(OptionList):
         self.replace_option_prompt_at_index(index, batch.row(index))
 
 
-class ResultsPane(Horizontal):
-    """Holds the prompt actions, so they work from the list and from the prompt view alike."""
+class ResultsView(Horizontal):
+    """The batch on screen (None before the first run) in the list, its checks, and the highlighted prompt."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("e", "screen.edit_prompt", "Edit", tooltip="Edit the prompt in $EDITOR", id="pf-edit"),
-        Binding("E", "screen.edit_json", "Edit JSON", tooltip="Edit the prompt's JSON here", id="pf-edit-json"),
-        Binding("f", "screen.favourite", "Favourite", tooltip="Save the prompt to favourites", id=action_keys.FAVOURITE),
-        Binding("y", "screen.copy_prompt", "Copy", tooltip="Copy the prompt as JSON", id=action_keys.COPY_PROMPT),
-        Binding("s,space", "screen.toggle_select", "Select", tooltip="Select or unselect for sending",
-                id="pf-select"),
-        Binding("g", "screen.send_prompts", "Send", tooltip="Send the selected prompts to Asset Monster",
-                id="pf-send"),
-        Binding("ctrl+s", "screen.save_history", "Save", tooltip="Save the prompts to history", id="pf-save"),
-    ]
+    def __init__(self, context: AppContext, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.context = context
+        self.batch: Batch | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="list-column"):
@@ -67,21 +74,144 @@ class ResultsPane(Horizontal):
         self.show_empty(True)
 
     async def mount_view(self) -> None:
-        """Put the real PromptView where the placeholder is (once; its modules were loaded off the UI thread)."""
+        """Put the real PromptView where the placeholder is (once; its modules were loaded off the UI thread),
+        then show the highlighted prompt in it."""
         from pixflow_tui.tui.widgets.prompt_view import PromptView
 
         placeholders = self.query("#prompt-view-placeholder")
-        if not placeholders:
-            return
-        view = PromptView(id="prompt-view", classes="prompt-view")
-        view.border_title = "Prompt"
-        await self.mount(view, after=placeholders.first())
-        await placeholders.remove()
+        if placeholders:
+            view = PromptView(id="prompt-view", classes="prompt-view")
+            view.border_title = "Prompt"
+            await self.mount(view, after=placeholders.first())
+            await placeholders.remove()
+        self.show_current()
+
+    # ---- what is highlighted ---------------------------------------------------------------------------
+
+    @property
+    def prompt_list(self) -> PromptList:
+        return self.query_one(PromptList)
+
+    @property
+    def highlighted(self) -> int | None:
+        return self.prompt_list.highlighted
+
+    def current(self) -> tuple[int, Checked] | None:
+        index = self.highlighted
+        slot = self.batch.get(index) if self.batch is not None else None
+        return (index, slot) if slot is not None and index is not None else None
+
+    def view(self) -> PromptView | None:
+        # by id: importing PromptView here would load pydantic and pygments before the warm-up does
+        found = self.query("#prompt-view")
+        return cast("PromptView", found.first()) if found else None
+
+    @property
+    def view_focused(self) -> bool:
+        view = self.view()
+        return view is not None and view.has_focus
+
+    def focus_view(self) -> None:
+        if (view := self.view()) is not None:
+            self.screen.set_focus(view)
+
+    def focus_list(self) -> None:
+        # set_focus, not focus(): the keys typed right after must reach the list
+        self.screen.set_focus(self.prompt_list)
+
+    def on_prompt_list_read(self, message: PromptList.Read) -> None:
+        message.stop()
+        self.focus_view()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if isinstance(event.option_list, PromptList):
+            self.show_current()
+
+    # ---- showing -------------------------------------------------------------------------------------
 
     def show_empty(self, empty: bool) -> None:
         self.query_one("#list-empty").display = empty
-        self.query_one(PromptList).display = not empty
+        self.prompt_list.display = not empty
         self.query_one("#checks-box").display = not empty
 
     def show_checks(self, text: Text) -> None:
         self.query_one("#checks", Static).update(text)
+
+    def show_current(self) -> None:
+        """Show the highlighted prompt and its checks."""
+        index = self.highlighted
+        slot = self.batch.get(index) if self.batch is not None else None
+        if self.batch is not None:
+            self.show_checks(self.batch.checks(index))
+        view = self.view()
+        if view is None:  # not mounted yet (a run that beat the warm-up): mount it, then show
+            if self.batch is not None:
+                self.call_later(self.mount_view)
+            return
+        view.show(slot.prompt if slot is not None else None)
+        view.border_title = (f"Prompt {index + 1} · quality {slot.score} {slot.band}"
+                             if slot is not None and index is not None else "Prompt")
+
+    def refresh_rows(self) -> None:
+        if self.batch is not None:
+            for index in range(len(self.batch.slots)):
+                self.prompt_list.refresh_row(self.batch, index)
+            selected = len(self.batch.selected)
+            self.query_one("#list-column").border_subtitle = f"{selected} selected" if selected else ""
+
+    def show_batch(self, batch: Batch) -> None:
+        """A new batch (a run starting, or prompts from history): the list rebuilt, the cursor in it."""
+        self.batch = batch
+        self.show_empty(False)
+        self.prompt_list.show_batch(batch)
+        self.prompt_list.highlighted = None
+        self.focus_list()
+        self.query_one("#list-column").border_title = f"Prompts · {SOURCE_WORDS[batch.source]}"
+        self.query_one("#list-column").border_subtitle = ""
+        self.refresh_bindings()
+
+    def arrive(self, batch: Batch, prompt: PromptOutput) -> None:
+        index = batch.arrive(prompt)
+        if batch is not self.batch:
+            return
+        prompt_list = self.prompt_list
+        if index < prompt_list.option_count:
+            prompt_list.refresh_row(batch, index)
+        else:
+            prompt_list.add_option(batch.row(index))
+        if prompt_list.highlighted is None:
+            prompt_list.highlighted = index  # the first arrival is selected and shown
+        if prompt_list.highlighted == index:
+            self.show_current()
+        else:  # the shown prompt is unchanged; only the batch's variety moved
+            self.show_checks(batch.checks(prompt_list.highlighted))
+        if batch.size > 1:
+            self.post_message(Status(f"{batch.arrived} of {batch.size} prompts written…  x or escape cancels",
+                                     "busy"))
+        self.refresh_bindings()
+
+    def finish(self, batch: Batch, previous: Batch | None, problem: str) -> None:
+        """The run of `batch` ended: its empty slots go; when nothing came of it the previous prompts stay."""
+        batch.running = False
+        batch.drop_empty()
+        shown = batch if batch.slots else previous
+        self.batch = shown
+        self.show_empty(shown is None)
+        if shown is not None:
+            self.prompt_list.show_batch(shown, keep=self.prompt_list.highlighted or 0)
+            self.query_one("#list-column").border_title = f"Prompts · {SOURCE_WORDS[shown.source]}"
+        self.show_current()
+        self.refresh_bindings()
+        if problem:
+            self.notify(sentence(problem), title="Prompt Factory", severity="error", timeout=10)
+
+    def load(self, parcel: PromptParcel) -> None:
+        """Show what the Library's History sent back as a finished run, already saved."""
+        source = parcel.source if parcel.source in SOURCE_WORDS else "generated"
+        batch = Batch(source, parcel.concept, len(parcel.prompts), history_id=parcel.history_id, running=False)
+        for prompt in parcel.prompts:
+            batch.arrive(prompt)
+        self.show_batch(batch)
+        self.prompt_list.highlighted = 0
+        self.post_message(Status(f"{plural(len(batch.prompts), 'prompt')} of “{parcel.concept}” loaded from "
+                                 f"history #{parcel.history_id} · g sends to Asset Monster", "ok"))

@@ -1,46 +1,30 @@
-"""Prompt Factory: a concept → prompts streamed into a list, an image → a prompt, a text → a prompt."""
+"""Prompt Factory: a concept → prompts streamed into a list, an image → a prompt, a text → a prompt.
+
+The screen composes the inputs panel, the status line and the results pane, and wires them: enter in a form
+starts a run in the results pane; what either says lands on the status line."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Coroutine
 from typing import Any, ClassVar
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widget import Widget
-from textual.css.query import NoMatches
-from textual.widgets import ContentSwitcher, Input, OptionList, Static
-from textual.worker import Worker
 
 from pixflow_tui.tui.screens.base import ModuleScreen
-from pixflow_tui.tui.screens.dialogs import PathInput
-from pixflow_tui.tui.screens.prompt_factory.actions import PROMPT_ACTIONS, PromptActions, flow
+from pixflow_tui.tui.screens.prompt_factory.actions import ResultsPane
 from pixflow_tui.tui.screens.prompt_factory.batch import Batch
-from pixflow_tui.tui.screens.prompt_factory.forms import (
-    ConceptForm,
-    FormError,
-    ImageForm,
-    ModeSwitch,
-    ModeTab,
-    TextForm,
-)
-from pixflow_tui.tui.screens.prompt_factory.results import PromptList, ResultsPane
-from pixflow_tui.tui.screens.prompt_factory.runs import PromptRuns, sentence
+from pixflow_tui.tui.screens.prompt_factory.forms import FormError
+from pixflow_tui.tui.screens.prompt_factory.inputs import InputsPanel
+from pixflow_tui.tui.screens.prompt_factory.status import Status, StatusLine
 from pixflow_tui.tui.workers import start_thread
+from pixflow_tui.workflows.context import AppContext
 
 log = logging.getLogger(__name__)
-FORMS = {"concept": ConceptForm, "image": ImageForm, "text": TextForm}
-HINTS = {
-    "concept": "enter or ctrl+g writes the prompts · tab: next field · escape: leave the field",
-    "image": "enter or ctrl+g writes one prompt from the image · tab completes the path",
-    "text": "ctrl+g turns the text into a prompt · escape leaves the text box",
-}
-SUBMITTING_FIELDS = frozenset({"concept", "count", "reference", "image", "context"})
 
 
-class PromptFactoryScreen(PromptRuns, PromptActions, ModuleScreen):
+class PromptFactoryScreen(ModuleScreen):
     MODULE = "prompt_factory"
     INTRO = "Turn a concept, a photo or a pasted text into structured 9-section prompts for Asset Monster."
     EMPTY = "No prompts yet."
@@ -61,43 +45,57 @@ class PromptFactoryScreen(PromptRuns, PromptActions, ModuleScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.batch: Batch | None = None
-        self.form_mode = "concept"
-        self.busy = False
-        self._run: Worker[None] | None = None
         self._resumed = False
         # The breakpoint class the first resize will ask for, set now: adding it then restyles every widget.
         fitting = [point for point in self.VERTICAL_BREAKPOINTS if point[0] <= self.app.size.height]
         if fitting:
             self.add_class(max(fitting)[1], update=False)
 
-    # ---- layout ----------------------------------------------------------------------------------------
-
     def compose_body(self) -> ComposeResult:
-        yield ModeSwitch(id="mode-switch")
-        with ContentSwitcher(initial="concept-form", id="forms"):
-            yield ConceptForm(id="concept-form")  # the image and text forms mount when first asked for
-        yield Static("", id="message", markup=False)
-        yield ResultsPane(id="results")
+        yield InputsPanel(id="inputs")
+        yield StatusLine(id="message")
+        yield ResultsPane(self.context, id="results")
+
+    @property
+    def inputs(self) -> InputsPanel:
+        return self.query_one(InputsPanel)
+
+    @property
+    def results(self) -> ResultsPane:
+        return self.query_one(ResultsPane)
+
+    @property
+    def batch(self) -> Batch | None:
+        """The prompts on screen."""
+        return self.results.batch
+
+    @property
+    def busy(self) -> bool:
+        """A run is writing prompts."""
+        return self.results.running
 
     def on_mount(self) -> None:
-        self.query_one(ModeSwitch).show(self.form_mode)
-        self.show_message(HINTS[self.form_mode])
+        self.query_one(StatusLine).say(self.inputs.hint)
         self.app_.after_first_frame(self._warm_up)
 
     def _warm_up(self) -> None:
         """After the first frame, off the UI thread: load the products, the prompt view's and the workflows'
         modules (pydantic, pygments, Pillow) and the text provider, so neither start-up nor the first run waits."""
-        context = self.context
+        start_thread(self, self._load, name="Loading products", group="pf-products")
 
-        def load() -> None:
-            import pixflow_tui.core.scoring  # noqa: F401
-            import pixflow_tui.tui.widgets.prompt_view  # noqa: F401
+    def _load(self) -> None:
+        """In a thread."""
+        import pixflow_tui.core.scoring  # noqa: F401
+        import pixflow_tui.tui.widgets.prompt_view  # noqa: F401
+        from pixflow_tui.workflows import prompts
 
-            self.post_message(self._ProductsLoaded(flow().list_products(context)))
-            _ = context.text
+        context: AppContext = self.context
+        self.post_message(self._ProductsLoaded(prompts.list_products(context)))
+        _ = context.text
 
-        start_thread(self, load, name="Loading products", group="pf-products")
+    async def on_prompt_factory_screen__products_loaded(self, message: _ProductsLoaded) -> None:
+        self.inputs.set_products(message.products)
+        await self.results.mount_view()
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # Styles were computed when the widgets mounted, a moment ago: restyling all of them again on the first
@@ -105,76 +103,56 @@ class PromptFactoryScreen(PromptRuns, PromptActions, ModuleScreen):
         if not self._resumed:
             self._resumed = True
             event.refresh_styles = False
-        self.load_history()
+        self._take_history()
 
-    async def on_prompt_factory_screen__products_loaded(self, message: _ProductsLoaded) -> None:
-        self.query_one(ConceptForm).set_products(message.products)
-        await self._ensure_view()
-
-    async def _ensure_view(self) -> None:
-        await self.query_one(ResultsPane).mount_view()
-        self.show_current()
+    def _take_history(self) -> None:
+        """Show what the Library's History sent back (`enter` on an entry); one concept at a time."""
+        parcels = self.context.handoff.take_history()
+        if not parcels:
+            return
+        parcel = parcels[-1]
+        if self.busy:
+            self.query_one(StatusLine).say(
+                f"A run is writing prompts: “{parcel.concept}” was not loaded. Cancel the run (x), then press "
+                "enter on it in the Library again.", "warning")
+            return
+        self.results.keep_edits()
+        self.results.load(parcel)
 
     async def on_unmount(self) -> None:
-        if self.batch is not None and self.batch.unsaved_edits and not self.batch.running:
-            self.save_batch_now(self.batch)
         try:  # the text provider's HTTP connections belong to this loop: close them while it runs
             await self.context.text.aclose()
         except Exception:
             log.debug("closing the text provider failed", exc_info=True)
 
-    # ---- messages and small helpers --------------------------------------------------------------------
+    # ---- wiring ----------------------------------------------------------------------------------------
 
-    def show_message(self, text: str, kind: str = "info") -> None:
-        """The line under the form: hints, progress, and every error in the provider's or checker's words."""
-        line = self.query_one("#message", Static)
-        line.update(sentence(text))
-        for name in ("info", "ok", "busy", "warning", "error"):
-            line.set_class(name == kind, f"-{name}")
+    def on_status(self, message: Status) -> None:
+        if not (message.hint and self.busy):
+            self.query_one(StatusLine).say(message.text, message.kind)
 
-    def run_async(self, work: Coroutine[Any, Any, None], name: str) -> Worker[None]:
-        """An asyncio worker on the app (whose handler reports unexpected failures), grouped per screen."""
-        return self.app.run_worker(work, name=name, group=f"pf-{id(self)}-{name}", exit_on_error=False)
+    def on_results_pane_bad_input(self, message: ResultsPane.BadInput) -> None:
+        self.query_one(StatusLine).say(message.problem, "error")
+        self.inputs.focus_field(message.field)
 
-    def show_current(self) -> None:
-        """Show the highlighted prompt and its checks."""
-        index = self.highlighted()
-        slot = self.batch.get(index) if self.batch is not None else None
-        if self.batch is not None:
-            self.query_one(ResultsPane).show_checks(self.batch.checks(index))
-        try:
-            view = self.query_one("#prompt-view")
-        except NoMatches:  # not mounted yet (a run that beat the warm-up): mount it, then show
-            if self.batch is not None:
-                self.call_later(self._ensure_view)
-            return
-        view.show(slot.prompt if slot is not None else None)
-        view.border_title = (f"Prompt {index + 1} · quality {slot.score} {slot.band}"
-                             if slot is not None and index is not None else "Prompt")
+    def on_results_pane_sent(self, message: ResultsPane.Sent) -> None:
+        self.app_.action_go("asset_monster")
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if isinstance(event.option_list, PromptList):
-            self.show_current()
+    def on_inputs_panel_submitted(self, message: InputsPanel.Submitted) -> None:
+        self.action_generate()
 
-    def focus_now(self, widget: Widget) -> None:
-        """Focus before the next key is handled. (`Widget.focus` waits a turn, and over SSH the keys typed
-        right after `c` often arrive in the same packet: they would land in the wrong place.)"""
-        self.set_focus(widget)
+    # ---- keys ------------------------------------------------------------------------------------------
 
     async def on_key(self, event: events.Key) -> None:
         """Keys that come in one burst (an SSH packet holding `c` and the first words of a concept) are all
         routed before `c` has moved the focus. So the form keys act here, at once; the app hands the keys
         behind them on to the field they opened (PixflowApp.on_key)."""
-        focused = self.focused
-        if focused is None or not focused.check_consume_key("a", "a"):
+        if not self._in_text_field():
             active = self.active_bindings.get(event.key)
             if active is not None and active.node is self and active.binding.action.startswith("form("):
                 event.stop()
                 event.prevent_default()
                 await self.action_form(active.binding.action[len("form('"):-len("')")])
-
-    def _focus_is(self, widget_id: str) -> bool:
-        return self.focused is not None and self.focused.id == widget_id
 
     def _in_text_field(self) -> bool:
         focused = self.focused
@@ -184,86 +162,32 @@ class PromptFactoryScreen(PromptRuns, PromptActions, ModuleScreen):
         if action == "cancel_run":
             return self.busy
         if action == "escape":
-            return self._in_text_field() or self.busy or self._focus_is("prompt-view")
-        if action in PROMPT_ACTIONS:
-            return self.check_prompt_action(action)
+            return self._in_text_field() or self.busy or self.results.view_focused
         return super().check_action(action, parameters)
-
-    # ---- forms -----------------------------------------------------------------------------------------
 
     async def action_form(self, mode: str) -> None:
         """Switch to the concept, image or text form and put the cursor in its first field."""
-        self.form_mode = mode
-        switcher = self.query_one("#forms", ContentSwitcher)
-        if not switcher.query_children(f"#{mode}-form"):
-            await switcher.mount(FORMS[mode](id=f"{mode}-form"))
-        switcher.current = f"{mode}-form"
-        self.query_one(ModeSwitch).show(mode)
-        form = self.query_one(FORMS[mode])
-        self.focus_now(form.query_one(form.FIRST))
-        if not self.busy:
-            self.show_message(HINTS[mode])
-
-    async def on_mode_tab_chosen(self, message: ModeTab.Chosen) -> None:
-        await self.action_form(message.mode)
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id in SUBMITTING_FIELDS:
-            event.stop()
-            self.action_generate()
-
-    def on_input_blurred(self, event: Input.Blurred) -> None:
-        """A path is checked (decoded) as soon as the cursor leaves its field."""
-        field = event.input.id
-        if field in ("reference", "image") and event.value.strip() and not self.busy:
-            what = "reference image" if field == "reference" else "image"
-            self.run_async(self._check_path(event.value.strip(), what, field), "Checking an image")
-
-    async def _check_path(self, value: str, what: str, field: str) -> None:
-        try:
-            await flow().check_image(value, what=what)
-        except flow().InputError as exc:
-            if not self.busy:
-                self.show_message(str(exc), "error")
-            return
-        if not self.busy:
-            self.show_message(f"{sentence(what)} OK. " + HINTS[self.form_mode], "ok")
-
-    def on_path_input_listed(self, event: PathInput.Listed) -> None:
-        event.stop()
-        if not self.busy:
-            self.show_message(f"{event.count} matches: {event.listing}" if event.listing else HINTS[self.form_mode])
-
-    def focus_field(self, field: str) -> None:
-        self.focus_now(self.query_one(f"#{field}"))
-
-    # ---- running ---------------------------------------------------------------------------------------
+        await self.inputs.show_form(mode)
 
     def action_generate(self) -> None:
         if self.busy:
             self.notify("Still writing the last prompts: wait for them, or press x to cancel.", severity="warning")
             return
         try:
-            request = self.query_one(FORMS[self.form_mode]).read()
+            request = self.inputs.read()
         except FormError as exc:
-            self.show_message(str(exc), "error")
-            self.focus_field(exc.field)
+            self.query_one(StatusLine).say(str(exc), "error")
+            self.inputs.focus_field(exc.field)
             return
-        self.set_busy(True)
-        self._run = self.run_async(self.execute(request), "Writing prompts")
+        self.results.start_run(request)
 
     def action_cancel_run(self) -> None:
-        if self._run is not None and self._run.is_running:
-            self._run.cancel()
+        self.results.cancel_run()
 
     def action_escape(self) -> None:
         if self._in_text_field():
             self.set_focus(None)
         elif self.busy:
             self.action_cancel_run()
-        elif self._focus_is("prompt-view"):
-            self.focus_now(self.query_one(PromptList))
-
-    def set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        self.refresh_bindings()
+        elif self.results.view_focused:
+            self.results.focus_list()
