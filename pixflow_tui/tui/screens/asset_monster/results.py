@@ -63,12 +63,14 @@ class ResultsPane(Vertical):
         self._durations: dict[int, float] = {}  # job id -> seconds it took, for the ETA
         self._started_at: dict[int, float] = {}  # job id -> when this process saw it start
         self._summary_timer: Timer | None = None
+        # made here and held: the engine's thread hands it events and must not query the DOM
+        self._table = BatchJobTable(context, renderer=renderer, cache_dir=cache_dir, id="jobs")
 
     def compose(self) -> ComposeResult:
         yield BatchBar(self.context, id="batch-bar")
         yield Static(self.empty, id="results-empty", classes="empty")
         with Container(id="results-main", classes="-beside"):
-            yield BatchJobTable(self.context, renderer=self.renderer, cache_dir=self.cache_dir, id="jobs")
+            yield self._table
             with Container(id="job-side"):
                 yield ImagePreview(renderer=self.renderer, cache_dir=self.cache_dir, id="job-preview")
                 yield JobDetails(id="job-details")
@@ -81,7 +83,7 @@ class ResultsPane(Vertical):
 
     @property
     def table(self) -> BatchJobTable:
-        return self.query_one(BatchJobTable)
+        return self._table
 
     @property
     def bar(self) -> BatchBar:
