@@ -9,6 +9,7 @@ from functools import partial
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from pixflow_tui.core.jobs import JobEvent
@@ -66,6 +67,8 @@ class QueueView(Vertical, can_focus=True):
             # a newer event of the same job says all this one says
             return isinstance(message, QueueView._JobChanged) and message.event.job_id == self.event.job_id
 
+    summary: reactive[str] = reactive("Loading the queue…", init=False)  # counts by state, and what ctrl+g costs
+
     def __init__(self, context: AppContext, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.context = context
@@ -74,13 +77,16 @@ class QueueView(Vertical, can_focus=True):
         self._version = 0  # of the queue file's writes, so a late write never wins
 
     def compose(self) -> ComposeResult:
-        yield Static("Loading the queue…", id="i2v-summary")
+        yield Static(self.summary, id="i2v-summary")
         empty = Static(EMPTY, id="i2v-empty", classes="empty")
         empty.display = False
         yield empty
         table = QueueTable(id="i2v-table")
         table.display = False
         yield table
+
+    def watch_summary(self, line: str) -> None:
+        self.query_one("#i2v-summary", Static).update(line)
 
     @property
     def table(self) -> QueueTable:
@@ -151,7 +157,7 @@ class QueueView(Vertical, can_focus=True):
     def _changed(self) -> None:
         """Statuses or the highlight changed: the summary, the side panel and which keys apply follow."""
         if self.model is not None:
-            self.query_one("#i2v-summary", Static).update(self.model.summary())
+            self.summary = self.model.summary()
         entry = self.selected
         self.post_message(self.Highlighted(entry, self.status_of(entry) if entry else None))
         self.refresh_bindings()
