@@ -71,3 +71,20 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
 async def wait_screen(pilot: Pilot[Any], kind: type, what: str = "") -> Any:
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, kind), what=what or kind.__name__)
     return pilot.app.screen
+
+
+def write_wav(path: Path, seconds: float = 2.0, rate: int = 16_000) -> Path:
+    """A short mono 16-bit tone (PyAV reads it like any audio file)."""
+    import math
+    import struct
+    import wave
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames = b"".join(struct.pack("<h", int(12000 * math.sin(2 * math.pi * 220 * i / rate)))
+                      for i in range(int(seconds * rate)))
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(frames)
+    return path

@@ -87,6 +87,7 @@ class AvatarGallery(Vertical):
         yield Static("", id="avatar-note", markup=False)
 
     def on_mount(self) -> None:
+        self.query_one("#avatar-note").display = False
         self.reload()
 
     @property
@@ -101,6 +102,7 @@ class AvatarGallery(Vertical):
     def say(self, text: str, kind: str = "info") -> None:
         note = self.query_one("#avatar-note", Static)
         note.update(text)
+        note.display = bool(text)
         for name in ("info", "ok", "warning", "error"):
             note.set_class(name == kind, f"-{name}")
 

@@ -114,6 +114,7 @@ class ScriptPanel(Vertical, can_focus=True):
 
     def on_mount(self) -> None:
         self.query_one("#script-audio").display = False
+        self.query_one("#script-status").display = False
         context = self.context
 
         def work() -> None:
@@ -135,6 +136,7 @@ class ScriptPanel(Vertical, can_focus=True):
     def say(self, text: str, kind: str = "info") -> None:
         status = self.query_one("#script-status", Static)
         status.update(text)
+        status.display = bool(text)
         for name in ("info", "ok", "busy", "warning", "error"):
             status.set_class(name == kind, f"-{name}")
 
@@ -158,7 +160,7 @@ class ScriptPanel(Vertical, can_focus=True):
             self.refresh_bindings()
             return
         version = view.version
-        head.update(f"Script #{view.id} · {view.title} · version {version.id} ({version.action}) · language: "
+        head.update(f"Script #{view.id} · version {version.id}, {version.action} · "
                     f"{language_label(view.language)} (detected)")
         line = Text(f"{view.fit.words} words · ~{view.fit.seconds:g} s")
         if view.duration:
