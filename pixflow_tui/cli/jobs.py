@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from typing import Any
 
 from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
@@ -14,6 +15,7 @@ from pixflow_tui.workflows.cli_support import JobActionError, drive_until_done, 
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.paid_work import BudgetExceeded, commit, plan_retry
+from pixflow_tui.workflows.reconcile import FOUND, NO_RECORD, Reconciled, reconcile_unknown
 
 
 def register(subparsers: Any) -> None:
@@ -132,7 +134,13 @@ def _drive(ctx: AppContext, args: argparse.Namespace, batch_ids: list[int] | Non
 
 
 def run_resume(args: argparse.Namespace, settings: Settings) -> int:
-    return _with_context(settings, lambda ctx: _drive(ctx, args, args.batch))
+    def body(ctx: AppContext) -> int:
+        unknown = [j.id for j in ctx.store.jobs.list(statuses=[JobState.UNKNOWN])
+                   if args.batch is None or j.batch_id in args.batch]
+        _reconcile(ctx, unknown, quiet=args.json)  # free: only asks the provider, and follows what it has
+        return _drive(ctx, args, args.batch)
+
+    return _with_context(settings, body)
 
 
 def run_cancel(args: argparse.Namespace, settings: Settings) -> int:
@@ -164,34 +172,49 @@ def run_cancel(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_retry(args: argparse.Namespace, settings: Settings) -> int:
     def body(ctx: AppContext) -> int:
+        # an unknown job the provider turns out to have is followed, never sent again
+        answers = {a.job_id: a for a in _reconcile(ctx, args.job_ids, quiet=args.json)}
+        found = [job_id for job_id, a in answers.items() if a.outcome == FOUND]
         retryable: list[int] = []
         for job_id in args.job_ids:
+            if job_id in found:
+                continue
             try:
                 plan_retry(ctx, [job_id])
                 retryable.append(job_id)
             except InputError as exc:
                 error(str(exc))
-        if not retryable:
+        if not retryable and not found:
             return ExitCode.FAILED
-        plan = plan_retry(ctx, retryable)
-        stop = settle(plan, args, details={"retry": retryable})
-        if stop is not None:
-            return stop
-        try:
-            commit(ctx, plan)
-        except BudgetExceeded as exc:
-            error(str(exc))
-            return ExitCode.BUDGET
-        except InputError as exc:
-            error(str(exc))
-            return ExitCode.FAILED
+        if retryable:
+            no_record = frozenset(job_id for job_id, a in answers.items() if a.outcome == NO_RECORD)
+            plan = plan_retry(ctx, retryable, no_record=no_record)
+            stop = settle(plan, args, details={"retry": retryable, "found": found})
+            if stop is not None:
+                return stop
+            try:
+                commit(ctx, plan)
+            except BudgetExceeded as exc:
+                error(str(exc))
+                return ExitCode.BUDGET
+            except InputError as exc:
+                error(str(exc))
+                return ExitCode.FAILED
         if args.no_run:
             if args.json:
-                print_json({"retried": retryable})
+                print_json({"retried": retryable, "found": found})
             else:
-                print(f"marked for retry: {retryable}")
+                print(f"marked for retry: {retryable}" + (f"; found at the provider: {found}" if found else ""))
             return ExitCode.OK
-        code = _drive(ctx, args, None, retryable)
-        return code if len(retryable) == len(args.job_ids) else ExitCode.FAILED
+        code = _drive(ctx, args, None, found + retryable)
+        return code if len(found) + len(retryable) == len(args.job_ids) else ExitCode.FAILED
 
     return _with_context(settings, body)
+
+
+def _reconcile(ctx: AppContext, job_ids: list[int], *, quiet: bool) -> list[Reconciled]:
+    answers = reconcile_unknown(ctx, job_ids)
+    if not quiet:
+        for answer in answers:
+            print(answer.message, file=sys.stderr)
+    return answers

@@ -3,6 +3,7 @@ so they go through the one door: workflows/paid_work.py.)"""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -14,6 +15,7 @@ from pixflow_tui.store import Store
 from pixflow_tui.store.records import JobRecord
 
 log = logging.getLogger(__name__)
+ADOPTED_LEASE_SECONDS = 30.0  # the adopting process's engine claims it well within this
 
 
 class JobActionError(ValueError):
@@ -64,3 +66,18 @@ async def cancel_batch(store: Store, batch_id: int, provider_for: Callable[[str]
         state = await cancel_job(store, job.id, provider_for, events)
         results[state] = results.get(state, 0) + 1
     return results
+
+
+def adopt_request(store: Store, job_id: int, handle: RemoteHandle, owner: str,
+                  events: EventBus | None = None) -> bool:
+    """An `unknown` job the provider turned out to have: follow that request (nothing is sent again)."""
+    job = store.jobs.get(job_id)
+    if job is None:
+        raise JobActionError(f"no job with id {job_id}")
+    if not store.jobs.transition(job_id, [JobState.UNKNOWN], status=JobState.QUEUED, request_id=handle.request_id,
+                                 handle=handle.to_dict(), error=None, finished_at=None, lease_owner=owner,
+                                 lease_expires=time.time() + ADOPTED_LEASE_SECONDS):
+        return False
+    _publish(events, job, JobState.QUEUED, f"found at the provider as request {handle.request_id}")
+    refresh_batch_status(store, job.batch_id)
+    return True

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
@@ -58,6 +59,15 @@ class RemoteHandle:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RemoteHandle:
         return cls(**{k: data.get(k) for k in ("request_id", "model", "status_url", "response_url", "cancel_url")})
+
+
+@dataclass(frozen=True)
+class HistoryAnswer:
+    """Whether the provider got a submit whose answer was lost. `found`: its handle; `no_record`: the provider has
+    none (safe to send again); neither: it cannot tell yet (a request still running may not be listed)."""
+
+    found: RemoteHandle | None = None
+    no_record: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +125,10 @@ class MediaProvider(Protocol):
     async def result(self, handle: RemoteHandle) -> list[RemoteOutput]: ...
 
     async def cancel(self, handle: RemoteHandle) -> None: ...
+
+    async def find_submitted(self, request: MediaRequest, sent_from: datetime, sent_to: datetime) -> HistoryAnswer:
+        """Whether the provider got `request` between the two moments (naive UTC): for `unknown` jobs."""
+        ...
 
     async def aclose(self) -> None: ...
 

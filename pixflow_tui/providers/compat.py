@@ -32,6 +32,20 @@ def point_fal_client_at(base_url: str) -> None:
     fc.CDN_URL = base
 
 
+def fal_client_host() -> str | None:
+    """Where fal-client's queue calls go when it was aimed elsewhere (`point_fal_client_at`), else None.
+
+    Why: fal's platform API (request history) is on another host than the queue; when media work goes to a
+    gateway or emulator, the history lookup must go there too, not to fal. Internal: the module constant
+    `fal_client.client.QUEUE_URL_FORMAT`. fal-client 1.0.3."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(fc.QUEUE_URL_FORMAT)
+    if not parsed.hostname or parsed.hostname.endswith(("fal.run", "falrun.com")):
+        return None
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
 def disable_fal_client_retries() -> None:
     """Make fal-client send each request once.
 

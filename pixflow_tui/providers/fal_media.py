@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import mimetypes
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -20,6 +21,7 @@ from pixflow_tui.core.jobs import MediaRequest
 from pixflow_tui.core.transcripts import Transcript, TranscriptSegment, language_code
 from pixflow_tui.providers import compat
 from pixflow_tui.providers.base import (
+    HistoryAnswer,
     MissingKeyError,
     PermanentProviderError,
     PreparedSubmit,
@@ -39,6 +41,7 @@ from pixflow_tui.providers.errors import (
     scrub,
     submit_may_have_landed,
 )
+from pixflow_tui.providers.fal_history import find_submitted
 
 # (result key, is a list, content type when neither the JSON nor the file name says)
 _OUTPUT_KEYS: tuple[tuple[str, bool, str], ...] = (
@@ -212,6 +215,10 @@ class FalMediaProvider:
         except Exception as exc:
             raise self._error(exc, f"result of {handle.request_id}") from exc
         return transcript_from_result(data, model=model, source=str(audio_path))
+
+    async def find_submitted(self, request: MediaRequest, sent_from: datetime, sent_to: datetime) -> HistoryAnswer:
+        """Look the request up in fal's request history (the platform API), matched on its arguments."""
+        return await find_submitted(self._key, self._base_url, request, sent_from, sent_to)
 
     async def aclose(self) -> None:
         client, loop = self._client, self._loop

@@ -12,7 +12,7 @@ from pixflow_tui.tui.screens.dialogs import ConfirmDialog
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.paid_work import Committed, PaidPlan, commit, plan_redo
+from pixflow_tui.workflows.paid_work import Committed, NothingToPay, PaidPlan, commit, plan_redo
 
 Wording = str | Callable[[PaidPlan], str]
 Done = Callable[[Committed], Any]
@@ -58,6 +58,9 @@ def spend(node: DOMNode, context: AppContext, plan_work: Callable[[], PaidPlan],
     def planning() -> None:
         try:
             plan = plan_work()
+        except NothingToPay as exc:
+            app.call_from_thread(app.notify, str(exc)[0].upper() + str(exc)[1:] + ".", title="Nothing to pay")
+            return
         except InputError as exc:
             app.call_from_thread(_refuse, node, on_refused, str(exc))
             return

@@ -114,8 +114,8 @@ class AppContext:
         finally:
             remove()
 
-    def _on_engine(self, coro):  # type: ignore[no-untyped-def]
-        """Run a provider-touching coroutine where the engine's clients live."""
+    def on_engine(self, coro):  # type: ignore[no-untyped-def]
+        """Run a provider-touching coroutine where the engine's clients live (blocks; never on the UI thread)."""
         if self._service is not None:
             return self._service.submit(coro).result(timeout=60)
         return asyncio.run(coro)
@@ -123,12 +123,12 @@ class AppContext:
     def cancel_job(self, job_id: int) -> JobState:
         from pixflow_tui.engine import control
 
-        return self._on_engine(control.cancel_job(self.store, job_id, self.provider_for, self.events))
+        return self.on_engine(control.cancel_job(self.store, job_id, self.provider_for, self.events))
 
     def cancel_batch(self, batch_id: int) -> dict[JobState, int]:
         from pixflow_tui.engine import control
 
-        return self._on_engine(control.cancel_batch(self.store, batch_id, self.provider_for, self.events))
+        return self.on_engine(control.cancel_batch(self.store, batch_id, self.provider_for, self.events))
 
     # ---- status ----------------------------------------------------------------------------------------
 

@@ -34,6 +34,10 @@ class BudgetExceeded(InputError):
     """The work would take spending past the configured cap; the message gives the figures."""
 
 
+class NothingToPay(InputError):
+    """Planning settled it without paying (an `unknown` job was found at the provider); the message says how."""
+
+
 @dataclass(frozen=True)
 class NewJob:
     """One job to create: its request, where it goes and what it is expected to cost."""
@@ -63,6 +67,7 @@ class Requeue:
 
     job: JobRecord
     target: JobState
+    no_record: bool = False  # the provider said it never got this `unknown` job: a retry is its first submit
 
     @property
     def cost(self) -> float:
@@ -74,6 +79,8 @@ class Requeue:
     def note(self) -> str:
         if self.target != JobState.PENDING:
             return f"job {self.job.id}: the provider already made it, so it is only fetched again (no charge)"
+        if self.job.status == JobState.UNKNOWN and self.no_record:
+            return f"job {self.job.id} was never received by the provider, so it is sent for the first time"
         if self.job.status == JobState.UNKNOWN:
             return (f"job {self.job.id} is unknown: the provider may already have it, so sending it again "
                     "may be charged twice")
@@ -140,7 +147,8 @@ class PaidPlan:
 
     @property
     def warnings(self) -> list[str]:
-        return [r.note for r in self.requeues if r.job.status == JobState.UNKNOWN and r.target == JobState.PENDING]
+        return [r.note for r in self.requeues
+                if r.job.status == JobState.UNKNOWN and r.target == JobState.PENDING and not r.no_record]
 
     def cost_text(self) -> str:
         if self.demo:
@@ -155,7 +163,7 @@ class PaidPlan:
         if self.budget.cap is not None and not self.demo:
             lines.append(f"Today: ${self.budget.spent_today:.2f} spent, ${self.budget.in_flight:.2f} in flight, "
                          f"cap ${self.budget.cap:.2f}")
-        free = [r.note for r in self.requeues if r.target != JobState.PENDING]
+        free = [r.note for r in self.requeues if r.target != JobState.PENDING or r.no_record]
         return lines + free + [w[0].upper() + w[1:] for w in self.warnings]
 
     def describe(self) -> dict[str, Any]:
@@ -183,7 +191,8 @@ def current_budget(ctx: AppContext) -> Budget:
 
 
 def plan_work(ctx: AppContext, jobs: list[NewJob], *, batch: NewBatch | None = None, batch_id: int | None = None,
-              requeue_ids: list[int] | tuple[int, ...] = (), action: str = "") -> PaidPlan:
+              requeue_ids: list[int] | tuple[int, ...] = (), action: str = "",
+              no_record: frozenset[int] = frozenset()) -> PaidPlan:
     """New jobs for a new batch (`batch`) or an existing one (`batch_id`), plus jobs sent round again."""
     if not jobs and not requeue_ids:
         raise InputError("there is nothing to run")
@@ -191,7 +200,7 @@ def plan_work(ctx: AppContext, jobs: list[NewJob], *, batch: NewBatch | None = N
         raise ValueError("new jobs go to either a new batch or an existing one")
     if batch_id is not None and ctx.store.batches.get(batch_id) is None:
         raise InputError(f"there is no batch {batch_id}")
-    requeues = tuple(_requeue_of(ctx, job_id) for job_id in requeue_ids)
+    requeues = tuple(_requeue_of(ctx, job_id, job_id in no_record) for job_id in requeue_ids)
     action = action or ("new batch" if batch is not None else "add to batch" if jobs else "retry")
     return PaidPlan(action, current_budget(ctx), tuple(jobs), batch, batch_id, requeues)
 
@@ -217,16 +226,27 @@ def plan_regenerate(ctx: AppContext, job_ids: list[int]) -> PaidPlan:
     return PaidPlan("regenerate", current_budget(ctx), tuple(jobs), None, batch_id)
 
 
-def plan_retry(ctx: AppContext, job_ids: list[int]) -> PaidPlan:
-    """Failed, cancelled or unknown jobs sent round again (a result the provider already made is only fetched)."""
-    return plan_work(ctx, [], requeue_ids=job_ids, action="retry")
+def plan_retry(ctx: AppContext, job_ids: list[int], *, no_record: frozenset[int] = frozenset()) -> PaidPlan:
+    """Failed, cancelled or unknown jobs sent round again (a result the provider already made is only fetched).
+    `no_record`: unknown jobs the provider said it never got (workflows/reconcile.py asks it first)."""
+    return plan_work(ctx, [], requeue_ids=job_ids, action="retry", no_record=no_record)
 
 
 def plan_redo(ctx: AppContext, job_id: int) -> PaidPlan:
-    """What `r` does to one job: a done job is regenerated; a failed, cancelled or unknown one is retried."""
+    """What `r` does to one job: a done job is regenerated; a failed, cancelled or unknown one is retried — an
+    unknown one only after asking the provider whether it has it (then it is followed: NothingToPay)."""
+    from pixflow_tui.workflows.reconcile import FOUND, NO_RECORD, reconcile_unknown
+
     job = _job(ctx, job_id)
     if job.status == JobState.DONE:
         return plan_regenerate(ctx, [job_id])
+    if job.status == JobState.UNKNOWN:
+        answers = {a.job_id: a for a in reconcile_unknown(ctx, [job_id])}
+        answer = answers.get(job_id)
+        if answer is not None and answer.outcome == FOUND:
+            raise NothingToPay(answer.message)
+        no_record = frozenset([job_id]) if answer is not None and answer.outcome == NO_RECORD else frozenset()
+        return plan_retry(ctx, [job_id], no_record=no_record)
     if job.status in RETRYABLE:
         return plan_retry(ctx, [job_id])
     raise InputError(f"job {job_id} is still {job.status}; wait for it to finish (or cancel it with x)")
@@ -239,7 +259,7 @@ def _job(ctx: AppContext, job_id: int) -> JobRecord:
     return job
 
 
-def _requeue_of(ctx: AppContext, job_id: int) -> Requeue:
+def _requeue_of(ctx: AppContext, job_id: int, no_record: bool = False) -> Requeue:
     job = _job(ctx, job_id)
     if job.status not in RETRYABLE:
         raise InputError(f"job {job_id} is {job.status}; only failed, cancelled or unknown jobs can be retried")
@@ -247,7 +267,7 @@ def _requeue_of(ctx: AppContext, job_id: int) -> Requeue:
         return Requeue(job, JobState.DOWNLOADING)
     if job.request_id and job.status == JobState.FAILED and RESULT_UNREADABLE in (job.error or ""):
         return Requeue(job, JobState.RUNNING)  # the provider finished it: read the result again
-    return Requeue(job, JobState.PENDING)
+    return Requeue(job, JobState.PENDING, no_record=no_record and job.status == JobState.UNKNOWN)
 
 
 # ---- committing -----------------------------------------------------------------------------------------

@@ -126,6 +126,8 @@ class FalEmulator(FalServiceBase):
         if (storage := self._route_storage(request)) is not None:
             return storage
         segments = [s for s in path.split("/") if s]
+        if path == "/v1/models/requests/by-endpoint" and method == "GET":
+            return self._history(request)
         if path.startswith("/_run/") and method == "POST":
             return self._run(request, "/".join(segments[1:]))
         if len(segments) >= 4 and segments[2] == "requests":
@@ -139,6 +141,31 @@ class FalEmulator(FalServiceBase):
         if method == "POST" and len(segments) >= 2:
             return self._submit(request, "/".join(segments))
         return json_response({"detail": "Not Found"}, 404)
+
+    def _history(self, request: Request) -> Response:
+        """fal's platform API: an endpoint's ended requests in a time window, with their inputs (expand=payloads)."""
+        if denied := self._check_key(request):
+            return denied
+        endpoint = request.param("endpoint_id") or ""
+        fault = self._take_fault("history", endpoint)
+
+        def accept() -> Response:
+            def wall(text: str | None, default: float) -> float:
+                return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() if text else default
+
+            start, end = wall(request.param("start"), time.time() - 86400), wall(request.param("end"), time.time())
+            now = time.monotonic()
+            with self._lock:
+                ended = [fr for fr in self.requests.values() if fr.app_id == endpoint
+                         and start <= fr.sent_wall <= end and fr.state(now) == "COMPLETED"]
+            items = [{"request_id": fr.request_id, "endpoint_id": fr.app_id,
+                      "sent_at": datetime.fromtimestamp(fr.sent_wall, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                      "status_code": 200 if fr.outcome == "ok" else 500,
+                      **({"json_input": fr.arguments} if request.param("expand") == "payloads" else {})}
+                     for fr in ended]
+            return json_response({"items": items, "next_cursor": None, "has_more": False})
+
+        return self._with_fault(fault, accept)
 
     def _take_outcome(self, app_id: str) -> Outcome:
         with self._lock:

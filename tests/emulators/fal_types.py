@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 FaultKind = Literal["400", "401", "403", "404", "429", "500", "503", "slow", "drop", "truncate", "malformed",
                     "content_policy", "failed"]
-FaultTarget = Literal["submit", "status", "result", "cancel", "download", "upload"]
+FaultTarget = Literal["submit", "status", "result", "cancel", "download", "upload", "history"]
 Outcome = Literal["ok", "invalid", "content_policy", "failed"]
 State = Literal["IN_QUEUE", "IN_PROGRESS", "COMPLETED"]
 
@@ -70,6 +71,7 @@ class FalRequest:
     result: dict[str, Any] | None = None
     status_polls: int = 0
     result_fetches: int = 0
+    sent_wall: float = field(default_factory=time.time)  # wall clock, for the platform API's request history
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def state(self, now: float) -> State:

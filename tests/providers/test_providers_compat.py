@@ -81,3 +81,14 @@ async def test_the_http_client_is_the_one_the_fal_client_sends_through(emu: FalE
     await client.submit(catalog.IMAGE_MODEL, IMAGE_ARGS)
     await http.aclose()
     assert http.is_closed
+
+
+def test_fal_client_host_follows_where_fal_client_is_aimed(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import fal_client.client as fc
+
+    from pixflow_tui.providers import compat
+
+    monkeypatch.setattr(fc, "QUEUE_URL_FORMAT", "https://queue.fal.run/")
+    assert compat.fal_client_host() is None  # fal itself: the history is on fal's platform API
+    monkeypatch.setattr(fc, "QUEUE_URL_FORMAT", "http://127.0.0.1:8123/")
+    assert compat.fal_client_host() == "http://127.0.0.1:8123"

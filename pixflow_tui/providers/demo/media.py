@@ -13,6 +13,7 @@ import re
 import secrets
 import time
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from pixflow_tui.core import catalog
 from pixflow_tui.core.jobs import JobKind, MediaRequest
 from pixflow_tui.core.transcripts import Transcript
 from pixflow_tui.providers.base import (
+    HistoryAnswer,
     PermanentProviderError,
     PreparedSubmit,
     RemoteHandle,
@@ -142,6 +144,24 @@ class DemoMediaProvider:
             self._early.add(task)
             task.add_done_callback(self._early_done)
         return RemoteHandle(request_id=request_id, model=request.model)
+
+    async def find_submitted(self, request: MediaRequest, sent_from: datetime, sent_to: datetime) -> HistoryAnswer:
+        """The demo keeps every request it was sent on disk, so it can always tell."""
+        start = sent_from.replace(tzinfo=timezone.utc).timestamp() - 60
+        end = sent_to.replace(tzinfo=timezone.utc).timestamp() + 60
+
+        def look() -> HistoryAnswer:
+            for path in self.state_dir.glob("*/request.json"):
+                try:
+                    record = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, json.JSONDecodeError):
+                    continue
+                if (record.get("model") == request.model and record.get("arguments") == request.arguments
+                        and start <= float(record.get("submitted_at", 0)) <= end):
+                    return HistoryAnswer(found=RemoteHandle(request_id=record["request_id"], model=request.model))
+            return HistoryAnswer(no_record=True)
+
+        return await asyncio.to_thread(look)
 
     def _early_done(self, task: asyncio.Task[Any]) -> None:
         self._early.discard(task)

@@ -1,0 +1,65 @@
+"""Did fal get a submit whose answer was lost? fal's platform API lists an endpoint's requests with their inputs
+(`GET /v1/models/requests/by-endpoint?expand=payloads`); a request whose input matches ours, sent in the window
+the job was submitting, is that job. Used before an `unknown` job is offered for a second, possibly paid, submit."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+
+from pixflow_tui.core.jobs import MediaRequest
+from pixflow_tui.providers import compat
+from pixflow_tui.providers.base import HistoryAnswer, MissingKeyError, ProviderError, RemoteHandle
+from pixflow_tui.providers.errors import FAL_KEY_HELP, fal_error
+
+PLATFORM_URL = "https://api.fal.ai/v1"
+PAGE_LIMIT = 100
+MAX_PAGES = 10
+SETTLED_AFTER = timedelta(minutes=10)  # a request older than this has ended and would be listed if fal had it
+
+
+def platform_url(fal_base_url: str | None) -> str:
+    """The platform API's base: fal's, or `<host>/v1` when media work goes to another host (a gateway)."""
+    host = fal_base_url or compat.fal_client_host()
+    return f"{host.rstrip('/')}/v1" if host else PLATFORM_URL
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(tzinfo=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def matches(request: MediaRequest, json_input: Any) -> bool:
+    """Every argument we chose is in the input as sent (uploaded files have URLs we never learnt: skipped)."""
+    if not isinstance(json_input, dict):
+        return False
+    return all(json_input.get(name) == value for name, value in request.arguments.items()
+               if name not in request.files)
+
+
+async def find_submitted(key: str | None, base_url: str | None, request: MediaRequest, sent_from: datetime,
+                         sent_to: datetime, *, now: datetime | None = None) -> HistoryAnswer:
+    """Look for the request in fal's history between `sent_from` and `sent_to` (naive UTC); ProviderError when
+    fal cannot be asked (no key, unreachable, refused)."""
+    if not key:
+        raise MissingKeyError(FAL_KEY_HELP)
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    params: dict[str, Any] = {"endpoint_id": request.model, "start": _iso(sent_from - timedelta(minutes=1)),
+                              "end": _iso(now + timedelta(minutes=1)), "expand": "payloads", "limit": PAGE_LIMIT}
+    try:
+        async with httpx.AsyncClient(timeout=30.0, headers={"Authorization": f"Key {key}"}) as http:
+            for _ in range(MAX_PAGES):
+                response = await http.get(f"{platform_url(base_url)}/models/requests/by-endpoint", params=params)
+                response.raise_for_status()
+                page = response.json()
+                for item in page.get("items", []):
+                    if matches(request, item.get("json_input")) and item.get("request_id"):
+                        return HistoryAnswer(found=RemoteHandle(str(item["request_id"]), request.model))
+                if not page.get("has_more") or not page.get("next_cursor"):
+                    break
+                params["cursor"] = page["next_cursor"]
+    except ProviderError:
+        raise
+    except (httpx.HTTPError, ValueError) as exc:
+        raise fal_error(exc, context="looking up fal's request history", secrets=(key,)) from None
+    return HistoryAnswer(no_record=now - sent_to >= SETTLED_AFTER)
