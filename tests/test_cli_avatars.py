@@ -184,9 +184,6 @@ def test_a_tiny_image_in_the_gallery_does_not_break_list_check(capsys) -> None:
     assert code == 2 and "too small" in err
 
 
-@pytest.mark.xfail(strict=True, reason="workflows.avatars.green_check samples the border at x/y = 1 and width/height"
-                                       " - 2, outside an image under 2 px on a side after thumbnail((256, 256)) (1×1,"
-                                       " or a 3000×8 banner that becomes 256×1): IndexError instead of InputError")
 def test_green_check_of_a_tiny_image_is_an_input_error(tmp_path: Path) -> None:
     from pixflow_tui.workflows.avatars import green_check
     from pixflow_tui.workflows.inputs import InputError
@@ -205,9 +202,6 @@ def test_live_generate_with_yes_goes_through_the_door(capsys, live_cli) -> None:
     assert len(summary["avatars"]) == 2 and {a["source"] for a in summary["avatars"]} == {"generated"}
 
 
-@pytest.mark.xfail(strict=True, reason="workflows.avatars.mark_as_avatar returns source 'library' for an image the "
-                                       "gallery lists as 'generated' (an Avatar Studio image marked again): the "
-                                       "answer and `gallery` disagree")
 def test_marking_a_generated_avatar_answers_as_the_gallery_shows_it(capsys) -> None:
     code, summary = run_json(capsys, "avatars", "generate", "--gender", "female", "--age", "adult")
     (made,) = summary["avatars"]

@@ -211,7 +211,7 @@ def test_transcribe_a_file_into_a_new_script(capsys, tmp_path: Path) -> None:
         (version,) = versions(ctx, made["script_id"])
     finally:
         ctx.close()
-    assert version.settings == {"source": str(audio)}
+    assert version.settings == {"source": str(audio), "seconds": 2.0, "demo": True}
     code, out, err = run(capsys, "scripts", "transcribe", str(tmp_path / "missing.wav"))
     assert code == 2 and "missing.wav does not exist" in err
 

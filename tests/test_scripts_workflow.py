@@ -126,10 +126,6 @@ def test_refine_keeps_the_parent_and_the_duration(ctx: AppContext) -> None:
         asyncio.run(flow.refine_script(ctx, made.id, "duration"))
 
 
-@pytest.mark.xfail(strict=True, reason="workflows.scripts.refine_script(how='improve') on a script without a "
-                                       "duration targets round(spoken seconds) unclamped: a 402-word typed script "
-                                       "gets duration 161 (sent to the provider and stored in the version's "
-                                       "settings), outside catalog.SCRIPT_DURATION_RANGE (5–120)")
 def test_improve_keeps_the_duration_in_range(ctx: AppContext) -> None:
     typed = new(ctx, " ".join(["word"] * 400) + " the end.")
     improved = asyncio.run(flow.refine_script(ctx, typed.id, "improve"))
@@ -137,10 +133,6 @@ def test_improve_keeps_the_duration_in_range(ctx: AppContext) -> None:
     assert improved.duration is not None and low <= improved.duration <= high
 
 
-@pytest.mark.xfail(strict=True, reason="workflows.scripts lets the text provider's providers.base.ProviderError "
-                                       "escape from generate/refine/translate (workflows.prompts wraps it in "
-                                       "PromptGenerationError); the CLI may not import providers/, so it can only "
-                                       "recognise the error by class name")
 def test_a_provider_failure_is_a_workflow_error(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
     from pixflow_tui.providers.base import ProviderError
     from pixflow_tui.providers.demo.text import DemoTextProvider

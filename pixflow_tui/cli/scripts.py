@@ -12,10 +12,11 @@ from pixflow_tui.cli.common import ExitCode, error, print_json
 from pixflow_tui.config import Settings
 from pixflow_tui.core import catalog
 from pixflow_tui.workflows import scripts as flow
+from pixflow_tui.workflows.scripts import ScriptProviderError
 from pixflow_tui.workflows.cli_support import open_context
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.system import database_failure
+
 
 EXIT_HELP = "Exit codes: 0 success, 1 the text provider failed, 2 usage or bad input, 3 config/database."
 
@@ -91,12 +92,6 @@ def register(subparsers: Any) -> None:
 # ---- running --------------------------------------------------------------------------------------------
 
 
-def _provider_failed(exc: BaseException) -> bool:
-    # workflows/scripts lets the text provider's ProviderError through, and the CLI may not import providers/:
-    # recognise it by name (see the xfail in tests/test_scripts_workflow.py).
-    return any(cls.__name__ == "ProviderError" for cls in type(exc).__mro__)
-
-
 def _with_context(settings: Settings, body: Any) -> int:
     ctx = open_context(settings)
     if ctx is None:
@@ -109,9 +104,7 @@ def _with_context(settings: Settings, body: Any) -> int:
     except KeyboardInterrupt:
         error("interrupted")
         return ExitCode.INTERRUPTED
-    except Exception as exc:
-        if not _provider_failed(exc) or database_failure(exc, settings) is not None:
-            raise
+    except ScriptProviderError as exc:
         error(f"the provider failed: {exc}")
         return ExitCode.FAILED
     finally:
@@ -274,12 +267,8 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_transcribe(args: argparse.Namespace, settings: Settings) -> int:
-    from pixflow_tui.workflows import transcription
-
     def body(ctx: AppContext) -> int:
-        transcript = asyncio.run(transcription.transcribe(ctx, args.source))
-        view = asyncio.run(flow.new_script(ctx, transcript.text, action="transcribed", title=args.title,
-                                           settings={"source": args.source}))
+        view, transcript = asyncio.run(flow.transcribe_script(ctx, args.source, title=args.title))
         return _show(args, view, {"source": args.source, "transcript_language": transcript.language,
                                   "transcript_seconds": transcript.seconds})
 

@@ -20,6 +20,7 @@ MODULE = "avatar_studio"
 AVATAR_KIND = "avatar"  # an asset of this kind marks a Library image as an avatar
 SOURCES = ("curated", "generated", "library")
 EDGE_SAMPLES = 24  # per side
+MIN_CHECK_SIDE = 8  # pixels, after shrinking to 256: less has no border to speak of
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,9 @@ def mark_as_avatar(ctx: AppContext, image_id: int) -> Avatar:
     if not ctx.store.assets.list(kind=AVATAR_KIND, source_image_id=image_id, limit=1):
         ctx.store.assets.add(kind=AVATAR_KIND, local_path=image.local_path, source_image=image_id,
                              concept=image.concept, metadata={"concept": image.concept, "marked": True})
-    return Avatar(f"image:{image.id}", image.local_path, image.concept or image.file_name, "library", image.id,
-                  image.thumbnail_path)
+    return next((a for a in gallery(ctx) if a.image_id == image_id),
+                Avatar(f"image:{image.id}", image.local_path, image.concept or image.file_name, "library", image.id,
+                       image.thumbnail_path))
 
 
 # ---- the green box --------------------------------------------------------------------------------------
@@ -131,6 +133,9 @@ def green_check(path: str | Path) -> GreenCheck:
         image = opened.convert("RGB")
         image.thumbnail((256, 256))
     width, height = image.size
+    if min(width, height) < MIN_CHECK_SIDE:
+        raise InputError(f"{file.name} is too small or too narrow ({opened.width}×{opened.height}) to check its "
+                         "border for backdrop green")
     xs = [round(i * (width - 1) / (EDGE_SAMPLES - 1)) for i in range(EDGE_SAMPLES)]
     ys = [round(i * (height - 1) / (EDGE_SAMPLES - 1)) for i in range(EDGE_SAMPLES)]
     border = ([(x, 1) for x in xs] + [(x, height - 2) for x in xs] + [(1, y) for y in ys]

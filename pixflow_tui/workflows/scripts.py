@@ -2,18 +2,25 @@
 the script's current version along them (kept in the database, so they survive a restart)."""
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pixflow_tui.core import catalog
 from pixflow_tui.core import scripts as rules
+from pixflow_tui.core.transcripts import Transcript
 from pixflow_tui.providers.base import ProviderError
 from pixflow_tui.store.records import ScriptRecord, ScriptVersionRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
 
+T = TypeVar("T")
 REFINES = ("improve", "shorter", "longer", "duration")
 TRANSLATED = "translated"
+
+
+class ScriptProviderError(RuntimeError):
+    """The text provider could not write, refine or translate the script; the message carries its words."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ def check_duration(duration: float) -> int:
     low, high = catalog.SCRIPT_DURATION_RANGE
     if not isinstance(duration, (int, float)) or not low <= duration <= high:
         raise InputError(f"the duration must be {low}–{high} seconds, not {duration}")
-    return int(duration)
+    return round(duration)
 
 
 def check_tone(tone: str) -> str:
@@ -126,6 +133,13 @@ async def _detect(ctx: AppContext, text: str) -> str:
         return rules.guess_language(text)  # a label only: never worth failing the user's action for
 
 
+async def _provider(call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except ProviderError as exc:
+        raise ScriptProviderError(exc.message) from exc
+
+
 def _title(text: str) -> str:
     words = text.split()
     return " ".join(words[:8]) + ("…" if len(words) > 8 else "")
@@ -154,7 +168,7 @@ async def generate_script(ctx: AppContext, concept: str, duration: float, tone: 
     examples = tuple(e.strip() for e in examples if e.strip())
     if len(examples) > rules.MAX_EXAMPLES:
         raise InputError(f"{len(examples)} example scripts given; at most {rules.MAX_EXAMPLES}")
-    script = await ctx.text.write_script(concept, seconds, tone, app_name, examples)
+    script = await _provider(ctx.text.write_script(concept, seconds, tone, app_name, examples))
     settings = {"concept": concept, "duration": seconds, "tone": tone, "app_name": app_name,
                 "examples": len(examples), "provider": ctx.text.name}
     record = ctx.store.scripts.create(title=_title(concept), text=script.text, action="generated",
@@ -177,10 +191,12 @@ async def refine_script(ctx: AppContext, script_id: int, how: str, *, feedback: 
     elif how in ("shorter", "longer"):
         target = rules.resized_duration(view.fit.words, how)
     else:
-        target = int(view.duration or max(catalog.SCRIPT_DURATION_RANGE[0], round(view.fit.seconds)))
+        low, high = catalog.SCRIPT_DURATION_RANGE
+        target = int(view.duration or min(high, max(low, round(view.fit.seconds))))
     note = {"shorter": "Make it about 20% shorter.", "longer": "Make it about 20% longer.",
             "duration": f"Fit it to {target} seconds."}.get(how, "")
-    script = await ctx.text.refine_script(view.text, " ".join(p for p in (feedback.strip(), note) if p), target)
+    script = await _provider(ctx.text.refine_script(view.text, " ".join(p for p in (feedback.strip(), note) if p),
+                                                    target))
     ctx.store.scripts.add_version(script_id, text=script.text, action="improved" if how == "improve" else how,
                                   parent_id=view.version.id, language=view.language,
                                   settings={"duration": target, "feedback": feedback.strip(),
@@ -224,10 +240,21 @@ async def translate_script(ctx: AppContext, script_id: int, codes: list[str] | t
     if not wanted:
         return view
     names = tuple(catalog.LANGUAGES[code] for code in wanted)
-    translated = await ctx.text.translate(view.text, names)
+    translated = await _provider(ctx.text.translate(view.text, names))
     for code, name in zip(wanted, names, strict=True):
         ctx.store.scripts.add_version(script_id, text=translated[name], action=TRANSLATED, parent_id=view.version.id,
                                       language=code, make_current=False,
                                       settings={"duration": view.duration, "from": view.language or None,
                                                 "provider": ctx.text.name})
     return script_view(ctx, script_id)
+
+
+async def transcribe_script(ctx: AppContext, source: str, *, title: str = "") -> tuple[ScriptView, Transcript]:
+    """A new script from the speech in a local audio/video file or a URL (see workflows/transcription.py)."""
+    from pixflow_tui.workflows.transcription import transcribe
+
+    transcript = await _provider(transcribe(ctx, source))
+    view = await new_script(ctx, transcript.text, action="transcribed", title=title,
+                            settings={"source": transcript.source, "seconds": transcript.seconds,
+                                      "demo": transcript.demo})
+    return view, transcript
