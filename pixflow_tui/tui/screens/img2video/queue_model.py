@@ -83,13 +83,11 @@ class QueueModel:
         fresh = []
         for video in videos:
             entry = self.find(video.entry_id)
-            if entry is not None and entry.id not in self.busy and \
-                    entry.job_id == (video.retry_job_id or video.parent_job_id):
-                fresh.append(video)
-        for video in fresh:
-            self.busy.add(video.entry_id)
-            old = self.status_of(self.find(video.entry_id))  # type: ignore[arg-type]
-            self.statuses[video.entry_id] = EntryStatus(str(JobState.PENDING), None, video=old.video)
+            if entry is None or entry.id in self.busy or entry.job_id != (video.retry_job_id or video.parent_job_id):
+                continue
+            fresh.append(video)
+            self.busy.add(entry.id)
+            self.statuses[entry.id] = EntryStatus(str(JobState.PENDING), None, video=self.status_of(entry).video)
         return fresh
 
     def link(self, result: RunResult) -> None:
