@@ -107,3 +107,20 @@ async def test_bad_generator_input_reopens_the_form_as_it_was(make_app, tmp_path
         await pilot.press("escape")
         await settle(pilot)
         assert grid_keys(app) == []
+
+
+async def test_marking_a_library_image_that_does_not_exist_says_so(make_app) -> None:
+    from pixflow_tui.tui.screens.dialogs import TextInputDialog
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_studio(pilot)
+        await pilot.press("m")
+        dialog = await wait_screen(pilot, TextInputDialog)
+        dialog.query_one(Input).value = "abc"
+        await pilot.press("enter")
+        assert app.screen is dialog  # not a number: the dialog says so and stays
+        dialog.query_one(Input).value = "99"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Not marked: there is no image 99" in text_of(app, "#avatar-note"),
+                       what="the refusal")

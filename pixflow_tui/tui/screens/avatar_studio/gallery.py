@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from pixflow_tui.tui.paid import spend
 from pixflow_tui.tui.screens.avatar_studio.dialogs import AvatarRequest, GenerateAvatarsDialog
-from pixflow_tui.tui.screens.dialogs import PathInputDialog
+from pixflow_tui.tui.screens.dialogs import PathInputDialog, TextInputDialog
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
 from pixflow_tui.tui.widgets.thumbnail_grid import GridEntry, ThumbnailGrid
 from pixflow_tui.tui.workers import start_thread
@@ -45,6 +45,7 @@ class AvatarGallery(Vertical):
         Binding("i", "import_file", "Import", id="avatar-import"),
         Binding("g", "generate", "Generate", id="avatar-generate"),
         Binding("b", "green_version", "Green-box version", id="avatar-green-version"),
+        Binding("m", "mark_library_image", "Mark a Library image as an avatar", show=False, id="avatar-mark"),
         Binding("ctrl+r", "reload", "Reload the gallery", show=False, id="avatar-reload"),
     ]
 
@@ -231,6 +232,32 @@ class AvatarGallery(Vertical):
             self.app.call_from_thread(self.reload, avatar.key)
 
         start_thread(self, work, name="Importing an avatar", group="avatar-import", exclusive=False)
+
+    def action_mark_library_image(self) -> None:
+        def valid(text: str) -> str | None:
+            return None if text.strip().lstrip("#").isdigit() else "type the image's number (the Library shows it)"
+
+        def chosen(text: str | None) -> None:
+            if text is not None:
+                self._mark(int(text.strip().lstrip("#")))
+
+        self.app.push_screen(TextInputDialog("Mark a Library image as an avatar", "The image's number, as the "
+                                             "Library shows it; the image stays where it is.", validator=valid),
+                             chosen)
+
+    def _mark(self, image_id: int) -> None:
+        context = self.context
+
+        def work() -> None:
+            try:
+                avatar = flow.mark_as_avatar(context, image_id)
+            except InputError as exc:
+                self.app.call_from_thread(self.say, f"Not marked: {exc}", "warning")
+                return
+            self.app.call_from_thread(self.say, f"Image {image_id} is in the gallery now.", "ok")
+            self.app.call_from_thread(self.reload, avatar.key)
+
+        start_thread(self, work, name="Marking an avatar", group="avatar-mark", exclusive=False)
 
     def action_generate(self, request: AvatarRequest | None = None, error: str = "") -> None:
         def chosen(result: object) -> None:

@@ -84,10 +84,11 @@ class AvatarStudioScreen(ModuleScreen):
         self._gallery_timer = None
         self.query_one(AvatarGallery).reload()
 
-    def _on_screen_suspend(self) -> None:
-        self._left = self.app.current_mode != self.MODULE
+    # Textual runs each class's handler (ModuleScreen's refreshes the header): no super() calls here
+    def on_screen_suspend(self) -> None:
+        self._left = self.app.current_mode != self.MODULE  # a dialog on top keeps the mode
 
-    def _on_screen_resume(self) -> None:
+    def on_screen_resume(self) -> None:
         if self._left:  # the Library may have marked avatars, other processes made some
             self._left = False
             self.query_one(AvatarGallery).reload()

@@ -319,14 +319,21 @@ class ScriptPanel(Vertical, can_focus=True):
                  refused=lambda message: self.action_generate(request, message))
 
     def action_transcribe(self) -> None:
+        def from_file(path: Path | None) -> None:
+            if path is not None:
+                self._transcribe(str(path))
+
+        def from_url(url: str | None) -> None:
+            if url and url.strip():
+                self._transcribe(url.strip())
+
         def where(choice: str | None) -> None:
             if choice == "file":
                 self.app.push_screen(PathInputDialog("Transcribe a file", "An audio or video file on this machine.",
-                                                     want="file"), lambda path: path and self._transcribe(str(path)))
+                                                     want="file"), from_file)
             elif choice == "url":
                 self.app.push_screen(TextInputDialog("Transcribe a URL", "A video page or a direct media link.",
-                                                     placeholder="https://…"),
-                                     lambda url: url and self._transcribe(url.strip()))
+                                                     placeholder="https://…"), from_url)
 
         self.app.push_screen(ChoiceDialog("Transcribe from", [("file", "A local file"), ("url", "A URL")]), where)
 
