@@ -27,7 +27,7 @@ async def test_favourite_asks_for_a_name_and_saves_it(make_app) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await written(pilot)
         await pilot.press("j")  # vim down: the second prompt
-        second = pf(app).batch.prompts[1]
+        second = results(app).shown.prompts[1]
         assert view(app).prompt == second
         await pilot.press("f")
         await pilot.pause()
@@ -64,7 +64,7 @@ async def test_copy_puts_the_prompt_json_on_the_clipboard(make_app) -> None:
         await pilot.press("j", "j")  # vim down twice: the third prompt
         assert prompt_list(app).highlighted == 2
         await pilot.press("y")
-        assert json.loads(app.clipboard) == pf(app).batch.prompts[2].model_dump()
+        assert json.loads(app.clipboard) == results(app).shown.prompts[2].model_dump()
 
 
 def spy_on_sending(app, monkeypatch) -> list[tuple]:
@@ -86,7 +86,7 @@ async def test_select_and_send_to_asset_monster(make_app, monkeypatch) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await written(pilot, 4)
         sent = spy_on_sending(app, monkeypatch)
-        batch = pf(app).batch
+        batch = results(app).shown
         await pilot.press("s")  # selects the first and moves on
         assert prompt_list(app).highlighted == 1
         await pilot.press("j", "s")  # the third
@@ -111,7 +111,7 @@ async def test_send_without_a_selection_sends_the_highlighted_prompt(make_app, m
         await written(pilot)
         sent = spy_on_sending(app, monkeypatch)
         await pilot.press("j")
-        expected = pf(app).batch.prompts[1]
+        expected = results(app).shown.prompts[1]
         await pilot.press("g")
         await settle(pilot)
         assert [prompts for _, prompts, _ in sent] == [[expected]]
@@ -123,7 +123,7 @@ async def test_inline_json_editor_rejects_bad_json_keeps_the_edit_and_accepts_a_
     async with app.run_test(size=(100, 40)) as pilot:
         await written(pilot)
         screen = pf(app)
-        original = screen.batch.prompts[0]
+        original = screen.results.shown.prompts[0]
         await pilot.press("E")
         await pilot.pause()
         editor = app.screen
@@ -154,7 +154,7 @@ async def test_inline_json_editor_rejects_bad_json_keeps_the_edit_and_accepts_a_
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
-        assert screen.batch.prompts[0].style == "CRITICAL: a hand-edited style"
+        assert screen.results.shown.prompts[0].style == "CRITICAL: a hand-edited style"
         assert view(app).prompt.style == "CRITICAL: a hand-edited style"
         assert "CRITICAL: a hand-edited style" in rows(app)[0]
         assert "edited" in message(app)
@@ -174,7 +174,7 @@ async def test_escape_from_a_changed_json_edit_asks_first(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await written(pilot)
-        before = pf(app).batch.prompts[0]
+        before = results(app).shown.prompts[0]
         await pilot.press("E")
         await pilot.pause()
         editor = app.screen
@@ -187,14 +187,14 @@ async def test_escape_from_a_changed_json_edit_asks_first(make_app) -> None:
         await pilot.press("escape", "y")
         await settle(pilot)
         assert app.screen is pf(app)
-        assert pf(app).batch.prompts[0] == before
+        assert results(app).shown.prompts[0] == before
 
 
 async def test_edits_are_saved_before_the_next_run(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(100, 40)) as pilot:
         await written(pilot, 2)
-        results(app).apply_edit(1, pf(app).batch.prompts[1].model_copy(update={"style": "edited style"}))
+        results(app).apply_edit(1, results(app).shown.prompts[1].model_copy(update={"style": "edited style"}))
         await write_concept(pilot, "second concept", 1)
         history = app.context.store.history.list()
         assert len(history) == 3  # first run, its edited version, second run
@@ -232,7 +232,7 @@ async def test_e_edits_in_the_users_editor(make_app, monkeypatch, tmp_path: Path
         await pilot.press("e")
         await pilot.pause()
         if outcome == "valid":
-            assert pf(app).batch.prompts[0].style == "CRITICAL: written in my editor"
+            assert results(app).shown.prompts[0].style == "CRITICAL: written in my editor"
             assert view(app).prompt.style == "CRITICAL: written in my editor"
         else:  # the edit is not lost: it opens inline with what is wrong
             editor = app.screen
@@ -263,4 +263,4 @@ async def test_prompt_keys_are_remappable_by_id(make_app) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await written(pilot)
         await pilot.press("w")
-        assert json.loads(app.clipboard) == pf(app).batch.prompts[0].model_dump()
+        assert json.loads(app.clipboard) == results(app).shown.prompts[0].model_dump()

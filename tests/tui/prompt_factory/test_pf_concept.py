@@ -6,7 +6,7 @@ from textual.widgets import Input
 
 from pixflow_tui.providers.demo import DemoTextProvider
 from pixflow_tui.tui.screens.prompt_factory.batch import Batch
-from pf_helpers import field_value, message, pf, prompt_list, rows, settle, view, wait_until, write_concept
+from pf_helpers import field_value, message, pf, prompt_list, results, rows, settle, view, wait_until, write_concept
 
 CONCEPT = "rainy neon street portrait"
 
@@ -34,8 +34,8 @@ async def test_concept_flow_writes_selects_first_shows_it_and_saves_history(make
 
         expected = await demo_prompts(CONCEPT, 3)
         screen = pf(app)
-        assert screen.batch is not None
-        assert [p.model_dump() for p in screen.batch.prompts] == expected
+        assert screen.results.shown is not None
+        assert [p.model_dump() for p in screen.results.shown.prompts] == expected
         assert prompt_list(app).option_count == 3
         assert prompt_list(app).highlighted == 0
         assert view(app).prompt is not None and view(app).prompt.model_dump() == expected[0]
@@ -60,7 +60,7 @@ async def test_each_prompt_shows_its_score_and_the_batch_its_variety(make_app) -
         await settle(pilot)
         await write_concept(pilot, CONCEPT, 3)
         screen = pf(app)
-        batch = screen.batch
+        batch = screen.results.shown
         assert batch is not None
         first = batch.slots[0]
         assert first is not None
@@ -93,12 +93,12 @@ async def test_prompts_fill_preallocated_slots_as_they_arrive(make_app) -> None:
         await settle(pilot)
         await write_concept(pilot, CONCEPT, 5, settle_after=False)
         screen = pf(app)
-        await wait_until(pilot, lambda: screen.batch is not None and screen.batch.arrived >= 1)
-        assert screen.batch.arrived < 5, "the run should still be going"
+        await wait_until(pilot, lambda: screen.results.shown is not None and screen.results.shown.arrived >= 1)
+        assert screen.results.shown.arrived < 5, "the run should still be going"
         assert prompt_list(app).option_count == 5  # every slot is there from the start
         assert "writing" in rows(app)[4]
         assert prompt_list(app).highlighted == 0  # the first arrival is selected and shown
-        assert view(app).prompt == screen.batch.prompts[0]
+        assert view(app).prompt == screen.results.shown.prompts[0]
         assert "x or escape cancels" in message(app)
         assert app.context.store.history.count() == 0  # saved when the run ends
         await settle(pilot)
@@ -113,10 +113,10 @@ async def test_a_cancelled_run_keeps_and_saves_what_arrived(make_app, key: str) 
         await settle(pilot)
         await write_concept(pilot, CONCEPT, 8, settle_after=False)
         screen = pf(app)
-        await wait_until(pilot, lambda: screen.batch is not None and screen.batch.arrived >= 1)
+        await wait_until(pilot, lambda: screen.results.shown is not None and screen.results.shown.arrived >= 1)
         await pilot.press(key)
         await settle(pilot)
-        kept = screen.batch.prompts
+        kept = screen.results.shown.prompts
         assert 1 <= len(kept) < 8
         assert prompt_list(app).option_count == len(kept)  # the empty slots are gone
         assert not screen.busy
@@ -149,13 +149,13 @@ async def test_a_second_run_waits_for_the_first(make_app) -> None:
         await settle(pilot)
         await write_concept(pilot, CONCEPT, 10, settle_after=False)
         screen = pf(app)
-        await wait_until(pilot, lambda: screen.batch is not None and screen.batch.arrived >= 1)
-        first = screen.batch
+        await wait_until(pilot, lambda: screen.results.shown is not None and screen.results.shown.arrived >= 1)
+        first = screen.results.shown
         await pilot.press("ctrl+g")
         await pilot.pause(0.1)
         toasts = [str(toast.render()) for toast in app.screen.query(Toast)]
         assert any("Still writing the last prompts" in text for text in toasts), toasts
-        assert screen.batch is first  # no second run was started
+        assert screen.results.shown is first  # no second run was started
         await pilot.press("x")
         await settle(pilot)
         assert app.context.store.history.count() == 1
@@ -174,9 +174,9 @@ async def test_a_reference_image_guides_the_prompts(make_app, tmp_path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         screen = pf(app)
-        assert screen.batch is not None and len(screen.batch.prompts) == 4  # the default count
+        assert screen.results.shown is not None and len(screen.results.shown.prompts) == 4  # the default count
         without = await demo_prompts(CONCEPT, 4)
-        assert [p.model_dump() for p in screen.batch.prompts] != without  # the analysis changed them
+        assert [p.model_dump() for p in screen.results.shown.prompts] != without  # the analysis changed them
         assert app.context.store.history.count() == 1
 
 
@@ -217,4 +217,4 @@ async def test_the_prompt_view_is_mounted_after_the_first_frame(make_app, monkey
         await settle(pilot)
         assert not pf(app).query("#prompt-view")  # no warm-up (a run that beats it): the first prompt mounts it
         await write_concept(pilot, CONCEPT, 2)
-        assert view(app).prompt == pf(app).batch.prompts[0]
+        assert view(app).prompt == results(app).shown.prompts[0]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pf_helpers import fill, make_image, message, pf, settle, write_concept
+from pf_helpers import fill, make_image, message, pf, results, settle, write_concept
 
 MB = 1024 * 1024
 
@@ -52,7 +52,7 @@ async def test_bad_concept_form_inputs(make_app, concept: str, count: object, ex
         assert expected in message(app)
         assert pf(app).query_one("#message").has_class("-error")
         assert app.focused is pf(app).query_one(f"#{field}")  # the cursor goes where the problem is
-        assert pf(app).batch is None
+        assert results(app).shown is None
         assert app.context.store.history.count() == 0
 
 
@@ -96,7 +96,7 @@ async def test_bad_reference_image(make_app, tmp_path: Path, case: str) -> None:
         assert expected in message(app), message(app)
         assert message(app).startswith("Reference image ")
         assert app.focused is pf(app).query_one("#reference")
-        assert pf(app).batch is None
+        assert results(app).shown is None
         assert app.context.store.history.count() == 0
 
 
@@ -112,7 +112,7 @@ async def test_bad_image_in_image_mode(make_app, tmp_path: Path, case: str) -> N
         await settle(pilot)
         assert expected in message(app), message(app)
         assert app.context.store.history.count() == 0
-        assert pf(app).batch is None  # nothing came of it, so no empty list either
+        assert results(app).shown is None  # nothing came of it, so no empty list either
         assert pf(app).query_one("#list-empty").display
         assert app.is_running
 
@@ -178,10 +178,10 @@ async def test_a_failed_run_keeps_the_previous_prompts_on_screen(make_app, tmp_p
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await write_concept(pilot, "neon portrait", 2)
-        before = pf(app).batch
+        before = results(app).shown
         await pilot.press("i")
         await fill(pilot, "#image", str(tmp_path / "missing.png"), typed=False)
         await pilot.press("enter")
         await settle(pilot)
         assert "does not exist" in message(app)
-        assert pf(app).batch is before and len(before.prompts) == 2
+        assert results(app).shown is before and len(before.prompts) == 2

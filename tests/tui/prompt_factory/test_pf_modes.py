@@ -24,7 +24,7 @@ async def test_image_mode_writes_one_prompt_from_a_real_png(make_app, tmp_path: 
 
         expected = await DemoTextProvider().image_to_prompt(image, "summer campaign")
         screen = pf(app)
-        assert screen.batch is not None and screen.batch.prompts == [expected]
+        assert screen.results.shown is not None and screen.results.shown.prompts == [expected]
         assert prompt_list(app).option_count == 1 and prompt_list(app).highlighted == 0
         assert view(app).prompt == expected
         history = app.context.store.history.list()

@@ -8,7 +8,7 @@ import pytest
 from emulators.fixtures import bypass_proxies
 from emulators.openai_emulator import OpenAIEmulator
 
-from pf_helpers import fill, make_image, message, pf, prompt_list, settle, view, write_concept
+from pf_helpers import fill, make_image, message, pf, prompt_list, results, settle, view, write_concept
 
 CONCEPT = "vintage racing driver portrait"
 
@@ -39,8 +39,8 @@ async def test_concept_flow_against_the_emulator(live_app, emu: OpenAIEmulator) 
         assert all(r["response_format"]["type"] == "json_schema" for r in emu.chat_requests)
         assert all(CONCEPT in str(r["messages"]) for r in emu.chat_requests)
         assert emu.auth_headers and all(h == "Bearer sk-test" for h in emu.auth_headers)
-        assert screen.batch is not None and len(screen.batch.prompts) == 2
-        assert prompt_list(app).highlighted == 0 and view(app).prompt == screen.batch.prompts[0]
+        assert screen.results.shown is not None and len(screen.results.shown.prompts) == 2
+        assert prompt_list(app).highlighted == 0 and view(app).prompt == screen.results.shown.prompts[0]
         # the emulator writes every field from the words it was sent
         assert "vintage" in view(app).prompt.style.lower()
         history = app.context.store.history.list()
@@ -61,12 +61,12 @@ async def test_malformed_model_output_is_reported_and_the_app_carries_on(live_ap
         assert "Traceback" not in text
         assert len(emu.chat_requests) == 2
         assert app.context.store.history.count() == 0  # nothing arrived, nothing to keep
-        assert pf(app).batch is None and app.is_running and not pf(app).busy
+        assert results(app).shown is None and app.is_running and not pf(app).busy
 
         # the next run works
         await pilot.press("c", "enter")
         await settle(pilot)
-        assert pf(app).batch is not None and len(pf(app).batch.prompts) == 1
+        assert results(app).shown is not None and len(results(app).shown.prompts) == 1
         assert app.context.store.history.count() == 1
 
 
@@ -80,7 +80,7 @@ async def test_one_bad_answer_in_a_batch_keeps_the_good_prompts(live_app, emu: O
         await write_concept(pilot, CONCEPT, 2)
         screen = pf(app)
         assert len(emu.chat_requests) == 4
-        assert screen.batch is not None and len(screen.batch.prompts) == 1
+        assert screen.results.shown is not None and len(screen.results.shown.prompts) == 1
         assert "malformed output" in message(app) and "kept the 1 prompt already written" in message(app)
         history = app.context.store.history.list()
         assert [h.prompt_count for h in history] == [1]

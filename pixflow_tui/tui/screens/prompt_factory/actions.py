@@ -17,7 +17,7 @@ from textual.worker import Worker
 
 from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.screens.dialogs import TextInputDialog
-from pixflow_tui.tui.screens.prompt_factory import runs
+from pixflow_tui.tui.screens.prompt_factory.runs import BadImage, Began, Checking, write
 from pixflow_tui.tui.screens.prompt_factory.batch import Batch
 from pixflow_tui.tui.screens.prompt_factory.editor import JsonEditorDialog, edit_in_editor, editor_command
 from pixflow_tui.tui.screens.prompt_factory.forms import Request
@@ -73,15 +73,15 @@ class ResultsPane(ResultsView):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Prompt keys are shown dimmed (None) while there is no prompt to act on."""
         if action == "save_history":
-            return True if self.batch is not None and self.batch.prompts else None
+            return True if self.shown is not None and self.shown.prompts else None
         if action in PROMPT_ACTIONS:
             return True if self.current() is not None else None
         return True
 
     def keep_edits(self) -> None:
         """Save edits of the prompts on screen now (blocking): they are about to be replaced, or the app closes."""
-        if self.batch is not None and self.batch.unsaved_edits and not self.batch.running:
-            self._store(self.batch)
+        if self.shown is not None and self.shown.unsaved_edits and not self.shown.running:
+            self._store(self.shown)
 
     def on_unmount(self) -> None:
         self.keep_edits()
@@ -96,21 +96,21 @@ class ResultsPane(ResultsView):
         self.notify(f"Prompt {index + 1} copied as JSON.")
 
     def action_toggle_select(self) -> None:
-        if (found := self.current()) is None or self.batch is None:
+        if (found := self.current()) is None or self.shown is None:
             return
-        self.batch.toggle(found[0])
+        self.shown.toggle(found[0])
         self.refresh_rows()
         self.prompt_list.action_cursor_down()
 
     def action_send_prompts(self) -> None:
-        if self.batch is None:
+        if self.shown is None:
             return
-        prompts = self.batch.to_send(self.highlighted)
+        prompts = self.shown.to_send(self.highlighted)
         if not prompts:
             self.notify("There is no written prompt to send yet.", severity="warning")
             return
-        self.context.handoff.send_prompts(self.batch.concept, prompts, self.batch.history_id)
-        self.batch.selected.clear()
+        self.context.handoff.send_prompts(self.shown.concept, prompts, self.shown.history_id)
+        self.shown.selected.clear()
         self.refresh_rows()
         self.notify(f"Sent {plural(len(prompts), 'prompt')} to Asset Monster.")
         self.post_message(self.Sent())
@@ -118,14 +118,14 @@ class ResultsPane(ResultsView):
     # ---- favourites and history (in thread workers) ----------------------------------------------------
 
     def action_favourite(self) -> None:
-        if (found := self.current()) is None or self.batch is None:
+        if (found := self.current()) is None or self.shown is None:
             return
         index, slot = found
-        default = f"{' '.join(self.batch.concept.split()[:6])} #{index + 1}"
+        default = f"{' '.join(self.shown.concept.split()[:6])} #{index + 1}"
         self.app.push_screen(
             TextInputDialog("Save to favourites", "A name to find this prompt by in the Library (6).",
                             value=default, validator=lambda text: None if text.strip() else "type a name"),
-            callback=partial(self._favourite_named, slot.prompt, self.batch),
+            callback=partial(self._favourite_named, slot.prompt, self.shown),
         )
 
     def _favourite_named(self, prompt: PromptOutput, batch: Batch, name: str | None) -> None:
@@ -144,7 +144,7 @@ class ResultsPane(ResultsView):
         self.app.call_from_thread(self.notify, f"Saved to favourites as “{name}”.")
 
     def action_save_history(self) -> None:
-        batch = self.batch
+        batch = self.shown
         if batch is None or not batch.prompts:
             return
         if batch.running:
@@ -216,11 +216,11 @@ class ResultsPane(ResultsView):
         self.app.push_screen(
             JsonEditorDialog(text, title=f"Prompt {index + 1} as JSON", validate=flow().parse_edited_prompt,
                              error=error),
-            callback=partial(self._json_edited, self.batch, index),
+            callback=partial(self._json_edited, self.shown, index),
         )
 
     def _json_edited(self, batch: Batch | None, index: int, prompt: PromptOutput | None) -> None:
-        if prompt is None or batch is None or batch is not self.batch:
+        if prompt is None or batch is None or batch is not self.shown:
             return
         current = batch.get(index)
         if current is not None and current.prompt == prompt:
@@ -229,10 +229,10 @@ class ResultsPane(ResultsView):
             self.apply_edit(index, prompt)
 
     def apply_edit(self, index: int, prompt: PromptOutput) -> None:
-        if self.batch is None or self.batch.get(index) is None:
+        if self.shown is None or self.shown.get(index) is None:
             return
-        self.batch.replace(index, prompt)
-        self.prompt_list.refresh_row(self.batch, index)
+        self.shown.replace(index, prompt)
+        self.prompt_list.refresh_row(self.shown, index)
         self.show_current()
         self.post_message(Status(f"Prompt {index + 1} edited · ctrl+s saves it (the next run saves it anyway)",
                                  "ok"))
@@ -251,18 +251,18 @@ class ResultsPane(ResultsView):
             self._run.cancel()
 
     async def _write(self, request: Request) -> None:
-        previous, batch, problem = self.batch, None, ""
+        previous, batch, problem = self.shown, None, ""
         try:
             if previous is not None and previous.unsaved_edits and not previous.running:
                 await asyncio.to_thread(self._store, previous)  # edits of the previous prompts are never lost
             try:
-                async with aclosing(runs.write(self.context, request)) as events:
+                async with aclosing(write(self.context, request)) as events:
                     async for event in events:
-                        if isinstance(event, runs.Checking):
+                        if isinstance(event, Checking):
                             self.post_message(Status(event.text, "busy"))
-                        elif isinstance(event, runs.BadImage):
+                        elif isinstance(event, BadImage):
                             self.post_message(self.BadInput(event.problem, event.field))
-                        elif isinstance(event, runs.Began):
+                        elif isinstance(event, Began):
                             batch = event.batch
                             self.show_batch(batch)
                             self.post_message(Status(f"{event.busy_text}  x or escape cancels", "busy"))
@@ -296,7 +296,7 @@ class ResultsPane(ResultsView):
     def _report(self, batch: Batch, outcome: str, problem: str) -> None:
         count = plural(len(batch.prompts), "prompt")
         saved = f" · saved to history #{batch.history_id}" if batch.history_id is not None else ""
-        kept = batch.prompts and batch is self.batch
+        kept = batch.prompts and batch is self.shown
         if outcome == "done":
             self.post_message(Status(f"{count} written{saved} · g sends to Asset Monster", "ok"))
         elif outcome == "cancelled":

@@ -57,7 +57,7 @@ class ResultsView(Horizontal):
     def __init__(self, context: AppContext, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.context = context
-        self.batch: Batch | None = None
+        self.shown: Batch | None = None  # not `batch`: that is Widget.batch(), which Textual calls
 
     def compose(self) -> ComposeResult:
         with Vertical(id="list-column"):
@@ -98,7 +98,7 @@ class ResultsView(Horizontal):
 
     def current(self) -> tuple[int, Checked] | None:
         index = self.highlighted
-        slot = self.batch.get(index) if self.batch is not None else None
+        slot = self.shown.get(index) if self.shown is not None else None
         return (index, slot) if slot is not None and index is not None else None
 
     def view(self) -> PromptView | None:
@@ -140,12 +140,12 @@ class ResultsView(Horizontal):
     def show_current(self) -> None:
         """Show the highlighted prompt and its checks."""
         index = self.highlighted
-        slot = self.batch.get(index) if self.batch is not None else None
-        if self.batch is not None:
-            self.show_checks(self.batch.checks(index))
+        slot = self.shown.get(index) if self.shown is not None else None
+        if self.shown is not None:
+            self.show_checks(self.shown.checks(index))
         view = self.view()
         if view is None:  # not mounted yet (a run that beat the warm-up): mount it, then show
-            if self.batch is not None:
+            if self.shown is not None:
                 self.call_later(self.mount_view)
             return
         view.show(slot.prompt if slot is not None else None)
@@ -153,15 +153,15 @@ class ResultsView(Horizontal):
                              if slot is not None and index is not None else "Prompt")
 
     def refresh_rows(self) -> None:
-        if self.batch is not None:
-            for index in range(len(self.batch.slots)):
-                self.prompt_list.refresh_row(self.batch, index)
-            selected = len(self.batch.selected)
+        if self.shown is not None:
+            for index in range(len(self.shown.slots)):
+                self.prompt_list.refresh_row(self.shown, index)
+            selected = len(self.shown.selected)
             self.query_one("#list-column").border_subtitle = f"{selected} selected" if selected else ""
 
     def show_batch(self, batch: Batch) -> None:
         """A new batch (a run starting, or prompts from history): the list rebuilt, the cursor in it."""
-        self.batch = batch
+        self.shown = batch
         self.show_empty(False)
         self.prompt_list.show_batch(batch)
         self.prompt_list.highlighted = None
@@ -172,7 +172,7 @@ class ResultsView(Horizontal):
 
     def arrive(self, batch: Batch, prompt: PromptOutput) -> None:
         index = batch.arrive(prompt)
-        if batch is not self.batch:
+        if batch is not self.shown:
             return
         prompt_list = self.prompt_list
         if index < prompt_list.option_count:
@@ -195,7 +195,7 @@ class ResultsView(Horizontal):
         batch.running = False
         batch.drop_empty()
         shown = batch if batch.slots else previous
-        self.batch = shown
+        self.shown = shown
         self.show_empty(shown is None)
         if shown is not None:
             self.prompt_list.show_batch(shown, keep=self.prompt_list.highlighted or 0)

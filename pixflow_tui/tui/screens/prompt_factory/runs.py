@@ -2,7 +2,7 @@
 results pane drives it in its run worker and decides what is kept (everything that arrived, however it ends)."""
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +61,7 @@ def _checking(field: str) -> Checking:
     return Checking(f"Checking the {'reference ' if field == 'reference' else ''}image…")
 
 
-async def write(context: AppContext, request: Request) -> AsyncIterator[RunEvent]:
+async def write(context: AppContext, request: Request) -> AsyncGenerator[RunEvent, None]:
     """The events of one run. Provider and input errors raise out of the iteration."""
     from pixflow_tui.workflows import prompts
 

@@ -14,7 +14,6 @@ from textual.message import Message
 
 from pixflow_tui.tui.screens.base import ModuleScreen
 from pixflow_tui.tui.screens.prompt_factory.actions import ResultsPane
-from pixflow_tui.tui.screens.prompt_factory.batch import Batch
 from pixflow_tui.tui.screens.prompt_factory.forms import FormError
 from pixflow_tui.tui.screens.prompt_factory.inputs import InputsPanel
 from pixflow_tui.tui.screens.prompt_factory.status import Status, StatusLine
@@ -63,11 +62,6 @@ class PromptFactoryScreen(ModuleScreen):
     @property
     def results(self) -> ResultsPane:
         return self.query_one(ResultsPane)
-
-    @property
-    def batch(self) -> Batch | None:
-        """The prompts on screen."""
-        return self.results.batch
 
     @property
     def busy(self) -> bool:
