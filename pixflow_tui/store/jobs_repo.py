@@ -12,7 +12,7 @@ from typing import Any
 from peewee import fn
 
 from pixflow_tui.core.jobs import RESUMABLE_STATES, JobKind, JobState
-from pixflow_tui.store.models import Batch, BatchTag, Job, utcnow
+from pixflow_tui.store.models import Batch, BatchTag, Job, tuples, utcnow
 from pixflow_tui.store.records import BatchRecord, JobRecord
 
 _JSON_FIELDS = {"request", "handle", "result"}
@@ -218,8 +218,8 @@ class JobRepository:
         for start in range(0, len(job_ids), 500):
             chunk = job_ids[start:start + 500]
             Job.update(lease_owner=owner, lease_expires=now + lease_seconds).where(Job.id.in_(chunk) & free).execute()
-            ours.update(job_id for (job_id,) in Job.select(Job.id).where(
-                Job.id.in_(chunk) & (Job.lease_owner == owner)).tuples())
+            ours.update(job_id for (job_id,) in tuples(Job.select(Job.id).where(
+                Job.id.in_(chunk) & (Job.lease_owner == owner))))
         return ours
 
     def claimable(self, owner: str, now: float,
@@ -229,7 +229,7 @@ class JobRepository:
         query = Job.select(Job.id, Job.status, Job.batch).where(
             (Job.user == self.user_id) & Job.status.in_([str(s) for s in states]) & free
         ).order_by(Job.id)
-        return [(job_id, JobState(status), batch_id) for job_id, status, batch_id in query.tuples()]
+        return [(job_id, JobState(status), batch_id) for job_id, status, batch_id in tuples(query)]
 
     def status_of(self, job_id: int) -> JobState | None:
         row = self._sql.execute(("status",), lambda p: f'SELECT "status" FROM "jobs" WHERE "id" = {p}',
@@ -268,7 +268,7 @@ class JobRepository:
         query = Job.select(Job.status, fn.COUNT(Job.id)).where(Job.user == self.user_id)
         if batch_id is not None:
             query = query.where(Job.batch == batch_id)
-        return {JobState(status): count for status, count in query.group_by(Job.status).tuples()}
+        return {JobState(status): count for status, count in tuples(query.group_by(Job.status))}
 
     def active_count(self) -> int:
         active = [str(s) for s in RESUMABLE_STATES]
@@ -333,9 +333,9 @@ class BatchRepository:
         rows = list(query.order_by(Batch.created_at.desc(), Batch.id.desc()).limit(limit).offset(offset))
         tags: dict[int, list[str]] = {}
         if rows:
-            for batch_id, text in BatchTag.select(BatchTag.batch, BatchTag.tag).where(
+            for batch_id, text in tuples(BatchTag.select(BatchTag.batch, BatchTag.tag).where(
                 BatchTag.batch.in_([r.id for r in rows])
-            ).tuples():
+            )):
                 tags.setdefault(batch_id, []).append(text)
         return [batch_record(row, tags.get(row.id, ())) for row in rows]
 
@@ -355,7 +355,7 @@ class BatchRepository:
         Batch.update(cost_actual=Batch.cost_actual + amount, updated_at=utcnow()).where(Batch.id == batch_id).execute()
 
     def tags(self, batch_id: int) -> builtins.list[str]:
-        return sorted(t for (t,) in BatchTag.select(BatchTag.tag).where(BatchTag.batch == batch_id).tuples())
+        return sorted(t for (t,) in tuples(BatchTag.select(BatchTag.tag).where(BatchTag.batch == batch_id)))
 
     def add_tag(self, batch_id: int, tag: str) -> None:
         tag = tag.strip()
@@ -370,4 +370,4 @@ class BatchRepository:
         query = (
             BatchTag.select(BatchTag.tag).join(Batch).where(Batch.user == self.user_id).distinct().order_by(BatchTag.tag)
         )
-        return [t for (t,) in query.tuples()]
+        return [t for (t,) in tuples(query)]

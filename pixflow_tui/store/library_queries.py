@@ -36,6 +36,7 @@ from pixflow_tui.store.models import (
     GeneratedImage,
     History,
     Job,
+    tuples,
 )
 from pixflow_tui.store.prompts_repo import history_record
 from pixflow_tui.store.records import HistoryRecord
@@ -141,7 +142,7 @@ class LibraryQueries(OutputSelect):
         images = GeneratedImage.select(GeneratedImage.model).where(
             (GeneratedImage.user == self.user_id) & GeneratedImage.model.is_null(False)).distinct()
         assets = Asset.select(Asset.model).where((Asset.user == self.user_id) & Asset.model.is_null(False)).distinct()
-        return sorted({m for (m,) in images.tuples()} | {m for (m,) in assets.tuples()})
+        return sorted({m for (m,) in tuples(images)} | {m for (m,) in tuples(assets)})
 
     # ---- history, favourites, batches ----------------------------------------------------------------
 
@@ -157,14 +158,14 @@ class LibraryQueries(OutputSelect):
                 ids = sqlite.search_newest(self.db, "history", query, before=before, limit=chunk)
                 if not ids:
                     break
-                rows.extend(HistoryRow(*r) for r in base.where(History.id.in_(ids)).order_by(History.id.desc())
-                            .tuples())
+                rows.extend(HistoryRow(*r) for r in tuples(base.where(History.id.in_(ids))
+                                                            .order_by(History.id.desc())))
                 if len(ids) < chunk:
                     break
                 before, chunk = ids[-1], min(chunk * 2, _MAX_CHUNK)
         else:
             select = base.where(History.id < after) if after is not None else base
-            rows = [HistoryRow(*r) for r in select.order_by(History.id.desc()).limit(limit + 1).tuples()]
+            rows = [HistoryRow(*r) for r in tuples(select.order_by(History.id.desc()).limit(limit + 1))]
         page = rows[:limit]
         return Page(page, len(rows) > limit, page[-1].id if page else after)
 
@@ -178,7 +179,7 @@ class LibraryQueries(OutputSelect):
             select = select.where(Favorite.id < after)
         select = select.order_by(Favorite.id.desc()).limit(limit + 1)
         rows = [FavoriteRow(ident, name or "Untitled", concept, loads(prompt, {}), created)
-                for ident, name, concept, prompt, created in select.tuples()]
+                for ident, name, concept, prompt, created in tuples(select)]
         page = rows[:limit]
         return Page(page, len(rows) > limit, page[-1].id if page else after)
 
@@ -198,10 +199,10 @@ class LibraryQueries(OutputSelect):
         tags: dict[int, list[str]] = {}
         counts: dict[int, int] = {}
         if ids:
-            for batch_id, text in BatchTag.select(BatchTag.batch, BatchTag.tag).where(BatchTag.batch.in_(ids)).tuples():
+            for batch_id, text in tuples(BatchTag.select(BatchTag.batch, BatchTag.tag).where(BatchTag.batch.in_(ids))):
                 tags.setdefault(batch_id, []).append(text)
             for model, column in ((GeneratedImage, GeneratedImage.batch), (Asset, Asset.batch)):
-                for batch_id, n in model.select(column, fn.COUNT(1)).where(column.in_(ids)).group_by(column).tuples():
+                for batch_id, n in tuples(model.select(column, fn.COUNT(1)).where(column.in_(ids)).group_by(column)):
                     counts[batch_id] = counts.get(batch_id, 0) + n
         rows = [BatchRow(b.id, b.module, b.name, b.concept, loads(b.settings, {}), b.status, b.cost_estimate,
                          b.cost_actual, b.created_at, tuple(sorted(tags.get(b.id, ()))), counts.get(b.id, 0))

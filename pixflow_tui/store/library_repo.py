@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from peewee import JOIN, Database, OperationalError, Value
+from peewee import JOIN, Database, ModelSelect, OperationalError, Value
 
 from pixflow_tui.store import sqlite
-from pixflow_tui.store.models import GeneratedImage, ImageRating, utcnow
+from pixflow_tui.store.models import GeneratedImage, ImageRating, tuples, utcnow
 from pixflow_tui.store.records import ImageRecord, RatingRecord
 
 RATING_FILTERS = ("like", "dislike", "none", "any")
@@ -104,7 +104,7 @@ class ImageRepository:
     def get(self, image_id: int) -> ImageRecord | None:
         rows = self._select().where(GeneratedImage.id == image_id)
         row = rows.first()
-        return image_record(row, row.rating_value) if row else None
+        return _rated_record(row) if row else None
 
     def update(self, image_id: int, **fields: Any) -> None:
         if "prompt" in fields and not isinstance(fields["prompt"], str):
@@ -123,7 +123,7 @@ class ImageRepository:
             GeneratedImage.delete().where(GeneratedImage.id == image_id).execute()
             sqlite.remove_document(self.db, "image", image_id)
 
-    def _select(self):
+    def _select(self) -> ModelSelect[GeneratedImage]:
         return (
             GeneratedImage.select(GeneratedImage, ImageRating.rating.alias("rating_value"))
             .join(ImageRating, JOIN.LEFT_OUTER,
@@ -132,7 +132,7 @@ class ImageRepository:
             .objects()
         )
 
-    def _filtered(self, flt: ImageFilter):
+    def _filtered(self, flt: ImageFilter) -> ModelSelect[GeneratedImage]:
         query = self._select()
         if flt.rating == "like":
             query = query.where(ImageRating.rating == 1)
@@ -160,7 +160,7 @@ class ImageRepository:
 
     def list(self, flt: ImageFilter = ImageFilter(), *, limit: int = 100, offset: int = 0) -> builtins.list[ImageRecord]:
         query = self._filtered(flt).order_by(GeneratedImage.generated_at.desc(), GeneratedImage.id.desc())
-        return [image_record(row, row.rating_value) for row in query.limit(limit).offset(offset)]
+        return [_rated_record(row) for row in query.limit(limit).offset(offset)]
 
     def count(self, flt: ImageFilter = ImageFilter()) -> int:
         return self._filtered(flt).count()
@@ -168,10 +168,17 @@ class ImageRepository:
     def find_by_path(self, local_path: str) -> ImageRecord | None:
         """The generated image stored at `local_path`, if the file is one of ours (for lineage)."""
         row = self._select().where(GeneratedImage.local_path == local_path).first()
-        return image_record(row, row.rating_value) if row else None
+        return _rated_record(row) if row else None
 
     def for_job(self, job_id: int) -> builtins.list[ImageRecord]:
         return self.list(ImageFilter(job_id=job_id), limit=1000)
+
+
+def _rated_record(row: GeneratedImage) -> ImageRecord:
+    """The record of a row from `ImageRepository._select`, which joins the user's rating in as `rating_value`
+    (an alias, so not an attribute the model declares)."""
+    rating: int | None = getattr(row, "rating_value")
+    return image_record(row, rating)
 
 
 def rating_record(row: ImageRating) -> RatingRecord:
@@ -234,4 +241,4 @@ class RatingRepository:
         query = ImageRating.select(ImageRating.image, ImageRating.rating).where(
             (ImageRating.user == self.user_id) & ImageRating.image.in_(image_ids)
         )
-        return {image_id: rating for image_id, rating in query.tuples()}
+        return {image_id: rating for image_id, rating in tuples(query)}

@@ -8,7 +8,7 @@ from peewee import SQL, fn
 
 from pixflow_tui.core.jobs import RESUMABLE_STATES
 from pixflow_tui.store import sqlite
-from pixflow_tui.store.models import ALL_MODELS, Asset, GeneratedImage, Job
+from pixflow_tui.store.models import ALL_MODELS, Asset, GeneratedImage, Job, tuples
 
 
 def integrity_problems(db: peewee.Database) -> list[str]:
@@ -36,7 +36,7 @@ def output_files(db: peewee.Database) -> list[tuple[str, int, str]]:
     for model, column in ((GeneratedImage, GeneratedImage.local_path), (Asset, Asset.local_path),
                           (Job, Job.output_path)):
         query = model.select(model._meta.primary_key, column).where(column.is_null(False) & (column != ""))
-        rows += [(model._meta.table_name, int(row_id), str(path)) for row_id, path in query.tuples()]
+        rows += [(model._meta.table_name, int(row_id), str(path)) for row_id, path in tuples(query)]
     return rows
 
 

@@ -1,7 +1,9 @@
 """peewee models. Only `store/` imports this module; everything else gets dataclasses from the repositories."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
+from typing import Any, cast
 
 from peewee import (
     AutoField,
@@ -12,6 +14,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    ModelSelect,
     TextField,
 )
 
@@ -22,7 +25,15 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def tuples(query: ModelSelect[Any]) -> Iterable[tuple[Any, ...]]:
+    """The rows of `query.tuples()`: peewee's stubs type them as model objects."""
+    return cast("Iterable[tuple[Any, ...]]", query.tuples())
+
+
 class BaseModel(Model):
+    """Each foreign key also gives its raw value under its column name (`row.batch_id`, no query); peewee's
+    stubs don't know those accessors, so each model declares them as annotations (`batch_id: int | None`)."""
+
     class Meta:
         database = database_proxy
         legacy_table_names = False
@@ -57,7 +68,9 @@ class Product(BaseModel):
 class History(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    user_id: int
     product = ForeignKeyField(Product, column_name="product_id", null=True, on_delete="SET NULL")
+    product_id: int | None
     concept = TextField()
     prompts = TextField()  # JSON array of prompts
     prompt_count = IntegerField()
@@ -75,7 +88,9 @@ class History(BaseModel):
 class Favorite(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    user_id: int
     product = ForeignKeyField(Product, column_name="product_id", null=True, on_delete="SET NULL")
+    product_id: int | None
     prompt = TextField()  # JSON
     name = TextField(null=True)
     concept = TextField(null=True)
@@ -89,7 +104,9 @@ class Favorite(BaseModel):
 class Preset(BaseModel):
     id = AutoField()
     product = ForeignKeyField(Product, column_name="product_id", null=True, on_delete="SET NULL")
+    product_id: int | None
     user = ForeignKeyField(User, column_name="user_id", null=True, on_delete="CASCADE")
+    user_id: int | None
     name = TextField()
     description = TextField(null=True)
     kind = TextField(default="prompt")  # prompt | batch | video
@@ -105,6 +122,7 @@ class Preset(BaseModel):
 class Batch(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    user_id: int
     module = TextField()  # prompt_factory | asset_monster | img2video | avatar_studio | machine
     name = TextField(default="")
     concept = TextField(default="")
@@ -124,6 +142,7 @@ class Batch(BaseModel):
 class BatchTag(BaseModel):
     id = AutoField()
     batch = ForeignKeyField(Batch, column_name="batch_id", on_delete="CASCADE")
+    batch_id: int
     tag = TextField()
 
     class Meta:
@@ -134,7 +153,9 @@ class BatchTag(BaseModel):
 class Job(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    user_id: int
     batch = ForeignKeyField(Batch, column_name="batch_id", null=True, on_delete="CASCADE")
+    batch_id: int | None
     kind = TextField()  # image | video | speech | lipsync
     provider = TextField()  # fal | demo
     model = TextField()
@@ -157,6 +178,7 @@ class Job(BaseModel):
     cost = FloatField(null=True)
     output_path = TextField(null=True)
     parent = ForeignKeyField("self", column_name="parent_job_id", null=True, on_delete="SET NULL")
+    parent_job_id: int | None
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
     submitted_at = DateTimeField(null=True)
@@ -170,8 +192,11 @@ class Job(BaseModel):
 class GeneratedImage(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    user_id: int
     job = ForeignKeyField(Job, column_name="job_id", on_delete="CASCADE")
+    job_id: int
     batch = ForeignKeyField(Batch, column_name="batch_id", null=True, on_delete="CASCADE")
+    batch_id: int | None
     batch_index = IntegerField()
     prompt_index = IntegerField()
     variant_index = IntegerField()
@@ -199,7 +224,9 @@ class GeneratedImage(BaseModel):
 class ImageRating(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    user_id: int
     image = ForeignKeyField(GeneratedImage, column_name="image_id", on_delete="CASCADE")
+    image_id: int
     rating = IntegerField(constraints=[Check("rating IN (-1, 1)")])
     notes = TextField(null=True)
     rated_at = DateTimeField(default=utcnow)
@@ -215,9 +242,12 @@ class Asset(BaseModel):
 
     id = AutoField()
     user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    user_id: int
     kind = TextField()  # video | audio | lipsync | avatar
     job = ForeignKeyField(Job, column_name="job_id", null=True, on_delete="SET NULL")
+    job_id: int | None
     batch = ForeignKeyField(Batch, column_name="batch_id", null=True, on_delete="CASCADE")
+    batch_id: int | None
     local_path = TextField()
     url = TextField(default="")
     prompt = TextField(default="")
@@ -226,7 +256,9 @@ class Asset(BaseModel):
     metadata = TextField(default="{}")  # JSON
     duration = FloatField(null=True)
     source_image = ForeignKeyField(GeneratedImage, column_name="source_image_id", null=True, on_delete="SET NULL")
+    source_image_id: int | None
     source_asset = ForeignKeyField("self", column_name="source_asset_id", null=True, on_delete="SET NULL")
+    source_asset_id: int | None
     concept = TextField(default="")  # copied from the source image or the request, so the library can filter by it
     created_at = DateTimeField(default=utcnow, index=True)
 
@@ -238,6 +270,7 @@ class Asset(BaseModel):
 class PipelineRun(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    user_id: int
     concept = TextField()
     settings = TextField(default="{}")
     step = TextField(default="idle")
@@ -257,6 +290,7 @@ class Script(BaseModel):
 
     id = AutoField()
     user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    user_id: int
     title = TextField(default="")
     current_version_id = IntegerField(null=True)
     created_at = DateTimeField(default=utcnow)
@@ -271,7 +305,9 @@ class ScriptVersion(BaseModel):
 
     id = AutoField()
     script = ForeignKeyField(Script, column_name="script_id", on_delete="CASCADE", backref="versions")
+    script_id: int
     parent = ForeignKeyField("self", column_name="parent_id", null=True, on_delete="SET NULL")
+    parent_id: int | None
     text = TextField()
     language = TextField(default="")  # a catalog language code; "" when not known
     action = TextField()  # typed | generated | improved | shorter | longer | duration | translated | transcribed | edited

@@ -18,6 +18,7 @@ from pixflow_tui.store.models import (
     Preset,
     Product,
     database_proxy,
+    tuples,
     utcnow,
 )
 from pixflow_tui.store.records import (
@@ -87,7 +88,7 @@ class HistoryRepository:
 
     def clear(self) -> int:
         with self.db.atomic():
-            ids = [h for (h,) in History.select(History.id).where(History.user == self.user_id).tuples()]
+            ids = [h for (h,) in tuples(History.select(History.id).where(History.user == self.user_id))]
             deleted = History.delete().where(History.user == self.user_id).execute()
             for history_id in ids:
                 sqlite.remove_document(self.db, "history", history_id)

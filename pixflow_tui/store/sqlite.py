@@ -9,11 +9,20 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypedDict
 
 from peewee import SQL, Database, SqliteDatabase
 
+
+class Pragmas(TypedDict):
+    busy_timeout: int  # milliseconds
+    journal_mode: str
+    foreign_keys: int
+    synchronous: str
+
+
 # busy_timeout first: the pragmas run in this order, and switching to WAL must wait for other processes too
-PRAGMAS = {"busy_timeout": 5000, "journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"}
+PRAGMAS: Pragmas = {"busy_timeout": 5000, "journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"}
 
 
 def is_sqlite(db: Database) -> bool:
