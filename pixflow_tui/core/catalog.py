@@ -120,6 +120,8 @@ DEFAULT_VIDEO_MODEL = "kling"
 SPEECH_MODEL = "fal-ai/elevenlabs/tts/eleven-v3"
 TRANSCRIBE_MODEL = "fal-ai/wizper"
 LIPSYNC_MODEL = "fal-ai/bytedance/omnihuman/v1.5"
+LIPSYNC_RESOLUTION = "720p"
+LIPSYNC_MAX_AUDIO_SECONDS = 60.0  # the lipsync model's audio limit at 720p (30 s at 1080p)
 TEXT_MODEL = "gpt-4o"
 TEXT_CONVERT_MODEL = "gpt-5.2"
 

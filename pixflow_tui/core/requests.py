@@ -78,13 +78,16 @@ def speech_request(text: str, voice: str, meta: dict[str, Any] | None = None) ->
     if len(text) > 5000:
         raise RequestError(f"the script has {len(text)} characters; text to speech takes at most 5000")
     _check("voice", voice, [v.name for v in catalog.VOICES])
-    arguments = {"text": text, "voice": voice, "stability": 0.5, "similarity_boost": 0.75, "speed": 1}
+    arguments = {"text": text, "voice": voice, "stability": 0.5, "similarity_boost": 0.75, "speed": 1,
+                 "apply_text_normalization": "auto"}
     return MediaRequest(JobKind.SPEECH, catalog.SPEECH_MODEL, arguments, meta=dict(meta or {}))
 
 
 def lipsync_request(avatar_image: str, audio: str, meta: dict[str, Any] | None = None) -> MediaRequest:
-    return MediaRequest(JobKind.LIPSYNC, catalog.LIPSYNC_MODEL, {}, {"image_url": avatar_image, "audio_url": audio},
-                        meta=dict(meta or {}))
+    """`audio` is a local file, or another job's output (`job:<id>` / the door's `plan:<n>`)."""
+    # without resolution fal renders 1080p, which caps the audio at 30 s
+    return MediaRequest(JobKind.LIPSYNC, catalog.LIPSYNC_MODEL, {"resolution": catalog.LIPSYNC_RESOLUTION},
+                        {"image_url": avatar_image, "audio_url": audio}, meta=dict(meta or {}))
 
 
 def estimate_cost(request: MediaRequest, *, audio_seconds: float | None = None) -> float:

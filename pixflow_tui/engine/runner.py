@@ -23,6 +23,7 @@ from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
 from pixflow_tui.core.jobs import JobEvent, JobState, MediaRequest, new_owner_id
 from pixflow_tui.engine.batches import BatchTracker, refresh_batch_status
+from pixflow_tui.engine.dependencies import WAIT_SECONDS, needed_jobs, resolve
 from pixflow_tui.engine.download import sweep_stale_parts
 from pixflow_tui.engine.saving import output_folder, save_outputs
 from pixflow_tui.providers.base import MediaProvider, PreparedSubmit, ProviderError, RemoteHandle
@@ -337,6 +338,17 @@ class JobEngine:
                     await asyncio.sleep(wait)  # a retry's backoff, spent without holding a provider slot
                     job = None
                     continue
+                if job.status == JobState.PENDING and needed_jobs(job.request):
+                    ready = resolve(self.store, job)
+                    if ready.waiting:
+                        await asyncio.sleep(WAIT_SECONDS)  # without holding a provider slot
+                        job = None
+                        continue
+                    if ready.job is None:
+                        self._finish(job.id, JobState.FAILED, error=ready.failure, from_states=[JobState.PENDING])
+                        job = None
+                        continue
+                    job = ready.job
                 if job.status == JobState.PENDING or job.status in REMOTE:
                     async with self._slot(job.provider):
                         if job.status == JobState.PENDING:

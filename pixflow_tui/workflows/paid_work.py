@@ -21,6 +21,7 @@ from typing import Any
 from pixflow_tui.core.jobs import JobEvent, JobState, MediaRequest
 from pixflow_tui.core.requests import estimate_cost
 from pixflow_tui.engine.batches import refresh_batch_status
+from pixflow_tui.engine.dependencies import job_ref
 from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
@@ -28,6 +29,7 @@ from pixflow_tui.workflows.inputs import InputError
 LEASE_SECONDS = 30.0  # the engine's lease: the creating process claims its jobs well within it
 RETRYABLE = (JobState.FAILED, JobState.CANCELLED, JobState.UNKNOWN)
 RESULT_UNREADABLE = "result could not be read"
+PLAN_REF = "plan:"
 
 
 class BudgetExceeded(InputError):
@@ -50,7 +52,17 @@ class NewJob:
 
     @property
     def cost(self) -> float:
-        return 0.0 if self.provider == "demo" else estimate_cost(self.request)
+        return 0.0 if self.provider == "demo" else live_cost(self.request)
+
+
+def live_cost(request: MediaRequest) -> float:
+    """The catalog's price of one request (a lipsync by the length of its audio, known or estimated)."""
+    return estimate_cost(request, audio_seconds=request.meta.get("audio_seconds"))
+
+
+def plan_ref(index: int) -> str:
+    """A file argument meaning "the output of new job `index` of this plan" (a lipsync of the plan's speech)."""
+    return f"{PLAN_REF}{index}"
 
 
 @dataclass(frozen=True)
@@ -118,7 +130,7 @@ class PaidPlan:
         """What the same work would cost at the live provider (what a demo run stands in for)."""
         requests = [j.request for j in self.jobs] + [MediaRequest.from_dict(r.job.request) for r in self.requeues
                                                      if r.target == JobState.PENDING]
-        return round(sum(estimate_cost(r) for r in requests), 4)
+        return round(sum(live_cost(r) for r in requests), 4)
 
     @property
     def providers(self) -> list[str]:
@@ -301,7 +313,7 @@ def commit(ctx: AppContext, plan: PaidPlan) -> Committed:
                 index = next_index + offset
                 new_ids.append(store.jobs.create(
                     kind=job.request.kind, provider=job.provider, model=job.request.model,
-                    request=job.request.to_dict(), batch_id=batch_id, job_index=index,
+                    request=_with_job_refs(job.request.to_dict(), new_ids), batch_id=batch_id, job_index=index,
                     prompt_index=index if job.prompt_index is None else job.prompt_index,
                     variant_index=job.variant_index, cost_estimate=job.cost, parent_job_id=job.parent_job_id,
                     lease_owner=lease_owner, lease_expires=lease_expires).id)
@@ -319,6 +331,18 @@ def commit(ctx: AppContext, plan: PaidPlan) -> Committed:
         refresh_batch_status(store, touched_id)
     ctx.wake_engine()
     return Committed(batch_id, new_ids, [r.job.id for r in plan.requeues])
+
+
+def _with_job_refs(request: dict[str, Any], new_ids: list[int]) -> dict[str, Any]:
+    """`plan:<n>` file arguments become `job:<id>` of the plan's n-th new job (created before this one)."""
+    def fill(value: Any) -> Any:
+        if isinstance(value, list):
+            return [fill(item) for item in value]
+        if isinstance(value, str) and value.startswith(PLAN_REF):
+            return job_ref(new_ids[int(value[len(PLAN_REF):])])
+        return value
+
+    return {**request, "files": {name: fill(value) for name, value in request.get("files", {}).items()}}
 
 
 def _restart_fields(requeue: Requeue, owner: str, expires: float) -> dict[str, Any]:
