@@ -156,3 +156,15 @@ def test_a_lipsync_whose_speech_failed_says_so_and_both_go_round_again(live: App
     asyncio.run(live.run_jobs(batch_ids=[done.batch_id]))
     (row,) = runs.run_languages(live, done.batch_id)
     assert row.state == "done" and fal_env.submissions[catalog.LIPSYNC_MODEL] == 1
+
+
+def test_a_reaction_video_moves_the_avatar_into_the_emotion(demo: AppContext) -> None:
+    plan = runs.plan_reaction(demo, avatar_file(demo), "surprised")
+    assert plan.models == {catalog.VIDEO_MODELS["kling"]: 1}
+    assert "eyebrows shoot up" in plan.jobs[0].request.arguments["prompt"]
+    done = commit(demo, plan)
+    asyncio.run(demo.run_jobs(batch_ids=[done.batch_id]))
+    (job,) = demo.store.jobs.list(batch_id=done.batch_id)
+    assert job.status == JobState.DONE and job.output_path.endswith(".mp4")
+    with pytest.raises(InputError, match="reaction 'bored'"):
+        runs.plan_reaction(demo, avatar_file(demo), "bored")

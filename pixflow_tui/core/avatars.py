@@ -87,3 +87,19 @@ def green_share(edge_pixels: Iterable[tuple[int, int, int]]) -> float:
     """The share of edge samples that are backdrop green (G ≥ 120 and at least 35 above R and B)."""
     samples = list(edge_pixels)
     return sum(1 for p in samples if is_green(p)) / len(samples) if samples else 0.0
+
+
+# Reaction videos: the avatar's face moves into one emotion (image-to-video, no speech)
+REACTIONS = {
+    "sad": "the person's face slowly falls into quiet sadness, eyes lowering, lips pressing together, a slight sigh",
+    "upset": "the person frowns, brows pulling together, jaw tightening, a short exhale through the nose",
+    "angry": "the person's brows drop sharply, nostrils flare, lips tighten into a hard line, a tense stare",
+    "disappointed": "the person's smile fades, eyes drop, shoulders sink a little, a small shake of the head",
+    "sob": "the person's face crumples, chin trembling, eyes squeezing shut, shoulders shaking as they sob",
+    "excited": "the person's eyes widen and brighten, a big open smile spreads, eyebrows lift, a quick nod",
+    "surprised": "the person's eyebrows shoot up, eyes open wide, mouth opens into a small gasp",
+    "confused": "the person tilts their head, one brow raised, eyes narrowing, lips pursed in doubt",
+    "worried": "the person's brows knit upward, eyes dart, lips press together, a nervous swallow",
+    "happy": "the person breaks into a warm, genuine smile, cheeks lifting, eyes crinkling, a soft laugh",
+}
+REACTION_SUFFIX = "Camera still, face toward the camera, natural micro-expressions, the backdrop unchanged."

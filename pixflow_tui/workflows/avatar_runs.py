@@ -176,3 +176,24 @@ def plan_retry_language(ctx: AppContext, batch_id: int, language: str) -> PaidPl
     if not again:
         raise InputError(f"nothing to retry in {language}: it is {row.state}")
     return plan_retry(ctx, again)
+
+
+def plan_reaction(ctx: AppContext, avatar: str | Path, reaction: str, *, duration: str = "5") -> PaidPlan:
+    """A reaction video: the avatar's face moving into one emotion, through the image-to-video model."""
+    from pixflow_tui.core.avatars import REACTION_SUFFIX, REACTIONS
+    from pixflow_tui.core.requests import video_request
+
+    if reaction not in REACTIONS:
+        raise InputError(f"reaction {reaction!r} is not offered; choose one of {', '.join(REACTIONS)}")
+    avatar_path, lineage = _avatar(ctx, avatar)
+    assert avatar_path is not None
+    try:
+        request = video_request(avatar_path, prompt=f"{REACTIONS[reaction]}. {REACTION_SUFFIX}", duration=duration,
+                                aspect_ratio="9:16", meta={"module": MODULE, "concept": f"reaction · {reaction}",
+                                                           "reaction": reaction, "source_path": avatar_path,
+                                                           **lineage})
+    except RequestError as exc:
+        raise InputError(str(exc)) from None
+    return plan_work(ctx, [NewJob(request, ctx.media_provider_name)],
+                     batch=NewBatch(MODULE, f"Reaction · {reaction} · {Path(avatar_path).name}", "reaction",
+                                    {"reaction": reaction, "avatar": avatar_path}), action="reaction video")
