@@ -222,6 +222,11 @@ class PixflowApp(App[None]):
             return
         worker, error = event.worker, event.worker.error
         what = worker.name or "a background task"
+        from pixflow_tui.workflows.inputs import InputError  # here: it loads Pillow, which start-up does not need
+
+        if isinstance(error, InputError):  # bad input or over the budget cap: the sentence is for the user
+            self.notify(str(error), title="Not done", severity="warning", timeout=10)
+            return
         if error is None:
             log.error("%s failed", what)
         else:
