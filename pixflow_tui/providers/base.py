@@ -58,7 +58,9 @@ class RemoteHandle:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RemoteHandle:
-        return cls(**{k: data.get(k) for k in ("request_id", "model", "status_url", "response_url", "cancel_url")})
+        fields: dict[str, Any] = {k: data.get(k) for k in ("request_id", "model", "status_url", "response_url",
+                                                           "cancel_url")}  # stored JSON, as to_dict wrote it
+        return cls(**fields)
 
 
 @dataclass(frozen=True)

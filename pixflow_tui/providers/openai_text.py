@@ -186,7 +186,7 @@ class OpenAITextProvider:
 
     async def image_to_prompt(self, image: Path, context: str = "") -> PromptOutput:
         data_url = await asyncio.to_thread(image_data_url, Path(image))
-        messages = [
+        messages: list[dict[str, Any]] = [
             {"role": "system", "content": P.IMAGE_SYSTEM},
             {"role": "user", "content": [
                 {"type": "text", "text": P.image_user(context)},

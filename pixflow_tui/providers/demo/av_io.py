@@ -23,7 +23,9 @@ def _encode_audio(container: av.container.OutputContainer, stream: av.audio.stre
     frame.sample_rate = rate
     frame.time_base = Fraction(1, rate)
     frame.pts = 0
-    sample_fmt = stream.codec_context.codec.audio_formats[0].name
+    formats = stream.codec_context.codec.audio_formats
+    assert formats is not None  # an audio encoder lists its sample formats
+    sample_fmt = formats[0].name
     resampler = av.AudioResampler(format=sample_fmt, layout="mono", rate=stream.codec_context.sample_rate)
     fifo = AudioFifo()
     for converted in resampler.resample(frame) + resampler.resample(None):
@@ -78,7 +80,7 @@ def write_mp3(path: Path, samples: np.ndarray, rate: int, metadata: dict[str, st
 def read_audio(source: Path | io.BytesIO, label: str) -> tuple[np.ndarray, int]:
     """Decode the first audio stream to mono float32 samples; PermanentProviderError naming `label` if it can't."""
     try:
-        with av.open(source if isinstance(source, io.BytesIO) else str(source)) as container:
+        with av.open(source if isinstance(source, io.BytesIO) else str(source), mode="r") as container:
             if not container.streams.audio:
                 raise PermanentProviderError(f"{label}: the file has no audio stream")
             stream = container.streams.audio[0]
@@ -100,7 +102,7 @@ def read_audio(source: Path | io.BytesIO, label: str) -> tuple[np.ndarray, int]:
 def probe_audio(source: Path | io.BytesIO, label: str) -> None:
     """Cheap submit-time check that a file opens and has an audio stream."""
     try:
-        with av.open(source if isinstance(source, io.BytesIO) else str(source)) as container:
+        with av.open(source if isinstance(source, io.BytesIO) else str(source), mode="r") as container:
             if not container.streams.audio:
                 raise PermanentProviderError(f"{label}: the file has no audio stream")
     except PermanentProviderError:

@@ -74,8 +74,9 @@ def check_image(ref: str, role: str) -> None:
         raise PermanentProviderError(f"{role} {label}: not a decodable image") from None
 
 
-def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
-    """Let `write` fill a temp file next to `target`, then rename it into place (a crash leaves no half file).
+def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
+    """Let `write` fill a temp file next to `target` (what it returns is ignored), then rename it into place (a
+    crash leaves no half file).
 
     No fsync: the rename is enough to survive the app being killed, and a demo is not worth a disk flush."""
     tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")

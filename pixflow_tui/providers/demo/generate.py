@@ -1,6 +1,7 @@
 """Turn a stored demo request into output files (runs in a worker thread; every file is written atomically)."""
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +70,10 @@ def _image(record: dict[str, Any], folder: Path) -> list[Output]:
         seed = record["seed"] + index
         img = images.render_image(prompt, seed, width, height, refs)
         name = _name(record, f"_{index + 1:02d}.{images.IMAGE_EXTENSIONS[fmt]}")
-        atomic_write(folder / name, lambda tmp, img=img, seed=seed: images.save_image(
-            img, tmp, fmt, {"seed": str(seed), "model": record["model"]}))
+        atomic_write(folder / name, partial(images.save_image, img, fmt=fmt,
+                                            extra={"seed": str(seed), "model": record["model"]}))
         thumbnail = f"{name}.thumb.jpg"
-        atomic_write(folder / thumbnail, lambda tmp, img=img: images.save_thumbnail(img, tmp))
+        atomic_write(folder / thumbnail, partial(images.save_thumbnail, img))
         outputs.append({"file_name": name, "content_type": images.IMAGE_CONTENT_TYPES[fmt],
                         "metadata": {**_base_metadata(record), "seed": seed, "width": width, "height": height,
                                      "format": fmt, "aspect_ratio": ratio, "resolution": resolution,

@@ -67,6 +67,8 @@ def video_size(aspect_ratio: str | None, source: Image.Image) -> tuple[int, int]
         w_ratio, h_ratio = (int(p) for p in aspect_ratio.split(":"))
     else:
         w_ratio, h_ratio = source.width, source.height
+    width: float
+    height: float
     if w_ratio >= h_ratio:
         width, height = VIDEO_LONG_SIDE, VIDEO_LONG_SIDE * h_ratio / w_ratio
     else:
