@@ -71,11 +71,11 @@ def gallery(ctx: AppContext, limit: int = 500) -> list[Avatar]:
                 found.append(Avatar(f"image:{image.id}", image.local_path, image.concept or image.file_name,
                                     "generated", image.id, image.thumbnail_path))
     for asset in ctx.store.assets.list(kind=AVATAR_KIND, limit=limit):
-        image = ctx.store.images.get(asset.source_image_id) if asset.source_image_id else None
-        if image is not None and image.id not in seen and Path(image.local_path).is_file():
-            seen.add(image.id)
-            found.append(Avatar(f"image:{image.id}", image.local_path, image.concept or image.file_name, "library",
-                                image.id, image.thumbnail_path))
+        source = ctx.store.images.get(asset.source_image_id) if asset.source_image_id else None
+        if source is not None and source.id not in seen and Path(source.local_path).is_file():
+            seen.add(source.id)
+            found.append(Avatar(f"image:{source.id}", source.local_path, source.concept or source.file_name, "library",
+                                source.id, source.thumbnail_path))
     return found[:limit]
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # the engine (httpx, PIL, PyAV) and the store (peewee, ~70 ms
     from pixflow_tui.engine.service import EngineService
     from pixflow_tui.providers.base import MediaProvider, TextProvider
     from pixflow_tui.store import Store
+
+T = TypeVar("T")
 
 
 class AppContext:
@@ -114,7 +116,7 @@ class AppContext:
         finally:
             remove()
 
-    def on_engine(self, coro):  # type: ignore[no-untyped-def]
+    def on_engine(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a provider-touching coroutine where the engine's clients live (blocks; never on the UI thread)."""
         if self._service is not None:
             return self._service.submit(coro).result(timeout=60)

@@ -69,7 +69,8 @@ def apply_preset(settings: VideoSettings, data: dict[str, Any]) -> VideoSettings
     movements = [str(m) for m in data.get("movements") or []]
     shots = [str(s) for s in data.get("shots") or []]
     speed = data.get("speed") or None
-    checks = [("camera movement", m, catalog.CAMERA_MOVEMENTS) for m in movements]
+    checks: list[tuple[str, str, tuple[str, ...]]] = [("camera movement", m, catalog.CAMERA_MOVEMENTS)
+                                                      for m in movements]
     checks += [("shot type", s, catalog.SHOT_TYPES) for s in shots]
     checks += [("camera speed", speed, catalog.CAMERA_SPEEDS)] if speed else []
     duration = str(data.get("duration", settings.duration))

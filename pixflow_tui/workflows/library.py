@@ -91,7 +91,7 @@ def export_zip(ctx: AppContext, images: list[ImageRecord], destination: str | Pa
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
             for image in images:
                 source = Path(image.local_path)
-                name = f"images/{source.name}"
+                name: str | None = f"images/{source.name}"
                 if source.is_file():
                     archive.write(source, name)
                 else:

@@ -118,11 +118,11 @@ def parse_dates(text: str, now: datetime | None = None) -> tuple[datetime | None
         if since and until and since >= until:
             raise InputError("the range ends before it starts")
         return since, until
-    start = _day(text, "date")
+    first = _day(text, "date")
     if len(text) == 7:  # a month
-        following = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-        return start, following
-    return start, start + timedelta(days=1)
+        following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return first, following
+    return first, first + timedelta(days=1)
 
 
 def describe_filter(flt: LibraryFilter) -> str:

@@ -52,7 +52,7 @@ async def stream_prompts(ctx: AppContext, concept: str, count: int, *, reference
 
 
 def save_to_history(ctx: AppContext, concept: str, prompts: list[PromptOutput], *, source: str = "generated",
-                    product_id: int | None = None) -> tuple[int, dict, dict]:
+                    product_id: int | None = None) -> tuple[int, dict[str, Any], dict[str, Any]]:
     dumped = [p.model_dump() for p in prompts]
     quality = quality_metrics(prompts)
     variety = variety_score(prompts)
@@ -66,7 +66,9 @@ async def generate_prompts(ctx: AppContext, concept: str, count: int, *, referen
     """Write `count` prompts and save them to history (partial results are saved too when a later one fails)."""
     prompts: list[PromptOutput] = []
     concept = check_concept(concept)
-    history_id, quality, variety = None, {}, {}
+    history_id: int | None = None
+    quality: dict[str, Any] = {}
+    variety: dict[str, Any] = {}
     try:
         async for prompt in stream_prompts(ctx, concept, count, reference=reference):
             prompts.append(prompt)
