@@ -261,8 +261,10 @@ class PipelineRepository:
     def __init__(self, user_id: int) -> None:
         self.user_id = user_id
 
-    def create(self, *, concept: str, settings: dict[str, Any]) -> PipelineRunRecord:
-        row = PipelineRun.create(user=self.user_id, concept=concept, settings=json.dumps(settings))
+    def create(self, *, concept: str, settings: dict[str, Any], step: str = "idle", status: str = "pending",
+               artefacts: dict[str, Any] | None = None) -> PipelineRunRecord:
+        row = PipelineRun.create(user=self.user_id, concept=concept, settings=json.dumps(settings), step=step,
+                                 status=status, artefacts=json.dumps(artefacts or {}))
         return pipeline_record(row)
 
     def get(self, run_id: int) -> PipelineRunRecord | None:
