@@ -112,14 +112,14 @@ def _drive(ctx: AppContext, args: argparse.Namespace, batch_ids: list[int] | Non
         driving = drive_until_done(ctx, job_ids=job_ids) if job_ids is not None else ctx.run_jobs(batch_ids=batch_ids)
         summary = asyncio.run(driving)
     after = [ctx.store.jobs.get(j.id) for j in unfinished]
-    result = {"driven": len(unfinished), "stalled": summary.stalled,
-              "states": {str(s): sum(1 for j in after if j and j.status == s) for s in JobState},
+    states = {str(s): sum(1 for j in after if j and j.status == s) for s in JobState}
+    result = {"driven": len(unfinished), "stalled": summary.stalled, "states": states,
               "unknown": [j.id for j in ctx.store.jobs.list(statuses=[JobState.UNKNOWN])],
               "stopped": summary.stopped, "at_provider": summary.at_provider}
     if args.json:
         print_json(result)
     else:
-        counts = ", ".join(f"{n} {s}" for s, n in result["states"].items() if n)
+        counts = ", ".join(f"{n} {s}" for s, n in states.items() if n)
         print(f"{len(unfinished)} jobs driven: {counts or 'nothing to do'}")
         if summary.stalled:
             print(f"still at the provider (unreachable now): {summary.stalled}; run `pixflow jobs resume` again")
