@@ -14,7 +14,7 @@ from pixflow_tui.workflows.logs import setup_logging
 def build_parser() -> argparse.ArgumentParser:
     # The command modules (pydantic, Pillow, the engine behind them) load only for a command: a bare `pixflow`
     # starts the TUI without them.
-    from pixflow_tui.cli import avatar_runs, avatars, db, doctor, images, jobs, library, prompts, scripts, videos
+    from pixflow_tui.cli import avatar_runs, avatars, db, doctor, images, jobs, library, machine, prompts, scripts, videos
 
     parser = argparse.ArgumentParser(
         prog="pixflow",
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pixflow {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (doctor, prompts, images, videos, avatars, scripts, avatar_runs, jobs, library, db):  # each sets `handler`
+    for module in (doctor, prompts, images, videos, avatars, scripts, avatar_runs, machine, jobs, library, db):  # each sets `handler`
         module.register(subparsers)
     return parser
 

@@ -41,6 +41,7 @@ from pixflow_tui.workflows.paid_work import (
     NewJob,
     PaidPlan,
     commit,
+    live_cost,
     plan_ref,
     plan_retry,
     plan_work,
@@ -217,9 +218,19 @@ class PlannedStep:
     model: str  # the model id, or the text provider's name for a free step
     calls: int  # paid calls (0 for a free text step)
     estimate: float
+    live_estimate: float = 0.0  # what the same calls cost at the live provider (a demo run stands in for it)
 
     def describe(self) -> dict[str, Any]:
-        return {"step": self.name, "model": self.model, "paid_calls": self.calls, "estimate": self.estimate}
+        return {"step": self.name, "model": self.model, "paid_calls": self.calls, "estimate": self.estimate,
+                "live_estimate": self.live_estimate}
+
+    def cost_text(self, demo: bool) -> str:
+        if not self.calls:
+            return "free"
+        calls = f"{self.calls} paid call{'' if self.calls == 1 else 's'}"
+        if demo:
+            return f"{calls}, $0.00 demo (${self.live_estimate:.2f} live)"
+        return f"{calls}, about ${self.estimate:.2f}"
 
 
 @dataclass(frozen=True)
@@ -240,10 +251,8 @@ class MachinePlan:
         return self.paid.refusal
 
     def lines(self) -> list[str]:
-        cost = (lambda s: "free" if not s.calls else f"{s.calls} paid call{'' if s.calls == 1 else 's'}, "
-                f"about ${s.estimate:.2f}")
         head = [f"The Machine · {self.inputs.concept}"]
-        head += [f"  {n}. {s.name:<8} {s.model}  ({cost(s)})" for n, s in enumerate(self.steps, 1)]
+        head += [f"  {n}. {s.name:<8} {s.model}  ({s.cost_text(self.paid.demo)})" for n, s in enumerate(self.steps, 1)]
         return head + self.paid.lines()
 
     def describe(self) -> dict[str, Any]:
@@ -281,7 +290,8 @@ def plan_machine(ctx: AppContext, inputs: MachineInputs) -> MachinePlan:
             continue
         mine = [j for j in paid.jobs if j.request.meta.get("machine_step") == name]
         if mine:
-            steps.append(PlannedStep(name, mine[0].request.model, len(mine), round(sum(j.cost for j in mine), 4)))
+            steps.append(PlannedStep(name, mine[0].request.model, len(mine), round(sum(j.cost for j in mine), 4),
+                                     round(sum(live_cost(j.request) for j in mine), 4)))
     return MachinePlan(inputs, tuple(steps), paid)
 
 
@@ -581,8 +591,8 @@ def plan_retry_machine(ctx: AppContext, run_id: int, from_step: str | None = Non
     again = [j.id for j in ctx.store.jobs.list(batch_id=batch_id)
              if STEP_OF_KIND[j.kind] in wanted and j.status in RETRYABLE]
     if not again:
-        where = f"from {from_step}" if from_step else "in it"
-        raise InputError(f"nothing to retry in run {run_id} {where}: no job failed")
+        where = f" from {from_step} on" if from_step else ""
+        raise InputError(f"nothing to retry in run {run_id}{where}: no job failed")
     return plan_retry(ctx, again)
 
 
