@@ -59,10 +59,10 @@ def forget_rendered_cells(table: DataTable[Any], cells: Iterable[tuple[RowKey, C
         return
     rows = {row_key for row_key, _ in cells}
     cell_cache, row_cache, line_cache = table._cell_render_cache, table._row_render_cache, table._line_cache
-    for cache_key in [k for k in cell_cache.keys() if (k[0], k[1]) in cells]:
-        cell_cache.discard(cache_key)
-    for cache_key in [k for k in row_cache.keys() if k[0] in rows]:
-        row_cache.discard(cache_key)
+    for cell_key in [k for k in cell_cache.keys() if (k[0], k[1]) in cells]:
+        cell_cache.discard(cell_key)
+    for row_cache_key in [k for k in row_cache.keys() if k[0] in rows]:
+        row_cache.discard(row_cache_key)
     table._row_renderable_cache.clear()  # keyed by row index: cheap to rebuild
     lines: set[int] = set()
     for row_key in rows:
@@ -71,8 +71,8 @@ def forget_rendered_cells(table: DataTable[Any], cells: Iterable[tuple[RowKey, C
             region = table._get_row_region(index)
             lines.update(range(region.y, region.bottom))
             table.refresh_row(index)
-    for cache_key in [k for k in line_cache.keys() if k[0] in lines]:  # keyed by line (y first)
-        line_cache.discard(cache_key)
+    for line_key in [k for k in line_cache.keys() if k[0] in lines]:  # keyed by line (y first)
+        line_cache.discard(line_key)
 
 
 def columns_resized(table: DataTable[Any]) -> None:

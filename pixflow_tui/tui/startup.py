@@ -40,7 +40,8 @@ class _NotATerminal:
 @contextlib.contextmanager
 def _hidden_terminal() -> Iterator[None]:
     real = sys.__stdout__
-    sys.__stdout__ = _NotATerminal(real)  # type: ignore[misc]
+    # Final in typeshed, and a stand-in rather than a TextIOWrapper: only while textual-image imports
+    sys.__stdout__ = _NotATerminal(real)  # type: ignore[misc, assignment]
     try:
         yield
     finally:

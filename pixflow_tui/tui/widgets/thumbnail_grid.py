@@ -199,7 +199,8 @@ class ThumbnailGrid(Widget, can_focus=True):
             self.entries[position].caption = caption
             self._refresh_cells()
 
-    def remove(self, key: str) -> None:
+    def remove_entry(self, key: str) -> None:
+        """Drop the entry `key` (not `remove`: that is Widget.remove, which takes the grid off the screen)."""
         if key in self.index:
             self.entries = [e for e in self.entries if e.key != key]
             self.index = {e.key: i for i, e in enumerate(self.entries)}
