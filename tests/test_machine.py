@@ -243,3 +243,24 @@ def test_a_run_killed_mid_way_is_finished_by_resume(tmp_path: Path) -> None:
         assert len(store.batches.list(module="machine")) == 1 and store.history.count() == 1
     finally:
         store.close_thread_connection()
+
+
+def test_a_run_that_died_in_a_text_step_redoes_only_that_step(demo: AppContext, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from pixflow_tui.providers.base import ProviderError
+    from pixflow_tui.workflows.scripts import ScriptProviderError
+
+    async def broken(*args: object, **kwargs: object) -> object:
+        raise ProviderError("the text model is down", transient=False)
+
+    with monkeypatch.context() as patched, pytest.raises(ScriptProviderError, match="stopped at its script step"):
+        patched.setattr(type(demo.text), "write_script", broken)
+        machine.start_machine(demo, inputs(face(tmp_path)), yes)
+    (run,) = demo.store.pipeline_runs.list()
+    status = machine.run_status(demo, run.id)
+    assert status.status == "failed" and status.failed_step == "script"
+    assert status.step_named("prompts").state == "done" and status.step_named("script").state == "failed"
+    assert demo.store.jobs.list() == []
+    machine.resume_machine(demo, run.id, yes)
+    assert machine.run_status(demo, run.id).status == "done"
+    assert demo.store.history.count() == 1  # the prompts were not written again

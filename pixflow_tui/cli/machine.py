@@ -92,7 +92,7 @@ def _with_context(settings: Settings, body: Any) -> int:
         error(str(exc))
         return ExitCode.USAGE
     except (PromptGenerationError, ScriptProviderError) as exc:
-        error(f"{exc}; `pixflow machine resume RUN_ID` redoes the step (it is free)")
+        error(str(exc))
         return ExitCode.FAILED
     except KeyboardInterrupt:
         error("interrupted; `pixflow machine resume RUN_ID` finishes the run (see `pixflow machine list`)")

@@ -340,7 +340,8 @@ def _text_steps(ctx: AppContext, run_id: int) -> None:
         _note(ctx, run_id, languages=languages)
     except (PromptGenerationError, ScriptProviderError, InputError) as exc:
         ctx.store.pipeline_runs.update(run_id, status="failed", failed_step=step, error=str(exc))
-        raise
+        raise type(exc)(f"run {run_id} stopped at its {step} step: {exc}; `pixflow machine resume {run_id}` "
+                        "redoes the step (it is free)") from exc
 
 
 def _existing_batch(ctx: AppContext, run: PipelineRunRecord) -> int | None:
@@ -389,7 +390,11 @@ def _pay(ctx: AppContext, run_id: int, confirm: Confirm) -> int | None:
     if not confirm(plan):
         ctx.store.pipeline_runs.update(run_id, status="stopped", error=STOPPED_BEFORE_PAYING)
         return None
-    done = commit(ctx, plan)
+    try:
+        done = commit(ctx, plan)
+    except InputError as exc:  # BudgetExceeded: another process spent meanwhile; nothing was written
+        ctx.store.pipeline_runs.update(run_id, status="stopped", error=f"{STOPPED_BEFORE_PAYING}: {exc}")
+        raise
     assert done.batch_id is not None
     steps: dict[str, list[int]] = {}
     for job, job_id in zip(plan.jobs, done.job_ids, strict=True):
