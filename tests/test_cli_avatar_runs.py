@@ -133,7 +133,7 @@ def test_lipsync_of_an_unfinished_job_is_refused(capsys, face: Path, monkeypatch
     assert code == 1 and view["languages"][0]["state"] == "failed"
     job_id = view["languages"][0]["speech_job_id"]
     code, out, err = run(capsys, "lipsync", "generate", "--avatar", str(face), "--audio-job", str(job_id), "--yes")
-    assert code == 2 and f"job {job_id} is failed" in err
+    assert code == 2 and f"job {job_id} is a speech job that is failed" in err
 
 
 def test_audio_too_long_is_refused_and_nothing_is_written(capsys, face: Path, tmp_path: Path) -> None:
@@ -281,9 +281,6 @@ def test_live_reaction_video_at_the_emulator(capsys, face: Path, live_cli) -> No
 # ---- gaps in workflows/avatar_runs.py (strict xfails: each passes once the service is fixed) ----------------
 
 
-@pytest.mark.xfail(strict=True, reason="avatar_runs._texts: a script whose language was not detected (version "
-                   "language '') takes any requested language without a translation as its own, and speaks the "
-                   "untranslated text labelled as that language")
 def test_a_script_of_unknown_language_is_not_spoken_as_german(capsys) -> None:
     code, view = run_json(capsys, "scripts", "new", "--text", "12345 67890")
     assert code == 0 and view["language"] == ""
@@ -292,16 +289,12 @@ def test_a_script_of_unknown_language_is_not_spoken_as_german(capsys) -> None:
     assert code == 2 and "no German version" in err
 
 
-@pytest.mark.xfail(strict=True, reason="plan_avatar_run(text=..., languages=[...]) keeps only the first language "
-                   "and drops the others silently (no error, no translation)")
 def test_a_text_with_two_languages_is_not_silently_cut_to_one(capsys, face: Path) -> None:
-    code, plan = run_json(capsys, "avatar", "run", "--avatar", str(face), "--text", TEXT, "--voice", "Aria",
-                          "--languages", "EN,TR", "--dry-run")
-    assert code == 2 or plan["jobs"] == 4
+    code, out, err = run(capsys, "avatar", "run", "--avatar", str(face), "--text", TEXT, "--voice", "Aria",
+                         "--languages", "EN,TR", "--dry-run")
+    assert code == 2 and "translate it" in err
 
 
-@pytest.mark.xfail(strict=True, reason="plan_avatar_run(audio=...) takes only a file path (check_audio_file), not "
-                   "a finished job, so a lipsync of a speech job's audio (--audio-job) records no lineage to it")
 def test_a_lipsync_of_a_speech_job_records_its_lineage(capsys, face: Path) -> None:
     code, speech = run_json(capsys, "speech", "generate", "--text", TEXT, "--voice", "Roger")
     job_id = speech["languages"][0]["speech_job_id"]

@@ -232,20 +232,12 @@ def run_speech(args: argparse.Namespace, settings: Settings) -> int:
     return _with_context(settings, body)
 
 
-def _job_audio(ctx: AppContext, job_id: int) -> str:
-    job = ctx.store.jobs.get(job_id)
-    if job is None:
-        raise InputError(f"there is no job {job_id}")
-    if job.status != JobState.DONE or not job.output_path:
-        raise InputError(f"job {job_id} is {job.status}: only a finished speech job's audio can be lipsynced")
-    return str(job.output_path)
-
-
 def run_lipsync(args: argparse.Namespace, settings: Settings) -> int:
     def body(ctx: AppContext) -> int:
-        audio = args.audio if args.audio is not None else _job_audio(ctx, args.audio_job)
-        plan = runs.plan_avatar_run(ctx, avatar=_avatar_path(ctx, args.avatar), audio=audio)
-        return _run_paid(ctx, args, plan, {"lipsync": {"avatar": args.avatar, "audio": audio}})
+        plan = runs.plan_avatar_run(ctx, avatar=_avatar_path(ctx, args.avatar), audio=args.audio,
+                                    audio_job=args.audio_job)
+        source = args.audio if args.audio is not None else f"job {args.audio_job}"
+        return _run_paid(ctx, args, plan, {"lipsync": {"avatar": args.avatar, "audio": source}})
 
     return _with_context(settings, body)
 

@@ -82,6 +82,23 @@ def _check_length(seconds: float, what: str) -> None:
                          f"{catalog.LIPSYNC_MAX_AUDIO_SECONDS:.0f} s (shorten the script or the audio)")
 
 
+def _speech_job_audio(ctx: AppContext, job_id: int) -> tuple[str, float, dict[str, Any]]:
+    """A finished speech job's audio, as a `job:<id>` input (so the lipsync records where its audio came from)."""
+    from pixflow_tui.engine.dependencies import job_ref
+
+    job = ctx.store.jobs.get(job_id)
+    if job is None:
+        raise InputError(f"there is no job {job_id}")
+    if job.kind != JobKind.SPEECH or job.status != JobState.DONE or not job.output_path:
+        raise InputError(f"job {job_id} is a {job.kind} job that is {job.status}: only a finished speech job's "
+                         "audio can be lipsynced")
+    assets = ctx.store.assets.list(job_id=job_id, limit=1)
+    seconds = (assets[0].duration if assets and assets[0].duration else None) or check_audio_file(job.output_path)[1]
+    _check_length(seconds, f"the audio of job {job_id}")
+    language = job.request.get("meta", {}).get("language")
+    return job_ref(job_id), seconds, {"language": language} if language else {}
+
+
 def _avatar(ctx: AppContext, avatar: str | Path | None) -> tuple[str | None, dict[str, Any]]:
     if avatar is None:
         return None, {}
@@ -95,10 +112,11 @@ def _texts(ctx: AppContext, script_id: int | None, text: str | None,
     """language code -> the words to speak, and what they came from."""
     if script_id is not None:
         view = script_view(ctx, script_id)
-        wanted = check_languages(languages) if languages else (view.language or "EN",)
+        own = view.language or "EN"  # a script whose language was not detected is taken as English
+        wanted = check_languages(languages) if languages else (own,)
         texts: dict[str, str] = {}
         for code in wanted:
-            if code == (view.language or code) and code not in view.translations:
+            if code == own and code not in view.translations:
                 texts[code] = view.text
             elif code in view.translations:
                 texts[code] = view.translations[code].text
@@ -110,28 +128,37 @@ def _texts(ctx: AppContext, script_id: int | None, text: str | None,
         raise InputError("there is nothing to say: give a script, a text or an audio file")
     if len(words) > rules.MAX_SCRIPT_CHARS:
         raise InputError(f"the text has {len(words)} characters; speech takes at most {rules.MAX_SCRIPT_CHARS}")
-    code = (check_languages(languages)[0] if languages else rules.guess_language(words)) or "EN"
+    chosen = check_languages(languages) if languages else ()
+    if len(chosen) > 1:
+        raise InputError("a text is spoken in one language; to speak it in several, save it as a script and "
+                         "translate it")
+    code = (chosen[0] if chosen else rules.guess_language(words)) or "EN"
     return {code: words}, {}
 
 
 def plan_avatar_run(ctx: AppContext, *, voice: str | None = None, avatar: str | Path | None = None,
                     script_id: int | None = None, text: str | None = None, audio: str | Path | None = None,
-                    languages: list[str] | None = None) -> PaidPlan:
+                    audio_job: int | None = None, languages: list[str] | None = None) -> PaidPlan:
     """A talking-avatar run. With a script or text: per language a speech job, then (with an avatar) a lipsync of
-    it. With the user's own audio: one lipsync. No avatar → the audio is the deliverable."""
-    if sum(x is not None for x in (script_id, text, audio)) != 1:
-        raise InputError("give exactly one of a script, a text or an audio file")
+    it. With the user's own audio, or a finished speech job's (`audio_job`): one lipsync. No avatar → the audio is
+    the deliverable."""
+    if sum(x is not None for x in (script_id, text, audio, audio_job)) != 1:
+        raise InputError("give exactly one of a script, a text, an audio file or a speech job")
     avatar_path, lineage = _avatar(ctx, avatar)
     provider = ctx.media_provider_name
     meta: dict[str, Any] = {"module": MODULE, "concept": "talking avatar", "avatar": avatar_path, **lineage}
     jobs: list[NewJob] = []
-    if audio is not None:
+    if audio is not None or audio_job is not None:
         if avatar_path is None:
-            raise InputError("an audio file needs an avatar to lipsync")
-        file, seconds = check_audio_file(audio)
-        jobs.append(NewJob(lipsync_request(avatar_path, str(file), meta={**meta, "audio_seconds": seconds}),
+            raise InputError("an audio needs an avatar to lipsync")
+        if audio_job is not None:
+            source, seconds, extra = _speech_job_audio(ctx, audio_job)
+        else:
+            file, seconds = check_audio_file(audio)  # type: ignore[arg-type]  # one of the two is given
+            source, extra = str(file), {}
+        jobs.append(NewJob(lipsync_request(avatar_path, source, meta={**meta, **extra, "audio_seconds": seconds}),
                            provider))
-        name = f"Lipsync · {file.name}"
+        name = f"Lipsync · {Path(source).name if audio is not None else f'speech job {audio_job}'}"
     else:
         voice = check_voice(voice or "")
         texts, source = _texts(ctx, script_id, text, languages)
