@@ -27,12 +27,11 @@ from pixflow_tui.tui.screens.avatar_studio.languages import LanguagePicker, lang
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, PathInputDialog, TextInputDialog
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows import scripts as flow
+from pixflow_tui.workflows.avatar_runs import check_audio_file
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.scripts import ProviderError, ScriptView
 
-MAX_AUDIO_BYTES = 50 * 1024 * 1024  # "have an audio": what lipsync takes (original-app.md §4)
-AUDIO_SUFFIXES = (".mp3", ".m4a", ".wav", ".aac", ".flac", ".ogg", ".opus")
 EMPTY = ("No script yet. n: type or paste one · g: generate one · t: transcribe a file or URL · "
          "a: use an audio file instead (no script needed).")
 
@@ -43,18 +42,6 @@ def transcription() -> ModuleType | None:
         return importlib.import_module("pixflow_tui.workflows.transcription")
     except ImportError:
         return None
-
-
-def check_audio(path: Path) -> Path:
-    """A local audio file of at most 50 MB; InputError with the sentence to show."""
-    if not path.is_file():
-        raise InputError(f"no such file: {path}")
-    if path.suffix.lower() not in AUDIO_SUFFIXES:
-        raise InputError(f"{path.name} is not an audio file ({', '.join(AUDIO_SUFFIXES)})")
-    size = path.stat().st_size
-    if size > MAX_AUDIO_BYTES:
-        raise InputError(f"{path.name} is {size / 1024 / 1024:.1f} MB; the limit for an audio file is 50 MB")
-    return path
 
 
 class ScriptPanel(Vertical, can_focus=True):
@@ -81,11 +68,18 @@ class ScriptPanel(Vertical, can_focus=True):
     NEEDS_IDLE: ClassVar[set[str]] = NEEDS_SCRIPT | {"generate", "transcribe", "new", "edit", "external_edit"}
 
     class AudioChosen(Message):
-        """The user has an audio file instead of a script (for the voice step, part 2)."""
+        """The user has an audio file instead of a script (it goes to lipsync as it is)."""
 
         def __init__(self, path: Path) -> None:
             super().__init__()
             self.path = path
+
+    class ScriptShown(Message):
+        """The current script changed (None: there is none)."""
+
+        def __init__(self, view: ScriptView | None) -> None:
+            super().__init__()
+            self.view = view
 
     class _Shown(Message, bubble=False):
         def __init__(self, view: ScriptView | None, note: str, kind: str) -> None:
@@ -148,6 +142,7 @@ class ScriptPanel(Vertical, can_focus=True):
 
     def show_view(self, view: ScriptView | None) -> None:
         self.view = view
+        self.post_message(self.ScriptShown(view))
         head = self.query_one("#script-head", Static)
         meta = self.query_one("#script-meta", Static)
         text = self.query_one("#script-text", Static)
@@ -353,17 +348,18 @@ class ScriptPanel(Vertical, can_focus=True):
             if path is None:
                 return
             try:
-                self.audio = check_audio(path)
+                self.audio, length = check_audio_file(path)
             except InputError as exc:
                 self.say(f"Not used: {exc}", "warning")
                 return
             audio = self.query_one("#script-audio", Static)
-            audio.update(f"♪ Audio for the video: {self.audio.name} (no script needed)")
+            audio.update(f"♪ Audio for the video: {self.audio.name}, {length:.1f} s (no script needed)")
             audio.display = True
             self.say(f"{self.audio.name} is the audio for the video.", "ok")
             self.post_message(self.AudioChosen(self.audio))
 
-        self.app.push_screen(PathInputDialog("Use an audio file", "Up to 50 MB; it goes to lipsync as it is.",
+        self.app.push_screen(PathInputDialog("Use an audio file",
+                                             "Up to 50 MB and 60 s; it goes to lipsync as it is.",
                                              want="file"), chosen)
 
     def action_open(self) -> None:
