@@ -15,6 +15,8 @@ from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import JobKind
 from pixflow_tui.providers.base import PermanentProviderError
 from pixflow_tui.providers.demo.media import DemoMediaProvider
+from pixflow_tui.tui import action_keys
+from pixflow_tui.tui.screens.help import HelpScreen
 from pixflow_tui.tui.screens.avatar_studio.languages import LanguagePicker
 from pixflow_tui.tui.screens.avatar_studio.run_panel import RunPanel, RunTable
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, PathInputDialog
@@ -99,7 +101,12 @@ async def test_a_three_language_run_fills_the_table_with_three_videos(make_app, 
         assert app.current_mode == "avatar_studio"
 
 
-async def test_without_an_avatar_the_audio_is_the_deliverable(make_app, settings) -> None:
+async def test_without_an_avatar_the_audio_is_the_deliverable(make_app, settings,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from pixflow_tui.workflows.asset_monster import ViewerLauncher
+
+    opened: list[str] = []
+    monkeypatch.setattr(ViewerLauncher, "open", lambda self, path: opened.append(str(path)))
     await seed(settings, avatar=False)
     app = make_app()
     async with app.run_test(size=(140, 48)) as pilot:
@@ -117,6 +124,8 @@ async def test_without_an_avatar_the_audio_is_the_deliverable(make_app, settings
         assert row.deliverable and row.video == "—"
         await wait_for(pilot, lambda: "♪ audio" in text_of(app, "#run-facts"), what="the audio's facts")
         assert not studio(app).query_one("#run-poster").display
+        await pilot.press("o")  # the system player, as the Library's o (the launcher says when there is no display)
+        assert opened == [row.deliverable]
 
 
 async def test_own_audio_goes_to_lipsync(make_app, settings, tmp_path: Path) -> None:
@@ -199,3 +208,22 @@ async def test_a_reaction_video_and_the_last_run_after_a_restart(make_app, setti
         await wait_for(pilot, lambda: run_panel(again).loaded and run_panel(again).rows, what="the last run")
         assert run_panel(again).batch_id == batch_id
         assert [row.state for row in run_panel(again).rows.values()] == ["done"]
+
+
+async def test_the_run_panels_keys_have_ids_and_show_in_help(make_app) -> None:
+    shared = {action_keys.OPEN, action_keys.COPY_PROMPT}
+    for widget_class in (RunPanel, RunTable):
+        ids = [b.id or "" for b in widget_class.BINDINGS]
+        assert all(i.startswith("avatar-run-") or i in shared for i in ids), widget_class
+    app = make_app()
+    async with app.run_test(size=(140, 48)) as pilot:
+        await open_studio(pilot)
+        await pilot.press("backslash", "question_mark")
+        help_screen = await wait_screen(pilot, HelpScreen)
+        ids = {ident for _, lines in help_screen.groups for _, _, ident in lines}
+        assert {"avatar-run-start", "avatar-run-voice", "avatar-run-retry", "avatar-run-reaction",
+                "avatar-run-audio-only", action_keys.OPEN, action_keys.COPY_PROMPT} <= ids
+        await pilot.press("escape")
+        await pilot.press("r")  # no script, no audio: said before anything is paid
+        await wait_for(pilot, lambda: "no script yet" in text_of(app, "#run-status"), what="the refusal")
+        assert not isinstance(app.screen, ConfirmDialog)
