@@ -6,16 +6,17 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.cli.session import with_context
 from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.config import Settings
 from pixflow_tui.core import avatars as options
 from pixflow_tui.workflows import avatars as flow
-from pixflow_tui.workflows.cli_support import drive_until_done, open_context, summarize_batch
+from pixflow_tui.workflows.cli_support import drive_until_done, summarize_batch
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.paid_work import BudgetExceeded, PaidPlan, commit
+from pixflow_tui.workflows.paid_work import PaidPlan, commit
 
 EXIT_HELP = ("Exit codes: 0 success, 1 a job failed (or `check`: not on a green box), 2 usage or bad input, "
              "3 config/database, 4 over budget, 130 interrupted.")
@@ -72,22 +73,7 @@ def register(subparsers: Any) -> None:
 
 
 def _with_context(settings: Settings, body: Any) -> int:
-    ctx = open_context(settings)
-    if ctx is None:
-        return ExitCode.CONFIG
-    try:
-        return int(body(ctx))
-    except BudgetExceeded as exc:  # the budget changed between the plan and the commit
-        error(str(exc))
-        return ExitCode.BUDGET
-    except InputError as exc:
-        error(str(exc))
-        return ExitCode.USAGE
-    except KeyboardInterrupt:
-        error("interrupted; submitted jobs keep running at the provider — `pixflow jobs resume` finishes them")
-        return ExitCode.INTERRUPTED
-    finally:
-        ctx.close()
+    return with_context(settings, body)
 
 
 def _resolve(ctx: AppContext, key: str) -> flow.Avatar:

@@ -6,12 +6,13 @@ import asyncio
 import sys
 from typing import Any
 
+from pixflow_tui.cli.session import with_context
 from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import RESUMABLE_STATES, JobState
-from pixflow_tui.workflows.cli_support import JobActionError, drive_until_done, job_summary, open_context
+from pixflow_tui.workflows.cli_support import JobActionError, drive_until_done, job_summary
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.paid_work import BudgetExceeded, commit, plan_retry
@@ -51,16 +52,7 @@ def register(subparsers: Any) -> None:
 
 
 def _with_context(settings: Settings, body: Any) -> int:
-    ctx = open_context(settings)
-    if ctx is None:
-        return ExitCode.CONFIG
-    try:
-        return int(body(ctx))
-    except KeyboardInterrupt:
-        error("interrupted; jobs at the provider keep running — `pixflow jobs resume` finishes them")
-        return ExitCode.INTERRUPTED
-    finally:
-        ctx.close()
+    return with_context(settings, body, interrupted="interrupted; jobs at the provider keep running — `pixflow jobs resume` finishes them")
 
 
 def _line(job: dict[str, Any]) -> str:

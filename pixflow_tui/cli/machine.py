@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.cli.session import with_context
 from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
@@ -13,12 +14,8 @@ from pixflow_tui.config import Settings
 from pixflow_tui.core import catalog
 from pixflow_tui.workflows import machine as flow
 from pixflow_tui.workflows.avatars import find_avatar
-from pixflow_tui.workflows.cli_support import open_context
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.paid_work import BudgetExceeded, PaidPlan
-from pixflow_tui.workflows.prompts import PromptGenerationError
-from pixflow_tui.workflows.scripts import ScriptProviderError
+from pixflow_tui.workflows.paid_work import PaidPlan
 
 EXITS = "Exit codes: 0 done, 1 something failed (or was stopped), 2 usage, 3 config/database, 4 over budget, 130 interrupted."
 
@@ -80,25 +77,7 @@ def register(subparsers: Any) -> None:
 
 
 def _with_context(settings: Settings, body: Any) -> int:
-    ctx = open_context(settings)
-    if ctx is None:
-        return ExitCode.CONFIG
-    try:
-        return int(body(ctx))
-    except BudgetExceeded as exc:  # the budget changed between the plan and the commit
-        error(str(exc))
-        return ExitCode.BUDGET
-    except InputError as exc:
-        error(str(exc))
-        return ExitCode.USAGE
-    except (PromptGenerationError, ScriptProviderError) as exc:
-        error(str(exc))
-        return ExitCode.FAILED
-    except KeyboardInterrupt:
-        error("interrupted; `pixflow machine resume RUN_ID` finishes the run (see `pixflow machine list`)")
-        return ExitCode.INTERRUPTED
-    finally:
-        ctx.close()
+    return with_context(settings, body, interrupted="interrupted; `pixflow machine resume RUN_ID` finishes the run (see `pixflow machine list`)")
 
 
 def _avatar_path(ctx: AppContext, key: str) -> str:

@@ -8,12 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.cli.session import with_context
 from pixflow_tui.cli.common import ExitCode, error, print_json
 from pixflow_tui.config import Settings
 from pixflow_tui.core import catalog
 from pixflow_tui.workflows import scripts as flow
-from pixflow_tui.workflows.scripts import ScriptProviderError
-from pixflow_tui.workflows.cli_support import open_context
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
 
@@ -93,22 +92,7 @@ def register(subparsers: Any) -> None:
 
 
 def _with_context(settings: Settings, body: Any) -> int:
-    ctx = open_context(settings)
-    if ctx is None:
-        return ExitCode.CONFIG
-    try:
-        return int(body(ctx))
-    except InputError as exc:
-        error(str(exc))
-        return ExitCode.USAGE
-    except KeyboardInterrupt:
-        error("interrupted")
-        return ExitCode.INTERRUPTED
-    except ScriptProviderError as exc:
-        error(f"the provider failed: {exc}")
-        return ExitCode.FAILED
-    finally:
-        ctx.close()
+    return with_context(settings, body, interrupted="interrupted")
 
 
 def _read_text(args: argparse.Namespace) -> str:
