@@ -352,12 +352,12 @@ class RunPanel(Vertical):
     def on_run_panel__rows(self, message: _Rows) -> None:
         first = not self.loaded
         self.loaded = True
-        if first:
-            self.batch_id = message.batch_id
-            if message.voice:
-                self.voice = message.voice
-                self.show_choice()
-        elif message.batch_id != self.batch_id:
+        if first and message.voice:
+            self.voice = message.voice
+            self.show_choice()
+        if first and self.batch_id is None:
+            self.batch_id = message.batch_id  # the last run, unless one was started before it was read
+        if message.batch_id != self.batch_id:
             return  # a newer run started meanwhile
         table = self.table
         for row in message.rows:
