@@ -15,6 +15,7 @@ from pixflow_tui.tui.screens.machine.form import MachineForm
 from pixflow_tui.tui.screens.machine.run_view import RunView
 
 GREEN = (30, 191, 26)
+RED_SIZE = (72, 128)
 CONCEPT = "a cozy coffee shop morning"
 
 

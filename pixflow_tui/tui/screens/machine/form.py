@@ -70,19 +70,19 @@ class MachineForm(Vertical):
         self.loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="concept: what the videos are about (c)", id="machine-concept-input")
+        yield Input(placeholder="concept (c to type)", id="machine-concept-input")
         yield SettingsList([
             Setting("count", "Prompts", COUNTS, str(flow.DEFAULT_COUNT)),
-            Setting("avatars", "Avatars", note="none · enter picks"),
+            Setting("avatars", "Avatars", note="none"),
             Setting("references", "References", note="0/5 · enter adds"),
             Setting("app", "App", tuple(p.name for p in catalog.PRODUCTS), flow.DEFAULT_APP),
             Setting("duration", "Duration", tuple(str(d) for d in flow.DURATIONS), str(flow.DEFAULT_DURATION),
                     note="s"),
             Setting("tone", "Tone", catalog.TONES, catalog.DEFAULT_TONE),
             Setting("voice", "Voice", (NO_VOICE, *(v.name for v in catalog.VOICES)), NO_VOICE),
-            Setting("languages", "Languages", note="the script's own · enter picks"),
+            Setting("languages", "Languages", note="script's own"),
             Setting("videos", "Videos", (VIDEOS_OFF, VIDEOS_ON, *catalog.CAMERA_MOVEMENTS), VIDEOS_OFF),
-            Setting("dry", "◇ Dry run", note="d: steps, models, estimate"),
+            Setting("dry", "◇ Dry run", note="d"),
             Setting("run", "▶ Run", note="ctrl+r"),
         ], id="machine-settings")
         yield Static("", id="machine-green", markup=False)
@@ -159,9 +159,9 @@ class MachineForm(Vertical):
         values = self.settings_list
         names = [Path(p).stem for p in self.avatars]
         avatars = f"{names[0]} (lipsync)" + (f" + {', '.join(names[1:])}" if names[1:] else "") if names else "none"
-        values.set_note("avatars", f"{avatars} · {len(self.gallery)} in the gallery")
-        values.set_note("references", f"{len(self.references)}/{catalog.MAX_REFERENCE_IMAGES} · enter adds, I clears")
-        values.set_note("languages", ", ".join(self.languages) or "the script's own · enter picks")
+        values.set_note("avatars", avatars if names else f"none of {len(self.gallery)}")
+        values.set_note("references", f"{len(self.references)}/{catalog.MAX_REFERENCE_IMAGES} · enter adds")
+        values.set_note("languages", ", ".join(self.languages) or "script's own")
 
     def on_machine_form__gallery(self, message: _Gallery) -> None:
         self.gallery = message.avatars

@@ -28,7 +28,7 @@ POLL_EVERY = 1.5  # seconds; while the shown run is active (its text steps, anot
 
 class MachineScreen(ModuleScreen):
     MODULE = "machine"
-    INTRO = "Concept → prompts → images → videos? → script → speech → lipsync, as one run. [ inputs · ] the run."
+    INTRO = "One run: concept → prompts → images → script → speech → lipsync. [ / ] switch"
     EMPTY = ""
     AUTO_FOCUS = "#machine-settings"  # never the concept field: 1–6 must work on arrival
     BINDINGS: ClassVar[list[BindingType]] = [
