@@ -123,3 +123,29 @@ async def test_the_budget_cap_refuses_a_live_run_before_anything_is_written(make
     assert store.pipeline_runs.list() == [] and store.jobs.list() == []
     store.close_thread_connection()
     assert CONCEPT and flow.MODULE == "machine"
+
+
+async def test_saying_no_stops_before_paying_and_resume_asks_again(make_app, settings) -> None:
+    portrait(settings.avatars_folder / "Anna.png")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_machine(pilot)
+        await type_concept(pilot)
+        await pick_first_avatar(pilot)
+        values = form(app).settings_list
+        values.set_value("voice", "Aria")
+        values.set_value("count", "1")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the confirmation")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: "stopped before paying" in text_of(app, "#machine-status"), what="stopped")
+        await settle(pilot)
+        assert run_view(app).status is not None and run_view(app).status.status == "stopped"
+        await pilot.press("right_square_bracket", "u")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog), what="the confirmation again")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: run_view(app).status is not None and run_view(app).status.status == "done",
+                       timeout=60, what="the resumed run done")
+        store = Store.open(settings)
+        assert len(store.pipeline_runs.list()) == 1
+        store.close_thread_connection()
