@@ -157,3 +157,16 @@ def test_a_broken_config_file_exits_3() -> None:
     assert result.returncode == 3
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and "not valid TOML" in lines[0]
+
+
+def test_each_command_loads_only_its_own_module() -> None:
+    from pixflow_tui.cli import COMMAND_MODULES, build_parser
+
+    everything = build_parser()
+    choices = next(a for a in everything._actions if a.dest == "command").choices  # noqa: SLF001
+    assert set(choices) == set(COMMAND_MODULES)  # every command is mapped to the module that registers it
+    for command, module in COMMAND_MODULES.items():
+        alone = build_parser([command])
+        own = next(a for a in alone._actions if a.dest == "command").choices  # noqa: SLF001
+        assert command in own, (command, module)
+    assert next(a for a in build_parser(["--version"])._actions if a.dest == "command").choices == {}  # noqa: SLF001

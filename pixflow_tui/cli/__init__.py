@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -11,10 +12,26 @@ from pixflow_tui.config import SettingsError, load_settings
 from pixflow_tui.workflows.logs import setup_logging
 
 
-def build_parser() -> argparse.ArgumentParser:
+# command -> the module that registers it; a command loads only its own module (and what that uses)
+COMMAND_MODULES = {
+    "doctor": "doctor", "prompts": "prompts", "images": "images", "videos": "videos", "avatars": "avatars",
+    "scripts": "scripts", "speech": "avatar_runs", "lipsync": "avatar_runs", "avatar": "avatar_runs",
+    "reactions": "avatar_runs", "voices": "voices", "machine": "machine", "jobs": "jobs", "library": "library",
+    "rate": "library", "export": "library", "presets": "library", "db": "db",
+}
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     # The command modules (pydantic, Pillow, the engine behind them) load only for a command: a bare `pixflow`
-    # starts the TUI without them.
-    from pixflow_tui.cli import avatar_runs, avatars, db, doctor, images, jobs, library, machine, prompts, scripts, videos
+    # starts the TUI without them, `pixflow --version` needs none, `pixflow images ...` only images'.
+    first = argv[0] if argv else ""
+    if first in COMMAND_MODULES:
+        names = [COMMAND_MODULES[first]]
+    elif first in ("--version", "-V"):
+        names = []
+    else:
+        names = list(dict.fromkeys(COMMAND_MODULES.values()))
+    modules = [importlib.import_module(f"pixflow_tui.cli.{name}") for name in names]
 
     parser = argparse.ArgumentParser(
         prog="pixflow",
@@ -24,14 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pixflow {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (doctor, prompts, images, videos, avatars, scripts, avatar_runs, machine, jobs, library, db):  # each sets `handler`
+    for module in modules:  # each sets `handler` on its parsers
         module.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser().parse_args(arguments) if arguments else None
+    args = build_parser(arguments).parse_args(arguments) if arguments else None
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.cli.common import ExitCode, error, print_json
 from pixflow_tui.workflows.paid_work import PaidPlan
+
+if TYPE_CHECKING:
+    from pixflow_tui.workflows.context import AppContext
 
 
 def add_spending_flags(parser: argparse.ArgumentParser) -> None:
@@ -42,3 +45,24 @@ def settle(plan: PaidPlan, args: argparse.Namespace, *, details: dict[str, Any] 
         return None
     error("nothing was run")
     return ExitCode.FAILED
+
+
+def spend_and_drive(ctx: AppContext, plan: PaidPlan, args: argparse.Namespace, *,
+                    details: dict[str, Any] | None = None, human: list[str] | None = None) -> tuple[int | None, int]:
+    """Settle, commit and drive the plan's batch to its end: (an exit code to stop with, the batch id). The code is
+    set when the plan was not run (refused, dry run, not confirmed: batch id 0) or a signal stopped the run."""
+    import asyncio
+
+    from pixflow_tui.cli.common import stopped_exit
+    from pixflow_tui.cli.progress import batch_progress
+    from pixflow_tui.workflows.cli_support import drive_until_done
+    from pixflow_tui.workflows.paid_work import commit
+
+    stop = settle(plan, args, details=details, human=human)
+    if stop is not None:
+        return stop, 0
+    batch_id = commit(ctx, plan).batch_id
+    assert batch_id is not None
+    with batch_progress(ctx, {batch_id: plan.count}, enabled=not getattr(args, "json", False)):
+        driven = asyncio.run(drive_until_done(ctx, batch_ids=[batch_id]))
+    return stopped_exit(driven), batch_id
