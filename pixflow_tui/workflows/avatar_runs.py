@@ -161,12 +161,12 @@ def plan_avatar_run(ctx: AppContext, *, voice: str | None = None, avatar: str | 
         name = f"Lipsync · {Path(source).name if audio is not None else f'speech job {audio_job}'}"
     else:
         voice = check_voice(voice or "")
-        texts, source = _texts(ctx, script_id, text, languages)
+        texts, origin = _texts(ctx, script_id, text, languages)
         for code, words in texts.items():
             seconds = rules.spoken_seconds(words)
             if avatar_path is not None:
                 _check_length(seconds, f"the {catalog.LANGUAGES[code]} script")
-            speech_meta = {**meta, **source, "language": code, "voice": voice}
+            speech_meta = {**meta, **origin, "language": code, "voice": voice}
             try:
                 jobs.append(NewJob(speech_request(words, voice, meta=speech_meta), provider))
             except RequestError as exc:

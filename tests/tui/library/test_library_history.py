@@ -34,9 +34,10 @@ async def test_enter_loads_the_prompts_back_into_prompt_factory(make_app, settin
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.current_mode == "prompt_factory", what="the switch to Prompt Factory")
         factory = app.screen
-        await wait_for(pilot, lambda: factory.batch is not None and factory.batch.concept == "history idea 1",
+        await wait_for(pilot, lambda: factory.results.shown is not None
+                       and factory.results.shown.concept == "history idea 1",
                        what="the prompts in Prompt Factory")
-        batch = factory.batch
+        batch = factory.results.shown
         assert [q.style for q in batch.prompts] == ["idea 1 prompt 0", "idea 1 prompt 1"]
         assert batch.history_id == made.history[1].id and not batch.running and not batch.unsaved_edits
         prompt_list = factory.query_one(PromptList)
@@ -86,16 +87,16 @@ async def test_loading_another_entry_first_saves_edits_of_the_prompts_on_screen(
     async with app.run_test(size=(120, 36)) as pilot:
         await open_library(pilot)
         await pilot.press("enter")  # history idea 2
-        factory = await wait_for(pilot, lambda: app.current_mode == "prompt_factory" and app.screen.batch is not None
+        factory = await wait_for(pilot, lambda: app.current_mode == "prompt_factory" and app.screen.results.shown is not None
                                  and app.screen, what="the prompts in Prompt Factory")
-        edited = factory.batch.prompts[0].model_copy(update={"style": "edited on screen"})
-        factory.apply_edit(0, edited)
-        assert factory.batch.unsaved_edits
+        edited = factory.results.shown.prompts[0].model_copy(update={"style": "edited on screen"})
+        factory.results.apply_edit(0, edited)
+        assert factory.results.shown.unsaved_edits
         await pilot.press("6")
         await settle(pilot)
         await pilot.press("down", "down", "enter")  # history idea 0
         await wait_for(pilot, lambda: app.current_mode == "prompt_factory"
-                       and factory.batch.concept == "history idea 0", what="the second entry")
+                       and factory.results.shown.concept == "history idea 0", what="the second entry")
         entries = open_store(settings).history.list()
         assert len(entries) == 4
         assert entries[0].concept == "history idea 2" and entries[0].prompts[0]["style"] == "edited on screen"
