@@ -168,3 +168,46 @@ def test_a_reaction_video_moves_the_avatar_into_the_emotion(demo: AppContext) ->
     assert job.status == JobState.DONE and job.output_path.endswith(".mp4")
     with pytest.raises(InputError, match="reaction 'bored'"):
         runs.plan_reaction(demo, avatar_file(demo), "bored")
+
+
+@pytest.mark.slow
+def test_a_kill_during_a_lipsync_then_resume_pays_each_step_once(settings: Settings) -> None:
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from pixflow_tui.store import Store
+
+    face = avatar_file(AppContext(settings, open_store=False))
+    env = {**os.environ, "PIXFLOW_PROVIDER_MODE": "demo", "PIXFLOW_DEMO_LATENCY": "1.5"}
+    run = subprocess.Popen([sys.executable, "-m", "pixflow_tui", "avatar", "run", "--avatar", face, "--text", TEXT,
+                            "--voice", "Aria", "--yes", "--json"], env=env, text=True, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while True:  # until the lipsync is at the (demo) provider, i.e. its speech is done
+        assert time.monotonic() < deadline and run.poll() is None, run.stderr.read() if run.stderr else ""
+        if settings.database_path.exists():
+            store = Store.open(settings)
+            lipsync = [j for j in store.jobs.list() if j.kind == JobKind.LIPSYNC and j.request_id]
+            store.close_thread_connection()
+            if lipsync:
+                break
+        time.sleep(0.05)
+    run.send_signal(signal.SIGKILL)
+    run.wait(10)
+    resume = subprocess.run([sys.executable, "-m", "pixflow_tui", "jobs", "resume", "--json"],
+                            env={**env, "PIXFLOW_DEMO_LATENCY": "0.2"}, text=True, capture_output=True, timeout=120)
+    assert resume.returncode == 0, resume.stderr
+    assert json.loads(resume.stdout)["states"]["done"] >= 1
+    store = Store.open(settings)
+    try:
+        jobs = store.jobs.list()
+        assert sorted(j.kind for j in jobs) == sorted([JobKind.SPEECH, JobKind.LIPSYNC])
+        assert all(j.status == JobState.DONE for j in jobs)
+    finally:
+        store.close_thread_connection()
+    submitted = list(settings.demo_dir.glob("*/request.json"))  # the demo provider keeps every request it got
+    assert len(submitted) == 2  # one speech, one lipsync: nothing sent twice
