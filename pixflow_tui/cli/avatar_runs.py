@@ -4,7 +4,6 @@ retried alone, the run exported as a zip, and reaction videos. Every paid step g
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import os
@@ -13,20 +12,19 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.paid import add_spending_flags, spend_and_drive
 from pixflow_tui.cli.session import with_context
-from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
-from pixflow_tui.cli.paid import add_spending_flags, settle
-from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.config import Settings
 from pixflow_tui.core import catalog
 from pixflow_tui.core.avatars import REACTIONS
 from pixflow_tui.core.jobs import JobState
 from pixflow_tui.workflows import avatar_runs as runs
 from pixflow_tui.workflows import avatars as gallery_flow
-from pixflow_tui.workflows.cli_support import drive_until_done, summarize_batch
+from pixflow_tui.workflows.cli_support import summarize_batch
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.paid_work import PaidPlan, commit
+from pixflow_tui.workflows.paid_work import PaidPlan
 
 EXIT_HELP = ("Exit codes: 0 every deliverable was made, 1 a language (or job) failed, 2 usage or bad input (also a "
              "paid run with no terminal and no --yes), 3 config/database, 4 over budget, 130 interrupted.")
@@ -175,26 +173,17 @@ def _all_made(view: dict[str, Any]) -> bool:
     return view["total"] > 0 and view["done"] == view["total"]
 
 
-def _drive(ctx: AppContext, args: argparse.Namespace, run_id: int, count: int) -> Any:
-    with batch_progress(ctx, {run_id: count}, enabled=not args.json):
-        return asyncio.run(drive_until_done(ctx, batch_ids=[run_id]))
-
-
 def _run_paid(ctx: AppContext, args: argparse.Namespace, plan: PaidPlan, details: dict[str, Any],
               run_id: int | None = None) -> int:
     """Settle the plan, commit it, drive the run, then print its per-language table."""
-    stop = settle(plan, args, details=details, human=[f"plan: {plan.action}"])
-    if stop is not None:
-        return stop
-    committed = commit(ctx, plan)
-    run_id = committed.batch_id if committed.batch_id is not None else run_id
+    spent = spend_and_drive(ctx, plan, args, details=details, human=[f"plan: {plan.action}"])
+    if spent.stop is not None:
+        return spent.stop
+    run_id = spent.batch_id or run_id
     assert run_id is not None
-    driven = _drive(ctx, args, run_id, plan.count)
     view = _run_view(ctx, run_id)
-    stopped = stopped_exit(driven)
+    stopped = spent.stopped(args, view)
     if stopped is not None:
-        if args.json:
-            print_json({**view, "stopped": driven.stopped, "at_provider": driven.at_provider})
         return stopped
     if args.json:
         print_json(view)
@@ -267,18 +256,14 @@ def run_retry(args: argparse.Namespace, settings: Settings) -> int:
 def run_reaction(args: argparse.Namespace, settings: Settings) -> int:
     def body(ctx: AppContext) -> int:
         plan = runs.plan_reaction(ctx, _avatar_path(ctx, args.avatar), args.reaction)
-        stop = settle(plan, args, details={"reaction": args.reaction, "avatar": args.avatar},
-                      human=[f"plan: a {args.reaction} reaction video of {args.avatar}"])
-        if stop is not None:
-            return stop
-        batch_id = commit(ctx, plan).batch_id
-        assert batch_id is not None
-        driven = _drive(ctx, args, batch_id, plan.count)
+        spent = spend_and_drive(ctx, plan, args, details={"reaction": args.reaction, "avatar": args.avatar},
+                                human=[f"plan: a {args.reaction} reaction video of {args.avatar}"])
+        if spent.stop is not None:
+            return spent.stop
+        batch_id = spent.batch_id
         summary = summarize_batch(ctx, batch_id)
-        stopped = stopped_exit(driven)
+        stopped = spent.stopped(args, summary)
         if stopped is not None:
-            if args.json:
-                print_json({**summary, "stopped": driven.stopped, "at_provider": driven.at_provider})
             return stopped
         if args.json:
             print_json(summary)

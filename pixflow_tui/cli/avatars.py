@@ -2,21 +2,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.paid import add_spending_flags, spend_and_drive
 from pixflow_tui.cli.session import with_context
-from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
-from pixflow_tui.cli.paid import add_spending_flags, settle
-from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.config import Settings
 from pixflow_tui.core import avatars as options
 from pixflow_tui.workflows import avatars as flow
-from pixflow_tui.workflows.cli_support import drive_until_done, summarize_batch
+from pixflow_tui.workflows.cli_support import summarize_batch
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.paid_work import PaidPlan, commit
+from pixflow_tui.workflows.paid_work import PaidPlan
 
 EXIT_HELP = ("Exit codes: 0 success, 1 a job failed (or `check`: not on a green box), 2 usage or bad input, "
              "3 config/database, 4 over budget, 130 interrupted.")
@@ -131,20 +129,15 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
 def _run_paid(ctx: AppContext, args: argparse.Namespace, plan: PaidPlan, human: list[str],
               details: dict[str, Any]) -> int:
     """Settle the plan, commit it, drive its jobs, then show the avatars they made."""
-    stop = settle(plan, args, details=details, human=human)
-    if stop is not None:
-        return stop
-    batch_id = commit(ctx, plan).batch_id
-    assert batch_id is not None
-    with batch_progress(ctx, {batch_id: len(plan.jobs)}, enabled=not args.json):
-        driven = asyncio.run(drive_until_done(ctx, batch_ids=[batch_id]))
+    spent = spend_and_drive(ctx, plan, args, details=details, human=human)
+    if spent.stop is not None:
+        return spent.stop
+    batch_id = spent.batch_id
     summary = summarize_batch(ctx, batch_id)
     made = {job["output_path"] for job in summary["jobs"] if job["output_path"]}
     summary["avatars"] = [{**a.describe(), **_check(a)} for a in flow.gallery(ctx) if a.path in made]
-    stopped = stopped_exit(driven)
+    stopped = spent.stopped(args, summary)
     if stopped is not None:
-        if args.json:
-            print_json({**summary, "stopped": driven.stopped, "at_provider": driven.at_provider})
         return stopped
     if args.json:
         print_json(summary)

@@ -6,10 +6,10 @@ import asyncio
 import sys
 from typing import Any
 
-from pixflow_tui.cli.session import with_context
 from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
+from pixflow_tui.cli.session import with_context
 from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import RESUMABLE_STATES, JobState
 from pixflow_tui.workflows.cli_support import JobActionError, drive_until_done, job_summary

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.cli.common import ExitCode, error, print_json
@@ -47,22 +48,40 @@ def settle(plan: PaidPlan, args: argparse.Namespace, *, details: dict[str, Any] 
     return ExitCode.FAILED
 
 
+@dataclass
+class Spent:
+    """What `spend_and_drive` did: `stop` is the exit code when nothing ran (refused, a dry run, not confirmed)."""
+
+    stop: int | None
+    batch_id: int = 0
+    driven: Any = None  # the engine's EngineSummary (the CLI does not import the engine)
+
+    def stopped(self, args: argparse.Namespace, view: dict[str, Any]) -> int | None:
+        """After a signal stopped the run: its exit code (having said what is where, and with --json the view and
+        the stop); None when the run ended by itself."""
+        from pixflow_tui.cli.common import stopped_exit
+
+        code = stopped_exit(self.driven) if self.driven is not None else None
+        if code is not None and getattr(args, "json", False) and self.driven is not None:
+            print_json({**view, "stopped": self.driven.stopped, "at_provider": self.driven.at_provider})
+        return code
+
+
 def spend_and_drive(ctx: AppContext, plan: PaidPlan, args: argparse.Namespace, *,
-                    details: dict[str, Any] | None = None, human: list[str] | None = None) -> tuple[int | None, int]:
-    """Settle, commit and drive the plan's batch to its end: (an exit code to stop with, the batch id). The code is
-    set when the plan was not run (refused, dry run, not confirmed: batch id 0) or a signal stopped the run."""
+                    details: dict[str, Any] | None = None, human: list[str] | None = None) -> Spent:
+    """Settle, commit and drive the plan's batch until its jobs end (whoever drives them)."""
     import asyncio
 
-    from pixflow_tui.cli.common import stopped_exit
     from pixflow_tui.cli.progress import batch_progress
     from pixflow_tui.workflows.cli_support import drive_until_done
     from pixflow_tui.workflows.paid_work import commit
 
     stop = settle(plan, args, details=details, human=human)
     if stop is not None:
-        return stop, 0
-    batch_id = commit(ctx, plan).batch_id
-    assert batch_id is not None
-    with batch_progress(ctx, {batch_id: plan.count}, enabled=not getattr(args, "json", False)):
-        driven = asyncio.run(drive_until_done(ctx, batch_ids=[batch_id]))
-    return stopped_exit(driven), batch_id
+        return Spent(stop)
+    committed = commit(ctx, plan)
+    # a retry has no new batch: its jobs' batches are driven
+    batches = sorted({b for b in [committed.batch_id, *(r.job.batch_id for r in plan.requeues)] if b is not None})
+    with batch_progress(ctx, {b: plan.count for b in batches}, enabled=not getattr(args, "json", False)):
+        driven = asyncio.run(drive_until_done(ctx, batch_ids=batches))
+    return Spent(None, committed.batch_id or (batches[0] if batches else 0), driven)

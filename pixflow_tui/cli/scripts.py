@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pixflow_tui.cli.session import with_context
 from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.session import with_context
 from pixflow_tui.config import Settings
 from pixflow_tui.core import catalog
 from pixflow_tui.workflows import scripts as flow

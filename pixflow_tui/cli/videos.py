@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import Any
 
-from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
-from pixflow_tui.cli.paid import add_spending_flags, settle
-from pixflow_tui.cli.progress import batch_progress
+from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.paid import add_spending_flags, spend_and_drive
 from pixflow_tui.config import Settings
 from pixflow_tui.core import catalog
-from pixflow_tui.workflows.cli_support import drive_until_done, open_context, summarize_batch
+from pixflow_tui.workflows.cli_support import open_context, summarize_batch
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.paid_work import BudgetExceeded, commit
+from pixflow_tui.workflows.paid_work import BudgetExceeded
 from pixflow_tui.workflows.videos import VideoSettings, build_video_request, video_work
 
 
@@ -59,18 +57,12 @@ def run_generate(args: argparse.Namespace, settings: Settings) -> int:
                    "prompt": requests[0].arguments["prompt"], "settings": video.to_dict()}
         human = [f"plan: {count} video{'' if count == 1 else 's'} with {details['model']} via {details['provider']}",
                  f"prompt: {details['prompt']}"]
-        stop = settle(plan, args, details=details, human=human)
-        if stop is not None:
-            return stop
-        batch_id = commit(ctx, plan).batch_id
-        assert batch_id is not None
-        with batch_progress(ctx, {batch_id: count}, enabled=not args.json):
-            driven = asyncio.run(drive_until_done(ctx, batch_ids=[batch_id]))
-        summary = summarize_batch(ctx, batch_id)
-        stopped = stopped_exit(driven)
+        spent = spend_and_drive(ctx, plan, args, details=details, human=human)
+        if spent.stop is not None:
+            return spent.stop
+        summary = summarize_batch(ctx, spent.batch_id)
+        stopped = spent.stopped(args, summary)
         if stopped is not None:
-            if args.json:
-                print_json({**summary, "stopped": driven.stopped, "at_provider": driven.at_provider})
             return stopped
     except BudgetExceeded as exc:  # the budget changed between the plan and the commit
         error(str(exc))

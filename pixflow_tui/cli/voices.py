@@ -47,8 +47,9 @@ def run_preview(args: argparse.Namespace, settings: Settings) -> int:
     def body(ctx: AppContext) -> int:
         plan = plan_voice_preview(ctx, args.voice)
         if plan is not None:
-            stop, _ = spend_and_drive(ctx, plan, args, details={"voice": args.voice},
-                                      human=[f"plan: a preview sample of {args.voice}"])
+            spent = spend_and_drive(ctx, plan, args, details={"voice": args.voice},
+                                    human=[f"plan: a preview sample of {args.voice}"])
+            stop = spent.stop if spent.stop is not None else spent.stopped(args, {"voice": args.voice})
             if stop is not None:
                 return stop
         voice = voice_info(ctx, args.voice)
