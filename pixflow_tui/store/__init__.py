@@ -16,7 +16,7 @@ from pixflow_tui.store.db import (
     schema_version,
 )
 from pixflow_tui.store.jobs_repo import BatchRepository, JobRepository
-from pixflow_tui.store.library_repo import (
+from pixflow_tui.store.images_repo import (
     ImageFilter,
     ImageRepository,
     RatingRepository,
@@ -33,7 +33,7 @@ from pixflow_tui.store.prompts_repo import (
 )
 
 if TYPE_CHECKING:
-    from pixflow_tui.store.library_queries import LibraryFilter, LibraryQueries
+    from pixflow_tui.store.library_pages import LibraryFilter, LibraryQueries
 
 __all__ = ["Store", "StoreError", "DB_ERRORS", "DatabaseTooNewError", "ImageFilter", "LibraryFilter", "LATEST_VERSION",
            "database_location", "display_location", "backups_folder", "sqlite_file"]
@@ -41,7 +41,7 @@ __all__ = ["Store", "StoreError", "DB_ERRORS", "DatabaseTooNewError", "ImageFilt
 
 def __getattr__(name: str) -> Any:
     if name == "LibraryFilter":
-        from pixflow_tui.store.library_queries import LibraryFilter
+        from pixflow_tui.store.library_pages import LibraryFilter
 
         return LibraryFilter
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -93,7 +93,7 @@ class Store:
     @cached_property
     def library(self) -> LibraryQueries:
         """The Library's queries, loaded with the Library (start-up does not need them)."""
-        from pixflow_tui.store.library_queries import LibraryQueries
+        from pixflow_tui.store.library_pages import LibraryQueries
 
         return LibraryQueries(self.db, self.user_id)
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError, parse_prompt
-from pixflow_tui.store.library_queries import (
+from pixflow_tui.store.library_pages import (
     ASSET_KINDS,
     LIBRARY_KINDS,
     BatchRow,

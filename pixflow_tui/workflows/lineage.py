@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pixflow_tui.store.library_queries import LibraryRow
+from pixflow_tui.store.library_pages import LibraryRow
 from pixflow_tui.workflows.context import AppContext
 
 MAX_DEPTH = 6

@@ -14,7 +14,7 @@ from typing import Any
 from peewee import fn
 
 from pixflow_tui.store import sqlite
-from pixflow_tui.store.library_rows import (
+from pixflow_tui.store.library_records import (
     ASSET_KINDS,
     LIBRARY_KINDS,
     BatchRow,
