@@ -1,7 +1,7 @@
 """Settings: defaults, then `config.toml`, then `PIXFLOW_<NAME>` environment variables (env wins).
 
-API keys come only from `FAL_KEY` / `OPENAI_API_KEY` or the config file, and never appear in a repr,
-a log line or an error message.
+API keys come only from `FAL_KEY` / `OPENAI_API_KEY` / `HEDRA_API_KEY` or the config file, and never appear in a
+repr, a log line or an error message.
 """
 from __future__ import annotations
 
@@ -133,9 +133,12 @@ class Settings:
     user: str = field(default_factory=lambda: _os_user())
     openai_base_url: str | None = None
     fal_base_url: str | None = None
+    hedra_base_url: str | None = None  # Hedra's public API (https://api.hedra.com/web-app/public) when unset
+    hedra_model_id: str = "d1dd37a3-e39a-4854-a298-6510289f9cf2"  # Character-3 (= catalog.HEDRA_CHARACTER3_MODEL_ID)
     avatars_dir: Path | None = None  # the curated avatar gallery; <home>/avatars when unset
     fal_key: str | None = field(default=None, repr=False)
     openai_api_key: str | None = field(default=None, repr=False)
+    hedra_api_key: str | None = field(default=None, repr=False)  # lipsync goes to Hedra when set (and live)
     keymap: Mapping[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
@@ -197,13 +200,17 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "user": _optional_text,
     "openai_base_url": _url,
     "fal_base_url": _url,
+    "hedra_base_url": _url,
+    "hedra_model_id": _optional_text,
     "avatars_dir": lambda name, value: _path(name, value) if str(value or "").strip() else None,
     "fal_key": _optional_text,
     "openai_api_key": _optional_text,
+    "hedra_api_key": _optional_text,
 }
 # Standard variable names that take precedence over PIXFLOW_<NAME> for the same setting.
-_STANDARD_ENV = {"fal_key": "FAL_KEY", "openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL"}
-_SECRETS = {"fal_key", "openai_api_key"}
+_STANDARD_ENV = {"fal_key": "FAL_KEY", "openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL",
+                 "hedra_api_key": "HEDRA_API_KEY", "hedra_model_id": "HEDRA_MODEL_ID"}
+_SECRETS = {"fal_key", "openai_api_key", "hedra_api_key"}
 
 
 def default_config_path(env: Mapping[str, str]) -> Path:

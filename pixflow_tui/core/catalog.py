@@ -122,6 +122,12 @@ TRANSCRIBE_MODEL = "fal-ai/wizper"
 LIPSYNC_MODEL = "fal-ai/bytedance/omnihuman/v1.5"
 LIPSYNC_RESOLUTION = "720p"
 LIPSYNC_MAX_AUDIO_SECONDS = 60.0  # the lipsync model's audio limit at 720p (30 s at 1080p)
+# Hedra Character-3, the lipsync provider when HEDRA_API_KEY is set: jobs are stored and priced under the name,
+# the id (setting hedra_model_id, env HEDRA_MODEL_ID) is what Hedra's API takes as ai_model_id
+HEDRA_LIPSYNC_MODEL = "hedra/character-3"
+HEDRA_CHARACTER3_MODEL_ID = "d1dd37a3-e39a-4854-a298-6510289f9cf2"
+HEDRA_RESOLUTION = "720p"
+HEDRA_ASPECT_RATIO = "9:16"
 TEXT_MODEL = "gpt-4o"
 TEXT_CONVERT_MODEL = "gpt-5.2"
 
@@ -139,6 +145,9 @@ UNIT_PRICES: dict[str, UnitPrice] = {
     VIDEO_MODELS["hailuo"]: UnitPrice(0.045, "second"),
     SPEECH_MODEL: UnitPrice(0.10, "1k_chars"),
     LIPSYNC_MODEL: UnitPrice(0.14, "second"),
+    # Hedra bills in credits (its API reports a generation's credit_cost) and publishes no USD price per second:
+    # estimated at the fal lipsync's price
+    HEDRA_LIPSYNC_MODEL: UnitPrice(0.14, "second"),
 }
 # 4K images cost twice the base price at fal
 RESOLUTION_PRICE_FACTOR = {"1K": 1.0, "2K": 1.0, "4K": 2.0}

@@ -12,10 +12,10 @@ from pixflow_tui.providers.base import MediaProvider, PermanentProviderError, Te
 if TYPE_CHECKING:
     from pixflow_tui.config import Settings
 
-MEDIA_PROVIDER_NAMES = ("fal", "demo")
+MEDIA_PROVIDER_NAMES = ("fal", "hedra", "demo")
 
 __all__ = ["MEDIA_PROVIDER_NAMES", "build_media_provider", "build_text_provider", "provider_for",
-           "text_is_live", "media_is_live"]
+           "text_is_live", "media_is_live", "hedra_lipsync"]
 
 
 def text_is_live(settings: Settings) -> bool:
@@ -30,6 +30,11 @@ def media_is_live(settings: Settings) -> bool:
     if settings.provider_mode == "auto":
         return bool(settings.fal_key)
     return settings.provider_mode == "live"
+
+
+def hedra_lipsync(settings: Settings) -> bool:
+    """Lipsync goes to Hedra: live media work and a Hedra key."""
+    return media_is_live(settings) and bool(settings.hedra_api_key)
 
 
 def build_text_provider(settings: Settings) -> TextProvider:
@@ -53,6 +58,11 @@ def provider_for(name: str, settings: Settings) -> MediaProvider:
         from pixflow_tui.providers.fal_media import FalMediaProvider
 
         return FalMediaProvider(settings.fal_key, base_url=settings.fal_base_url)
+    if name == "hedra":
+        from pixflow_tui.providers.hedra import HedraLipsyncProvider
+
+        return HedraLipsyncProvider(settings.hedra_api_key, model_id=settings.hedra_model_id,
+                                    base_url=settings.hedra_base_url)
     if name == "demo":
         from pixflow_tui.providers.demo import DemoMediaProvider
 

@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 
 from .fal_emulator import FalEmulator, fal_client_overrides
+from .hedra_emulator import HEDRA_TEST_KEY, HedraEmulator
 from .openai_emulator import OpenAIEmulator
 
 FAL_TEST_KEY = "test-fal-key"
@@ -63,6 +64,15 @@ async def fal_async_client(fal_env: FalEmulator) -> AsyncIterator[fal_client.Asy
     # AsyncClient has no close(); its lazily built httpx client (a cached property) would leak keep-alive sockets.
     if "_client" in vars(client):
         await (await client._client).aclose()
+
+
+@pytest.fixture
+def hedra_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[HedraEmulator]:
+    """Hedra's public API on loopback (key HEDRA_TEST_KEY; base URL for `hedra_base_url`: `emu.base_url`)."""
+    monkeypatch.delenv("HEDRA_API_KEY", raising=False)
+    bypass_proxies(monkeypatch)
+    with HedraEmulator() as emu:
+        yield emu
 
 
 @pytest.fixture
