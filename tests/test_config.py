@@ -28,6 +28,9 @@ CASES: dict[str, tuple[Any, tuple[Any, Any], tuple[str, Any]]] = {
     "avatars_dir": (None, ("/srv/avatars", Path("/srv/avatars")), ("/srv/env-avatars", Path("/srv/env-avatars"))),
     "fal_key": (None, ("fal-from-file", "fal-from-file"), ("fal-from-env", "fal-from-env")),
     "openai_api_key": (None, ("sk-from-file", "sk-from-file"), ("sk-from-env", "sk-from-env")),
+    "hedra_base_url": (None, ("http://file:5/public", "http://file:5/public"), ("http://env:6", "http://env:6")),
+    "hedra_model_id": ("d1dd37a3-e39a-4854-a298-6510289f9cf2", ("model-file", "model-file"), ("model-env", "model-env")),
+    "hedra_api_key": (None, ("hedra-from-file", "hedra-from-file"), ("hedra-from-env", "hedra-from-env")),
 }
 
 
@@ -58,7 +61,8 @@ def load_error(env: dict[str, str]) -> str:
     return str(caught.value)
 
 
-STANDARD_ENV = {"fal_key": "FAL_KEY", "openai_api_key": "OPENAI_API_KEY"}  # keys have no PIXFLOW_ variable
+STANDARD_ENV = {"fal_key": "FAL_KEY", "openai_api_key": "OPENAI_API_KEY",  # keys have no PIXFLOW_ variable
+                "hedra_api_key": "HEDRA_API_KEY"}
 
 
 def test_every_setting_is_covered_here() -> None:
@@ -114,6 +118,19 @@ def test_keys_are_not_read_from_pixflow_variables(env: dict[str, str]) -> None:
 def test_keys_from_the_environment_alone(env: dict[str, str]) -> None:
     settings = load_settings(env | {"FAL_KEY": "fal-1", "OPENAI_API_KEY": "sk-2"})
     assert (settings.fal_key, settings.openai_api_key) == ("fal-1", "sk-2")
+
+
+def test_hedra_settings(env: dict[str, str], config_file: Path) -> None:
+    from pixflow_tui.core import catalog
+
+    assert load_settings(env).hedra_model_id == catalog.HEDRA_CHARACTER3_MODEL_ID
+    settings = load_settings(env | {"PIXFLOW_HEDRA_API_KEY": "no", "HEDRA_MODEL_ID": "m-standard",
+                                    "PIXFLOW_HEDRA_MODEL_ID": "m-pixflow"})
+    assert settings.hedra_api_key is None and settings.hedra_model_id == "m-standard"
+    settings = load_settings(env | {"HEDRA_API_KEY": "hedra-secret-1"})
+    assert settings.hedra_api_key == "hedra-secret-1" and "hedra-secret-1" not in repr(settings)
+    write_config(config_file, {"hedra_api_key": "hedra-file"}, mode=0o644)
+    assert any("chmod 600" in w for w in load_settings(env).warnings)
 
 
 def test_an_empty_standard_variable_does_not_hide_the_file(env: dict[str, str], config_file: Path) -> None:
