@@ -29,7 +29,8 @@ CASES: dict[str, tuple[Any, tuple[Any, Any], tuple[str, Any]]] = {
     "fal_key": (None, ("fal-from-file", "fal-from-file"), ("fal-from-env", "fal-from-env")),
     "openai_api_key": (None, ("sk-from-file", "sk-from-file"), ("sk-from-env", "sk-from-env")),
     "hedra_base_url": (None, ("http://file:5/public", "http://file:5/public"), ("http://env:6", "http://env:6")),
-    "hedra_model_id": ("d1dd37a3-e39a-4854-a298-6510289f9cf2", ("model-file", "model-file"), ("model-env", "model-env")),
+    "hedra_model_id": ("d1dd37a3-e39a-4854-a298-6510289f9cf2", ("model-file", "model-file"),
+                       ("model-env", "model-env")),
     "hedra_api_key": (None, ("hedra-from-file", "hedra-from-file"), ("hedra-from-env", "hedra-from-env")),
 }
 

@@ -8,8 +8,8 @@ The flow, as Hedra's public OpenAPI spec (`/web-app/public`, header `X-API-Key`)
 - `POST /generations` `{type: "video", ai_model_id, start_keyframe_id, audio_id, name, generated_video_inputs:
   {text_prompt, resolution, aspect_ratio}}` → `{id, asset_id, status, progress, ...}`: `send`, the payable call;
   its `id` is the handle's request id, stored by the engine the moment it answers.
-- `GET /generations/{id}/status` → `{status: queued | processing | finalizing | complete | error, progress (0..1),
-  url, download_url, error_message, error: {type, message}}`: `status` and `result`.
+- `GET /generations/{id}/status` → `{status: queued | processing | finalizing | complete | error,
+  progress (0..1), url, download_url, error_message, error: {type, message}}`: `status` and `result`.
 - `GET /generations?type=video&created_after=…&created_before=…` → `{data: [{id, input, status, ...}], page_info}`:
   `find_submitted` (each generation's `input` echoes the request, including our `name`).
 
@@ -178,7 +178,7 @@ class HedraLipsyncProvider:
             generation_id = str(answer["id"])
         except Exception as exc:
             mapped = self._error(exc, "submit the lipsync generation")
-            if submit_may_have_landed(exc) or (isinstance(exc, TypeError)):
+            if submit_may_have_landed(exc) or isinstance(exc, TypeError):  # an answer without an id
                 raise SubmitUncertainError(mapped.message) from exc
             raise mapped from exc
         return RemoteHandle(request_id=generation_id, model=prepared.model,
@@ -203,7 +203,8 @@ class HedraLipsyncProvider:
         if state == "complete":
             return RemoteStatus("completed", progress=1.0)
         if state == "error":
-            error = answer.get("error") if isinstance(answer.get("error"), dict) else {}
+            raw = answer.get("error")
+            error: dict[str, Any] = raw if isinstance(raw, dict) else {}
             message = scrub(str(answer.get("error_message") or error.get("message") or "Hedra reported an error"),
                             (self._key,))
             if is_content_policy(str(error.get("type") or ""), None, message):

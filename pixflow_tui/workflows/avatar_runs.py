@@ -3,6 +3,7 @@ speaking it (or a lipsync of the user's own audio). The whole run is one plan th
 call is priced and confirmed at once; a lipsync waits for its speech (engine/dependencies.py)."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,17 @@ def _texts(ctx: AppContext, script_id: int | None, text: str | None,
     return {code: words}, {}
 
 
+def _lipsync_job(ctx: AppContext, avatar: str, audio: str, meta: dict[str, Any]) -> NewJob:
+    """A lipsync job for the provider lipsync goes to: Hedra Character-3 (live, with a Hedra key) or fal's model."""
+    provider = ctx.provider_name_for(JobKind.LIPSYNC)
+    request = lipsync_request(avatar, audio, meta=meta)
+    if provider == "hedra":
+        request = dataclasses.replace(request, model=catalog.HEDRA_LIPSYNC_MODEL, arguments={
+            "ai_model_id": ctx.settings.hedra_model_id, "resolution": catalog.HEDRA_RESOLUTION,
+            "aspect_ratio": catalog.HEDRA_ASPECT_RATIO, "text_prompt": ""})
+    return NewJob(request, provider)
+
+
 def plan_avatar_run(ctx: AppContext, *, voice: str | None = None, avatar: str | Path | None = None,
                     script_id: int | None = None, text: str | None = None, audio: str | Path | None = None,
                     audio_job: int | None = None, languages: list[str] | None = None) -> PaidPlan:
@@ -156,8 +168,7 @@ def plan_avatar_run(ctx: AppContext, *, voice: str | None = None, avatar: str | 
         else:
             file, seconds = check_audio_file(audio)  # type: ignore[arg-type]  # one of the two is given
             source, extra = str(file), {}
-        jobs.append(NewJob(lipsync_request(avatar_path, source, meta={**meta, **extra, "audio_seconds": seconds}),
-                           provider))
+        jobs.append(_lipsync_job(ctx, avatar_path, source, {**meta, **extra, "audio_seconds": seconds}))
         name = f"Lipsync · {Path(source).name if audio is not None else f'speech job {audio_job}'}"
     else:
         voice = check_voice(voice or "")
@@ -172,8 +183,8 @@ def plan_avatar_run(ctx: AppContext, *, voice: str | None = None, avatar: str | 
             except RequestError as exc:
                 raise InputError(str(exc)) from None
             if avatar_path is not None:
-                jobs.append(NewJob(lipsync_request(avatar_path, plan_ref(len(jobs) - 1),
-                                                   meta={**speech_meta, "audio_seconds": seconds}), provider))
+                jobs.append(_lipsync_job(ctx, avatar_path, plan_ref(len(jobs) - 1),
+                                         {**speech_meta, "audio_seconds": seconds}))
         name = f"Avatar run · {voice} · {', '.join(texts)}"
     settings = {"avatar": avatar_path, "voice": voice, "languages": [j.request.meta.get("language") for j in jobs]}
     return plan_work(ctx, jobs, batch=NewBatch(MODULE, name, "talking avatar", settings), action="avatar run")

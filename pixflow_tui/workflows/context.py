@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
-from pixflow_tui.core.jobs import JobState, JobView, new_owner_id
+from pixflow_tui.core.jobs import JobKind, JobState, JobView, new_owner_id
 from pixflow_tui.workflows.handoff import Handoff
 
 if TYPE_CHECKING:  # the engine (httpx, PIL, PyAV) and the store (peewee, ~70 ms) load when first used
@@ -65,6 +65,14 @@ class AppContext:
         from pixflow_tui.providers import media_is_live
 
         return "fal" if media_is_live(self.settings) else "demo"
+
+    def provider_name_for(self, kind: JobKind) -> str:
+        """Where new jobs of `kind` go: lipsync to Hedra when live with a Hedra key, else `media_provider_name`."""
+        from pixflow_tui.providers import hedra_lipsync
+
+        if kind == JobKind.LIPSYNC and hedra_lipsync(self.settings):
+            return "hedra"
+        return self.media_provider_name
 
     def provider_for(self, name: str) -> MediaProvider:
         """The provider that holds jobs stored under `name` (a job resumes where it was submitted)."""

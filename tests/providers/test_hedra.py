@@ -48,7 +48,8 @@ def test_it_is_a_media_provider() -> None:
 
 
 async def test_prepare_uploads_two_assets_and_send_returns_the_generation_id(
-        provider: HedraLipsyncProvider, hedra_emulator: HedraEmulator, request_files: MediaRequest) -> None:  # noqa: F811
+        provider: HedraLipsyncProvider, hedra_emulator: HedraEmulator,  # noqa: F811
+        request_files: MediaRequest) -> None:
     prepared = await provider.prepare(request_files)
     assert hedra_emulator.uploads == 2 and hedra_emulator.submissions == 0  # nothing payable yet
     body = prepared.arguments
@@ -64,7 +65,8 @@ async def test_prepare_uploads_two_assets_and_send_returns_the_generation_id(
 
 
 async def test_status_moves_from_queued_through_processing_to_a_video(
-        provider: HedraLipsyncProvider, hedra_emulator: HedraEmulator, request_files: MediaRequest) -> None:  # noqa: F811
+        provider: HedraLipsyncProvider, hedra_emulator: HedraEmulator,  # noqa: F811
+        request_files: MediaRequest) -> None:
     hedra_emulator.set_timing(math.inf, math.inf)
     handle = await provider.submit(request_files)
     assert (await provider.status(handle)).state == "queued"
@@ -83,7 +85,8 @@ async def test_status_moves_from_queued_through_processing_to_a_video(
 
 
 async def test_a_generation_that_errors_is_failed_with_its_message(
-        provider: HedraLipsyncProvider, hedra_emulator: HedraEmulator, request_files: MediaRequest) -> None:  # noqa: F811
+        provider: HedraLipsyncProvider, hedra_emulator: HedraEmulator,  # noqa: F811
+        request_files: MediaRequest) -> None:
     hedra_emulator.fail_next("no face found in the start keyframe")
     handle = await provider.submit(request_files)
     hedra_emulator.complete(handle.request_id)
@@ -107,7 +110,8 @@ async def test_a_refused_key_is_a_clear_permanent_error_without_the_key(
 
 
 async def test_a_429_is_transient_with_its_retry_after_and_a_500_too(
-        provider: HedraLipsyncProvider, hedra_emulator: HedraEmulator, request_files: MediaRequest) -> None:  # noqa: F811
+        provider: HedraLipsyncProvider, hedra_emulator: HedraEmulator,  # noqa: F811
+        request_files: MediaRequest) -> None:
     prepared = await provider.prepare(request_files)
     hedra_emulator.inject("429", on="generate", retry_after=7)
     with pytest.raises(ProviderError) as caught:
@@ -122,7 +126,8 @@ async def test_a_429_is_transient_with_its_retry_after_and_a_500_too(
 
 
 async def test_a_lost_answer_is_uncertain_and_found_in_the_generation_list(
-        provider: HedraLipsyncProvider, hedra_emulator: HedraEmulator, request_files: MediaRequest) -> None:  # noqa: F811
+        provider: HedraLipsyncProvider, hedra_emulator: HedraEmulator,  # noqa: F811
+        request_files: MediaRequest) -> None:
     sent_from = datetime.now(timezone.utc).replace(tzinfo=None)
     prepared = await provider.prepare(request_files)
     assert prepared.arguments["name"] == generation_name(request_files)
