@@ -10,7 +10,8 @@ from pixflow_tui.config import Settings, load_settings
 from pixflow_tui.store import Store
 from tests.emulators.fixtures import fal_emulator, fal_env  # noqa: F401  (fixtures for live_cli)
 
-_PROVIDER_ENV = ("FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET", "OPENAI_API_KEY", "OPENAI_BASE_URL")
+_PROVIDER_ENV = ("FAL_KEY", "FAL_KEY_ID", "FAL_KEY_SECRET", "OPENAI_API_KEY", "OPENAI_BASE_URL", "HEDRA_API_KEY",
+                 "HEDRA_MODEL_ID")
 
 
 @pytest.fixture(autouse=True)
