@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 from pixflow_tui.config import load_settings  # noqa: E402
 from pixflow_tui.providers.demo.prompts import concept_prompt  # noqa: E402
 from pixflow_tui.store import Store, sqlite  # noqa: E402
-from pixflow_tui.store.images_repo import asset_search_text, prompt_search_text  # noqa: E402
+from pixflow_tui.store.search_text import asset_search_text, prompt_search_text  # noqa: E402
 
 SUBJECTS = ("lighthouse keeper", "street dancer", "florist", "jazz trumpeter", "chess champion", "beekeeper",
             "ceramic artist", "surfer", "violinist", "chef", "mountain guide", "tailor", "skateboarder", "botanist",

@@ -1,4 +1,5 @@
-"""Generated images and their ratings, with full-text search over their prompts and concepts."""
+"""Generated images and their ratings: the one image read model (`image_select` over IMAGE_COLUMNS, read by
+`read_images` into ImageRecord, which `store.images` and the Library's pages share) and the one rating writer."""
 from __future__ import annotations
 
 import builtins  # in the repositories, `list` names their list() method
@@ -8,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from peewee import JOIN, Database, ModelSelect, OperationalError, Value
+from peewee import JOIN, Database, OperationalError, Value
 
 from pixflow_tui.store import sqlite
-from pixflow_tui.store.models import GeneratedImage, ImageRating, tuples, utcnow
-from pixflow_tui.store.records import ImageRecord, RatingRecord
+from pixflow_tui.store.models import BatchTag, GeneratedImage, ImageRating, tuples, utcnow
+from pixflow_tui.store.records import ImageRecord, RatingRecord, fast_maker, stamp
+from pixflow_tui.store.search_text import prompt_search_text
 
 RATING_FILTERS = ("like", "dislike", "none", "any")
 
@@ -27,38 +29,67 @@ class ImageFilter:
     model: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    tag: str | None = None  # a tag of the image's batch
 
 
-def prompt_search_text(concept: str, prompt: dict[str, Any] | str) -> str:
-    """The text a prompt is found by: the concept and every string value of the prompt."""
-    data = json.loads(prompt) if isinstance(prompt, str) else prompt
-    parts = [concept]
-
-    def walk(value: Any) -> None:
-        if isinstance(value, str):
-            parts.append(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(data)
-    return " ".join(p for p in parts if p)
+# What an ImageRecord is read from, in its field order (the user's rating last).
+IMAGE_COLUMNS = (
+    GeneratedImage.id, GeneratedImage.job, GeneratedImage.batch, GeneratedImage.batch_index,
+    GeneratedImage.prompt_index, GeneratedImage.variant_index, GeneratedImage.url, GeneratedImage.local_path,
+    GeneratedImage.file_name, GeneratedImage.concept, GeneratedImage.prompt, GeneratedImage.aspect_ratio,
+    GeneratedImage.resolution, GeneratedImage.output_format, GeneratedImage.model, GeneratedImage.provider,
+    GeneratedImage.width, GeneratedImage.height, GeneratedImage.thumbnail_path, GeneratedImage.generated_at,
+    ImageRating.rating,
+)
 
 
-def asset_search_text(concept: str, prompt: str, metadata: dict[str, Any]) -> str:
-    """What an asset is found by: its concept, its own prompt (a video's camera prompt, a script) and the
-    image prompt it inherited from its source, when the engine recorded one."""
-    inherited = metadata.get("prompt")
-    parts = [concept, prompt]
-    if isinstance(inherited, (dict, str)) and inherited:
-        parts.append(prompt_search_text("", inherited if isinstance(inherited, dict) else json.dumps(inherited)))
-    return " ".join(p for p in parts if p)
+def image_select(user_id: int, flt: ImageFilter, *columns: Any) -> Any:
+    """The user's images matching `flt` (all but the text query, which callers apply their own way), selecting
+    `columns` (default IMAGE_COLUMNS) with the user's rating joined in. Every reader of images starts here."""
+    query = GeneratedImage.select(*(columns or IMAGE_COLUMNS))
+    if flt.rating in ("like", "dislike"):
+        query = query.join(ImageRating, on=(ImageRating.image == GeneratedImage.id)
+                           & (ImageRating.user == user_id)
+                           & (ImageRating.rating == (1 if flt.rating == "like" else -1)))
+    else:
+        query = query.join(ImageRating, JOIN.LEFT_OUTER, on=(ImageRating.image == GeneratedImage.id)
+                           & (ImageRating.user == user_id))
+        if flt.rating == "none":
+            query = query.where(ImageRating.id.is_null())
+    query = query.where(GeneratedImage.user == user_id)
+    if flt.concept:
+        query = query.where(GeneratedImage.concept.contains(flt.concept))
+    if flt.batch_id is not None:
+        query = query.where(GeneratedImage.batch == flt.batch_id)
+    if flt.job_id is not None:
+        query = query.where(GeneratedImage.job == flt.job_id)
+    if flt.model:
+        query = query.where(GeneratedImage.model == flt.model)
+    if flt.since:
+        query = query.where(GeneratedImage.generated_at >= flt.since)
+    if flt.until:
+        query = query.where(GeneratedImage.generated_at < flt.until)
+    if flt.tag:
+        query = query.where(GeneratedImage.batch.in_(BatchTag.select(BatchTag.batch).where(BatchTag.tag == flt.tag)))
+    return query
 
 
-def image_record(row: GeneratedImage, rating: int | None = None) -> ImageRecord:
+_make_image = fast_maker(ImageRecord)
+
+
+def read_images(db: Database, query: Any) -> builtins.list[ImageRecord]:
+    """The records of an `image_select` over IMAGE_COLUMNS. Read from the raw cursor: peewee's per-value
+    converters cost more than the query for a page of rows."""
+    return [_make_image((ident, job, batch, batch_index, prompt_index, variant_index, url, path, name, concept,
+                         prompt or "{}", aspect, resolution, output_format, model, provider, width, height, thumb,
+                         stamp(created), rating))
+            for (ident, job, batch, batch_index, prompt_index, variant_index, url, path, name, concept, prompt,
+                 aspect, resolution, output_format, model, provider, width, height, thumb, created,
+                 rating) in db.execute(query).fetchall()]
+
+
+def image_record(row: GeneratedImage) -> ImageRecord:
+    """The record of an image row just written (not yet rated)."""
     return ImageRecord(
         id=row.id,
         job_id=row.job_id,
@@ -70,7 +101,7 @@ def image_record(row: GeneratedImage, rating: int | None = None) -> ImageRecord:
         local_path=row.local_path,
         file_name=row.file_name,
         concept=row.concept,
-        prompt=json.loads(row.prompt or "{}"),
+        prompt_text=row.prompt or "{}",
         aspect_ratio=row.aspect_ratio,
         resolution=row.resolution,
         output_format=row.output_format,
@@ -80,7 +111,6 @@ def image_record(row: GeneratedImage, rating: int | None = None) -> ImageRecord:
         height=row.height,
         thumbnail_path=row.thumbnail_path,
         generated_at=row.generated_at,
-        rating=rating,
     )
 
 
@@ -101,10 +131,12 @@ class ImageRepository:
             sqlite.index_document(self.db, "image", row.id, prompt_search_text(concept, prompt))
         return image_record(row)  # the row as created holds every column; reading it back cost a query
 
+    def select(self, flt: ImageFilter = ImageFilter(), *columns: Any) -> Any:
+        return image_select(self.user_id, flt, *columns)
+
     def get(self, image_id: int) -> ImageRecord | None:
-        rows = self._select().where(GeneratedImage.id == image_id)
-        row = rows.first()
-        return _rated_record(row) if row else None
+        found = read_images(self.db, self.select().where(GeneratedImage.id == image_id))
+        return found[0] if found else None
 
     def update(self, image_id: int, **fields: Any) -> None:
         if "prompt" in fields and not isinstance(fields["prompt"], str):
@@ -123,35 +155,8 @@ class ImageRepository:
             GeneratedImage.delete().where(GeneratedImage.id == image_id).execute()
             sqlite.remove_document(self.db, "image", image_id)
 
-    def _select(self) -> ModelSelect[GeneratedImage]:
-        return (
-            GeneratedImage.select(GeneratedImage, ImageRating.rating.alias("rating_value"))
-            .join(ImageRating, JOIN.LEFT_OUTER,
-                  on=(ImageRating.image == GeneratedImage.id) & (ImageRating.user == self.user_id))
-            .where(GeneratedImage.user == self.user_id)
-            .objects()
-        )
-
-    def _filtered(self, flt: ImageFilter) -> ModelSelect[GeneratedImage]:
-        query = self._select()
-        if flt.rating == "like":
-            query = query.where(ImageRating.rating == 1)
-        elif flt.rating == "dislike":
-            query = query.where(ImageRating.rating == -1)
-        elif flt.rating == "none":
-            query = query.where(ImageRating.rating.is_null())
-        if flt.concept:
-            query = query.where(GeneratedImage.concept.contains(flt.concept))
-        if flt.batch_id is not None:
-            query = query.where(GeneratedImage.batch == flt.batch_id)
-        if flt.job_id is not None:
-            query = query.where(GeneratedImage.job == flt.job_id)
-        if flt.model:
-            query = query.where(GeneratedImage.model == flt.model)
-        if flt.since:
-            query = query.where(GeneratedImage.generated_at >= flt.since)
-        if flt.until:
-            query = query.where(GeneratedImage.generated_at < flt.until)
+    def _searched(self, flt: ImageFilter, *columns: Any) -> Any:
+        query = self.select(flt, *columns)
         if flt.query.strip():
             matches = sqlite.search_subquery(self.db, "image", flt.query)
             if matches is not None:
@@ -159,26 +164,19 @@ class ImageRepository:
         return query
 
     def list(self, flt: ImageFilter = ImageFilter(), *, limit: int = 100, offset: int = 0) -> builtins.list[ImageRecord]:
-        query = self._filtered(flt).order_by(GeneratedImage.generated_at.desc(), GeneratedImage.id.desc())
-        return [_rated_record(row) for row in query.limit(limit).offset(offset)]
+        query = self._searched(flt).order_by(GeneratedImage.generated_at.desc(), GeneratedImage.id.desc())
+        return read_images(self.db, query.limit(limit).offset(offset))
 
     def count(self, flt: ImageFilter = ImageFilter()) -> int:
-        return self._filtered(flt).count()
+        return int(self._searched(flt, GeneratedImage.id).count())
 
     def find_by_path(self, local_path: str) -> ImageRecord | None:
         """The generated image stored at `local_path`, if the file is one of ours (for lineage)."""
-        row = self._select().where(GeneratedImage.local_path == local_path).first()
-        return _rated_record(row) if row else None
+        found = read_images(self.db, self.select().where(GeneratedImage.local_path == local_path).limit(1))
+        return found[0] if found else None
 
     def for_job(self, job_id: int) -> builtins.list[ImageRecord]:
         return self.list(ImageFilter(job_id=job_id), limit=1000)
-
-
-def _rated_record(row: GeneratedImage) -> ImageRecord:
-    """The record of a row from `ImageRepository._select`, which joins the user's rating in as `rating_value`
-    (an alias, so not an attribute the model declares)."""
-    rating: int | None = getattr(row, "rating_value")
-    return image_record(row, rating)
 
 
 def rating_record(row: ImageRating) -> RatingRecord:

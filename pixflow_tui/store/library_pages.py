@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from peewee import fn
+from peewee import Database, fn
 
 from pixflow_tui.store import sqlite
+from pixflow_tui.store.images_repo import IMAGE_COLUMNS, image_select, read_images
 from pixflow_tui.store.library_records import (
     ASSET_KINDS,
     LIBRARY_KINDS,
@@ -23,10 +24,10 @@ from pixflow_tui.store.library_records import (
     HistoryRow,
     LibraryFilter,
     LibraryRow,
-    OutputSelect,
     Page,
     loads,
     merge,
+    stamp,
 )
 from pixflow_tui.store.models import (
     Asset,
@@ -46,6 +47,58 @@ __all__ = ["ASSET_KINDS", "LIBRARY_KINDS", "BatchRow", "Cursor", "FavoriteRow", 
 
 _MAX_CHUNK = 2000  # ids per search step: one IN list, well under SQLite's parameter limit
 _NARROW = 20_000  # a filter that leaves at most this many rows is checked against the index directly
+
+
+class OutputSelect:
+    """Builds the image and asset selects every listing starts from (the user's rows, with the filters)."""
+
+    def __init__(self, db: Database, user_id: int) -> None:
+        self.db = db
+        self.user_id = user_id
+
+    def _image_query(self, flt: LibraryFilter, *columns: Any) -> Any:
+        return image_select(self.user_id, flt.images(), *columns)
+
+    def _image_columns(self, flt: LibraryFilter) -> Any:
+        return self._image_query(flt, *IMAGE_COLUMNS)
+
+    def _image_rows(self, query: Any) -> list[LibraryRow]:
+        return [LibraryRow.of_image(image) for image in read_images(self.db, query)]
+
+    def _asset_query(self, flt: LibraryFilter, kinds: list[str], *columns: Any) -> Any:
+        query = Asset.select(*columns).where(Asset.user == self.user_id)
+        if set(kinds) != set(ASSET_KINDS):
+            query = query.where(Asset.kind.in_(kinds))
+        if flt.concept:
+            query = query.where(Asset.concept.contains(flt.concept))
+        if flt.batch_id is not None:
+            query = query.where(Asset.batch == flt.batch_id)
+        if flt.model:
+            query = query.where(Asset.model == flt.model)
+        if flt.since:
+            query = query.where(Asset.created_at >= flt.since)
+        if flt.until:
+            query = query.where(Asset.created_at < flt.until)
+        if flt.tag:
+            query = query.where(Asset.batch.in_(BatchTag.select(BatchTag.batch).where(BatchTag.tag == flt.tag)))
+        return query
+
+    def _asset_columns(self, flt: LibraryFilter, kinds: list[str] | tuple[str, ...] = ASSET_KINDS) -> Any:
+        a = Asset
+        return self._asset_query(flt, list(kinds), a.id, a.kind, a.created_at, a.concept, a.prompt, a.model,
+                                 a.provider, a.local_path, a.metadata, a.duration, a.batch, a.job, a.source_image,
+                                 a.source_asset)
+
+    def _asset_rows(self, query: Any) -> list[LibraryRow]:
+        rows = []
+        for (ident, kind, created, concept, prompt, model, provider, path, metadata_text, duration, batch, job,
+             source_image, source_asset) in self.db.execute(query).fetchall():
+            metadata = loads(metadata_text, {})
+            settings = metadata.get("settings") if isinstance(metadata.get("settings"), dict) else {}
+            rows.append(LibraryRow(kind, ident, stamp(created), concept or "", prompt or "", model, provider, None, path,
+                                   metadata.get("thumbnail"), settings.get("aspect_ratio"), metadata.get("width"),
+                                   metadata.get("height"), duration, batch, job, source_image, source_asset))
+        return rows
 
 
 class LibraryQueries(OutputSelect):

@@ -9,7 +9,7 @@ from typing import Any
 from peewee import Database
 
 from pixflow_tui.store import sqlite
-from pixflow_tui.store.images_repo import asset_search_text, prompt_search_text
+from pixflow_tui.store.search_text import asset_search_text, prompt_search_text
 from pixflow_tui.store.models import (
     Asset,
     Favorite,

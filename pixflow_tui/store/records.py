@@ -1,11 +1,16 @@
 """Plain dataclasses the repositories return; no peewee types leave `store/`."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 from pixflow_tui.core.jobs import JobKind, JobState
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -56,8 +61,38 @@ class BatchRecord:
     tags: tuple[str, ...] = ()
 
 
+def loads(text: str | None, default: Any) -> Any:
+    """A JSON column's value, `default` when it is empty or not JSON."""
+    try:
+        return json.loads(text) if text else default
+    except json.JSONDecodeError:
+        return default
+
+
+def stamp(value: Any) -> datetime:
+    """A timestamp column as read raw: SQLite gives peewee's text form, other databases a datetime."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def fast_maker(cls: type[R]) -> Callable[[Sequence[Any]], R]:
+    """A constructor of the frozen dataclass `cls` from its field values in order, for pages of rows: the
+    generated __init__ sets each field through object.__setattr__, which for a page costs as much as the query.
+    Only for classes without __post_init__ or slots."""
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    new = object.__new__
+
+    def make(values: Sequence[Any]) -> R:
+        obj = new(cls)
+        obj.__dict__.update(zip(names, values))
+        return obj
+
+    return make
+
+
 @dataclass(frozen=True)
 class ImageRecord:
+    """The one read model of a generated image (`store.images` returns it; the Library's image rows are built from
+    it), with the user's rating."""
     id: int
     job_id: int
     batch_id: int | None
@@ -68,7 +103,7 @@ class ImageRecord:
     local_path: str
     file_name: str
     concept: str
-    prompt: dict[str, Any]
+    prompt_text: str  # the prompt as stored (JSON), parsed on first use of `prompt`
     aspect_ratio: str | None
     resolution: str | None
     output_format: str | None
@@ -79,6 +114,11 @@ class ImageRecord:
     thumbnail_path: str | None
     generated_at: datetime
     rating: int | None = None
+
+    @cached_property
+    def prompt(self) -> dict[str, Any]:
+        value = loads(self.prompt_text, {})
+        return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True)

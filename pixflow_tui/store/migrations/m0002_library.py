@@ -7,7 +7,7 @@ from peewee import Database, TextField
 from playhouse.migrate import SchemaMigrator, migrate
 
 from pixflow_tui.store import sqlite
-from pixflow_tui.store.images_repo import asset_search_text
+from pixflow_tui.store.search_text import asset_search_text
 from pixflow_tui.store.models import Asset
 
 _INDEXES = (
