@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from peewee import JOIN, Database, OperationalError, Value
+from peewee import JOIN, Database, Node, OperationalError, Value
 
 from pixflow_tui.store import sqlite
 from pixflow_tui.store.models import BatchTag, GeneratedImage, ImageRating, tuples, utcnow
@@ -43,10 +43,32 @@ IMAGE_COLUMNS = (
 )
 
 
+class _ImageColumns(Node):
+    """IMAGE_COLUMNS as one node: peewee spends about 5 µs generating each column, as much as SQLite takes to
+    read a page of rows, so the list's text is built once per pair of table aliases (the same text peewee makes)."""
+
+    _texts: dict[tuple[str, str, str], str] = {}
+
+    def __sql__(self, ctx: Any) -> Any:
+        quote = ctx.state.quote or '""'
+        images, ratings = GeneratedImage._meta.table, ImageRating._meta.table  # what a field's column names
+        key = (quote, ctx.alias_manager[images], ctx.alias_manager[ratings])
+        text = self._texts.get(key)
+        if text is None:
+            open_, close = quote[0], quote[1]
+            aliases = {GeneratedImage: key[1], ImageRating: key[2]}
+            text = self._texts[key] = ", ".join(
+                f"{open_}{aliases[c.model]}{close}.{open_}{c.column_name}{close}" for c in IMAGE_COLUMNS)
+        return ctx.literal(text)
+
+
+_IMAGE_COLUMNS = _ImageColumns()
+
+
 def image_select(user_id: int, flt: ImageFilter, *columns: Any) -> Any:
     """The user's images matching `flt` (all but the text query, which callers apply their own way), selecting
     `columns` (default IMAGE_COLUMNS) with the user's rating joined in. Every reader of images starts here."""
-    query = GeneratedImage.select(*(columns or IMAGE_COLUMNS))
+    query = GeneratedImage.select(*(columns or (_IMAGE_COLUMNS,)))
     if flt.rating in ("like", "dislike"):
         query = query.join(ImageRating, on=(ImageRating.image == GeneratedImage.id)
                            & (ImageRating.user == user_id)

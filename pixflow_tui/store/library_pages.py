@@ -14,7 +14,7 @@ from typing import Any
 from peewee import Database, fn
 
 from pixflow_tui.store import sqlite
-from pixflow_tui.store.images_repo import IMAGE_COLUMNS, image_select, read_images
+from pixflow_tui.store.images_repo import image_select, read_images
 from pixflow_tui.store.library_records import (
     ASSET_KINDS,
     LIBRARY_KINDS,
@@ -60,7 +60,7 @@ class OutputSelect:
         return image_select(self.user_id, flt.images(), *columns)
 
     def _image_columns(self, flt: LibraryFilter) -> Any:
-        return self._image_query(flt, *IMAGE_COLUMNS)
+        return self._image_query(flt)  # IMAGE_COLUMNS
 
     def _image_rows(self, query: Any) -> list[LibraryRow]:
         return [LibraryRow.of_image(image) for image in read_images(self.db, query)]
