@@ -77,7 +77,7 @@ async def measure(jobs: int, fal_url: str | None) -> tuple[float, float, int, fl
         unsubscribe = ctx.events.subscribe(watch)
         prompts = [PromptOutput(style=f"CRITICAL: amber glass study {i}") for i in range(jobs)]
         batch = create_image_batch(ctx, plan_image_batch(ctx, prompts, resolution="2K", output_format="png"))
-        app.screen.open_batch(batch.id)  # as after queuing it there: the screen shows this batch's rows live
+        app.screen.results.open_batch(batch.id)  # as after queuing it there: the screen shows its rows live
         ctx.wake_engine()
         start = time.monotonic()
         expected = time.monotonic() + TICK
