@@ -264,3 +264,26 @@ def test_a_run_that_died_in_a_text_step_redoes_only_that_step(demo: AppContext, 
     machine.resume_machine(demo, run.id, yes)
     assert machine.run_status(demo, run.id).status == "done"
     assert demo.store.history.count() == 1  # the prompts were not written again
+
+
+@pytest.mark.parametrize("step, model, retried", [
+    ("videos", catalog.VIDEO_MODELS["kling"], {catalog.VIDEO_MODELS["kling"]: 1}),
+    ("speech", catalog.SPEECH_MODEL, {catalog.SPEECH_MODEL: 1, catalog.LIPSYNC_MODEL: 1}),
+    ("lipsync", catalog.LIPSYNC_MODEL, {catalog.LIPSYNC_MODEL: 1}),
+])
+def test_a_failure_at_each_paid_step_is_retried_from_it_paying_only_for_what_failed(
+        live: AppContext, fal_env: FalEmulator, tmp_path: Path, step: str, model: str,
+        retried: dict[str, int]) -> None:
+    fal_env.inject("content_policy", on="submit", times=1, app=model)
+    run_id = machine.start_machine(live, inputs(face(tmp_path), videos=True), yes)
+    machine.drive_machine(live, run_id)
+    status = machine.run_status(live, run_id)
+    assert status.status in ("partial", "failed") and status.failed_step == step
+    before = dict(fal_env.submissions)
+    plan = machine.plan_retry_machine(live, run_id, step)
+    assert plan.models == retried  # only the failed job (and what waited on it)
+    machine.commit_retry(live, run_id, plan)
+    machine.drive_machine(live, run_id)
+    assert machine.run_status(live, run_id).status == "done"
+    after = dict(fal_env.submissions)
+    assert {m: after[m] - before.get(m, 0) for m in after if after[m] != before.get(m, 0)} == retried

@@ -31,7 +31,7 @@ from pixflow_tui.core.jobs import JobKind, JobState
 from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.store import Store
 from tests.emulators.fixtures import FAL_TEST_KEY
-from tests.tui.tui_helpers import wait_for
+from tests.tui.tui_helpers import wait_for, workers_done
 
 PACKAGE = Path(__file__).resolve().parents[1] / "pixflow_tui"
 DOOR = PACKAGE / "workflows" / "paid_work.py"
@@ -247,11 +247,11 @@ async def library_r(t: Tui) -> None:
     await pilot.press("6")
     screen = await wait_for(pilot, lambda: isinstance(t.app.screen, LibraryScreen)
                             and t.app.screen.first_page_at is not None and t.app.screen, what="the Library")
-    await t.app.workers.wait_for_complete()
+    await workers_done(t.app)
     screen.show_tab("assets")
     tab = await wait_for(pilot, lambda: (found := screen.tab("assets")) is not None and found.loaded and found,
                          what="the assets tab")
-    await t.app.workers.wait_for_complete()
+    await workers_done(t.app)
     await pilot.pause()
     await wait_for(pilot, lambda: tab.current is not None and tab.current.kind == "image", what="the image row")
 
@@ -403,7 +403,7 @@ async def check_tui(path: PaidPath, case: Case, emulator: Any) -> None:
 
     async with app.run_test(size=(140, 44)) as pilot:
         await path.open(Tui(pilot, app, case))  # type: ignore[misc]
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         before = snapshot(store)
         await pilot.press(path.key)
         # the door answers with its confirmation or its refusal
@@ -417,13 +417,13 @@ async def check_tui(path: PaidPath, case: Case, emulator: Any) -> None:
             await pilot.press("n")
             await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmDialog), what="the dialog closed")
             await pilot.pause(0.3)
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             assert len(dialogs()) == 1
             assert snapshot(store) == before
         elif case.check == "capped":
             assert refused(), (pushed, notes)
             await pilot.pause(0.3)
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             assert dialogs() == [] and not isinstance(app.screen, ConfirmDialog), (pushed, notes)
             assert snapshot(store) == before
         else:

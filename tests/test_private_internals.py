@@ -31,10 +31,7 @@ LIBRARY_LAYERS = {"tui", "providers", "cli"}
 # Known offenders: screens being rebuilt at the time the compat modules were introduced (issue "One way to build a
 # screen"). Each entry is (file inside pixflow_tui/, private name) and must move to a tui.compat function; remove
 # the entry with the fix. Nothing else may be listed here.
-KNOWN_OFFENDERS: set[tuple[str, str]] = {
-    # DataTable._require_update_dimensions after resizing a column: call tui.compat.columns_resized(table)
-    ("tui/screens/img2video/queue_table.py", "_require_update_dimensions"),
-}
+KNOWN_OFFENDERS: set[tuple[str, str]] = set()
 
 
 def _private(name: str) -> bool:

@@ -1,8 +1,6 @@
 """Helpers for the Prompt Factory tests (imported as a plain module: the test folders are not packages)."""
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,12 +8,12 @@ from typing import Any
 from PIL import Image
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
-from textual.worker import WorkerCancelled
 
 from pixflow_tui.tui.screens.prompt_factory import PromptFactoryScreen
 from pixflow_tui.tui.screens.prompt_factory.actions import ResultsPane
 from pixflow_tui.tui.screens.prompt_factory.results import PromptList
 from pixflow_tui.tui.widgets.prompt_view import PromptView
+from tui_helpers import settle, wait_for  # noqa: F401  (settle: the PF tests import it from here)
 
 
 def pf(app: Any) -> PromptFactoryScreen:
@@ -24,18 +22,8 @@ def pf(app: Any) -> PromptFactoryScreen:
     return screen
 
 
-async def settle(pilot: Pilot[Any]) -> None:
-    """Let messages and workers finish; a cancelled worker is an expected ending here."""
-    await pilot.pause()
-    with contextlib.suppress(WorkerCancelled):
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await pilot.pause(0.02)
+    await wait_for(pilot, condition, timeout=timeout)
 
 
 async def fill(pilot: Pilot[Any], selector: str, text: str, *, typed: bool = True) -> None:

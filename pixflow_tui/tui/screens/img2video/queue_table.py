@@ -8,6 +8,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey
 
+from pixflow_tui.tui import compat
 from pixflow_tui.core.jobs import JobState
 from pixflow_tui.workflows.img2video import DRAFT, EntryStatus, QueueEntry
 from pixflow_tui.workflows.img2video_camera import camera_summary
@@ -90,8 +91,7 @@ class QueueTable(DataTable[str | Text]):
         column = self.columns.get(ColumnKey("entry"))
         if column is not None and column.width != width:
             column.width = width
-            self._require_update_dimensions = True
-            self.refresh()
+            compat.columns_resized(self)
 
     @property
     def selected_id(self) -> str | None:
