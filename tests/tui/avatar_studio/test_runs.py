@@ -227,3 +227,24 @@ async def test_the_run_panels_keys_have_ids_and_show_in_help(make_app) -> None:
         await pilot.press("r")  # no script, no audio: said before anything is paid
         await wait_for(pilot, lambda: "no script yet" in text_of(app, "#run-status"), what="the refusal")
         assert not isinstance(app.screen, ConfirmDialog)
+
+
+async def test_p_makes_a_voice_sample_once_then_plays_it(make_app, settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pixflow_tui.workflows.asset_monster import ViewerLauncher
+
+    opened: list[str] = []
+    monkeypatch.setattr(ViewerLauncher, "open", lambda self, path: opened.append(str(path)))
+    await seed(settings, script=False, avatar=False)
+    app = make_app()
+    async with app.run_test(size=(140, 48)) as pilot:
+        await open_studio(pilot)
+        await pilot.press("backslash", "p")
+        dialog = await wait_screen(pilot, ConfirmDialog, "the sample's confirmation")
+        assert "1 job" in dialog.message and "Aria" in dialog.title_text
+        await pilot.press("y")
+        context = app.context
+        await wait_for(pilot, lambda: [j for j in context.store.jobs.list() if str(j.status) == "done"],
+                       what="the sample made")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: opened, what="the sample played")
+        assert opened[0].endswith(".mp3") and len(context.store.jobs.list()) == 1  # made once, then kept

@@ -20,6 +20,7 @@ from pixflow_tui.core.jobs import JobEvent, JobState
 from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.paid import redo, spend
 from pixflow_tui.tui.screens.avatar_studio.media import MediaFacts, media_facts
+from pixflow_tui.tui.screens.avatar_studio.voice_sample import play_voice_sample
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
 from pixflow_tui.tui.workers import start_thread
@@ -107,12 +108,13 @@ class RunTable(DataTable[str]):
 
 
 class RunPanel(Vertical):
-    """Keys: v voice, a with/without the avatar, s script or audio, r start, R retry the language, e reaction,
+    """Keys: v voice, p hear it, a with/without the avatar, s script or audio, r start, R retry the language, e reaction,
     o open, y copy the path."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r,ctrl+g", "start", "Start run", id="avatar-run-start"),
         Binding("v", "voice", "Voice", id="avatar-run-voice"),
+        Binding("p", "hear_voice", "Hear the voice", show=False, id="avatar-run-hear-voice"),
         Binding("a", "toggle_avatar", "With/without avatar", show=False, id="avatar-run-audio-only"),
         Binding("s", "toggle_source", "Script or audio", show=False, id="avatar-run-source"),
         Binding("R", "retry", "Retry language", id="avatar-run-retry"),
@@ -235,6 +237,9 @@ class RunPanel(Vertical):
 
         choices = [(v.name, f"{v.name:<8} {v.description}") for v in catalog.VOICES]
         self.app.push_screen(ChoiceDialog("Voice", choices, selected=self.voice), chosen)
+
+    def action_hear_voice(self) -> None:
+        play_voice_sample(self, self.context, self.voice)
 
     def action_toggle_avatar(self) -> None:
         self.without_avatar = not self.without_avatar
