@@ -260,6 +260,13 @@ def rate_output_now(ctx: AppContext, key: str, rating: str) -> bool:
     return rate_image_now(ctx, _image_id(key), rating)
 
 
+def mark_output_as_avatar(ctx: AppContext, key: str) -> str:
+    """Offer an image in Avatar Studio's gallery; returns its name there."""
+    from pixflow_tui.workflows.avatars import mark_as_avatar
+
+    return mark_as_avatar(ctx, _image_id(key)).name
+
+
 def favorite_output(ctx: AppContext, key: str) -> str:
     """Favourite an image's prompt; returns the favourite's name."""
     return favorite_image_prompt(ctx, _image_id(key)).name

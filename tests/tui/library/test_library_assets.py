@@ -140,3 +140,23 @@ async def test_export_the_marked_outputs_as_a_zip(make_app, settings, tmp_path: 
         assert [e["image_id"] for e in manifest["images"]] == [made.images[2].id, made.images[1].id]
         await pilot.press("M")
         assert tab.selected_keys() == [f"image:{made.images[0].id}"]  # no marks: the row under the cursor
+
+
+async def test_an_image_marked_as_avatar_joins_avatar_studios_gallery(make_app, settings) -> None:
+    from pixflow_tui.workflows.avatars import gallery
+    from pixflow_tui.workflows.context import AppContext
+
+    made = seed(settings, images=2, liked=())
+    app = make_app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_library(pilot)
+        await show_tab(pilot, "assets")
+        await pilot.press("down")  # the newest image (the video is first)
+        await pilot.press("A")
+        await settle(pilot)
+    ctx = AppContext(settings)
+    try:
+        marked = [a for a in gallery(ctx) if a.source == "library"]
+        assert [a.image_id for a in marked] == [made.images[1].id]
+    finally:
+        ctx.close()

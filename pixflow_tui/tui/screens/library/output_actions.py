@@ -33,6 +33,7 @@ class OutputTab(LibraryTab):
         Binding("v", "to_video", "To Img2Video", id=action_keys.SEND_TO_IMG2VIDEO),
         Binding("o", "open", "Open", show=False, id=action_keys.OPEN),
         Binding("e", "export", "Export", id=action_keys.EXPORT),
+        Binding("A", "mark_avatar", "Mark as avatar", show=False, id="library-mark-avatar"),
     ]
 
     def __init__(self, context: Any, *, id: str | None = None) -> None:
@@ -120,6 +121,17 @@ class OutputTab(LibraryTab):
             self.post_message(self.Changed(self))
 
         self.run_action(lambda: lq.favorite_output(context, key), saved, name="Saving a favourite")
+
+    def action_mark_avatar(self) -> None:
+        """Offer the highlighted image in Avatar Studio's gallery (the image stays where it is)."""
+        row = self.current
+        if row is None or row.kind != "image":
+            self.notify("Only an image can be an avatar.", severity="warning")
+            return
+        context, key = self.context, row.key
+        self.run_action(lambda: lq.mark_output_as_avatar(context, key),
+                        lambda name: self.notify(f"“{name}” is in Avatar Studio's gallery now (press 4)."),
+                        name="Marking an avatar")
 
     def action_copy(self) -> None:
         row = self.current
