@@ -1,5 +1,6 @@
 """Generated images and their ratings: the one image read model (`image_select` over IMAGE_COLUMNS, read by
-`read_images` into ImageRecord, which `store.images` and the Library's pages share) and the one rating writer."""
+`read_images` into ImageRecord, which `store.images` and the Library's pages share) and the one rating writer
+(of images, and of assets, whose rating is their own column)."""
 from __future__ import annotations
 
 import builtins  # in the repositories, `list` names their list() method
@@ -12,7 +13,7 @@ from typing import Any
 from peewee import JOIN, Database, Node, OperationalError, Value
 
 from pixflow_tui.store import sqlite
-from pixflow_tui.store.models import BatchTag, GeneratedImage, ImageRating, tuples, utcnow
+from pixflow_tui.store.models import Asset, BatchTag, GeneratedImage, ImageRating, tuples, utcnow
 from pixflow_tui.store.records import ImageRecord, RatingRecord, fast_maker, stamp
 from pixflow_tui.store.search_text import prompt_search_text
 
@@ -206,8 +207,14 @@ def rating_record(row: ImageRating) -> RatingRecord:
                         updated_at=row.updated_at)
 
 
+def _check(rating: int | None) -> None:
+    if rating is not None and rating not in (-1, 1):
+        raise ValueError(f"a rating must be 1 (like) or -1 (dislike), not {rating!r}")
+
+
 class RatingRepository:
-    """The one writer of ratings (every screen and command rates through `set`)."""
+    """The one writer of ratings (every screen and command rates through `set`, or `set_asset` for a video,
+    audio, lipsync or avatar)."""
 
     def __init__(self, db: Database, user_id: int) -> None:
         self.db = db
@@ -219,8 +226,7 @@ class RatingRepository:
         if rating is None:
             ImageRating.delete().where((ImageRating.user == self.user_id) & (ImageRating.image == image_id)).execute()
             return True
-        if rating not in (-1, 1):
-            raise ValueError(f"a rating must be 1 (like) or -1 (dislike), not {rating!r}")
+        _check(rating)
         now = utcnow()
         source = GeneratedImage.select(Value(self.user_id), GeneratedImage.id, Value(rating), Value(notes),
                                        Value(now), Value(now)).where((GeneratedImage.id == image_id)
@@ -234,12 +240,21 @@ class RatingRepository:
             conflict_target=[ImageRating.user, ImageRating.image], update=update).as_rowcount().execute()
         return bool(written)
 
-    def set_now(self, image_id: int, rating: int | None, wait_ms: int = 10) -> bool | None:
-        """`set`, waiting at most `wait_ms` for another writer (for the UI thread); None when the database
-        stayed busy."""
+    def set_asset(self, asset_id: int, rating: int | None) -> bool:
+        """Rate one of the user's assets (1 like, -1 dislike) or clear its rating (None): one UPDATE of its
+        `rating` column. False when the user has no such asset."""
+        _check(rating)
+        written = Asset.update(rating=rating).where((Asset.id == asset_id) & (Asset.user == self.user_id)).execute()
+        return bool(written)
+
+    def set_now(self, image_id: int, rating: int | None, wait_ms: int = 10, *, table: str = "image") -> bool | None:
+        """`set` (or `set_asset` when `table` is "asset", the Library key's kind), waiting at most `wait_ms` for
+        another writer (for the UI thread); None when the database stayed busy."""
+        if table not in ("image", "asset"):
+            raise ValueError(f"only images and assets are rated, not {table!r}")
         try:
             with sqlite.short_wait(self.db, wait_ms):
-                return self.set(image_id, rating)
+                return self.set(image_id, rating) if table == "image" else self.set_asset(image_id, rating)
         except OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 return None

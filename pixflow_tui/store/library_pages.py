@@ -69,6 +69,10 @@ class OutputSelect:
         query = Asset.select(*columns).where(Asset.user == self.user_id)
         if set(kinds) != set(ASSET_KINDS):
             query = query.where(Asset.kind.in_(kinds))
+        if flt.rating in ("like", "dislike"):
+            query = query.where(Asset.rating == (1 if flt.rating == "like" else -1))  # index (user, rating)
+        elif flt.rating == "none":
+            query = query.where(Asset.rating.is_null())
         if flt.concept:
             query = query.where(Asset.concept.contains(flt.concept))
         if flt.batch_id is not None:
@@ -87,16 +91,16 @@ class OutputSelect:
         a = Asset
         return self._asset_query(flt, list(kinds), a.id, a.kind, a.created_at, a.concept, a.prompt, a.model,
                                  a.provider, a.local_path, a.metadata, a.duration, a.batch, a.job, a.source_image,
-                                 a.source_asset)
+                                 a.source_asset, a.rating)
 
     def _asset_rows(self, query: Any) -> list[LibraryRow]:
         rows = []
         for (ident, kind, created, concept, prompt, model, provider, path, metadata_text, duration, batch, job,
-             source_image, source_asset) in self.db.execute(query).fetchall():
+             source_image, source_asset, rating) in self.db.execute(query).fetchall():
             metadata = loads(metadata_text, {})
             settings = metadata.get("settings") if isinstance(metadata.get("settings"), dict) else {}
-            rows.append(LibraryRow(kind, ident, stamp(created), concept or "", prompt or "", model, provider, None, path,
-                                   metadata.get("thumbnail"), settings.get("aspect_ratio"), metadata.get("width"),
+            rows.append(LibraryRow(kind, ident, stamp(created), concept or "", prompt or "", model, provider, rating,
+                                   path, metadata.get("thumbnail"), settings.get("aspect_ratio"), metadata.get("width"),
                                    metadata.get("height"), duration, batch, job, source_image, source_asset))
         return rows
 
@@ -115,7 +119,7 @@ class LibraryQueries(OutputSelect):
         if "image" in kinds:
             images = self._images(flt, image_before, limit + 1)
         asset_kinds = [k for k in kinds if k != "image"]
-        if asset_kinds and flt.rating in ("any", "none"):  # assets have no rating: "unrated" includes them
+        if asset_kinds:
             assets = self._assets(flt, asset_kinds, asset_before, limit + 1)
         rows = merge(images, assets, limit)
         taken_images = [r.id for r in rows if r.kind == "image"]
@@ -133,7 +137,7 @@ class LibraryQueries(OutputSelect):
             matches = sqlite.search_subquery(self.db, "image", flt.query)
             total += self._capped(query.where(GeneratedImage.id.in_(matches)) if matches else query, cap)
         asset_kinds = [k for k in kinds if k != "image"]
-        if asset_kinds and flt.rating in ("any", "none") and total < cap:
+        if asset_kinds and total < cap:
             query = self._asset_query(flt, asset_kinds, Asset.id)
             matches = sqlite.search_subquery(self.db, "asset", flt.query)
             total += self._capped(query.where(Asset.id.in_(matches)) if matches else query, cap - total)

@@ -24,7 +24,7 @@ Cursor = tuple[int | None, int | None]  # the next page holds images below the f
 @dataclass(frozen=True)
 class LibraryFilter:
     query: str = ""
-    rating: str = "any"  # like | dislike | none | any (ratings exist for images only)
+    rating: str = "any"  # like | dislike | none | any (images and assets alike)
     kinds: tuple[str, ...] = ()  # empty: every kind
     concept: str | None = None
     batch_id: int | None = None

@@ -261,10 +261,13 @@ class Asset(BaseModel):
     source_asset_id: int | None
     concept = TextField(default="")  # copied from the source image or the request, so the library can filter by it
     created_at = DateTimeField(default=utcnow, index=True)
+    # the owner's like (1) or dislike (-1), None when unrated; last, where migration 0004 added it
+    rating = IntegerField(null=True, constraints=[Check("rating IN (-1, 1)")])
 
     class Meta:
         table_name = "assets"
-        indexes = ((("user", "kind", "created_at"), False), (("user", "created_at"), False))
+        indexes = ((("user", "kind", "created_at"), False), (("user", "created_at"), False),
+                   (("user", "rating"), False))
 
 
 class PipelineRun(BaseModel):

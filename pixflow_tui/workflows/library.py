@@ -45,6 +45,22 @@ def rate_image_now(ctx: AppContext, image_id: int, rating: str | int | None) -> 
     return done is True
 
 
+def rate_asset(ctx: AppContext, asset_id: int, rating: str | int | None) -> int | None:
+    """`rate_image` for a video, audio, lipsync or avatar: the same action over the same writer."""
+    value = rating_value(rating)
+    if not ctx.store.ratings.set_asset(asset_id, value):
+        raise InputError(f"there is no asset {asset_id}")
+    return value
+
+
+def rate_asset_now(ctx: AppContext, asset_id: int, rating: str | int | None) -> bool:
+    """`rate_asset` for the UI thread: waits at most 10 ms for another writer; False when the database was busy."""
+    done = ctx.store.ratings.set_now(asset_id, rating_value(rating), table="asset")
+    if done is False:
+        raise InputError(f"there is no asset {asset_id}")
+    return done is True
+
+
 def favorite_image_prompt(ctx: AppContext, image_id: int, name: str = "") -> FavoriteRecord:
     image = ctx.store.images.get(image_id)
     if image is None:

@@ -23,7 +23,15 @@ from pixflow_tui.store.library_pages import (
 from pixflow_tui.store.records import HistoryRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.library import ExportResult, export_zip, favorite_image_prompt, rate_image, rate_image_now
+from pixflow_tui.workflows.library import (
+    ExportResult,
+    export_zip,
+    favorite_image_prompt,
+    rate_asset,
+    rate_asset_now,
+    rate_image,
+    rate_image_now,
+)
 
 __all__ = [
     "ASSET_KINDS", "LIBRARY_KINDS", "RATING_FILTERS", "BatchRow", "Cursor", "FavoriteRow", "HistoryRow",
@@ -44,9 +52,8 @@ def outputs_page(ctx: AppContext, flt: LibraryFilter, after: Cursor | None = Non
 
 def liked_page(ctx: AppContext, query: str = "", after: Cursor | None = None,
                limit: int = PAGE_SIZE) -> Page[LibraryRow]:
-    """Images rated +1 (the Liked tab)."""
-    return ctx.store.library.outputs(LibraryFilter(query=query, rating="like", kinds=("image",)), after=after,
-                                     limit=limit)
+    """Outputs rated +1, images and assets (the Liked tab)."""
+    return ctx.store.library.outputs(LibraryFilter(query=query, rating="like"), after=after, limit=limit)
 
 
 def count_outputs(ctx: AppContext, flt: LibraryFilter, cap: int = 10_000) -> int:
@@ -245,19 +252,30 @@ def remove_tag(ctx: AppContext, batch_id: int, tag: str) -> list[str]:
 def _image_id(key: str) -> int:
     table, _, ident = key.partition(":")
     if table != "image" or not ident.isdigit():
-        raise InputError("only images can be rated or favourited")
+        raise InputError("only an image can be favourited or be an avatar")
     return int(ident)
 
 
+def _rated_key(key: str) -> tuple[str, int]:
+    """An output key's table ("image" or "asset") and id: every output can be rated."""
+    table, _, ident = key.partition(":")
+    if table not in ("image", "asset") or not ident.isdigit():
+        raise InputError(f"{key!r} is not an output")
+    return table, int(ident)
+
+
 def rate_output(ctx: AppContext, key: str, rating: str) -> int | None:
-    """like / dislike / clear an output by its Library key (the one rating action: `library.rate_image`)."""
-    return rate_image(ctx, _image_id(key), rating)
+    """like / dislike / clear an output by its Library key (the one rating action: `library.rate_image`, or
+    `library.rate_asset` for "asset:" keys)."""
+    table, ident = _rated_key(key)
+    return rate_image(ctx, ident, rating) if table == "image" else rate_asset(ctx, ident, rating)
 
 
 def rate_output_now(ctx: AppContext, key: str, rating: str) -> bool:
     """`rate_output` on the UI thread, waiting at most 10 ms for another writer; False when the database was busy
-    (then rate from a thread). One indexed upsert takes about a millisecond; a rating key must land in a frame."""
-    return rate_image_now(ctx, _image_id(key), rating)
+    (then rate from a thread). One indexed write takes about a millisecond; a rating key must land in a frame."""
+    table, ident = _rated_key(key)
+    return rate_image_now(ctx, ident, rating) if table == "image" else rate_asset_now(ctx, ident, rating)
 
 
 def mark_output_as_avatar(ctx: AppContext, key: str) -> str:

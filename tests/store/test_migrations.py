@@ -234,3 +234,34 @@ def test_processes_starting_together_on_a_new_database_all_open_it(tmp_path: Pat
             assert conn.execute("SELECT COUNT(*) FROM products").fetchone()[0] == 5
             assert conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 1
             assert conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)
+
+
+def schema_of(path: Path, table: str) -> tuple[list[tuple], list[tuple]]:
+    """A table's columns (name, type, not null, default) and its indexes with their columns."""
+    with sqlite3.connect(path) as conn:
+        columns = [row[1:5] for row in conn.execute(f"PRAGMA table_info({table})")]
+        indexes = sorted((name, tuple(c[2] for c in conn.execute(f"PRAGMA index_info({name})")))
+                         for (_, name, *_) in conn.execute(f"PRAGMA index_list({table})"))
+    return columns, indexes
+
+
+def test_0004_adds_the_asset_rating_to_an_existing_database(settings: Settings, tmp_path: Path) -> None:
+    """A database from before 0004 (assets without `rating`) ends up as a new one is made."""
+    open_and_close(settings)
+    fresh = schema_of(settings.database_path, "assets")
+    assert fresh[0][-1][0] == "rating" and ("assets_user_id_rating", ("user_id", "rating")) in fresh[1]
+    with sqlite3.connect(settings.database_path) as conn:
+        conn.execute("DROP INDEX assets_user_id_rating")
+        conn.execute("ALTER TABLE assets DROP COLUMN rating")
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 4")
+    assert "rating" not in [c[0] for c in schema_of(settings.database_path, "assets")[0]]
+    store = Store.open(settings)
+    try:
+        assert store.schema_version == LATEST_VERSION
+        asset = store.assets.add(kind="audio", local_path="/o/a.mp3")
+        assert store.ratings.set_asset(asset.id, 1)
+        with pytest.raises(Exception, match="CHECK"):
+            store.db.execute_sql("UPDATE assets SET rating = 3 WHERE id = ?", (asset.id,))
+    finally:
+        store.close_thread_connection()
+    assert schema_of(settings.database_path, "assets") == fresh

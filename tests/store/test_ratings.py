@@ -131,3 +131,46 @@ def test_cascade_is_in_the_schema_not_the_repository(store: Store, image_id: int
     fks = store.db.execute_sql("PRAGMA foreign_key_list(image_ratings)").fetchall()
     image_fk = [fk for fk in fks if fk[2] == "generated_images"]
     assert image_fk and image_fk[0][3:5] == ("image_id", "id") and image_fk[0][6] == "CASCADE"
+
+
+# ---------------------------------------------------------------------------------------------- assets
+
+
+@pytest.fixture
+def asset_id(store: Store) -> int:
+    return store.assets.add(kind="video", local_path="/o/1.mp4", prompt="push in", concept="c").id
+
+
+def asset_rating(store: Store, asset_id: int) -> int | None:
+    return store.db.execute_sql("SELECT rating FROM assets WHERE id = ?", (asset_id,)).fetchone()[0]
+
+
+def test_an_asset_is_rated_and_cleared_by_the_one_writer(store: Store, asset_id: int) -> None:
+    assert asset_rating(store, asset_id) is None
+    assert store.ratings.set_asset(asset_id, 1) is True and asset_rating(store, asset_id) == 1
+    assert store.ratings.set_asset(asset_id, -1) is True and asset_rating(store, asset_id) == -1
+    assert store.ratings.set_now(asset_id, 1, table="asset") is True and asset_rating(store, asset_id) == 1
+    assert store.ratings.set_asset(asset_id, None) is True and asset_rating(store, asset_id) is None
+    assert ratings_rows(store) == []  # image ratings untouched
+    with pytest.raises(ValueError):
+        store.ratings.set_asset(asset_id, 2)
+    with pytest.raises(ValueError):
+        store.ratings.set_now(asset_id, 1, table="batch")
+    assert store.ratings.set_asset(asset_id + 1000, 1) is False
+    assert store.ratings.set_now(asset_id + 1000, None, table="asset") is False
+
+
+def test_the_asset_check_is_in_the_schema(store: Store, asset_id: int) -> None:
+    with pytest.raises(peewee.IntegrityError, match="CHECK"):
+        store.db.execute_sql("UPDATE assets SET rating = 5 WHERE id = ?", (asset_id,))
+
+
+def test_someone_elses_asset_is_refused(settings: Settings, store: Store, asset_id: int) -> None:
+    other = Store.open(dataclasses.replace(settings, user="bob"))
+    try:
+        assert other.ratings.set_asset(asset_id, -1) is False
+        assert other.ratings.set_asset(asset_id, None) is False
+        assert other.ratings.set_now(asset_id, 1, table="asset") is False
+    finally:
+        other.close_thread_connection()
+    assert asset_rating(store, asset_id) is None

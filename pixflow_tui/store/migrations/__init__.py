@@ -26,5 +26,6 @@ MIGRATIONS: list[Migration] = [
     (1, "initial", _step("m0001_initial")),
     (2, "library", _step("m0002_library")),
     (3, "scripts", _step("m0003_scripts")),
+    (4, "asset_ratings", _step("m0004_asset_ratings")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -113,9 +113,38 @@ async def test_actions_favourite_copy_regenerate_send_and_open(make_app, setting
         await pilot.press("up", "v")  # a video sends the image it was made from
         await settle(pilot)
         assert app.context.handoff.take_images() == [made.images[0].local_path]
-        await pilot.press("d")  # a video cannot be rated
+        await pilot.press("d")  # the video is rated itself, not the image it was made from
         await settle(pilot)
         assert store.ratings.get(made.images[0].id) is None
+        assert store.library.output(f"asset:{made.videos[0].id}").rating == -1
+
+
+async def test_a_video_is_liked_cleared_and_found_by_the_rating_filter(make_app, settings) -> None:
+    made = seed(settings, images=2, liked=())
+    store = open_store(settings)
+    video_key = f"asset:{made.videos[0].id}"
+    app = make_app()
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_library(pilot)
+        tab = await show_tab(pilot, "assets")
+        table = table_of(tab)
+        assert table.keys()[0] == video_key  # the cursor is on the video
+        await pilot.press("l")
+        await settle(pilot)
+        assert store.library.output(video_key).rating == 1
+        assert str(table.get_cell(video_key, "rating")) == "♥ +1"
+        await pilot.press("R")  # any → liked
+        await wait_for(pilot, lambda: tab.filter.rating == "like" and table.keys() == [video_key], what="liked")
+        liked = await show_tab(pilot, "liked")
+        assert list(liked.outputs) == [video_key]
+        await show_tab(pilot, "assets")
+        await pilot.press("0")
+        await settle(pilot)
+        assert store.library.output(video_key).rating is None
+        assert str(table.get_cell(video_key, "rating")) == ""
+        await pilot.press("R", "R")  # disliked, unrated
+        await wait_for(pilot, lambda: tab.filter.rating == "none" and table.row_count == 3, what="unrated")
+    store.close_thread_connection()
 
 
 async def test_export_the_marked_outputs_as_a_zip(make_app, settings, tmp_path: Path) -> None:

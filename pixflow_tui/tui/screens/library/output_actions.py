@@ -75,9 +75,6 @@ class OutputTab(LibraryTab):
         row = self.current
         if row is None:
             return
-        if row.kind != "image":
-            self.notify("Only images are rated.", severity="warning")
-            return
         before, after = row.rating, RATING_VALUES[rating]
         self._replace(row.key, rating=after)
         self.show_rating(row.key, after)

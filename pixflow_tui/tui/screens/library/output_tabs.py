@@ -1,4 +1,4 @@
-"""Liked (a thumbnail grid of the images rated +1) and All assets (every output, with filters)."""
+"""Liked (a thumbnail grid of the outputs rated +1) and All assets (every output, with filters)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -41,7 +41,7 @@ class LikedTab(OutputTab):
     def compose(self) -> ComposeResult:
         settings = self.context.settings
         yield ThumbnailGrid(renderer=settings.image_renderer, cache_dir=settings.thumbnails_dir, id="liked-grid",
-                            empty="No liked images yet — press l on an image to like it.")
+                            empty="Nothing liked yet — press l on an output to like it.")
 
     def list_widget(self) -> Widget:
         return self.query_one(ThumbnailGrid)
