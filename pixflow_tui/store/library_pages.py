@@ -70,7 +70,7 @@ class OutputSelect:
         if set(kinds) != set(ASSET_KINDS):
             query = query.where(Asset.kind.in_(kinds))
         if flt.rating in ("like", "dislike"):
-            query = query.where(Asset.rating == (1 if flt.rating == "like" else -1))  # index (user, rating)
+            query = query.where(Asset.rating == (1 if flt.rating == "like" else -1))  # the partial index (user, rating)
         elif flt.rating == "none":
             query = query.where(Asset.rating.is_null())
         if flt.concept:

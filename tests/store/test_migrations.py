@@ -237,11 +237,12 @@ def test_processes_starting_together_on_a_new_database_all_open_it(tmp_path: Pat
 
 
 def schema_of(path: Path, table: str) -> tuple[list[tuple], list[tuple]]:
-    """A table's columns (name, type, not null, default) and its indexes with their columns."""
+    """A table's columns (name, type, not null, default) and its indexes with their columns and SQL."""
     with sqlite3.connect(path) as conn:
         columns = [row[1:5] for row in conn.execute(f"PRAGMA table_info({table})")]
-        indexes = sorted((name, tuple(c[2] for c in conn.execute(f"PRAGMA index_info({name})")))
-                         for (_, name, *_) in conn.execute(f"PRAGMA index_list({table})"))
+        indexes = sorted((name, tuple(c[2] for c in conn.execute(f"PRAGMA index_info({name})")), sql)
+                         for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                                                       "AND tbl_name = ?", (table,)))
     return columns, indexes
 
 
@@ -249,7 +250,10 @@ def test_0004_adds_the_asset_rating_to_an_existing_database(settings: Settings, 
     """A database from before 0004 (assets without `rating`) ends up as a new one is made."""
     open_and_close(settings)
     fresh = schema_of(settings.database_path, "assets")
-    assert fresh[0][-1][0] == "rating" and ("assets_user_id_rating", ("user_id", "rating")) in fresh[1]
+    assert fresh[0][-1][0] == "rating"
+    assert ("assets_user_id_rating", ("user_id", "rating"),  # partial: only like / dislike pages use it
+            'CREATE INDEX "assets_user_id_rating" ON "assets" ("user_id", "rating") WHERE ("rating" IS NOT NULL)'
+            ) in fresh[1]
     with sqlite3.connect(settings.database_path) as conn:
         conn.execute("DROP INDEX assets_user_id_rating")
         conn.execute("ALTER TABLE assets DROP COLUMN rating")
