@@ -16,18 +16,9 @@ from pixflow_tui.core import catalog
 from pixflow_tui.core.avatars import GREEN_RGB
 from pixflow_tui.store import Store
 from tests.test_avatar_runs import TEXT, write_audio
+from tests.cli_helpers import run, run_json
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
-    code, out, err = run(capsys, *args, "--json")
-    assert out, err
-    return code, json.loads(out)
 
 
 @pytest.fixture

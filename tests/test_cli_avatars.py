@@ -1,7 +1,6 @@
 """`pixflow avatars ...`, run in-process on the demo providers (zero latency); live runs against the fal emulator."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -10,18 +9,9 @@ from PIL import Image
 from pixflow_tui.cli import main
 from pixflow_tui.config import load_settings
 from pixflow_tui.store import Store
+from tests.cli_helpers import run, run_json
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, object]:
-    code, out, err = run(capsys, *args, "--json")
-    assert out, err
-    return code, json.loads(out)
 
 
 @pytest.fixture

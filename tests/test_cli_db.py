@@ -1,7 +1,6 @@
 """`pixflow db check|backup|restore`: reports, exit codes, and that nothing is lost or changed by mistake."""
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -13,17 +12,9 @@ from pixflow_tui.cli import db as db_cli
 from pixflow_tui.cli import main
 from pixflow_tui.config import Settings, load_settings
 from pixflow_tui.store import LATEST_VERSION, backups_folder
+from tests.cli_helpers import run, run_json
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
-    code, out, _ = run(capsys, *argv, "--json")
-    return code, json.loads(out)
 
 
 GENERATED = "a red fox"  # the library fixture's own history entry

@@ -12,18 +12,9 @@ from pixflow_tui.cli import main
 from pixflow_tui.config import load_settings
 from pixflow_tui.core.jobs import JobKind
 from pixflow_tui.store import Store
+from tests.cli_helpers import run, run_json
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, object]:
-    code, out, err = run(capsys, *args, "--json")
-    assert out, err
-    return code, json.loads(out)
 
 
 @pytest.fixture

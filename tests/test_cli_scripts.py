@@ -10,20 +10,11 @@ from pathlib import Path
 import pytest
 
 from pixflow_tui.cli import main
+from tests.cli_helpers import run, run_json
 
 CONCEPT = "a budgeting app for students"
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
-    code, out, err = run(capsys, *args, "--json")
-    assert out, err
-    return code, json.loads(out)
 
 
 def usage_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:

@@ -1,7 +1,6 @@
 """`pixflow videos generate`, run in-process on the demo provider (zero latency)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,18 +10,9 @@ from pixflow_tui.cli import main
 from pixflow_tui.config import load_settings
 from pixflow_tui.core import catalog
 from pixflow_tui.store import Store
+from tests.cli_helpers import run, run_json
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
-    code, out, err = run(capsys, *args, "--json")
-    assert out, err
-    return code, json.loads(out)
 
 
 @pytest.fixture
