@@ -7,11 +7,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
+from PIL import Image
 from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
+
+from pixflow_tui.core.avatars import GREEN_RGB
+
+ScreenT = TypeVar("ScreenT")
 
 
 async def wait_for(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float = 40.0, what: str = "") -> Any:
@@ -48,3 +54,21 @@ def held_elsewhere(store, *job_ids: int) -> None:
 
     for job_id in job_ids:
         assert store.jobs.claim(job_id, "another-host:1:test", time.time(), 3600)
+
+
+def screen_of(app: App[Any], kind: type[ScreenT]) -> ScreenT:
+    """The open screen of `kind`, even with dialogs pushed over it."""
+    for screen in app.screen_stack:
+        if isinstance(screen, kind):
+            return screen
+    raise AssertionError(f"{kind.__name__} is not open")
+
+
+def portrait(path: Path, backdrop: tuple[int, int, int] = GREEN_RGB, size: tuple[int, int] = (72, 128)) -> Path:
+    """A made-up portrait: a grey figure on `backdrop` (backdrop green unless said)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", size, backdrop)
+    w, h = size
+    image.paste((120, 110, 100), (w // 4, h // 4, 3 * w // 4, h))
+    image.save(path)
+    return path

@@ -4,28 +4,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tui_helpers import settle, wait_for
-from pixflow_tui.core.avatars import GREEN_RGB
+from tui_helpers import portrait, screen_of, settle, wait_for  # noqa: F401  (portrait: tests import it from here)
 from pixflow_tui.tui.app import PixflowApp
 from pixflow_tui.tui.screens.avatar_studio import AvatarStudioScreen
 from pixflow_tui.tui.screens.avatar_studio.gallery import AvatarGallery
 from pixflow_tui.tui.screens.avatar_studio.script_panel import ScriptPanel
 
 RED = (200, 30, 30)
-
-
-def portrait(path: Path, backdrop: tuple[int, int, int] = GREEN_RGB, size: tuple[int, int] = (72, 128)) -> Path:
-    """A made-up portrait: a grey figure on `backdrop`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    image = Image.new("RGB", size, backdrop)
-    w, h = size
-    image.paste((120, 110, 100), (w // 4, h // 4, 3 * w // 4, h))
-    image.save(path)
-    return path
 
 
 async def open_studio(pilot: Pilot[Any]) -> AvatarStudioScreen:
@@ -42,10 +30,7 @@ async def open_studio(pilot: Pilot[Any]) -> AvatarStudioScreen:
 
 def studio(app: PixflowApp) -> AvatarStudioScreen:
     """The studio screen (under any dialog open on it)."""
-    for screen in app.screen_stack:
-        if isinstance(screen, AvatarStudioScreen):
-            return screen
-    raise AssertionError("Avatar Studio is not open")
+    return screen_of(app, AvatarStudioScreen)
 
 
 def gallery(app: PixflowApp) -> AvatarGallery:

@@ -4,11 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tui_helpers import settle, wait_for
+import tui_helpers
+from tui_helpers import screen_of, settle, wait_for
 from pixflow_tui.tui.app import PixflowApp
 from pixflow_tui.tui.screens.machine import MachineScreen
 from pixflow_tui.tui.screens.machine.form import MachineForm
@@ -20,20 +20,11 @@ CONCEPT = "a cozy coffee shop morning"
 
 
 def portrait(path: Path, backdrop: tuple[int, int, int] = GREEN, size: tuple[int, int] = (144, 256)) -> Path:
-    """A made-up portrait: a grey figure on `backdrop`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    image = Image.new("RGB", size, backdrop)
-    w, h = size
-    image.paste((120, 110, 100), (w // 4, h // 4, 3 * w // 4, h))
-    image.save(path)
-    return path
+    return tui_helpers.portrait(path, backdrop, size)
 
 
 def machine(app: PixflowApp) -> MachineScreen:
-    for screen in app.screen_stack:
-        if isinstance(screen, MachineScreen):
-            return screen
-    raise AssertionError("The Machine is not open")
+    return screen_of(app, MachineScreen)
 
 
 def form(app: PixflowApp) -> MachineForm:
