@@ -3,14 +3,12 @@ target), its versions (undo/redo, kept in the database), its translations and th
 generate, transcribe, or an audio file instead of a script. Owns its keys; posts `AudioChosen` up."""
 from __future__ import annotations
 
-import importlib
 import os
 import shlex
 import subprocess
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from types import ModuleType
 from typing import ClassVar
 
 from rich.text import Text
@@ -30,18 +28,10 @@ from pixflow_tui.workflows import scripts as flow
 from pixflow_tui.workflows.avatar_runs import check_audio_file
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.scripts import ProviderError, ScriptView
+from pixflow_tui.workflows.scripts import ScriptProviderError, ScriptView
 
 EMPTY = ("No script yet. n: type or paste one · g: generate one · t: transcribe a file or URL · "
          "a: use an audio file instead (no script needed).")
-
-
-def transcription() -> ModuleType | None:
-    """workflows/transcription.py when it is there (it is being built alongside this screen)."""
-    try:
-        return importlib.import_module("pixflow_tui.workflows.transcription")
-    except ImportError:
-        return None
 
 
 class ScriptPanel(Vertical, can_focus=True):
@@ -181,8 +171,6 @@ class ScriptPanel(Vertical, can_focus=True):
             return self.view is not None and self.view.can_undo or None
         if action == "redo":
             return self.view is not None and self.view.can_redo or None
-        if action == "transcribe":
-            return transcription() is not None or None
         if action == "close_editor":
             return self.editor.is_open or None
         return True
@@ -205,8 +193,8 @@ class ScriptPanel(Vertical, can_focus=True):
                 if refused is not None:
                     refused(str(exc))
                 return
-            except ProviderError as exc:
-                self.say(f"{what}: the text provider failed ({exc}).", "error")
+            except ScriptProviderError as exc:
+                self.say(f"{what}: the provider failed ({exc}).", "error")
                 return
             finally:
                 self.busy = False
@@ -333,13 +321,11 @@ class ScriptPanel(Vertical, can_focus=True):
         self.app.push_screen(ChoiceDialog("Transcribe from", [("file", "A local file"), ("url", "A URL")]), where)
 
     def _transcribe(self, source: str) -> None:
-        module, context = transcription(), self.context
-        if module is None:
-            return
+        context = self.context
 
         async def make() -> ScriptView:
-            transcript = await module.transcribe(context, source)
-            return await flow.new_script(context, transcript.text, action="transcribed", settings={"source": source})
+            view, _ = await flow.transcribe_script(context, source)
+            return view
 
         self.run("Not transcribed", f"Transcribing {source}…", make, done="Transcribed: the text is the script now.")
 
