@@ -7,6 +7,8 @@ removes or changes one. On an upgrade: run that test, fix the function here, and
 """
 from __future__ import annotations
 
+import functools
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -146,3 +148,124 @@ def image_renderable_class(widget_class: type[Widget]) -> type[Any]:
     `textual_image.widget._base.Image._Renderable`. textual-image 0.12.0."""
     renderable: type[Any] = getattr(widget_class, "_Renderable")
     return renderable
+
+
+# -- Sixel images (checked against textual-image 0.12.0) -----------------------------------------------------------
+#
+# textual-image 0.12's sixel widget has two faults that break the screen in a real terminal: after drawing it moves
+# the cursor one row BELOW the image, while Textual goes on writing the rest of that line where it thinks the cursor
+# is (on the screen's last rows this scrolls the whole screen up one row); and it returns empty lines for all but the
+# image's last row, so the cells under the image are never written (pieces of a closed dialog stay on top of it).
+# textual-image 0.14 fixes both (by Lanqing "lnqs" Huang, LGPL-3.0) but needs Python 3.12; the two changes below
+# follow its idea (cursor back on the image's last row; every line filled with background-coloured spaces, the sixel
+# drawn after them) in our own code. Two more: one encoding per image and size, shared by every widget (the grid
+# reuses its cells as the view moves), and no re-send while the terminal still shows the same image in the same place.
+
+SIXEL_CACHE_SIZE = 192  # encoded images kept (10-60 KB each)
+_sixel_cache: OrderedDict[tuple[Any, ...], tuple[object, str]] = OrderedDict()
+sixel_stats = {"encoded": 0, "sent": 0}  # counters for tests and benchmarks
+
+
+def _cached_sixels(image: object, key: tuple[Any, ...], encode: Any) -> str:
+    """The sixel data of `image` for `key` (crop, size, cell size, options, background), encoded at most once.
+
+    The image object itself is kept in the entry, so its id() (part of the key) cannot be reused meanwhile."""
+    full_key = (id(image), *key)
+    entry = _sixel_cache.get(full_key)
+    if entry is not None and entry[0] is image:
+        _sixel_cache.move_to_end(full_key)
+        return entry[1]
+    data: str = encode()
+    sixel_stats["encoded"] += 1
+    _sixel_cache[full_key] = (image, data)
+    while len(_sixel_cache) > SIXEL_CACHE_SIZE:
+        _sixel_cache.popitem(last=False)
+    return data
+
+
+@functools.cache
+def sixel_image_class() -> type[Widget]:
+    """textual-image's SixelImage widget with the fixes above.
+
+    Why: the faults are in `textual_image.widget.sixel._ImageSixelImpl.render_lines`, the private child widget the
+    public SixelImage composes. Internals: `_ImageSixelImpl` (its `image`, `_sixel_options`, `_scale_image`,
+    `_crop_image`, `_image_to_sixels`, `_get_background_rgba`), `_NoopRenderable`, `SixelImage._sixel_options`, `get_cell_size`, and
+    `Screen._compositor.visible_widgets` (to know whether another widget was drawn over the image). 0.12.0."""
+    from rich.segment import ControlType, Segment
+    from rich.style import Style
+    from textual.app import ComposeResult
+    from textual.dom import NoScreen
+    from textual.geometry import Region
+    from textual.strip import Strip
+    from textual_image._pixeldata import PixelData
+    from textual_image._terminal import get_cell_size
+    from textual_image.widget import SixelImage
+    from textual_image.widget.sixel import _ImageSixelImpl, _NoopRenderable
+
+    null_style = Style()
+
+    def move_to(x: int, y: int) -> Segment:
+        return Segment(f"\x1b[{y + 1};{x + 1}H", null_style)
+
+    class _CarriedSixelImpl(_ImageSixelImpl):  # type: ignore[misc]
+        def on_mount(self) -> None:
+            self._on_terminal: tuple[Any, ...] | None = None  # what this widget last sent, and where
+            self.app.screen_change_signal.subscribe(self, self._forget_sent)
+            self.app.app_resume_signal.subscribe(self, self._forget_sent)
+
+        def _forget_sent(self, _: object = None) -> None:
+            self._on_terminal = None
+
+        def render_lines(self, crop: Region) -> list[Strip]:
+            try:
+                if not self.image or not self.screen.is_active:
+                    self._forget_sent()
+                    return []
+            except NoScreen:
+                return []
+            cell = get_cell_size()
+            background = self._get_background_rgba()
+            key = (crop, self.content_size, cell, self._sixel_options, background)
+
+            def encode() -> str:
+                pixels = self._crop_image(self._scale_image(PixelData(self.image), cell), crop, cell)
+                data: str = self._image_to_sixels(pixels.pil_image, self._sixel_options, background=background)
+                return data
+
+            visible = self.screen.find_widget(self).visible_region
+            _, colour = self.background_colors
+            blank = Segment(" " * crop.width, Style(bgcolor=colour.rich_color))
+            blank_lines = [Strip([blank], cell_length=crop.width) for _ in range(crop.height)]
+            if self._is_covered(visible):
+                # a toast or menu drawn over the image: the image would be drawn on top of it, so it waits
+                self._forget_sent()
+                return blank_lines
+            sixels = _cached_sixels(self.image, key, encode)
+            placed = (id(sixels), visible, self.app.size)
+            if placed == getattr(self, "_on_terminal", None):
+                # the terminal still shows this image here: step over its cells instead of sending it again
+                step = Segment(f"\x1b[{crop.width}C", null_style, ((ControlType.CURSOR_FORWARD, crop.width),))
+                return [Strip([step], cell_length=crop.width) for _ in range(crop.height)]
+            self._on_terminal = placed
+            sixel_stats["sent"] += 1
+            image = [
+                move_to(visible.x, visible.y),
+                Segment(sixels, null_style, ((ControlType.CURSOR_FORWARD, 0),)),
+                move_to(visible.right, visible.bottom - 1),  # where Textual expects the cursor: the last row
+            ]
+            blank_lines[-1] = Strip([blank, *image], cell_length=crop.width)
+            return blank_lines
+
+        def _is_covered(self, visible: Region) -> bool:
+            """True when a widget that is not part of this image is drawn over some of it (a toast, a menu)."""
+            own = set(self.ancestors_with_self)
+            return any(
+                widget not in own and region.intersection(clip).overlaps(visible)
+                for widget, (region, clip) in self.screen._compositor.visible_widgets.items()
+            )
+
+    class CarriedSixelImage(SixelImage, Renderable=_NoopRenderable):  # type: ignore[misc,call-arg]
+        def compose(self) -> ComposeResult:
+            yield _CarriedSixelImpl(self.image, self._sixel_options)
+
+    return CarriedSixelImage

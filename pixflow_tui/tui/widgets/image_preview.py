@@ -95,10 +95,10 @@ def describe(path: Path) -> str:
 
 def image_widget_class(renderer: str) -> type[Widget]:
     ensure_textual_image(renderer)
-    from textual_image.widget import HalfcellImage, SixelImage, TGPImage, UnicodeImage
+    from textual_image.widget import HalfcellImage, TGPImage, UnicodeImage
 
     classes: dict[str, type[Widget]] = {
-        "kitty": TGPImage, "sixel": SixelImage, "halfcell": _drawn_ahead(HalfcellImage),
+        "kitty": TGPImage, "sixel": compat.sixel_image_class(), "halfcell": _drawn_ahead(HalfcellImage),
         "unicode": _drawn_ahead(UnicodeImage),
     }
     return classes[renderer]
