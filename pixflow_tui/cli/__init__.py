@@ -17,7 +17,7 @@ COMMAND_MODULES = {
     "doctor": "doctor", "prompts": "prompts", "images": "images", "videos": "videos", "avatars": "avatars",
     "scripts": "scripts", "speech": "avatar_runs", "lipsync": "avatar_runs", "avatar": "avatar_runs",
     "reactions": "avatar_runs", "voices": "voices", "machine": "machine", "jobs": "jobs", "library": "library",
-    "rate": "library", "export": "library", "presets": "library", "db": "db",
+    "rate": "library", "export": "library", "presets": "library", "db": "db", "taste": "taste",
 }
 
 

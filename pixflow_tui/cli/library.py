@@ -63,6 +63,12 @@ def register(subparsers: Any) -> None:
     show.add_argument("key", help="an image id, or image:ID / asset:ID")
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=run_show)
+    ratings = commands.add_parser("export-ratings", description=EXIT_HELP,
+                                  help="every rated image as JSON Lines (path, rating, full prompt, settings, model, "
+                                       "lineage) for dataset curation or fine-tuning")
+    ratings.add_argument("-o", "--output", required=True, metavar="FILE.jsonl", help="the file to write")
+    ratings.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ratings.set_defaults(handler=run_export_ratings)
 
     rate = subparsers.add_parser("rate", help="like, dislike or clear the rating of an image", description=EXIT_HELP)
     rate.add_argument("image_id", type=int)
@@ -334,6 +340,20 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
             for missing in result.missing:
                 print(f"missing file: {missing}")
         return ExitCode.FAILED if result.missing else ExitCode.OK
+
+    return _run(settings, body)
+
+
+def run_export_ratings(args: argparse.Namespace, settings: Settings) -> int:
+    from pixflow_tui.workflows.rating_export import export_ratings
+
+    def body(ctx: AppContext) -> int:
+        done = export_ratings(ctx, args.output)
+        if args.json:
+            print_json({"path": str(done.path), "lines": done.lines, "liked": done.liked, "disliked": done.disliked})
+        else:
+            print(f"{done.lines} rated image(s) ({done.liked} liked, {done.disliked} disliked) written to {done.path}")
+        return ExitCode.OK
 
     return _run(settings, body)
 

@@ -23,6 +23,7 @@ from pixflow_tui.store.images_repo import (
 )
 from pixflow_tui.store.migrations import LATEST_VERSION
 from pixflow_tui.store.scripts_repo import ScriptRepository
+from pixflow_tui.store.taste_repo import TasteRepository
 from pixflow_tui.store.prompts_repo import (
     AssetRepository,
     FavoriteRepository,
@@ -89,6 +90,7 @@ class Store:
         self.assets = AssetRepository(user_id)
         self.pipeline_runs = PipelineRepository(user_id)
         self.scripts = ScriptRepository(user_id)
+        self.taste = TasteRepository(db, user_id)
 
     @cached_property
     def library(self) -> LibraryQueries:

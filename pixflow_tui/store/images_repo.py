@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from peewee import JOIN, Database, Node, OperationalError, Value
+from peewee import JOIN, Database, Node, OperationalError
 
-from pixflow_tui.store import sqlite
-from pixflow_tui.store.models import Asset, BatchTag, GeneratedImage, ImageRating, tuples, utcnow
+from pixflow_tui.store import sqlite, taste_repo
+from pixflow_tui.store.models import Asset, Batch, BatchTag, GeneratedImage, ImageRating, tuples, utcnow
 from pixflow_tui.store.records import ImageRecord, RatingRecord, fast_maker, stamp
 from pixflow_tui.store.search_text import prompt_search_text
 
@@ -161,10 +161,15 @@ class ImageRepository:
         found = read_images(self.db, self.select().where(GeneratedImage.id == image_id))
         return found[0] if found else None
 
+    def get_many(self, image_ids: builtins.list[int]) -> builtins.list[ImageRecord]:
+        return read_images(self.db, self.select().where(GeneratedImage.id.in_(image_ids))) if image_ids else []
+
     def update(self, image_id: int, **fields: Any) -> None:
         if "prompt" in fields and not isinstance(fields["prompt"], str):
             fields["prompt"] = json.dumps(fields["prompt"])
         with self.db.atomic():
+            if "prompt" in fields:  # the taste counters follow the patterns of a rated image's prompt
+                _move_taste(image_id, fields["prompt"])
             GeneratedImage.update({getattr(GeneratedImage, k): v for k, v in fields.items()}).where(
                 GeneratedImage.id == image_id
             ).execute()
@@ -175,6 +180,7 @@ class ImageRepository:
 
     def delete(self, image_id: int) -> None:
         with self.db.atomic():
+            _move_taste(image_id, None)  # its ratings go with it (ON DELETE CASCADE), and so do their counts
             GeneratedImage.delete().where(GeneratedImage.id == image_id).execute()
             sqlite.remove_document(self.db, "image", image_id)
 
@@ -202,6 +208,23 @@ class ImageRepository:
         return self.list(ImageFilter(job_id=job_id), limit=1000)
 
 
+def _move_taste(image_id: int, new_prompt: Any) -> None:
+    """Before an image's prompt changes (or the image is deleted: None), move the taste counts of its ratings."""
+    ratings = [(user, rating) for user, rating in tuples(
+        ImageRating.select(ImageRating.user, ImageRating.rating).join(
+            GeneratedImage, on=(GeneratedImage.id == ImageRating.image) & (GeneratedImage.user == ImageRating.user))
+        .where(ImageRating.image == image_id))]
+    if not ratings:
+        return
+    row = (GeneratedImage.select(GeneratedImage.prompt, Batch.settings)
+           .join(Batch, JOIN.LEFT_OUTER, on=(Batch.id == GeneratedImage.batch))
+           .where(GeneratedImage.id == image_id).tuples().first())
+    if row is None:
+        return
+    new_text = new_prompt if new_prompt is None or isinstance(new_prompt, str) else json.dumps(new_prompt)
+    taste_repo.changes_for_image(ratings, row[0], row[1], new_text)
+
+
 def rating_record(row: ImageRating) -> RatingRecord:
     return RatingRecord(image_id=row.image_id, rating=row.rating, notes=row.notes, rated_at=row.rated_at,
                         updated_at=row.updated_at)
@@ -221,24 +244,41 @@ class RatingRepository:
         self.user_id = user_id
 
     def set(self, image_id: int, rating: int | None, notes: str | None = None) -> bool:
-        """Rate one of the user's images (1 like, -1 dislike) or clear its rating (None), in one statement so a
-        rating key costs a single write; when it was first rated stays. False when the user has no such image."""
-        if rating is None:
-            ImageRating.delete().where((ImageRating.user == self.user_id) & (ImageRating.image == image_id)).execute()
-            return True
+        """Rate one of the user's images (1 like, -1 dislike) or clear its rating (None); when it was first rated
+        stays. The taste counters move in the same transaction (store/taste_repo.py). False when the user has no
+        such image."""
         _check(rating)
-        now = utcnow()
-        source = GeneratedImage.select(Value(self.user_id), GeneratedImage.id, Value(rating), Value(notes),
-                                       Value(now), Value(now)).where((GeneratedImage.id == image_id)
-                                                                     & (GeneratedImage.user == self.user_id))
-        fields = [ImageRating.user, ImageRating.image, ImageRating.rating, ImageRating.notes, ImageRating.rated_at,
-                  ImageRating.updated_at]
-        update: dict[Any, Any] = {ImageRating.rating: rating, ImageRating.updated_at: now}
-        if notes is not None:
-            update[ImageRating.notes] = notes
-        written = ImageRating.insert_from(source, fields).on_conflict(
-            conflict_target=[ImageRating.user, ImageRating.image], update=update).as_rowcount().execute()
-        return bool(written)
+        with self.db.atomic(*(["IMMEDIATE"] if sqlite.is_sqlite(self.db) else [])):
+            found = self._rated_image(image_id)
+            if rating is None:
+                ImageRating.delete().where((ImageRating.user == self.user_id)
+                                           & (ImageRating.image == image_id)).execute()
+                if found is not None:
+                    taste_repo.apply_change(self.user_id, found[0], found[1], found[2], None)
+                return True
+            if found is None:
+                return False
+            now = utcnow()
+            update: dict[Any, Any] = {ImageRating.rating: rating, ImageRating.updated_at: now}
+            if notes is not None:
+                update[ImageRating.notes] = notes
+            ImageRating.insert(user=self.user_id, image=image_id, rating=rating, notes=notes, rated_at=now,
+                               updated_at=now).on_conflict(conflict_target=[ImageRating.user, ImageRating.image],
+                                                           update=update).execute()
+            taste_repo.apply_change(self.user_id, found[0], found[1], found[2], rating)
+        return True
+
+    def _rated_image(self, image_id: int) -> tuple[str, str | None, int | None] | None:
+        """(prompt, batch settings, current rating) of one of the user's images, locked for the rating write."""
+        query = (GeneratedImage.select(GeneratedImage.prompt, Batch.settings, ImageRating.rating)
+                 .join(Batch, JOIN.LEFT_OUTER, on=(Batch.id == GeneratedImage.batch))
+                 .join_from(GeneratedImage, ImageRating, JOIN.LEFT_OUTER,
+                            on=(ImageRating.image == GeneratedImage.id) & (ImageRating.user == self.user_id))
+                 .where((GeneratedImage.id == image_id) & (GeneratedImage.user == self.user_id)))
+        if not sqlite.is_sqlite(self.db):
+            query = query.for_update(of=GeneratedImage)
+        row = query.tuples().first()
+        return None if row is None else (row[0], row[1], row[2])
 
     def set_asset(self, asset_id: int, rating: int | None) -> bool:
         """Rate one of the user's assets (1 like, -1 dislike) or clear its rating (None): one UPDATE of its

@@ -275,6 +275,25 @@ ASSET_RATING_INDEX = Asset.index(Asset.user, Asset.rating, where=Asset.rating.is
 Asset.add_index(ASSET_RATING_INDEX)
 
 
+class TasteCount(BaseModel):
+    """How many of a person's liked and disliked images of a product carry one prompt pattern (core/taste.py),
+    kept in step by the rating writer in the rating's own transaction. product_id 0: images of no product;
+    section "" and value "" hold the totals (rated images)."""
+
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    user_id: int
+    product_id = IntegerField(default=0)
+    section = TextField()
+    value = TextField()
+    liked = IntegerField(default=0)
+    disliked = IntegerField(default=0)
+
+    class Meta:
+        table_name = "taste_counts"
+        indexes = ((("user", "product_id", "section", "value"), True),)
+
+
 class PipelineRun(BaseModel):
     id = AutoField()
     user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
@@ -348,6 +367,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     GeneratedImage,
     ImageRating,
     Asset,
+    TasteCount,
     PipelineRun,
     Script,
     ScriptVersion,

@@ -47,20 +47,27 @@ class Estimate:
     error: str = ""
 
 
-def _groups(entries: list[PromptEntry]) -> list[tuple[tuple[str, str], list[PromptEntry]]]:
-    groups: dict[tuple[str, str], list[PromptEntry]] = {}
+def _groups(entries: list[PromptEntry]) -> list[tuple[tuple[str, str, int | None], list[PromptEntry]]]:
+    groups: dict[tuple[str, str, int | None], list[PromptEntry]] = {}
     for entry in entries:
-        groups.setdefault((entry.concept, entry.source), []).append(entry)
+        groups.setdefault((entry.concept, entry.source, entry.product_id), []).append(entry)
     return list(groups.items())
 
 
+def _source(source: str, product_id: int | None) -> dict[str, Any]:
+    """What a batch records of where its prompts came from; `product_id` files its images' ratings under the
+    product's taste profile (store/taste_repo.py)."""
+    return {"source": source, **({"product_id": product_id} if product_id else {})}
+
+
 def plan_runs(ctx: AppContext, entries: list[PromptEntry], settings: BatchSettings) -> list[ImageBatchPlan]:
-    """One plan per (concept, source), so every image records the concept its prompt was made for."""
+    """One plan per (concept, source, product), so every image records the concept and product its prompt was
+    made for."""
     return [plan_image_batch(ctx, [e.prompt for e in group], concept=concept, references=settings.references,
                              aspect_ratio=settings.aspect_ratio, resolution=settings.resolution,
                              output_format=settings.output_format, variants=settings.variants,
-                             source={"source": source})
-            for (concept, source), group in _groups(entries)]
+                             source=_source(source, product_id))
+            for (concept, source, product_id), group in _groups(entries)]
 
 
 def estimate(ctx: AppContext, entries: list[PromptEntry], settings: BatchSettings) -> Estimate:

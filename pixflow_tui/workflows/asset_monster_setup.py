@@ -26,6 +26,7 @@ class PromptEntry:
     concept: str = ""
     source: str = "typed"  # prompt_factory | favorite | history | file | typed
     label: str = ""
+    product_id: int | None = None  # the product it was written for (recorded on the batch, for taste)
 
     @property
     def text(self) -> str:
@@ -34,7 +35,7 @@ class PromptEntry:
 
 def waiting_prompts(ctx: AppContext) -> list[PromptEntry]:
     """Prompts sent over from Prompt Factory or the Library's favourites (taken: they are ours now)."""
-    return [PromptEntry(prompt, parcel.concept, parcel.origin)
+    return [PromptEntry(prompt, parcel.concept, parcel.origin, product_id=parcel.product_id)
             for parcel in ctx.handoff.take_prompts() for prompt in parcel.prompts]
 
 
@@ -45,7 +46,8 @@ def favorite_prompts(ctx: AppContext, limit: int = 200) -> list[PromptEntry]:
             prompt = prompt_from_any(favorite.prompt)
         except PromptParseError:
             continue
-        entries.append(PromptEntry(prompt, favorite.concept or "", "favorite", f"★ {favorite.name}: {prompt.short(60)}"))
+        entries.append(PromptEntry(prompt, favorite.concept or "", "favorite", f"★ {favorite.name}: {prompt.short(60)}",
+                                   favorite.product_id))
     return entries
 
 
@@ -59,7 +61,7 @@ def history_prompts(ctx: AppContext, limit: int = 30) -> list[PromptEntry]:
             except PromptParseError:
                 continue
             label = f"{record.concept[:30]} #{number}: {prompt.short(60)}"
-            entries.append(PromptEntry(prompt, record.concept, "history", label))
+            entries.append(PromptEntry(prompt, record.concept, "history", label, record.product_id))
     return entries
 
 

@@ -17,6 +17,7 @@ class PromptParcel:
     history_id: int | None = None
     source: str = "generated"  # how a history entry was made: generated, analyzed or text
     origin: str = "prompt_factory"  # who sent prompts to Asset Monster: prompt_factory or favorite
+    product_id: int | None = None  # the product the prompts were made for (the images' taste profile)
 
 
 @dataclass
@@ -29,10 +30,11 @@ class Handoff:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def send_prompts(self, concept: str, prompts: list[PromptOutput], history_id: int | None = None,
-                     origin: str = "prompt_factory") -> None:
+                     origin: str = "prompt_factory", product_id: int | None = None) -> None:
         if prompts:
             with self._lock:
-                self._prompts.append(PromptParcel(concept, tuple(prompts), history_id, origin=origin))
+                self._prompts.append(PromptParcel(concept, tuple(prompts), history_id, origin=origin,
+                                                  product_id=product_id))
 
     def take_prompts(self) -> list[PromptParcel]:
         with self._lock:

@@ -194,11 +194,16 @@ def clear_history(ctx: AppContext) -> int:
 
 
 def favorite_prompt(ctx: AppContext, favorite_id: int) -> tuple[str, PromptOutput]:
+    return _favorite_prompt(ctx, favorite_id)[:2]
+
+
+def _favorite_prompt(ctx: AppContext, favorite_id: int) -> tuple[str, PromptOutput, int | None]:
+    """(concept, prompt, product id) of a favourite; InputError when there is none or it holds no prompt."""
     favorite = ctx.store.favorites.get(favorite_id)
     if favorite is None:
         raise InputError(f"there is no favourite {favorite_id}")
     try:
-        return favorite.concept or favorite.name, parse_prompt(favorite.prompt)
+        return favorite.concept or favorite.name, parse_prompt(favorite.prompt), favorite.product_id
     except PromptParseError as exc:
         raise InputError(f"favourite {favorite.name!r} does not hold a valid prompt: {exc}") from None
 
@@ -207,8 +212,8 @@ def send_favorites(ctx: AppContext, favorite_ids: list[int]) -> int:
     """Send favourites' prompts to Asset Monster (its prompt mailbox); returns how many were sent."""
     sent = 0
     for favorite_id in favorite_ids:
-        concept, prompt = favorite_prompt(ctx, favorite_id)
-        ctx.handoff.send_prompts(concept, [prompt], origin="favorite")
+        concept, prompt, product_id = _favorite_prompt(ctx, favorite_id)
+        ctx.handoff.send_prompts(concept, [prompt], origin="favorite", product_id=product_id)
         sent += 1
     return sent
 

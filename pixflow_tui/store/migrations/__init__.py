@@ -27,5 +27,6 @@ MIGRATIONS: list[Migration] = [
     (2, "library", _step("m0002_library")),
     (3, "scripts", _step("m0003_scripts")),
     (4, "asset_ratings", _step("m0004_asset_ratings")),
+    (5, "taste_counts", _step("m0005_taste_counts")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

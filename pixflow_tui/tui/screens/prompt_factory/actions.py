@@ -109,7 +109,8 @@ class ResultsPane(ResultsView):
         if not prompts:
             self.notify("There is no written prompt to send yet.", severity="warning")
             return
-        self.context.handoff.send_prompts(self.shown.concept, prompts, self.shown.history_id)
+        self.context.handoff.send_prompts(self.shown.concept, prompts, self.shown.history_id,
+                                          product_id=self.shown.product_id)
         self.shown.selected.clear()
         self.refresh_rows()
         self.notify(f"Sent {plural(len(prompts), 'prompt')} to Asset Monster.")
