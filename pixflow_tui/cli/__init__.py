@@ -18,6 +18,7 @@ COMMAND_MODULES = {
     "scripts": "scripts", "speech": "avatar_runs", "lipsync": "avatar_runs", "avatar": "avatar_runs",
     "reactions": "avatar_runs", "voices": "voices", "machine": "machine", "jobs": "jobs", "library": "library",
     "rate": "library", "export": "library", "presets": "library", "db": "db", "taste": "taste",
+    "completion": "completion",
 }
 
 
@@ -49,6 +50,12 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     args = build_parser(arguments).parse_args(arguments) if arguments else None
+    if (args is None or args.command is None) and not (sys.stdout.isatty() and sys.stdin.isatty()):
+        # the TUI would write escape codes into a pipe or file (or wait on a stdin that is not a keyboard)
+        which = "output" if not sys.stdout.isatty() else "input"
+        print(f"pixflow: the TUI needs a terminal, and standard {which} is not one; "
+              "run a command instead (`pixflow --help` lists them)", file=sys.stderr)
+        return ExitCode.USAGE
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -90,19 +90,20 @@ def register(subparsers: Any) -> None:
 
     status = avatar_commands.add_parser("status", help="a run's table: per language its state and files",
                                         description=f"A run's per-language table. {EXIT_HELP}")
-    status.add_argument("run_id", type=int, metavar="RUN_ID")
+    status.add_argument("run_id", type=int, metavar="RUN_ID", help="the run's id (from `avatar run`)")
     status.add_argument("--json", action="store_true", help="print the result as JSON")
     status.set_defaults(handler=run_status)
 
     retry = _paid_parser(avatar_commands, "retry", "send a language's failed steps round again (a finished speech "
                          "is not paid again)", run_retry)
-    retry.add_argument("run_id", type=int, metavar="RUN_ID")
-    retry.add_argument("--language", required=True, type=str.upper, metavar="XX")
+    retry.add_argument("run_id", type=int, metavar="RUN_ID", help="the run's id (from `avatar run`)")
+    retry.add_argument("--language", required=True, type=str.upper, metavar="XX",
+                       help="the language to make again, e.g. TR")
 
     export = avatar_commands.add_parser("export", help="a zip of the run: per language script, audio, video",
                                         description=f"Export a run as a zip with a manifest.json. {EXIT_HELP}")
-    export.add_argument("run_id", type=int, metavar="RUN_ID")
-    export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.zip")
+    export.add_argument("run_id", type=int, metavar="RUN_ID", help="the run's id (from `avatar run`)")
+    export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.zip", help="the zip to write")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.set_defaults(handler=run_export)
 
@@ -112,7 +113,7 @@ def register(subparsers: Any) -> None:
     react = _paid_parser(reaction_commands, "generate", "a short video of the avatar moving into one emotion (paid "
                          "when live)", run_reaction)
     react.add_argument("avatar", metavar="IMG", help="a key from `pixflow avatars list` or a path")
-    react.add_argument("--reaction", required=True, choices=list(REACTIONS))
+    react.add_argument("--reaction", required=True, choices=list(REACTIONS), help="the reaction to show")
 
 
 # ---- running --------------------------------------------------------------------------------------------

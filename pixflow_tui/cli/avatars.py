@@ -36,10 +36,12 @@ def register(subparsers: Any) -> None:
 
     gen = commands.add_parser("generate", help="generate 1–4 avatars on a green box (paid when live)",
                               description=f"Generate waist-up avatars on backdrop green. {EXIT_HELP}")
-    gen.add_argument("--gender", required=True, choices=_values(options.GENDERS))
-    gen.add_argument("--age", required=True, choices=_values(options.AGE_GROUPS))
-    gen.add_argument("--ethnicity", default="any", choices=_values(options.ETHNICITIES))
-    gen.add_argument("--outfit", default="casual", choices=_values(options.OUTFITS))
+    gen.add_argument("--gender", required=True, choices=_values(options.GENDERS), help="the avatar's gender")
+    gen.add_argument("--age", required=True, choices=_values(options.AGE_GROUPS), help="the avatar's age group")
+    gen.add_argument("--ethnicity", default="any", choices=_values(options.ETHNICITIES),
+                     help="the avatar's ethnicity (default: any)")
+    gen.add_argument("--outfit", default="casual", choices=_values(options.OUTFITS),
+                     help="what the avatar wears (default: casual)")
     gen.add_argument("-n", "--count", type=int, default=1,
                      help=f"avatars to make, 1–{options.MAX_AVATARS_PER_RUN} (default 1)")
     gen.add_argument("--reference", metavar="IMG", help="a photo of the person to make the avatars from")
@@ -48,12 +50,12 @@ def register(subparsers: Any) -> None:
     gen.set_defaults(handler=run_generate)
 
     imp = commands.add_parser("import", help="copy images into the curated avatars folder")
-    imp.add_argument("images", nargs="+", metavar="IMG")
+    imp.add_argument("images", nargs="+", metavar="IMG", help="image files to copy into the gallery")
     imp.add_argument("--json", action="store_true", help="print the result as JSON")
     imp.set_defaults(handler=run_import)
 
     mark = commands.add_parser("mark", help="offer a Library image in the avatar gallery")
-    mark.add_argument("image_id", type=int, metavar="IMAGE_ID")
+    mark.add_argument("image_id", type=int, metavar="IMAGE_ID", help="a Library image's id")
     mark.add_argument("--json", action="store_true", help="print the result as JSON")
     mark.set_defaults(handler=run_mark)
 

@@ -28,13 +28,13 @@ def register(subparsers: Any) -> None:
     backup = commands.add_parser("backup", description=EXIT_HELP,
                                  help="a consistent copy of the SQLite database (default: <home>/backups/)")
     backup.add_argument("path", nargs="?", type=Path, metavar="PATH", help="the new file, or a folder for it")
-    backup.add_argument("--json", action="store_true")
+    backup.add_argument("--json", action="store_true", help="print the result as JSON")
     backup.set_defaults(handler=run_backup)
     restore = commands.add_parser("restore", description=EXIT_HELP,
                                   help="replace the database with a backup (the current one is backed up first)")
     restore.add_argument("path", type=Path, metavar="PATH", help="a Pixflow database backup")
     restore.add_argument("--yes", action="store_true", help="do not ask (needed when not on a terminal)")
-    restore.add_argument("--json", action="store_true")
+    restore.add_argument("--json", action="store_true", help="print the result as JSON")
     restore.set_defaults(handler=run_restore)
 
 

@@ -61,7 +61,7 @@ def register(subparsers: Any) -> None:
     batches.set_defaults(handler=run_batches)
     show = commands.add_parser("show", help="one output with its lineage", description=EXIT_HELP)
     show.add_argument("key", help="an image id, or image:ID / asset:ID")
-    show.add_argument("--json", action="store_true")
+    show.add_argument("--json", action="store_true", help="print the result as JSON")
     show.set_defaults(handler=run_show)
     ratings = commands.add_parser("export-ratings", description=EXIT_HELP,
                                   help="every rated image as JSON Lines (path, rating, full prompt, settings, model, "
@@ -71,40 +71,40 @@ def register(subparsers: Any) -> None:
     ratings.set_defaults(handler=run_export_ratings)
 
     rate = subparsers.add_parser("rate", help="like, dislike or clear the rating of an image", description=EXIT_HELP)
-    rate.add_argument("image_id", type=int)
-    rate.add_argument("rating", choices=["like", "dislike", "clear"])
-    rate.add_argument("--json", action="store_true")
+    rate.add_argument("image_id", type=int, help="the image's id")
+    rate.add_argument("rating", choices=["like", "dislike", "clear"], help="the new rating")
+    rate.add_argument("--json", action="store_true", help="print the result as JSON")
     rate.set_defaults(handler=run_rate)
 
     export = subparsers.add_parser("export", help="zip images (with prompts and ratings) of a batch or by id",
                                    description=EXIT_HELP)
-    export.add_argument("image_ids", type=int, nargs="*", metavar="IMAGE_ID")
+    export.add_argument("image_ids", type=int, nargs="*", metavar="IMAGE_ID", help="images to include, by id")
     export.add_argument("--batch", type=int, help="every image of this batch")
-    export.add_argument("-o", "--output", required=True, metavar="FILE.zip")
-    export.add_argument("--json", action="store_true")
+    export.add_argument("-o", "--output", required=True, metavar="FILE.zip", help="the zip to write")
+    export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.set_defaults(handler=run_export)
 
     presets = subparsers.add_parser("presets", help="list, export or import presets", description=EXIT_HELP)
     preset_commands = presets.add_subparsers(dest="presets_command", metavar="COMMAND", required=True)
     listing = preset_commands.add_parser("list", help="built-in and your presets")
-    listing.add_argument("--kind", choices=["prompt", "batch", "video"])
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--kind", choices=["prompt", "batch", "video"], help="only presets of this kind")
+    listing.add_argument("--json", action="store_true", help="print the result as JSON")
     listing.set_defaults(handler=run_presets_list)
     out = preset_commands.add_parser("export", help="write your presets to a JSON file")
-    out.add_argument("file")
-    out.add_argument("--kind", choices=["prompt", "batch", "video"])
-    out.add_argument("--json", action="store_true")
+    out.add_argument("file", help="the JSON file to write")
+    out.add_argument("--kind", choices=["prompt", "batch", "video"], help="only presets of this kind")
+    out.add_argument("--json", action="store_true", help="print the result as JSON")
     out.set_defaults(handler=run_presets_export)
     into = preset_commands.add_parser("import", help="add the presets of a JSON file (all or nothing)")
-    into.add_argument("file")
-    into.add_argument("--json", action="store_true")
+    into.add_argument("file", help="the JSON file to read (from `presets export`)")
+    into.add_argument("--json", action="store_true", help="print the result as JSON")
     into.set_defaults(handler=run_presets_import)
 
 
 def _listing_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--query", default="", help="full-text search over prompts and concepts")
     parser.add_argument("--limit", type=int, default=50, help="at most this many rows (default 50)")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
 def _run(settings: Settings, body: Any) -> int:

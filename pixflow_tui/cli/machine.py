@@ -49,28 +49,28 @@ def register(subparsers: Any) -> None:
     listing.set_defaults(handler=run_list)
 
     show = commands.add_parser("show", help="a run's steps, progress, cost and outputs")
-    show.add_argument("run_id", type=int)
+    show.add_argument("run_id", type=int, help="the run's id")
     show.add_argument("--json", action="store_true", help="print the result as JSON")
     show.set_defaults(handler=run_show)
 
     resume = commands.add_parser("resume", help="finish a run after a quit or a kill",
                                  description=f"Finish a run: a text step it died in is redone; paid jobs resume "
                                              f"where they were (nothing is planned or paid twice). {EXITS}")
-    resume.add_argument("run_id", type=int)
+    resume.add_argument("run_id", type=int, help="the run's id")
     resume.add_argument("--yes", action="store_true", help="do not ask before spending (a run that had not paid yet)")
     resume.add_argument("--json", action="store_true", help="print the result as JSON")
     resume.set_defaults(handler=run_resume)
 
     retry = commands.add_parser("retry", help="retry a run's failed jobs (nothing finished is paid again)",
                                 description=f"Retry the failed jobs of a step and the steps after it. {EXITS}")
-    retry.add_argument("run_id", type=int)
+    retry.add_argument("run_id", type=int, help="the run's id")
     retry.add_argument("--from", dest="from_step", choices=flow.STEPS, help="the step to retry from (default: all)")
     add_spending_flags(retry)
     retry.add_argument("--json", action="store_true", help="print the result as JSON")
     retry.set_defaults(handler=run_retry)
 
     export = commands.add_parser("export", help="a zip of a run's images, videos, scripts, prompts, audio and videos")
-    export.add_argument("run_id", type=int)
+    export.add_argument("run_id", type=int, help="the run's id")
     export.add_argument("-o", "--output", required=True, type=Path, metavar="FILE", help="the zip to write")
     export.add_argument("--json", action="store_true", help="print the result as JSON")
     export.set_defaults(handler=run_export)

@@ -53,7 +53,7 @@ def register(subparsers: Any) -> None:
     gen.add_argument("--example", action="append", default=[], metavar="TEXT", help="an example script (up to 5)")
 
     refine = command("refine", "a refined version of a script's current text", run_refine)
-    refine.add_argument("script_id", type=int, metavar="ID")
+    refine.add_argument("script_id", type=int, metavar="ID", help="the script's id")
     how = refine.add_mutually_exclusive_group(required=True)
     how.add_argument("--improve", action="store_true", help="improve it (with --feedback: as you say)")
     how.add_argument("--shorter", action="store_true", help="about 20%% shorter")
@@ -62,29 +62,29 @@ def register(subparsers: Any) -> None:
     refine.add_argument("--feedback", default="", metavar="TEXT", help="what to change (with --improve)")
 
     edit = command("edit", "your own change to a script (a new version)", run_edit)
-    edit.add_argument("script_id", type=int, metavar="ID")
+    edit.add_argument("script_id", type=int, metavar="ID", help="the script's id")
     _text_source(edit)
 
     undo = command("undo", "go back to the previous version", run_undo)
-    undo.add_argument("script_id", type=int, metavar="ID")
+    undo.add_argument("script_id", type=int, metavar="ID", help="the script's id")
     redo = command("redo", "go forward again to the newest later version", run_redo)
-    redo.add_argument("script_id", type=int, metavar="ID")
+    redo.add_argument("script_id", type=int, metavar="ID", help="the script's id")
 
     translate = command("translate", "translate the current version", run_translate)
-    translate.add_argument("script_id", type=int, metavar="ID")
+    translate.add_argument("script_id", type=int, metavar="ID", help="the script's id")
     translate.add_argument("--lang", nargs="+", required=True, metavar="CODE",
                            help=f"language codes: {', '.join(catalog.LANGUAGES)}")
 
     show = command("show", "a script's current version and its translations", run_show)
-    show.add_argument("script_id", type=int, metavar="ID")
+    show.add_argument("script_id", type=int, metavar="ID", help="the script's id")
     show.add_argument("--versions", action="store_true", help="also list every version")
 
     command("list", "the scripts, most recently changed first", run_list).add_argument(
-        "--limit", type=int, default=50)
+        "--limit", type=int, default=50, help="show at most this many scripts (default: 50)")
 
     transcribe = command("transcribe", "a script from the speech in an audio or video file or URL",
                          run_transcribe)
-    transcribe.add_argument("source", metavar="FILE|URL")
+    transcribe.add_argument("source", metavar="FILE|URL", help="an audio or video file, or a video page's URL")
     transcribe.add_argument("--title", default="", help="a title (default: its first words)")
 
 

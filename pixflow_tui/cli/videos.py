@@ -34,11 +34,13 @@ def register(subparsers: Any) -> None:
                      help=f"shot type, up to {catalog.MAX_SHOT_TYPES}")
     gen.add_argument("--duration", choices=catalog.VIDEO_DURATIONS, default="5", help="seconds (default 5)")
     gen.add_argument("--aspect", choices=catalog.VIDEO_ASPECT_RATIOS, default="9:16", help="aspect (default 9:16)")
-    gen.add_argument("--model", choices=list(catalog.VIDEO_MODELS), default=catalog.DEFAULT_VIDEO_MODEL)
-    gen.add_argument("--negative-prompt", default=catalog.VIDEO_DEFAULT_NEGATIVE)
+    gen.add_argument("--model", choices=list(catalog.VIDEO_MODELS), default=catalog.DEFAULT_VIDEO_MODEL,
+                     help=f"the video model (default: {catalog.DEFAULT_VIDEO_MODEL})")
+    gen.add_argument("--negative-prompt", default=catalog.VIDEO_DEFAULT_NEGATIVE,
+                     help="what the video should avoid (default: the usual artefacts)")
     gen.add_argument("--cfg", type=float, default=catalog.VIDEO_DEFAULT_CFG, help="cfg scale (default 0.5)")
     add_spending_flags(gen)
-    gen.add_argument("--json", action="store_true")
+    gen.add_argument("--json", action="store_true", help="print the result as JSON")
     gen.set_defaults(handler=run_generate)
 
 

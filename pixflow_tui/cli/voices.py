@@ -15,13 +15,13 @@ def register(subparsers: Any) -> None:
     voices = subparsers.add_parser("voices", help="the voices for speech, with a preview sample of each")
     commands = voices.add_subparsers(dest="voices_command", metavar="COMMAND", required=True)
     listing = commands.add_parser("list", help="the ten voices, their descriptions and samples made so far")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="print the result as JSON")
     listing.set_defaults(handler=run_list)
     preview = commands.add_parser("preview", help="a voice's sample: made once (a short paid speech job), then "
                                                   "played where there is a display, else its path printed")
-    preview.add_argument("voice", metavar="NAME")
+    preview.add_argument("voice", metavar="NAME", help="the voice (see `voices list`)")
     add_spending_flags(preview)
-    preview.add_argument("--json", action="store_true")
+    preview.add_argument("--json", action="store_true", help="print the result as JSON")
     preview.set_defaults(handler=run_preview)
 
 
