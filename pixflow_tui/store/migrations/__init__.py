@@ -28,5 +28,6 @@ MIGRATIONS: list[Migration] = [
     (3, "scripts", _step("m0003_scripts")),
     (4, "asset_ratings", _step("m0004_asset_ratings")),
     (5, "taste_counts", _step("m0005_taste_counts")),
+    (6, "job_indexes", _step("m0006_job_indexes")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

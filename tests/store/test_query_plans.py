@@ -1,0 +1,118 @@
+"""The queries that run while the app sits idle (the engine's claim scan every second, the header's counters, the
+release of leases at quit) find their rows through an index: none reads the whole `jobs` table, whose finished rows
+grow with the library (a million images is a million done jobs)."""
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+import pytest
+
+from pixflow_tui.config import Settings
+from pixflow_tui.core.events import EventBus
+from pixflow_tui.core.jobs import new_owner_id
+from pixflow_tui.engine.runner import JobEngine
+from pixflow_tui.store import Store
+from pixflow_tui.workflows.context import AppContext
+
+FINISHED = 400
+# "jobs" or peewee's alias "t1"; a scan of a subquery's own result is not a read of the table
+FULL_READ = re.compile(r"^SCAN (jobs|t\d+)\b|^SEARCH (jobs|t\d+) USING (COVERING )?INDEX \w+ \(user_id=\?\)$")
+
+
+def fill_history(store: Store, other_owner: str) -> None:
+    """Many done jobs (a large library's history), a few unfinished ones leased to another live process."""
+    start = datetime(2024, 1, 1)
+    days = [(start + timedelta(hours=n * 20)).strftime("%Y-%m-%d %H:%M:%S.%f") for n in range(FINISHED)]
+    rows = [(store.user_id, "image", "demo", "m", "{}", "done", 0.15, day, day, day) for day in days]
+    rows += [(store.user_id, "image", "demo", "m", "{}", status, None, None, None, days[-1])
+             for status in ("pending", "queued", "running", "downloading")]
+    store.db.execute_sql("SELECT 1")
+    store.db.cursor().executemany(
+        "INSERT INTO jobs (user_id, kind, provider, model, request, status, cost, finished_at, submitted_at,"
+        " created_at, updated_at, job_index, prompt_index, variant_index, attempts, cost_estimate)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0)", [(*row, row[-1]) for row in rows])
+    store.db.execute_sql("UPDATE jobs SET lease_owner = ?, lease_expires = ? WHERE status != 'done'",
+                         (other_owner, time.time() + 600))
+
+
+@contextmanager
+def traced(store: Store) -> Iterator[list[str]]:
+    statements: list[str] = []
+    connection = store.db.connection()
+    connection.set_trace_callback(statements.append)
+    try:
+        yield statements
+    finally:
+        connection.set_trace_callback(None)
+
+
+def scans_of_jobs(store: Store, statements: list[str]) -> list[tuple[str, str]]:
+    """(statement, plan line) for every full read of `jobs`: a SCAN (with or without a covering index), or a search
+    on the user alone (one user's jobs are the whole table)."""
+    found = []
+    for sql in statements:
+        if '"jobs"' not in sql:
+            continue
+        for row in store.db.execute_sql(f"EXPLAIN QUERY PLAN {sql}").fetchall():
+            detail = str(row[-1])
+            if FULL_READ.match(detail):
+                found.append((sql, detail))
+    return found
+
+
+def run_checked(store: Store, work: Callable[[], object]) -> list[str]:
+    with traced(store) as statements:
+        work()
+    assert any("jobs" in sql for sql in statements), "the traced work read no jobs: the test would prove nothing"
+    return statements
+
+
+@pytest.mark.parametrize("analyzed", [False, True], ids=["fresh", "analyzed"])
+def test_idle_engine_and_header_queries_use_indexes(settings: Settings, analyzed: bool) -> None:
+    ctx = AppContext(settings)
+    try:
+        store = ctx.store
+        fill_history(store, new_owner_id())  # our own pid: the other owner counts as alive
+        if analyzed:
+            store.db.execute_sql("ANALYZE")  # what a seeded or long-used library has: real statistics
+        engine = JobEngine(store, settings, EventBus(), lambda name: pytest.fail("nothing should be driven"))
+
+        def engine_pass() -> None:
+            summary = asyncio.run(engine.run(until_idle=True))  # the claim scan; nothing is claimable
+            assert not summary.at_provider
+
+        statements = run_checked(store, engine_pass)
+        statements += run_checked(store, lambda: (ctx.jobs_running(), ctx.spend_today()))
+        statements += run_checked(store, lambda: store.jobs.release_all(engine.owner))
+        assert scans_of_jobs(store, statements) == []
+        assert ctx.jobs_running() == 4 and ctx.spend_today() == 0.0
+    finally:
+        ctx.close()
+
+
+def test_the_check_sees_a_scan(store: Store) -> None:
+    """The check itself: a query with no usable index is reported."""
+    statements = ['SELECT COUNT(*) FROM "jobs" WHERE "model" = \'m\'',
+                  'SELECT COUNT(*) FROM "jobs" AS "t1" WHERE "t1"."user_id" = 1 AND "t1"."model" = \'m\'']
+    assert [plan for _, plan in scans_of_jobs(store, statements)] == [
+        "SCAN jobs", "SEARCH t1 USING INDEX jobs_user_id (user_id=?)"]
+
+
+def test_an_existing_database_gets_the_indexes(settings: Settings) -> None:
+    store = Store.open(settings)
+    names = ("jobs_unfinished", "jobs_lease_owner", "jobs_user_id_finished_at_submitted_at")
+    for name in names:
+        store.db.execute_sql(f'DROP INDEX "{name}"')
+    store.db.execute_sql("DELETE FROM schema_migrations WHERE version >= 6")
+    store.close_thread_connection()
+    reopened = Store.open(settings)
+    try:
+        found = {row[0] for row in reopened.db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert set(names) <= found
+    finally:
+        reopened.close_thread_connection()
