@@ -7,12 +7,26 @@ from typing import Any
 from pixflow_tui.cli.common import ExitCode, print_json
 from pixflow_tui.config import Settings
 from pixflow_tui.workflows.system import run_doctor
+from pixflow_tui.workflows.terminal import TerminalReport
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("doctor", help="check the installation, data folder, database and providers")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=run)
+
+
+def _terminal_lines(found: TerminalReport | None) -> list[str]:
+    if found is None:
+        return []
+    if not found.answered:
+        return [f"terminal       {found.reason}"]
+    said = ", ".join([
+        f"sixel {'yes' if found.sixel else 'no'}", f"kitty graphics {'yes' if found.kitty_graphics else 'no'}",
+        f"colours {found.colors}", *([f"inside {found.tmux}"] if found.tmux else []),
+    ])
+    return [f"terminal       {found.terminal or 'unnamed'} answered: {said}", f"why            {found.reason}",
+            *(f"note           {note}" for note in found.notes)]
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -32,6 +46,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"keys           {keys}",
             f"image renderer {report.image_renderer} (setting: {report.image_renderer_setting}; "
             f"terminal graphics: {report.terminal_graphics})",
+            *_terminal_lines(report.terminal),
         ]
         lines += [f"warning: {w}" for w in report.warnings]
         lines += [f"PROBLEM: {p}" for p in report.problems]

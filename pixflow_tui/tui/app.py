@@ -24,10 +24,11 @@ from pixflow_tui.tui.action_keys import user_keymap
 from pixflow_tui.tui.events import JobEventRouter
 from pixflow_tui.tui.heap import release_heap, settle_heap
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog
-from pixflow_tui.tui.startup import prepare_renderer, setup_logging, warm_up_renderer
+from pixflow_tui.tui.startup import colour_environment, prepare_renderer, setup_logging, warm_up_renderer
 from pixflow_tui.tui.styles import styles_path
 from pixflow_tui.tui.widgets.header import MODULES, Stats
 from pixflow_tui.tui.workers import start_thread
+from pixflow_tui.workflows import terminal
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.system import prepare_worker_processes
 from pixflow_tui.workflows.ui_support import ContextError, open_context
@@ -110,6 +111,7 @@ class PixflowApp(App[None]):
         self._workers_prepared = False
         self._frame_up = threading.Event()  # threads that need the store wait for it: see read_stats
         self._after_first_frame: list[Callable[[], object]] = []
+        self.startup_warnings: list[str] = []  # shown once the first frame is up
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
         """Run `callback` once the first frame is up (soon, if it is already): start-up work that threads
@@ -132,6 +134,8 @@ class PixflowApp(App[None]):
         for callback in self._after_first_frame:
             self.call_later(callback)
         self._after_first_frame.clear()
+        for warning in self.startup_warnings:
+            self.notify(warning, title="Pictures", severity="warning", timeout=12)
         # After the first frame: resume unfinished jobs (remote ones by request id) and warm up image support.
         start_thread(self, self._start_background_work, name="starting the job engine", group="startup")
         self.call_after_refresh(settle_heap)  # launch_tui paused the collector for the start-up
@@ -253,8 +257,13 @@ def run_app(settings: Settings) -> int:
     except OSError as exc:
         print(f"pixflow: cannot write logs to {settings.logs_dir}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_CONFIG
-    settings = replace(settings, image_renderer=prepare_renderer(settings.image_renderer))
-    app = PixflowApp(settings, context)
+    report = terminal.probe()  # before Textual owns the terminal: its answers would arrive as keys
+    renderer, warning = terminal.resolve_renderer(settings.image_renderer, report)
+    settings = replace(settings, image_renderer=prepare_renderer(renderer))
+    with colour_environment(report):
+        app = PixflowApp(settings, context)
+    if warning:
+        app.startup_warnings.append(warning)
     try:
         app.run()
     finally:

@@ -17,9 +17,9 @@ from typing import Any
 
 from pixflow_tui.tui import compat
 from pixflow_tui.workflows.logs import LOG_NAME, setup_logging
-from pixflow_tui.workflows.terminal import choose_renderer
+from pixflow_tui.workflows.terminal import TerminalReport, choose_renderer
 
-__all__ = ["LOG_NAME", "setup_logging", "prepare_renderer"]
+__all__ = ["LOG_NAME", "setup_logging", "prepare_renderer", "colour_environment"]
 log = logging.getLogger(__name__)
 _FALLBACK_CELL = (10, 20)  # textual-image's own default (VT340)
 
@@ -97,6 +97,25 @@ def prepare_renderer(setting: str) -> str:
         log.exception("textual-image cannot start; previews show text only")
         return "none"
     return renderer
+
+
+@contextlib.contextmanager
+def colour_environment(report: TerminalReport) -> Iterator[None]:
+    """While the app is built (its console reads the environment then): the colours the terminal said it shows.
+
+    Over SSH COLORTERM does not arrive, and TERM=xterm reads as 16 colours: the terminal's own answers are better.
+    COLORTERM stays set (the app's own processes see it too); TERM is put back once the app is built."""
+    term = os.environ.get("TERM", "")
+    if report.colors == "truecolor" and os.environ.get("COLORTERM", "").lower() not in ("truecolor", "24bit"):
+        os.environ["COLORTERM"] = "truecolor"
+    raise_term = report.colors == "256" and "256color" not in term and "kitty" not in term and bool(term)
+    if raise_term:
+        os.environ["TERM"] = term.rsplit("-", 1)[0] + "-256color"
+    try:
+        yield
+    finally:
+        if raise_term:
+            os.environ["TERM"] = term
 
 
 def warm_up_renderer(renderer: str) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pixflow_tui import __version__
 from pixflow_tui.config import Settings
-from pixflow_tui.workflows.terminal import choose_renderer, detect_graphics
+from pixflow_tui.workflows import terminal
 
 
 @dataclass
@@ -29,7 +29,8 @@ class DoctorReport:
     fal_base_url: str | None
     image_renderer_setting: str
     image_renderer: str
-    terminal_graphics: str
+    terminal_graphics: str  # what `auto` picks in this terminal
+    terminal: terminal.TerminalReport | None = None  # what the terminal answered (read through the tty)
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -62,6 +63,8 @@ def run_doctor(settings: Settings) -> DoctorReport:
     if reason:
         problems.append(f"data folder {settings.home} is not writable: {reason}")
     version: int | None = None
+    found = terminal.probe(use_stdio=False)  # the terminal, not stdout: `pixflow doctor > file` still asks it
+    renderer, renderer_warning = terminal.resolve_renderer(settings.image_renderer, found)
     if not reason or settings.database_url:
         try:
             store = Store.open(settings)
@@ -84,10 +87,11 @@ def run_doctor(settings: Settings) -> DoctorReport:
         openai_base_url=settings.openai_base_url,
         fal_base_url=settings.fal_base_url,
         image_renderer_setting=settings.image_renderer,
-        image_renderer=choose_renderer(settings.image_renderer),
-        terminal_graphics=detect_graphics(),
+        image_renderer=renderer,
+        terminal_graphics=found.renderer,
+        terminal=found,
         problems=problems,
-        warnings=list(settings.warnings),
+        warnings=list(settings.warnings) + ([renderer_warning] if renderer_warning else []),
     )
 
 

@@ -1,0 +1,117 @@
+"""Renderer and colours chosen from what real terminals answered (tests/fixtures/terminal_answers.json)."""
+from __future__ import annotations
+
+import json
+import os
+import pty
+from pathlib import Path
+
+import pytest
+
+from pixflow_tui.workflows import terminal
+from pixflow_tui.workflows.terminal_probe import QUERIES, probe_terminal
+
+FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "terminal_answers.json").read_text(encoding="utf-8"))
+TERMINALS = sorted(name for name in FIXTURES if not name.startswith("_"))
+
+
+@pytest.mark.parametrize("name", TERMINALS)
+def test_renderer_and_colours_from_recorded_answers(name: str) -> None:
+    case = FIXTURES[name]
+    report = terminal.from_answers(case["answers"], case["env"], tmux_feature_list=case.get("tmux_features", ""))
+    assert (report.renderer, report.colors) == (case["renderer"], case["colors"]), report.reason
+    assert report.answered and report.reason
+
+
+def test_old_kitty_says_why_it_gets_no_kitty_pictures() -> None:
+    case = FIXTURES["kitty-0.26"]
+    report = terminal.from_answers(case["answers"], case["env"])
+    assert report.kitty_graphics and report.terminal == "kitty(0.26.5)"
+    assert any("older than kitty 0.28" in note for note in report.notes)
+
+
+def test_tmux_uses_only_what_tmux_passes_through() -> None:
+    case = FIXTURES["tmux-in-xterm-vt340"]
+    report = terminal.from_answers(case["answers"], case["env"], tmux_feature_list="256,mouse")
+    assert report.tmux == "tmux 3.3a" and report.renderer == "halfcell"
+    assert report.colors == "256", "without RGB in tmux's client features, tmux sends no 24-bit colours"
+    with_sixel = case["answers"].replace("[?1;2c", "[?1;2;4c")  # a tmux built with sixel lists 4
+    assert terminal.from_answers(with_sixel, case["env"]).renderer == "sixel"
+
+
+@pytest.mark.parametrize(("setting", "name", "expected", "warned"), [
+    ("sixel", "tmux-in-xterm-vt340", "halfcell", "does not show sixel images"),
+    ("kitty", "tmux-in-xterm-vt340", "halfcell", "do not pass through tmux"),
+    ("kitty", "kitty-0.26", "halfcell", "cannot place kitty images"),
+    ("sixel", "xterm-vt340", "sixel", None),
+    ("kitty", "kitty-0.35", "kitty", None),
+    ("halfcell", "xterm-vt340", "halfcell", None),
+    ("auto", "mlterm", "sixel", None),
+])
+def test_a_forced_renderer_that_cannot_show_falls_back_with_a_reason(
+        setting: str, name: str, expected: str, warned: str | None) -> None:
+    case = FIXTURES[name]
+    report = terminal.from_answers(case["answers"], case["env"], tmux_feature_list=case.get("tmux_features", ""))
+    renderer, warning = terminal.resolve_renderer(setting, report)
+    assert renderer == expected
+    assert (warning is None) if warned is None else (warned in (warning or ""))
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"TERM": "xterm"}, "halfcell"), ({"TERM": "dumb"}, "unicode"), ({"TERM": "xterm-kitty"}, "kitty"),
+    ({"TERM": "tmux-256color", "TMUX": "x"}, "halfcell"),
+])
+def test_a_terminal_that_does_not_answer_is_guessed_from_the_environment(env: dict[str, str], expected: str) -> None:
+    report = terminal.from_answers("", env)
+    assert report.renderer == expected and not report.answered
+    assert "did not answer" in report.reason
+
+
+def test_not_a_terminal_is_not_asked() -> None:
+    assert terminal.from_answers(None, {"TERM": "xterm"}).renderer == "unicode"
+
+
+def _run_probe_against(reply: bytes | None, timeout: float) -> tuple[list[object], bytes]:
+    """probe_terminal in a child on a pty whose other end plays the terminal (answers `reply`, or stays silent)."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the app side
+        import termios
+
+        before = termios.tcgetattr(0)
+        answers = probe_terminal(use_stdio=True, timeout=timeout)
+        restored = termios.tcgetattr(0) == before
+        os.write(1, b"\nRESULT:" + json.dumps([answers, restored]).encode() + b"\n")
+        os._exit(0)
+    received = b""
+    answered = reply is None
+    while b"RESULT:" not in received or not received.endswith(b"\n"):
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        received += chunk
+        if not answered and b"\x1b[c" in received:
+            os.write(fd, reply)
+            answered = True
+    os.waitpid(pid, 0)
+    os.close(fd)
+    line = received.split(b"RESULT:")[-1].strip()
+    return json.loads(line), received
+
+
+def test_the_probe_reads_the_answers_through_a_pty() -> None:
+    reply = FIXTURES["xterm-vt340"]["answers"].encode()
+    (answers, restored), written = _run_probe_against(reply, timeout=5)
+    assert QUERIES.encode() in written
+    assert answers == FIXTURES["xterm-vt340"]["answers"]
+    assert restored, "the terminal's mode is put back"
+
+
+def test_a_silent_terminal_costs_only_the_timeout() -> None:
+    import time
+
+    started = time.monotonic()
+    (answers, restored), _ = _run_probe_against(None, timeout=0.3)
+    assert answers == "" and restored and time.monotonic() - started < 2
