@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pixflow_tui.core.formatting import local_time
 from pixflow_tui.store.library_pages import LibraryRow
 from pixflow_tui.workflows.context import AppContext
 
@@ -32,9 +33,8 @@ def _short(text: str, width: int = 60) -> str:
 
 
 def describe_output(row: LibraryRow) -> str:
-    when = row.created_at.strftime("%Y-%m-%d %H:%M")
     name = Path(row.local_path).name
-    return f"{row.kind} #{row.id} · {name} · {when}"
+    return f"{row.kind} #{row.id} · {name} · {local_time(row.created_at)}"
 
 
 def _prompt_label(row: LibraryRow) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 from PIL import Image
@@ -12,12 +13,13 @@ from textual_image.widget import HalfcellImage
 
 from lib_helpers import COLOURS, open_library, open_store, record_notes, seed, settle, show_tab, table_of, wait_for
 from pixflow_tui.tui.screens.dialogs import PathInputDialog
-from pixflow_tui.tui.screens.library.base import when
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
 from pixflow_tui.tui.widgets.thumbnail_grid import ThumbnailGrid
 
 
-async def test_preview_shows_concept_date_aspect_model_prompt_and_the_action_keys(make_app, settings) -> None:
+async def test_preview_shows_concept_date_aspect_model_prompt_and_the_action_keys(make_app, settings,
+                                                                                   local_zone) -> None:
+    local_zone("Asia/Tokyo")  # UTC+9 all year: the preview shows local time with its zone, the row's date cell too
     made = seed(settings, images=2, liked=())
     image = made.images[1]
     app = make_app()
@@ -32,7 +34,9 @@ async def test_preview_shows_concept_date_aspect_model_prompt_and_the_action_key
         await pilot.press("down")
         await wait_for(pilot, lambda: f"image #{image.id}" in str(meta.render()), what="the image's facts")
         text = str(meta.render())
-        for expected in (f"Concept  {image.concept}", f"Date     {when(tab.current.created_at)}", "Aspect   9:16",
+        tokyo = (tab.current.created_at + timedelta(hours=9)).strftime("%Y-%m-%d %H:%M")
+        assert str(table_of(tab).get_cell(f"image:{image.id}", "date")) == tokyo
+        for expected in (f"Concept  {image.concept}", f"Date     {tokyo} JST", "Aspect   9:16",
                          "Model    fal-ai/nano-banana-pro", "Size     36×64", "Rating   not rated",
                          "l like", "f favourite prompt", "y copy", "r regenerate", "v to Img2Video", "e export"):
             assert expected in text, expected

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import ProgressBar, Static
 
+from pixflow_tui.core.formatting import local_time
 from pixflow_tui.core.jobs import JobState
 from pixflow_tui.tui.screens.asset_monster.background import in_thread
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, PathInputDialog
@@ -53,11 +54,10 @@ def summary_text(summary: BatchSummary) -> Text:
 
 
 def batch_label(summary: BatchSummary) -> str:
-    """One line of the batch list: `#3 sunset portraits · done · 8/8 · 2026-05-01 14:02`."""
+    """One line of the batch list: `#3 sunset portraits · done · 8/8 · 2026-05-01 14:02 CEST` (local time)."""
     batch = summary.batch
-    when = batch.created_at.strftime("%Y-%m-%d %H:%M")
     return (f"#{batch.id} {(batch.name or batch.concept or 'untitled')[:40]} · {batch.status} · "
-            f"{summary.count(JobState.DONE)}/{summary.total} · {when} UTC")
+            f"{summary.count(JobState.DONE)}/{summary.total} · {local_time(batch.created_at)}")
 
 
 def _set_text(label: Static, text: str | Text) -> None:

@@ -12,6 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from pixflow_tui.core import catalog
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui.paid import commit_in_worker
 from pixflow_tui.tui.screens.asset_monster.background import in_thread
 from pixflow_tui.tui.screens.asset_monster.dialogs import PickPromptsDialog, ReferencesDialog
@@ -38,10 +39,6 @@ SOURCES = (
     ("typed", "Type a prompt (text, or a JSON object)"),
 )
 ORIGINS = {"prompt_factory": "Prompt Factory", "favorite": "favourites"}
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def _checked(check: Any, *args: Any) -> str | None:
@@ -219,7 +216,7 @@ class SetupPanel(Vertical):
     def _add_from(self, entries: list[PromptEntry], where: str) -> None:
         count = self.add_entries(entries)
         self.post_message(self.NeedsView())
-        self.notify(f"{_plural(count, 'prompt')} added from {where}.")
+        self.notify(f"{plural(count, 'prompt')} added from {where}.")
 
     def add_prompts(self) -> None:
         self.app.push_screen(ChoiceDialog("Add prompts from", list(SOURCES)), self._source_chosen)
@@ -345,7 +342,7 @@ class SetupPanel(Vertical):
         self.show_error("")
         self.mark_sent(uids)
         where = f"batch #{done.batch_id}" if plan.batch is not None else f"the running batch #{done.batch_id}"
-        self.notify(f"{_plural(len(done.job_ids), 'image')} queued in {where}.")
+        self.notify(f"{plural(len(done.job_ids), 'image')} queued in {where}.")
         self.post_message(self.BatchStarted(done.batch_id))
 
 
@@ -371,7 +368,7 @@ class _Run:
         if plan.refusal:
             self.panel.refuse(f"Not run: {plan.refusal}")
             return
-        what = "\n".join([f"{_plural(len(self.entries), 'prompt')} · {settings_label(self.settings)}",
+        what = "\n".join([f"{plural(len(self.entries), 'prompt')} · {settings_label(self.settings)}",
                           *plan.lines()])
         if "add" in plans:
             self.panel.app.push_screen(ChoiceDialog(f"Run {plan.count} more images", [

@@ -13,13 +13,15 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
 
+from pixflow_tui.core.formatting import local_time
 from pixflow_tui.tui.widgets.row_list import Cell, RowList
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows.context import AppContext
 
 
 def when(moment: datetime | None) -> str:
-    return moment.strftime("%y-%m-%d %H:%M") if moment else ""
+    """A row's moment in a "Date (local)" column: local time, the zone left to the column's header."""
+    return local_time(moment, zone=False)
 
 
 def rating_mark(rating: int | None) -> Text:

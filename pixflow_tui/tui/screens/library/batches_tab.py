@@ -40,7 +40,7 @@ class BatchesTab(RowListTab):
 
     def compose(self) -> ComposeResult:
         yield Static(self._filter_line(), id="batches-filter-line", markup=False)
-        yield RowList([("id", "Batch", 6), ("date", "Date", 14), ("module", "Module", 13), ("name", "Name", None),
+        yield RowList([("id", "Batch", 6), ("date", "Date (local)", 16), ("module", "Module", 13), ("name", "Name", None),
                           ("status", "Status", 9), ("cost", "Cost", 8), ("outputs", "Outputs", 7),
                           ("tags", "Tags", 24)], id="batches-table", empty="No batches match.")
 

@@ -112,7 +112,7 @@ class AssetsTab(OutputTab):
     def compose(self) -> ComposeResult:
         yield Static(self._filter_line(None), id="assets-filter-line", markup=False)
         # the least needed column last: a narrow terminal cuts it first
-        yield RowList([("mark", " ", 1), ("kind", "Kind", 7), ("date", "Date", 14), ("rating", "Rating", 6),
+        yield RowList([("mark", " ", 1), ("kind", "Kind", 7), ("date", "Date (local)", 16), ("rating", "Rating", 6),
                        ("concept", "Concept", None), ("model", "Model", 16)], id="assets-table",
                       empty="No outputs match. Everything you make appears here.")
 

@@ -10,8 +10,9 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from pixflow_tui.core.formatting import local_time
 from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError, parse_prompt
-from pixflow_tui.tui.screens.library.base import short, when
+from pixflow_tui.tui.screens.library.base import short
 from pixflow_tui.tui.workers import start_thread
 from pixflow_tui.workflows import lineage as lineage_flow
 from pixflow_tui.workflows.context import AppContext
@@ -142,13 +143,13 @@ class PreviewPanel(VerticalScroll, can_focus=False):
             self._schedule_lineage(target.key)
         elif kind == "history":
             self.query_one("#preview-meta", Static).update(facts([
-                ("Concept", target.concept), ("Prompts", target.prompt_count), ("Date", when(target.created_at)),
+                ("Concept", target.concept), ("Prompts", target.prompt_count), ("Date", local_time(target.created_at)),
                 ("Source", target.source), ("Model", target.model_used),
                 ("Keys", "enter: load into Prompt Factory")]))
             self._load_history_prompts(target.id)
         elif kind == "favorite":
             self.query_one("#preview-meta", Static).update(facts([
-                ("Name", target.name), ("Concept", target.concept), ("Date", when(target.created_at))]))
+                ("Name", target.name), ("Concept", target.concept), ("Date", local_time(target.created_at))]))
             prompt = as_prompt(target.prompt)
         elif kind == "batch":
             self.query_one("#preview-meta", Static).update(facts([
@@ -156,7 +157,7 @@ class PreviewPanel(VerticalScroll, can_focus=False):
                 ("Module", target.module.replace("_", " ")), ("Status", target.status),
                 ("Cost", f"${target.cost_actual:.2f} (estimate ${target.cost_estimate:.2f})"),
                 ("Outputs", target.outputs), ("Tags", " ".join(f"#{t}" for t in target.tags) or "—"),
-                ("Date", when(target.created_at))]))
+                ("Date", local_time(target.created_at))]))
             extra = Text.assemble(("Settings\n", "bold underline"), facts(
                 [(str(k), short(json.dumps(v) if not isinstance(v, str) else v, 120))
                  for k, v in target.settings.items()]))
@@ -179,7 +180,7 @@ class PreviewPanel(VerticalScroll, can_focus=False):
         rating = {1: "♥ liked", -1: "✗ disliked"}.get(row.rating or 0, "not rated")
         size = f"{row.width}×{row.height}" if row.width and row.height else None
         self.query_one("#preview-meta", Static).update(facts([
-            ("Kind", f"{row.kind} #{row.id}"), ("Concept", row.concept), ("Date", when(row.created_at)),
+            ("Kind", f"{row.kind} #{row.id}"), ("Concept", row.concept), ("Date", local_time(row.created_at)),
             ("Aspect", row.aspect_ratio), ("Size", size),
             ("Length", f"{row.duration:.1f}s" if row.duration else None), ("Model", row.model),
             ("Provider", row.provider), ("Rating", rating if row.kind == "image" else None),

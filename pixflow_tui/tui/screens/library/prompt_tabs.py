@@ -23,7 +23,7 @@ class HistoryTab(RowListTab):
     ]
 
     def compose(self) -> ComposeResult:
-        yield RowList([("date", "Date", 14), ("concept", "Concept", None), ("count", "Prompts", 7),
+        yield RowList([("date", "Date (local)", 16), ("concept", "Concept", None), ("count", "Prompts", 7),
                           ("source", "Source", 9)], id="history-table",
                       empty="No history yet: the prompts you write in Prompt Factory (1) are kept here.")
 
@@ -94,7 +94,7 @@ class FavoritesTab(RowListTab):
     ]
 
     def compose(self) -> ComposeResult:
-        yield RowList([("name", "Name", 28), ("style", "Prompt", None), ("date", "Date", 14)],
+        yield RowList([("name", "Name", 28), ("style", "Prompt", None), ("date", "Date (local)", 16)],
                       id="favorites-table", empty="No favourites yet: press f on an image to keep its prompt.")
 
     def fetch(self, query: str, after: Any) -> Any:

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.worker import Worker
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.screens.dialogs import TextInputDialog
 from pixflow_tui.tui.screens.prompt_factory.runs import BadImage, Began, Checking, write
@@ -22,7 +23,7 @@ from pixflow_tui.tui.screens.prompt_factory.batch import Batch
 from pixflow_tui.tui.screens.prompt_factory.editor import JsonEditorDialog, edit_in_editor, editor_command
 from pixflow_tui.tui.screens.prompt_factory.forms import Request
 from pixflow_tui.tui.screens.prompt_factory.results import ResultsView
-from pixflow_tui.tui.screens.prompt_factory.status import Status, plural
+from pixflow_tui.tui.screens.prompt_factory.status import Status
 from pixflow_tui.tui.workers import start_thread
 
 if TYPE_CHECKING:

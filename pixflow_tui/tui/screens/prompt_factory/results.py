@@ -11,8 +11,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import OptionList, Static
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui.screens.prompt_factory.batch import SOURCE_WORDS, Batch, Checked
-from pixflow_tui.tui.screens.prompt_factory.status import Status, plural, sentence
+from pixflow_tui.tui.screens.prompt_factory.status import Status, sentence
 from pixflow_tui.workflows.context import AppContext
 
 if TYPE_CHECKING:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui.screens.prompt_factory.batch import Batch
 from pixflow_tui.tui.screens.prompt_factory.forms import ConceptRequest, ImageRequest, Request
-from pixflow_tui.tui.screens.prompt_factory.status import plural
 
 if TYPE_CHECKING:
     from pixflow_tui.core.prompt_schema import PromptOutput

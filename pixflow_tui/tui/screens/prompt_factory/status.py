@@ -13,10 +13,6 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 class Status(Message):
     """Say `text` on the status line. A `hint` is dropped while a run is writing (its progress has the line)."""
 
