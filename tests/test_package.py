@@ -17,6 +17,7 @@ import pytest
 
 import pixflow_tui
 from pixflow_tui.cli import COMMAND_MODULES, build_parser
+from tests.cli_helpers import subcommands
 
 REPO = Path(__file__).resolve().parents[1]
 PIXFLOW = [sys.executable, "-m", "pixflow_tui"]
@@ -35,18 +36,7 @@ def walk(parser: argparse.ArgumentParser, path: tuple[str, ...] = ("pixflow",)
 
 
 def subcommand_help() -> dict[tuple[str, ...], str | None]:
-    found: dict[tuple[str, ...], str | None] = {}
-
-    def visit(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                helps = {choice.dest: choice.help for choice in action._choices_actions}
-                for name, sub in action.choices.items():
-                    found[(*path, name)] = helps.get(name)
-                    visit(sub, (*path, name))
-
-    visit(build_parser(), ())
-    return found
+    return {path: text for path, (_, text) in subcommands().items()}
 
 
 def test_every_flag_and_argument_has_help() -> None:
@@ -189,3 +179,13 @@ def test_make_rebuilds_a_venv_made_by_another_python(tmp_path: Path, made_by: st
         assert "rm -rf .venv" in result.stdout and "Installing the locked dependencies" in result.stdout
     else:
         assert "is up to date" in result.stdout or "Nothing to be done" in result.stdout, result.stdout
+
+
+def test_readme_lists_every_setting() -> None:
+    from pixflow_tui.config import setting_names
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("## Settings"):text.index("## ", text.index("## Settings") + 3)]
+    missing = [name for name in [*setting_names(), "home", "keymap"]
+               if f"`{name}`" not in table and f"`[{name}]`" not in table]
+    assert not missing, f"settings the README does not describe: {missing}"

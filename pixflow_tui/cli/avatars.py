@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json
 from pixflow_tui.cli.paid import add_spending_flags, spend_and_drive
 from pixflow_tui.cli.session import with_context
 from pixflow_tui.config import Settings
@@ -29,7 +29,8 @@ def register(subparsers: Any) -> None:
                                     description=f"The avatar gallery. {EXIT_HELP}")
     commands = avatars.add_subparsers(dest="avatars_command", metavar="COMMAND", required=True)
 
-    listing = commands.add_parser("list", help="the gallery: curated files, generated avatars, marked images")
+    listing = commands.add_parser("list", help="the gallery: curated files, generated avatars, marked images",
+                                  epilog=NOTHING_FOUND)
     listing.add_argument("--check", action="store_true", help="also check each avatar stands on a green box")
     listing.add_argument("--json", action="store_true", help="print the result as JSON")
     listing.set_defaults(handler=run_list)

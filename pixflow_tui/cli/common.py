@@ -26,6 +26,10 @@ EXIT_CODES_HELP = """exit codes:
   130  interrupted (Ctrl-C); submitted jobs keep running and resume with `pixflow jobs resume`"""
 
 
+# every list command says this (`epilog=NOTHING_FOUND`), and does it: tests/test_cli_lists.py
+NOTHING_FOUND = "A list or filter that finds nothing is not an error: it says so and exits 0 (with --json: [])."
+
+
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, default=str, ensure_ascii=False)
     sys.stdout.write("\n")

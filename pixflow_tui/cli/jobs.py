@@ -6,7 +6,7 @@ import asyncio
 import sys
 from typing import Any
 
-from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
+from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.cli.session import with_context
@@ -24,7 +24,7 @@ def register(subparsers: Any) -> None:
                                  description="Exit codes: 0 success, 1 something failed or was left unfinished, "
                                              "2 usage, 3 config/database.")
     commands = jobs.add_subparsers(dest="jobs_command", metavar="COMMAND", required=True)
-    listing = commands.add_parser("list", help="list jobs, newest first")
+    listing = commands.add_parser("list", help="list jobs, newest first", epilog=NOTHING_FOUND)
     listing.add_argument("--batch", type=int, help="only this batch")
     listing.add_argument("--status", choices=[str(s) for s in JobState], help="only jobs in this state")
     listing.add_argument("--limit", type=int, default=50, help="show at most this many jobs (default: 50)")

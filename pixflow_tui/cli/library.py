@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json
 from pixflow_tui.config import Settings
 from pixflow_tui.workflows import library_queries as lq
 from pixflow_tui.workflows import presets as presets_flow
@@ -19,7 +19,7 @@ from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.library import images_for_export
 from pixflow_tui.workflows.lineage import lineage
 
-EXIT_HELP = "Exit codes: 0 success, 1 failed (nothing found, unreadable file), 2 usage, 3 config/database."
+EXIT_HELP = "Exit codes: 0 success, 1 failed (no such image or batch, unreadable file), 2 usage, 3 config/database."
 KINDS = {"image": ("image",), "video": ("video",), "audio": ("audio",), "avatar": ("lipsync", "avatar")}
 
 
@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
     commands = library.add_subparsers(dest="library_command", metavar="COMMAND", required=True)
     for name, kinds, text in (("images", ("image",), "generated images, newest first"),
                               ("assets", None, "every output: images, videos, audio, avatars")):
-        listing = commands.add_parser(name, help=text, description=EXIT_HELP)
+        listing = commands.add_parser(name, help=text, description=EXIT_HELP, epilog=NOTHING_FOUND)
         _listing_flags(listing)
         if kinds is None:
             listing.add_argument("--kind", choices=sorted(KINDS), help="only this kind of output")
@@ -41,19 +41,20 @@ def register(subparsers: Any) -> None:
         listing.add_argument("--dates", help="7d, 2w, today, 2024-05, 2024-05-01..2024-06-15")
         listing.set_defaults(handler=run_outputs, kinds=kinds)
     history = commands.add_parser("history", help="prompt history (concept, prompt count, date)",
-                                  description=EXIT_HELP)
+                                  description=EXIT_HELP, epilog=NOTHING_FOUND)
     _listing_flags(history)
     history.add_argument("--delete", type=int, metavar="ID", help="delete this history entry")
     history.add_argument("--clear", action="store_true", help="delete every history entry (needs --yes)")
     history.add_argument("--yes", action="store_true", help="confirm --clear")
     history.set_defaults(handler=run_history)
-    favorites = commands.add_parser("favorites", help="favourite prompts", description=EXIT_HELP)
+    favorites = commands.add_parser("favorites", help="favourite prompts", description=EXIT_HELP,
+                                    epilog=NOTHING_FOUND)
     _listing_flags(favorites)
     favorites.add_argument("--rename", nargs=2, metavar=("ID", "NAME"), help="rename a favourite")
     favorites.add_argument("--delete", type=int, metavar="ID", help="delete a favourite")
     favorites.set_defaults(handler=run_favorites)
     batches = commands.add_parser("batches", help="batches with settings, status, cost and tags",
-                                  description=EXIT_HELP)
+                                  description=EXIT_HELP, epilog=NOTHING_FOUND)
     _listing_flags(batches)
     batches.add_argument("--tag", help="only batches with this tag")
     batches.add_argument("--add-tag", nargs=2, metavar=("ID", "TAG"), help="tag a batch")
@@ -86,7 +87,7 @@ def register(subparsers: Any) -> None:
 
     presets = subparsers.add_parser("presets", help="list, export or import presets", description=EXIT_HELP)
     preset_commands = presets.add_subparsers(dest="presets_command", metavar="COMMAND", required=True)
-    listing = preset_commands.add_parser("list", help="built-in and your presets")
+    listing = preset_commands.add_parser("list", help="built-in and your presets", epilog=NOTHING_FOUND)
     listing.add_argument("--kind", choices=["prompt", "batch", "video"], help="only presets of this kind")
     listing.add_argument("--json", action="store_true", help="print the result as JSON")
     listing.set_defaults(handler=run_presets_list)

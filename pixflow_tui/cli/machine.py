@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
+from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.cli.session import with_context
@@ -44,7 +44,7 @@ def register(subparsers: Any) -> None:
     run.add_argument("--json", action="store_true", help="print the result as JSON")
     run.set_defaults(handler=run_run)
 
-    listing = commands.add_parser("list", help="list runs")
+    listing = commands.add_parser("list", help="list runs", epilog=NOTHING_FOUND)
     listing.add_argument("--json", action="store_true", help="print the result as JSON")
     listing.set_defaults(handler=run_list)
 

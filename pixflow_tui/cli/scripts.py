@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pixflow_tui.cli.common import ExitCode, error, print_json
+from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json
 from pixflow_tui.cli.session import with_context
 from pixflow_tui.config import Settings
 from pixflow_tui.core import catalog
@@ -79,7 +79,9 @@ def register(subparsers: Any) -> None:
     show.add_argument("script_id", type=int, metavar="ID", help="the script's id")
     show.add_argument("--versions", action="store_true", help="also list every version")
 
-    command("list", "the scripts, most recently changed first", run_list).add_argument(
+    listing = command("list", "the scripts, most recently changed first", run_list)
+    listing.epilog = NOTHING_FOUND
+    listing.add_argument(
         "--limit", type=int, default=50, help="show at most this many scripts (default: 50)")
 
     transcribe = command("transcribe", "a script from the speech in an audio or video file or URL",

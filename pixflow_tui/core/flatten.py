@@ -1,7 +1,10 @@
-"""Flatten a structured prompt into the text an image model receives (original-app.md §2 "Prompt text")."""
+"""Flatten a structured prompt into the text an image model receives (original-app.md §2 "Prompt text"), and
+write it with its settings the way other image tools read it."""
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 
 from pixflow_tui.core.prompt_schema import PromptOutput
 
@@ -37,3 +40,20 @@ def flatten_prompt(prompt: PromptOutput, reference_count: int = 0) -> str:
         _fragment("Effects", prompt.effects.color_grade, prompt.effects.grain),
     ]
     return _SPACES.sub(" ", ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())).strip()
+
+
+def _quoted(value: str) -> str:
+    # AUTOMATIC1111 quotes a value that holds a comma, a colon or a line break (as a JSON string)
+    return json.dumps(value, ensure_ascii=False) if any(c in value for c in ",:\n") else value
+
+
+def parameters_text(prompt: str, fields: Mapping[str, object], negative_prompt: str = "") -> str:
+    """The AUTOMATIC1111 "parameters" text image tools read: the prompt, an optional "Negative prompt:" line, then
+    one line of `Key: value` settings (empty values left out)."""
+    settings = ", ".join(f"{key}: {_quoted(str(value))}" for key, value in fields.items()
+                         if value is not None and str(value) != "")
+    lines = [prompt.strip()]
+    if negative_prompt.strip():
+        lines.append(f"Negative prompt: {negative_prompt.strip()}")
+    lines.append(settings)
+    return "\n".join(lines)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import mimetypes
-import struct
-import zlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,11 @@ from PIL import Image, UnidentifiedImageError
 
 from pixflow_tui.core import catalog
 from pixflow_tui.core.jobs import JobKind
+from pixflow_tui.engine import embedded
 
 THUMBNAIL_SIZE = (384, 384)
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 METADATA_KEY = "pixflow"
-_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+log = logging.getLogger(__name__)
 
 _EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "video/mp4": ".mp4",
                "audio/mpeg": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav"}
@@ -36,7 +36,7 @@ class WrongKind(InvalidOutput):
 
 
 _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
-    (0, PNG_SIGNATURE, "a PNG image"), (0, b"\xff\xd8\xff", "a JPEG image"), (0, b"GIF8", "a GIF image"),
+    (0, embedded.PNG_SIGNATURE, "a PNG image"), (0, b"\xff\xd8\xff", "a JPEG image"), (0, b"GIF8", "a GIF image"),
     (8, b"WEBP", "a WebP image"),
 )  # a page of HTML in place of a file is a CDN hiccup, left to the decoder (and a second download)
 
@@ -150,35 +150,31 @@ def _save_thumbnail(image: Image.Image, target: Path) -> None:
     image.convert("RGB").save(target, "JPEG", quality=85)
 
 
-def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-
 def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-def embed_metadata(path: Path, metadata: dict[str, Any], sidecar: Path) -> bool:
-    """Put the metadata into a PNG (an iTXt chunk, no re-encoding) or else into the JSON `sidecar`.
-
-    Returns True when a sidecar was written."""
+def embed_metadata(path: Path, metadata: dict[str, Any], sidecar: Path,
+                   size: tuple[int | None, int | None] = (None, None)) -> bool:
+    """Embed the prompt where image tools read it and Pixflow's JSON beside it (`engine/embedded.py`): a PNG
+    carries both inside; a JPEG or WebP gets EXIF/XMP inside and the JSON in `sidecar`; anything else only the
+    sidecar. `path` is rewritten through a temporary file next to it. Returns True when a sidecar was written."""
     text = json.dumps(metadata, ensure_ascii=False, default=str)
-    with path.open("r+b") as handle:
-        if handle.read(len(PNG_SIGNATURE)) == PNG_SIGNATURE:
-            chunk = _png_chunk(b"iTXt", METADATA_KEY.encode() + b"\x00\x00\x00\x00\x00" + text.encode("utf-8"))
-            handle.seek(-len(_IEND), 2)
-            if handle.read() == _IEND:  # the usual case: write the chunk in place of IEND, then IEND again
-                handle.seek(-len(_IEND), 2)
-                handle.write(chunk + _IEND)
-                return False
-            handle.seek(0)
-            data = handle.read()
-            iend = data.rfind(b"IEND") - 4
-            if iend > len(PNG_SIGNATURE):
-                handle.seek(0)
-                handle.write(data[:iend] + chunk + data[iend:])
-                handle.truncate()
-                return False
+    rewritten = path.with_suffix(".tags" + path.suffix)
+    kind = None
+    try:
+        kind = embedded.embed(path, rewritten, metadata, text, size)
+        if kind is not None:
+            os.replace(rewritten, path)
+    except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:  # a full or read-only disk: the caller's storage error
+            raise
+        # a head the writers cannot follow: the file stays as it came, and the sidecar records everything
+        log.warning("could not embed the prompt in %s (kept as it is, with a sidecar)", path, exc_info=True)
+    finally:
+        rewritten.unlink(missing_ok=True)
+    if kind == "png":
+        return False
     sidecar.write_text(text, encoding="utf-8")
     return True
 

@@ -140,8 +140,9 @@ async def save_outputs(store: Store, settings: Settings, http: httpx.AsyncClient
             info = await _fetch_checked(http, output["url"], tmp, job.kind, thumb, max_attempts,
                                         local_proof(job, output))
             metadata = _metadata(job, output)
-            # inline: a PNG gets its chunk written over IEND, other files a small sidecar (no full rewrite)
-            outputs.embed_metadata(tmp, metadata, outputs.sidecar_path(target))
+            # the prompt inside the file for other tools (a rewrite of the file: in a thread), Pixflow's JSON beside it
+            await asyncio.to_thread(outputs.embed_metadata, tmp, metadata, outputs.sidecar_path(target),
+                                    (info.width, info.height))
             os.replace(tmp, target)
             tmp = None
         except StorageError as exc:

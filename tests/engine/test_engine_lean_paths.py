@@ -153,7 +153,7 @@ async def test_the_demo_provider_makes_the_output_while_the_request_waits(tmp_pa
     await provider.aclose()
 
 
-def test_metadata_goes_into_a_png_in_place_and_survives_trailing_bytes(tmp_path: Path) -> None:
+def test_metadata_goes_into_a_png_and_survives_trailing_bytes(tmp_path: Path) -> None:
     for trailing in (b"", b"garbage after the end"):
         path = tmp_path / f"x{len(trailing)}.png"
         Image.new("RGB", (8, 8), (10, 200, 30)).save(path)
@@ -167,7 +167,8 @@ def test_metadata_goes_into_a_png_in_place_and_survives_trailing_bytes(tmp_path:
     Image.new("RGB", (8, 8)).save(jpeg)
     before = jpeg.read_bytes()
     assert outputs.embed_metadata(jpeg, {"prompt": "kite"}, outputs.sidecar_path(jpeg)) is True
-    assert jpeg.read_bytes() == before and outputs.read_metadata(jpeg) == {"prompt": "kite"}
+    scan = before.index(b"\xff\xdb")  # the tables and the image data after the JFIF header are copied unchanged
+    assert jpeg.read_bytes().endswith(before[scan:]) and outputs.read_metadata(jpeg) == {"prompt": "kite"}
 
 
 async def test_a_remote_provider_cannot_make_the_engine_copy_a_local_file(settings: Settings, tmp_path: Path) -> None:

@@ -1,0 +1,252 @@
+"""Put an output's prompt where other image tools look for it, without re-encoding a pixel.
+
+- PNG: a `parameters` text chunk in the AUTOMATIC1111 style (the prompt, then the settings line), an XMP packet
+  (`XML:com.adobe.xmp`) and Pixflow's own JSON (`pixflow`), all before the first IDAT, where readers that stop at
+  the image data still see them.
+- JPEG: an APP1 Exif segment whose `UserComment` holds the same text ("UNICODE" + UTF-16 in a big-endian TIFF, as
+  AUTOMATIC1111 writes it and exiftool reads it), and an APP1 XMP packet; tags already in the file are kept.
+- WebP: the same EXIF and XMP as chunks of the extended (VP8X) container, which a simple file is turned into.
+
+Each writer copies the head it changes and then the rest of the file unchanged into `target`.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any
+from xml.sax.saxutils import escape
+
+from PIL import Image
+
+from pixflow_tui import __version__
+from pixflow_tui.core.flatten import parameters_text
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PARAMETERS_KEY = "parameters"
+XMP_PNG_KEY = "XML:com.adobe.xmp"
+XMP_JPEG_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
+EXIF_JPEG_HEADER = b"Exif\x00\x00"
+DEMO_LABEL = "Pixflow demo output (made offline by the demo provider, not by an image model)"
+_EXIF_IFD, _USER_COMMENT, _SOFTWARE = 0x8769, 0x9286, 0x0131
+_MAX_TEXT = 8_000  # one JPEG segment holds 64 KB: the UTF-16 comment, and the XMP's two copies in UTF-8, fit
+# IPTC's digital source types: a model's output, or (demo) a picture drawn by a plain algorithm
+_SOURCE_TYPE = "http://cv.iptc.org/newscodes/digitalsourcetype/"
+
+
+def describe(metadata: Mapping[str, Any], size: tuple[int | None, int | None]) -> str:
+    """The AUTOMATIC1111 `parameters` text of an output from its Pixflow metadata."""
+    settings = metadata.get("settings") or {}
+    width, height = size
+    fields = {
+        "Model": metadata.get("model"),
+        "Provider": metadata.get("provider"),
+        "Demo": DEMO_LABEL if metadata.get("demo") else None,
+        "Size": f"{width}x{height}" if width and height else None,
+        "Aspect ratio": settings.get("aspect_ratio"),
+        "Resolution": settings.get("resolution"),
+        "Format": settings.get("output_format"),
+        "Seed": settings.get("seed"),
+        "Concept": metadata.get("concept"),
+        "Pixflow job": metadata.get("job_id"),
+        "Pixflow batch": metadata.get("batch_id"),
+        "Version": f"Pixflow {__version__}",
+    }
+    text = parameters_text(str(settings.get("prompt") or ""), fields, str(settings.get("negative_prompt") or ""))
+    return text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT - 1] + "…"
+
+
+def _xml_text(text: str) -> str:
+    # XML 1.0 allows tab, newline and carriage return among the control characters, no others
+    return escape("".join(c for c in text if c >= " " or c in "\t\n\r"))
+
+
+def xmp_packet(metadata: Mapping[str, Any], parameters: str) -> bytes:
+    prompt = str((metadata.get("settings") or {}).get("prompt") or "")[:_MAX_TEXT]
+    demo = bool(metadata.get("demo"))
+    source = _SOURCE_TYPE + ("algorithmicMedia" if demo else "trainedAlgorithmicMedia")
+    label = f"\n   <xmp:Label>{_xml_text(DEMO_LABEL)}</xmp:Label>" if demo else ""
+    alt = "<rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt>"
+    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:exif="http://ns.adobe.com/exif/1.0/"
+    xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/">
+   <xmp:CreatorTool>Pixflow {__version__}</xmp:CreatorTool>{label}
+   <Iptc4xmpExt:DigitalSourceType>{source}</Iptc4xmpExt:DigitalSourceType>
+   <dc:description>{alt.format(_xml_text(prompt))}</dc:description>
+   <exif:UserComment>{alt.format(_xml_text(parameters))}</exif:UserComment>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>""".encode()
+
+
+def exif_block(existing: Image.Exif, parameters: str, demo: bool) -> bytes:
+    """The file's EXIF (its own tags kept) with `UserComment` set, as a big-endian TIFF without the JPEG prefix."""
+    existing.endian = ">"  # "UNICODE" comments are UTF-16 in the TIFF's byte order; big-endian is what A1111 reads
+    existing.get_ifd(_EXIF_IFD)[_USER_COMMENT] = b"UNICODE\x00" + parameters.encode("utf-16-be")
+    if _SOFTWARE not in existing:
+        existing[_SOFTWARE] = f"Pixflow {__version__}" + (" demo provider" if demo else "")
+    data = existing.tobytes()
+    return data[len(EXIF_JPEG_HEADER):] if data.startswith(EXIF_JPEG_HEADER) else data
+
+
+def _copy_rest(source: IO[bytes], target: IO[bytes]) -> None:
+    """Everything from `source`'s position to its end, copied in the kernel where it can be."""
+    target.flush()
+    start, origin = target.tell(), source.tell()
+    position = origin
+    try:
+        while copied := os.copy_file_range(source.fileno(), target.fileno(), 1 << 24, position):
+            position += copied
+        return
+    except (AttributeError, OSError):  # no copy_file_range (macOS), or not between these files
+        target.seek(start)
+        target.truncate()
+        source.seek(origin)
+    shutil.copyfileobj(source, target, 1 << 20)
+
+
+# ---- PNG -------------------------------------------------------------------------------------------------------
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+def png_text_chunk(key: str, text: str) -> bytes:
+    """tEXt when the text is Latin-1 (as AUTOMATIC1111's Pillow writes it), otherwise uncompressed UTF-8 iTXt."""
+    try:
+        return _png_chunk(b"tEXt", key.encode("latin-1") + b"\x00" + text.encode("latin-1"))
+    except UnicodeEncodeError:
+        return _png_chunk(b"iTXt", key.encode("latin-1") + b"\x00\x00\x00\x00\x00" + text.encode("utf-8"))
+
+
+def _text_key(kind: bytes, data: bytes) -> bytes | None:
+    return data.split(b"\x00", 1)[0] if kind in (b"tEXt", b"iTXt", b"zTXt") else None
+
+
+def write_png(source: Path, target: Path, chunks: list[bytes]) -> bool:
+    """`chunks` before the first IDAT (same-named text chunks before it are replaced); False when not a PNG."""
+    ours = {_text_key(c[4:8], c[8:-4]) for c in chunks}
+    with source.open("rb") as src:
+        if src.read(len(PNG_SIGNATURE)) != PNG_SIGNATURE:
+            return False
+        head = [PNG_SIGNATURE]
+        while True:
+            header = src.read(8)
+            if len(header) < 8:
+                return False  # no image data at all: not a PNG worth touching
+            length, kind = struct.unpack(">I4s", header)
+            if kind == b"IDAT":
+                src.seek(-8, os.SEEK_CUR)
+                break
+            body = src.read(length + 4)
+            if _text_key(kind, body[:-4]) not in ours:
+                head.append(header + body)
+        with target.open("wb") as out:
+            out.write(b"".join(head) + b"".join(chunks))
+            _copy_rest(src, out)
+    return True
+
+
+# ---- JPEG ------------------------------------------------------------------------------------------------------
+
+def _jpeg_segment(marker: int, payload: bytes) -> bytes:
+    if len(payload) > 0xFFFF - 2:
+        raise ValueError(f"a JPEG segment holds at most 65533 bytes, not {len(payload)}")
+    return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
+
+
+def write_jpeg(source: Path, target: Path, exif: bytes, xmp: bytes) -> bool:
+    """Exif and XMP APP1 segments after SOI (and a JFIF APP0); earlier Exif/XMP segments are dropped."""
+    with source.open("rb") as src:
+        if src.read(2) != b"\xff\xd8":
+            return False
+        jfif: list[bytes] = []
+        others: list[bytes] = []
+        while True:
+            marker = src.read(2)
+            if len(marker) < 2 or marker[0] != 0xFF:
+                return False
+            if marker[1] == 0xFF:  # fill byte before a marker
+                src.seek(-1, os.SEEK_CUR)
+                continue
+            if marker[1] == 0xDA or 0xD0 <= marker[1] <= 0xD9 or marker[1] == 0x01:  # scan starts: the rest as is
+                src.seek(-2, os.SEEK_CUR)
+                break
+            (length,) = struct.unpack(">H", src.read(2))
+            segment = marker + struct.pack(">H", length) + src.read(length - 2)
+            payload = segment[4:]
+            if marker[1] == 0xE1 and payload.startswith((EXIF_JPEG_HEADER, XMP_JPEG_HEADER,
+                                                         b"http://ns.adobe.com/xmp/extension/\x00")):
+                continue
+            (jfif if marker[1] == 0xE0 and payload.startswith(b"JFIF\x00") and not others else others).append(segment)
+        with target.open("wb") as out:
+            out.write(b"\xff\xd8" + b"".join(jfif) + _jpeg_segment(0xE1, EXIF_JPEG_HEADER + exif)
+                      + _jpeg_segment(0xE1, XMP_JPEG_HEADER + xmp) + b"".join(others))
+            _copy_rest(src, out)
+    return True
+
+
+# ---- WebP ------------------------------------------------------------------------------------------------------
+
+def _riff_chunk(kind: bytes, data: bytes) -> bytes:
+    return kind + struct.pack("<I", len(data)) + data + (b"\x00" if len(data) % 2 else b"")
+
+
+def write_webp(source: Path, target: Path, size: tuple[int, int], exif: bytes, xmp: bytes) -> bool:
+    """EXIF and XMP chunks at the end of an extended (VP8X) WebP, its flags saying they are there."""
+    data = source.read_bytes()
+    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        return False
+    chunks: list[tuple[bytes, bytes]] = []
+    offset = 12
+    while offset + 8 <= len(data):
+        kind, length = data[offset:offset + 4], struct.unpack("<I", data[offset + 4:offset + 8])[0]
+        chunks.append((kind, data[offset + 8:offset + 8 + length]))
+        offset += 8 + length + (length % 2)
+    kept = [(kind, body) for kind, body in chunks if kind not in (b"EXIF", b"XMP ")]
+    if kept and kept[0][0] == b"VP8X":
+        header = bytearray(kept.pop(0)[1])
+    else:  # a simple file: the extended header needs the canvas size and whether there is alpha
+        alpha = any(kind == b"VP8L" and len(body) > 4 and body[4] & 0x10 for kind, body in kept)
+        width, height = size
+        header = bytearray(struct.pack("<B3x", 0x10 if alpha else 0) + (width - 1).to_bytes(3, "little")
+                           + (height - 1).to_bytes(3, "little"))
+    header[0] |= 0x08 | 0x04  # EXIF and XMP present
+    body = _riff_chunk(b"VP8X", bytes(header)) + b"".join(_riff_chunk(k, b) for k, b in kept)
+    body += _riff_chunk(b"EXIF", exif) + _riff_chunk(b"XMP ", xmp)
+    target.write_bytes(b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body)
+    return True
+
+
+def embed(source: Path, target: Path, metadata: Mapping[str, Any], pixflow_json: str,
+          size: tuple[int | None, int | None]) -> str | None:
+    """Write `source` with its prompt embedded to `target`: "png" (Pixflow's JSON inside too), "jpeg" or "webp";
+    None, with nothing written, for anything else (a video, audio, a damaged head)."""
+    parameters = describe(metadata, size)
+    xmp = xmp_packet(metadata, parameters)
+    with source.open("rb") as handle:
+        head = handle.read(12)
+    if head.startswith(PNG_SIGNATURE):
+        chunks = [png_text_chunk(PARAMETERS_KEY, parameters), png_text_chunk(XMP_PNG_KEY, xmp.decode()),
+                  png_text_chunk("pixflow", pixflow_json)]
+        return "png" if write_png(source, target, chunks) else None
+    if not (head.startswith(b"\xff\xd8") or head[8:12] == b"WEBP"):
+        return None
+    demo = bool(metadata.get("demo"))
+    with Image.open(source) as image:
+        exif = exif_block(image.getexif(), parameters, demo)
+        width, height = image.size
+    if len(exif) > 0xFFFF - 2 - len(EXIF_JPEG_HEADER):  # the file's own EXIF is huge (a big thumbnail): ours only
+        exif = exif_block(Image.Exif(), parameters, demo)
+    if head.startswith(b"\xff\xd8"):
+        return "jpeg" if write_jpeg(source, target, exif, xmp) else None
+    return "webp" if write_webp(source, target, (width, height), exif, xmp) else None
