@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from pixflow_tui.config import load_settings
-from pixflow_tui.core.jobs import JobKind
 from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.store import Store
 from pixflow_tui.workflows import asset_monster as am
@@ -16,25 +15,17 @@ from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.rating_export import read_export
 from tests.cli_helpers import run, run_json
+from tests.taste_helpers import rated_images
 
 LIGHTS = ("Rembrandt lighting from a softbox", "Butterfly lighting with a beauty dish")
 
 
 def seed_rated(store: Store, tmp_path: Path, product_id: int | None) -> list[int]:
     """Eleven images: five Rembrandt (liked), five butterfly (disliked), and one unrated."""
-    settings = {"product_id": product_id, "source": "history", "history_id": 7, "references": ["/r.png"]}
-    batch = store.batches.create(module="asset_monster", name="b", concept="fox", settings=settings)
-    ids = []
-    for n in range(11):
-        job = store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="demo-image", request={},
-                                batch_id=batch.id, prompt_index=n)
-        prompt = {"style": f"editorial portrait {n}", "lighting": {"setup": LIGHTS[n % 2]}}
-        image = store.images.add(job_id=job.id, local_path=str(tmp_path / f"{n}.png"), file_name=f"{n}.png",
-                                 concept="fox", prompt=prompt, batch_id=batch.id, prompt_index=n,
-                                 model="demo-image", aspect_ratio="3:4", resolution="2K", output_format="png")
-        if n < 10:
-            store.ratings.set(image.id, 1 if n % 2 == 0 else -1, notes="kept" if n == 0 else None)
-        ids.append(image.id)
+    rated = [({"style": f"editorial portrait {n}", "lighting": {"setup": LIGHTS[n % 2]}},
+              (1 if n % 2 == 0 else -1) if n < 10 else None) for n in range(11)]
+    ids = rated_images(store, tmp_path, rated, product_id, source="history", history_id=7, references=["/r.png"])
+    store.ratings.set(ids[0], 1, notes="kept")
     return ids
 
 
@@ -101,3 +92,24 @@ def test_export_ratings_round_trips(capsys, tmp_path: Path) -> None:
     out.write_text(out.read_text() + '{"format": "other"}\n')
     with pytest.raises(InputError, match="line 10 is not a Pixflow ratings line"):
         read_export(out)
+
+
+def test_prompts_generate_follows_taste_from_five_ratings(capsys, tmp_path: Path) -> None:
+    from pixflow_tui.providers.demo.prompts import concept_prompt
+
+    store = Store.open(load_settings())
+    liked, disliked = (concept_prompt("velvet jazz club", i).model_dump() for i in range(2))
+    rated_images(store, tmp_path, [(liked, 1), (liked, 1)], None)
+    store.close_thread_connection()
+    code, result = run_json(capsys, "prompts", "generate", "--concept", "neon street", "-n", "2")
+    assert code == 0 and "taste" not in result["prompts"][0]  # auto: 2 ratings are not enough
+    store = Store.open(load_settings())
+    rated_images(store, tmp_path, [(liked, 1)] * 4 + [(disliked, -1)] * 4, None)
+    store.close_thread_connection()
+    code, result = run_json(capsys, "prompts", "generate", "--concept", "neon street", "-n", "2")
+    assert code == 0 and all("used_liked" in p["taste"] for p in result["prompts"])
+    assert result["quality"]["taste"]["guidance"]["ratings"] == 10
+    code, out, _ = run(capsys, "prompts", "generate", "--concept", "neon street", "-n", "1", "--taste", "off")
+    assert code == 0 and "taste:" not in out
+    code, out, _ = run(capsys, "prompts", "generate", "--concept", "neon street", "-n", "1")
+    assert code == 0 and "   taste: used liked: " in out and "avoided disliked: " in out

@@ -11,6 +11,7 @@ from pixflow_tui.cli.common import ExitCode, error, print_json
 from pixflow_tui.config import Settings
 from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError
 from pixflow_tui.core.scoring import band, prompt_issues, prompt_score
+from pixflow_tui.core.taste import TasteGuidance
 from pixflow_tui.workflows import prompts as flow
 from pixflow_tui.workflows.cli_support import open_context
 from pixflow_tui.workflows.inputs import InputError
@@ -25,6 +26,9 @@ def register(subparsers: Any) -> None:
     gen.add_argument("--concept", required=True, help="what to create (1–300 characters)")
     gen.add_argument("-n", "--count", type=int, default=4, help="how many prompts, 1–10 (default 4)")
     gen.add_argument("--ref", type=Path, help="a reference image whose look guides the style")
+    gen.add_argument("--taste", choices=["auto", "on", "off"], default="auto",
+                     help="use my taste: favour patterns of liked images, avoid disliked ones (auto: on from 5 "
+                          "rated images; see `pixflow taste show`)")
     gen.add_argument("--json", action="store_true", help="print the result as JSON")
     gen.set_defaults(handler=run_generate)
     analyze = commands.add_parser("analyze", help="one prompt from an image")
@@ -38,17 +42,23 @@ def register(subparsers: Any) -> None:
     text.set_defaults(handler=run_from_text)
 
 
-def _report(prompt: PromptOutput) -> dict[str, Any]:
+def _report(prompt: PromptOutput, taste: TasteGuidance | None = None) -> dict[str, Any]:
     score = prompt_score(prompt)
-    return {"prompt": prompt.model_dump(), "quality_score": score, "band": band(score), "issues": prompt_issues(prompt)}
+    report: dict[str, Any] = {"prompt": prompt.model_dump(), "quality_score": score, "band": band(score),
+              "issues": prompt_issues(prompt)}
+    if taste is not None:
+        report["taste"] = taste.note_for(report["prompt"]).to_json()
+    return report
 
 
-def _print_prompt(number: int, prompt: PromptOutput) -> None:
+def _print_prompt(number: int, prompt: PromptOutput, taste: TasteGuidance | None = None) -> None:
     report = _report(prompt)
     print(f"── prompt {number} · quality {report['quality_score']} ({report['band']})")
     print(prompt.to_json())
     for issue in report["issues"]:
         print(f"   · {issue}")
+    if taste is not None:
+        print(f"   taste: {taste.note_for(report['prompt']).text()}")
 
 
 def _run(settings: Settings, body: Any) -> int:
@@ -72,11 +82,15 @@ def _run(settings: Settings, body: Any) -> int:
 
 def run_generate(args: argparse.Namespace, settings: Settings) -> int:
     async def body(ctx) -> int:  # type: ignore[no-untyped-def]
-        on_prompt = None if args.json else (lambda index, prompt: _print_prompt(index + 1, prompt))
-        result = await flow.generate_prompts(ctx, args.concept, args.count, reference=args.ref, on_prompt=on_prompt)
+        from pixflow_tui.workflows.taste import guidance_for_run
+
+        taste = await asyncio.to_thread(guidance_for_run, ctx, args.taste, None)
+        on_prompt = None if args.json else (lambda index, prompt: _print_prompt(index + 1, prompt, taste))
+        result = await flow.generate_prompts(ctx, args.concept, args.count, reference=args.ref, on_prompt=on_prompt,
+                                             taste=taste)
         if args.json:
             print_json({"concept": result.concept, "history_id": result.history_id, "provider": ctx.text.name,
-                        "prompts": [_report(p) for p in result.prompts], "quality": result.quality,
+                        "prompts": [_report(p, taste) for p in result.prompts], "quality": result.quality,
                         "variety": result.variety})
         else:
             variety = result.variety

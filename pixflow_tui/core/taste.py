@@ -82,7 +82,7 @@ def normalise_phrase(text: str) -> str:
 def _field_values(section: dict[str, Any], path: str) -> list[str]:
     value = section.get(path)
     if isinstance(value, str):
-        return [_CLAUSE.split(value, maxsplit=1)[0]]
+        return [value]
     if isinstance(value, list):
         return [v for v in value if isinstance(v, str)]
     return []
@@ -101,6 +101,12 @@ def style_phrases(style: str) -> list[str]:
     return phrases
 
 
+def field_pattern(section: str, text: str) -> Pattern | None:
+    """The pattern one field's text gives in `section` (as `prompt_patterns` reads it), or None."""
+    phrase = normalise_phrase(_REFERENCE.sub("", _CRITICAL.sub("", _CLAUSE.split(text, maxsplit=1)[0])))
+    return (section, phrase) if phrase else None
+
+
 def prompt_patterns(prompt: Mapping[str, Any]) -> frozenset[Pattern]:
     """The patterns of one structured prompt (a dict as stored); each counts once per image."""
     found: set[Pattern] = set()
@@ -114,9 +120,9 @@ def prompt_patterns(prompt: Mapping[str, Any]) -> frozenset[Pattern]:
             continue
         for path in paths:
             for text in _field_values(data, path):
-                phrase = normalise_phrase(_REFERENCE.sub("", _CRITICAL.sub("", text)))
-                if phrase:
-                    found.add((section, phrase))
+                pattern = field_pattern(section, text)
+                if pattern:
+                    found.add(pattern)
     return frozenset(found)
 
 

@@ -14,6 +14,7 @@ from pixflow_tui.core.jobs import MediaRequest
 
 if TYPE_CHECKING:  # pydantic loads with the first prompt, not with every import of the protocols
     from pixflow_tui.core.prompt_schema import PromptOutput
+    from pixflow_tui.core.taste import TasteGuidance
 
 
 class ProviderError(Exception):
@@ -162,8 +163,8 @@ class TextProvider(Protocol):
     name: str  # "openai" | "demo"
 
     def concept_prompts(self, concept: str, count: int, *, reference: ImageAnalysis | None = None,
-                        product: str | None = None) -> AsyncIterator[PromptOutput]:
-        """Yield `count` prompts one by one as each is ready."""
+                        product: str | None = None, taste: TasteGuidance | None = None) -> AsyncIterator[PromptOutput]:
+        """Yield `count` prompts one by one as each is ready, following the person's `taste` when given."""
         ...
 
     async def analyze_reference(self, image: Path) -> ImageAnalysis: ...

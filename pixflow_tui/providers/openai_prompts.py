@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 
 from pixflow_tui.core import catalog
+from pixflow_tui.core.taste import TasteGuidance
 from pixflow_tui.providers.base import ImageAnalysis
 
 _HARD_RULES = """\
@@ -141,7 +142,7 @@ def reference_block(reference: ImageAnalysis | None) -> str:
 
 
 def concept_user(concept: str, index: int, count: int, *, reference: ImageAnalysis | None = None,
-                 product: str | None = None) -> str:
+                 product: str | None = None, taste: TasteGuidance | None = None) -> str:
     angle = angle_for(index)
     parts = [
         f"Concept: {concept.strip()}",
@@ -153,6 +154,8 @@ def concept_user(concept: str, index: int, count: int, *, reference: ImageAnalys
     ]
     if product:
         parts.append(f"The images are for the app {product}.")
+    if taste is not None and not taste.empty:
+        parts.append(taste.instructions())
     return "\n".join(parts) + reference_block(reference)
 
 

@@ -17,6 +17,7 @@ from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ValidationError
 
 from pixflow_tui.core import catalog
+from pixflow_tui.core.taste import TasteGuidance
 from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.providers import openai_prompts as P
 from pixflow_tui.providers.base import (
@@ -139,7 +140,8 @@ class OpenAITextProvider:
     # ------------------------------------------------------------------ prompts
 
     async def concept_prompts(self, concept: str, count: int, *, reference: ImageAnalysis | None = None,
-                              product: str | None = None) -> AsyncIterator[PromptOutput]:
+                              product: str | None = None,
+                              taste: TasteGuidance | None = None) -> AsyncIterator[PromptOutput]:
         """Yield `count` prompts in the order they finish (not index order), at most 4 calls at a time.
 
         A failed prompt does not stop the others: every success is yielded first, then the first error is raised.
@@ -152,7 +154,7 @@ class OpenAITextProvider:
         gate = asyncio.Semaphore(min(MAX_CONCURRENT_PROMPTS, count))
 
         async def one(index: int) -> PromptOutput:
-            user = P.concept_user(concept, index, count, reference=reference, product=product)
+            user = P.concept_user(concept, index, count, reference=reference, product=product, taste=taste)
             async with gate:
                 return await self._structured(
                     [{"role": "system", "content": system}, {"role": "user", "content": user}], PromptOutput,

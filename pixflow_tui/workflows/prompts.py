@@ -14,6 +14,7 @@ from pixflow_tui.core import catalog
 from pixflow_tui.core.prompt_import import prompt_from_any
 from pixflow_tui.core.prompt_schema import SECTIONS, PromptOutput, PromptParseError, parse_prompt
 from pixflow_tui.core.scoring import quality_metrics, variety_score
+from pixflow_tui.core.taste import TasteGuidance
 from pixflow_tui.providers.base import ImageAnalysis, ProviderError
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import (
@@ -38,23 +39,34 @@ class GeneratedPrompts:
 
 
 async def stream_prompts(ctx: AppContext, concept: str, count: int, *, reference: Path | None = None,
-                         product: str | None = None) -> AsyncIterator[PromptOutput]:
+                         product: str | None = None, taste: TasteGuidance | None = None) -> AsyncIterator[PromptOutput]:
+    """The prompts as they are written; `taste` (workflows/taste.guidance) steers them toward liked patterns."""
     concept = check_concept(concept)
     check_count(count, *catalog.PROMPT_COUNT_RANGE, "the prompt count")
     analysis: ImageAnalysis | None = None
     try:
         if reference is not None:
             analysis = await ctx.text.analyze_reference(await check_image(reference))
-        async for prompt in ctx.text.concept_prompts(concept, count, reference=analysis, product=product):
+        async for prompt in ctx.text.concept_prompts(concept, count, reference=analysis, product=product,
+                                                     taste=taste):
             yield prompt
     except ProviderError as exc:
         raise PromptGenerationError(f"prompt generation failed: {exc.message}") from exc
 
 
+def taste_record(taste: TasteGuidance, prompts: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a history entry keeps of the taste its prompts followed: the guidance, and per prompt the liked
+    patterns it used and the disliked ones it avoided (measured on the prompt)."""
+    return {"guidance": taste.to_json(), "prompts": [taste.note_for(p).to_json() for p in prompts]}
+
+
 def save_to_history(ctx: AppContext, concept: str, prompts: list[PromptOutput], *, source: str = "generated",
-                    product_id: int | None = None) -> tuple[int, dict[str, Any], dict[str, Any]]:
+                    product_id: int | None = None,
+                    taste: TasteGuidance | None = None) -> tuple[int, dict[str, Any], dict[str, Any]]:
     dumped = [p.model_dump() for p in prompts]
     quality = quality_metrics(prompts)
+    if taste is not None:
+        quality["taste"] = taste_record(taste, dumped)
     variety = variety_score(prompts)
     entry = ctx.store.history.add(concept=concept, prompts=dumped, source=source, model_used=ctx.text.name,
                                   variety_score=variety, quality_metrics=quality, product_id=product_id)
@@ -62,7 +74,8 @@ def save_to_history(ctx: AppContext, concept: str, prompts: list[PromptOutput], 
 
 
 async def generate_prompts(ctx: AppContext, concept: str, count: int, *, reference: Path | None = None,
-                           on_prompt: Callable[[int, PromptOutput], None] | None = None) -> GeneratedPrompts:
+                           on_prompt: Callable[[int, PromptOutput], None] | None = None,
+                           taste: TasteGuidance | None = None, product_id: int | None = None) -> GeneratedPrompts:
     """Write `count` prompts and save them to history (partial results are saved too when a later one fails)."""
     prompts: list[PromptOutput] = []
     concept = check_concept(concept)
@@ -70,13 +83,13 @@ async def generate_prompts(ctx: AppContext, concept: str, count: int, *, referen
     quality: dict[str, Any] = {}
     variety: dict[str, Any] = {}
     try:
-        async for prompt in stream_prompts(ctx, concept, count, reference=reference):
+        async for prompt in stream_prompts(ctx, concept, count, reference=reference, taste=taste):
             prompts.append(prompt)
             if on_prompt:
                 on_prompt(len(prompts) - 1, prompt)
     finally:
         if prompts:
-            history_id, quality, variety = save_to_history(ctx, concept, prompts)
+            history_id, quality, variety = save_to_history(ctx, concept, prompts, product_id=product_id, taste=taste)
     return GeneratedPrompts(concept, prompts, history_id, quality, variety)
 
 

@@ -69,6 +69,19 @@ def guidance(ctx: AppContext, product_id: int | None) -> TasteGuidance | None:
     return None if found.empty else found
 
 
+TASTE_MODES = ("auto", "on", "off")
+
+
+def guidance_for_run(ctx: AppContext, mode: str, product_id: int | None) -> TasteGuidance | None:
+    """The guidance a run follows under "use my taste" `mode`: "on", "off", or "auto" (on from
+    MIN_RATINGS_FOR_GUIDANCE rated images of the product, or of all products when none is chosen)."""
+    if mode not in TASTE_MODES:
+        raise InputError(f"use my taste must be one of {', '.join(TASTE_MODES)}, not {mode!r}")
+    if mode == "off" or (mode == "auto" and not taste_by_default(ctx, product_id)):
+        return None
+    return guidance(ctx, product_id)
+
+
 def evidence(ctx: AppContext, pattern: Pattern, side: str, scope: ProductScope, limit: int = 6) -> list[ImageRecord]:
     """The newest images behind a pattern: liked ones for a liked pattern, disliked ones for a disliked one."""
     ids = ctx.store.taste.images_with(pattern, 1 if side == "liked" else -1, scope.id, limit)

@@ -393,3 +393,16 @@ async def test_openai_base_url_from_the_environment(openai_emu: OpenAIEmulator,
     provider = OpenAITextProvider(OPENAI_SECRET, max_retries=0)
     assert (await _one_prompt(provider)).style
     await provider.aclose()
+
+
+async def test_concept_prompts_carry_the_taste_guidance(text: OpenAITextProvider, openai_emu: OpenAIEmulator) -> None:
+    from pixflow_tui.core.taste import TasteGuidance
+
+    taste = TasteGuidance("Fyro", (("lighting", "rembrandt lighting"),), (("camera", "fisheye lens"),), 12)
+    prompts = [p async for p in text.concept_prompts("retro diner romance", 2, taste=taste)]
+    assert len(prompts) == 2
+    for request in openai_emu.chat_requests:
+        user = user_text(request)
+        assert "Favour these liked patterns: Lighting setup: rembrandt lighting" in user
+        assert "Avoid these disliked patterns: Camera: fisheye lens" in user
+        assert "Keep variety" in user and "12 ratings for Fyro" in user

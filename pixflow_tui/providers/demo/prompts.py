@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from pixflow_tui.core.prompt_schema import (
     Camera,
@@ -18,6 +18,7 @@ from pixflow_tui.core.prompt_schema import (
     PromptOutput,
     SetDesign,
 )
+from pixflow_tui.core.taste import Pattern, TasteGuidance, field_pattern
 from pixflow_tui.providers.base import ImageAnalysis
 from pixflow_tui.providers.demo import vocabulary as vocab
 from pixflow_tui.providers.demo.analysis import contrast_word, key_of, temperature_of
@@ -62,26 +63,67 @@ def _first_clause(text: str) -> str:
     return text.split(",")[0].strip()
 
 
+# How a category's option shows in a prompt, as (section, field text) pairs: what taste guidance is matched on.
+_TASTE_FIELDS: dict[str, Callable[[Any], tuple[tuple[str, str], ...]]] = {
+    "lighting": lambda s: (("lighting", s.setup), ("style", f"{s.name} lighting")),
+    "lens": lambda lens: (("camera", lens.lens), ("style", f"shot on {lens.lens.split()[0]}")),
+    "angle": lambda text: (("camera", text),),
+    "framing": lambda text: (("pose", text), ("style", text)),
+    "backdrop": lambda text: (("set_design", text), ("style", text)),
+    "surface": lambda text: (("set_design", text),),
+    "accessories": lambda text: (("outfit", text),),
+    "styling": lambda text: (("outfit", text),),
+    "grade": lambda text: (("effects", text), ("style", text)),
+    "vignette": lambda text: (("effects", text),),
+    "grain": lambda text: (("effects", text),),
+    "flare": lambda text: (("effects", text),),
+    "hair": lambda hair: (("hairstyle", hair.style),),
+    "makeup": lambda makeup: (("makeup", makeup.style),),
+}
+TASTE_SHARE = 0.6  # how often a category with liked options takes one: the rest keeps the batch varied
+
+
+def _option_patterns(salt: str, option: Any) -> set[Pattern]:
+    fields = _TASTE_FIELDS.get(salt)
+    return {p for section, text in fields(option) if (p := field_pattern(section, text))} if fields else set()
+
+
 class _Picker:
     """Deterministic choices for one prompt of a batch: each category is a seeded permutation indexed by the
-    prompt's position, so prompts in a batch differ until a category's list runs out."""
+    prompt's position, so prompts in a batch differ until a category's list runs out. With taste guidance a
+    category takes one of its liked options TASTE_SHARE of the time (rotating among them) and otherwise skips
+    disliked ones."""
 
-    def __init__(self, concept: str, index: int) -> None:
+    def __init__(self, concept: str, index: int, taste: TasteGuidance | None = None) -> None:
         self.base = stable_seed("concept", concept.lower())
         self.index = index
         self.rng = random.Random(stable_seed("prompt", concept.lower(), index))
+        self.taste = taste if taste is not None and not taste.empty else None
+
+    def _order(self, count: int, salt: str) -> list[int]:
+        order = list(range(count))
+        random.Random(self.base ^ stable_seed(salt)).shuffle(order)
+        return order
+
+    def _choose(self, options: Sequence[T], salt: str, order: list[int]) -> T:
+        if self.taste is None or salt not in _TASTE_FIELDS:
+            return options[order[self.index % len(options)]]
+        patterns = {i: _option_patterns(salt, options[i]) for i in order}
+        liked = [i for i in order if any(self.taste.is_liked(p) for p in patterns[i])]
+        allowed = [i for i in order if not any(self.taste.is_disliked(p) for p in patterns[i])] or order
+        dice = random.Random(stable_seed("taste", salt, self.base, self.index))
+        if liked and dice.random() < TASTE_SHARE:
+            return options[liked[self.index % len(liked)]]
+        return options[allowed[self.index % len(allowed)]]
 
     def pick(self, options: Sequence[T], salt: str) -> T:
-        order = list(range(len(options)))
-        random.Random(self.base ^ stable_seed(salt)).shuffle(order)
-        return options[order[self.index % len(options)]]
+        return self._choose(options, salt, self._order(len(options), salt))
 
     def ordered(self, options: Sequence[T], salt: str, first: frozenset[int]) -> T:
         """Like pick, but options whose index is in `first` come before the rest."""
-        order = list(range(len(options)))
-        random.Random(self.base ^ stable_seed(salt)).shuffle(order)
+        order = self._order(len(options), salt)
         order.sort(key=lambda i: i not in first)
-        return options[order[self.index % len(options)]]
+        return self._choose(options, salt, order)
 
 
 def _reference_words(reference: ImageAnalysis) -> tuple[str, str, str]:
@@ -91,9 +133,10 @@ def _reference_words(reference: ImageAnalysis) -> tuple[str, str, str]:
     return tones, key_of(reference.brightness), contrast_word(reference.contrast)
 
 
-def concept_prompt(concept: str, index: int, reference: ImageAnalysis | None = None) -> PromptOutput:
-    """Prompt number `index` of a batch for `concept` (already cleaned)."""
-    p = _Picker(concept, index)
+def concept_prompt(concept: str, index: int, reference: ImageAnalysis | None = None,
+                   taste: TasteGuidance | None = None) -> PromptOutput:
+    """Prompt number `index` of a batch for `concept` (already cleaned), following `taste` when given."""
+    p = _Picker(concept, index, taste)
     phrase = _phrase(concept)
     lowered = concept.lower()
 

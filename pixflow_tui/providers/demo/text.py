@@ -9,6 +9,7 @@ from pathlib import Path
 from pixflow_tui.core.scripts import guess_language
 from pixflow_tui.core import catalog
 from pixflow_tui.core.prompt_schema import PromptOutput
+from pixflow_tui.core.taste import TasteGuidance
 from pixflow_tui.providers.base import ImageAnalysis, PermanentProviderError, Script
 from pixflow_tui.providers.demo import prompts, scripts
 from pixflow_tui.providers.demo.analysis import analyze_image
@@ -29,14 +30,16 @@ class DemoTextProvider:
             await asyncio.sleep(self.latency * share)
 
     async def concept_prompts(self, concept: str, count: int, *, reference: ImageAnalysis | None = None,
-                              product: str | None = None) -> AsyncIterator[PromptOutput]:
-        """`count` varied prompts for `concept`. `product` does not change prompts (as in the original app)."""
+                              product: str | None = None,
+                              taste: TasteGuidance | None = None) -> AsyncIterator[PromptOutput]:
+        """`count` varied prompts for `concept`, favouring the liked patterns of `taste` and avoiding its disliked
+        ones. `product` does not change prompts (as in the original app)."""
         cleaned = prompts.clean_concept(concept)
         if not concept.strip():
             raise PermanentProviderError("concept is empty")
         for index in range(max(0, count)):
             await self._pause()
-            yield prompts.concept_prompt(cleaned, index, reference)
+            yield prompts.concept_prompt(cleaned, index, reference, taste)
 
     async def analyze_reference(self, image: Path) -> ImageAnalysis:
         await self._pause(0.5)

@@ -73,9 +73,9 @@ def spy_on_sending(app, monkeypatch) -> list[tuple]:
     handoff = app.context.handoff
     real_send = handoff.send_prompts
 
-    def send(concept, prompts, history_id=None):
+    def send(concept, prompts, history_id=None, **extra):
         sent.append((concept, list(prompts), history_id))
-        real_send(concept, prompts, history_id)
+        real_send(concept, prompts, history_id, **extra)
 
     monkeypatch.setattr(handoff, "send_prompts", send)
     return sent

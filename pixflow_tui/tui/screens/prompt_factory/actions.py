@@ -166,7 +166,8 @@ class ResultsPane(ResultsView):
         """Save `batch` to history (blocking: called in a thread, or where there is no time to wait)."""
         try:
             history_id, _, _ = flow().save_to_history(self.context, batch.concept, batch.prompts,
-                                                      source=batch.source, product_id=batch.product_id)
+                                                      source=batch.source, product_id=batch.product_id,
+                                                      taste=batch.taste)
         except Exception as exc:
             log.exception("saving prompts to history failed")
             self.post_message(Status(f"Could not save to history: {exc}", "error"))

@@ -8,6 +8,7 @@ from rich.text import Text
 
 if TYPE_CHECKING:  # pydantic and the scoring load after the first frame, not at start-up
     from pixflow_tui.core.prompt_schema import PromptOutput
+    from pixflow_tui.core.taste import TasteGuidance
 
 BAND_STYLES = {"excellent": "green", "good": "green", "fair": "yellow", "poor": "red"}
 SOURCE_WORDS = {"generated": "concept", "analyzed": "image", "text": "text"}
@@ -62,6 +63,7 @@ class Batch:
     history_id: int | None = None
     unsaved_edits: bool = False
     running: bool = True
+    taste: TasteGuidance | None = None  # the taste the run followed ("use my taste")
 
     def __post_init__(self) -> None:
         if not self.slots:
@@ -148,6 +150,9 @@ class Batch:
                 text.append(f"\n · {issue}", style="")
             if not slot.issues:
                 text.append("\n · every check passes", style="dim")
+            if self.taste is not None:
+                text.append("\nTaste: ", style="bold")
+                text.append(self.taste.note_for(slot.prompt.model_dump()).text())
         variety = self.variety()
         if variety is not None:
             verdict, style = ("passed", "green") if variety["passed"] else ("weak", "yellow")

@@ -40,6 +40,7 @@ class ConceptRequest:
     count: int
     reference: Path | None
     product: ProductChoice | None
+    taste: str = "auto"  # use my taste: auto (on from 5 rated images of the product), on or off
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,31 @@ class ProductPicker(Static, can_focus=True):
         self.action_choose()
 
 
+class TasteToggle(Static, can_focus=True):
+    """"Use my taste": enter, space or a click cycles auto → on → off. Auto follows the taste once the product
+    has 5 rated images (workflows/taste.guidance_for_run)."""
+
+    MODES = ("auto", "on", "off")
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,space", "cycle", "Use my taste: auto, on, off", show=False, id="pf-taste"),
+    ]
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__("", **kwargs)  # type: ignore[arg-type]
+        self.tooltip = "Use my taste: favour patterns of liked images, avoid disliked ones (auto: from 5 ratings)"
+        self.set_mode("auto")
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.update(f"Taste {mode}")
+
+    def action_cycle(self) -> None:
+        self.set_mode(self.MODES[(self.MODES.index(self.mode) + 1) % len(self.MODES)])
+
+    def on_click(self) -> None:
+        self.action_cycle()
+
+
 class ConceptForm(Vertical):
     """Concept (1–300 characters), prompt count 1–10, optional reference image, product."""
 
@@ -159,6 +185,7 @@ class ConceptForm(Vertical):
             yield FormPathInput(placeholder="optional reference image", id="reference", compact=True)
             yield Label("Product", classes="form-label form-label-inner")
             yield ProductPicker(id="product")
+            yield TasteToggle(id="taste")
 
     def set_products(self, products: list[ProductChoice]) -> None:
         self.query_one(ProductPicker).set_products(products)
@@ -185,7 +212,8 @@ class ConceptForm(Vertical):
             message = str(exc) if isinstance(exc, InputError) else f"the prompt count must be a number {low}–{high}"
             raise FormError(message, "count") from None
         product = self.query_one(ProductPicker).chosen
-        return ConceptRequest(concept, count, _path(self.query_one("#reference", Input).value), product)
+        return ConceptRequest(concept, count, _path(self.query_one("#reference", Input).value), product,
+                              self.query_one(TasteToggle).mode)
 
 
 class ImageForm(Vertical):

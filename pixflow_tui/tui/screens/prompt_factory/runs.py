@@ -2,6 +2,7 @@
 results pane drives it in its run worker and decides what is kept (everything that arrived, however it ends)."""
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
@@ -74,12 +75,16 @@ async def write(context: AppContext, request: Request) -> AsyncGenerator[RunEven
                 yield checked
                 return
             reference = checked
-        batch = Batch("generated", request.concept, request.count,
-                      product_id=request.product.id if request.product else None)
-        yield Began(batch, f"Writing {plural(request.count, 'prompt')} for “{request.concept}”…")
+        from pixflow_tui.workflows.taste import guidance_for_run
+
+        product_id = request.product.id if request.product else None
+        taste = await asyncio.to_thread(guidance_for_run, context, request.taste, product_id)
+        batch = Batch("generated", request.concept, request.count, product_id=product_id, taste=taste)
+        following = f" following your taste ({taste.ratings} ratings)" if taste is not None else ""
+        yield Began(batch, f"Writing {plural(request.count, 'prompt')} for “{request.concept}”{following}…")
         product = request.product.name if request.product else None
-        async with aclosing(prompts.stream_prompts(context, request.concept, request.count,
-                                                   reference=reference, product=product)) as stream:
+        async with aclosing(prompts.stream_prompts(context, request.concept, request.count, reference=reference,
+                                                   product=product, taste=taste)) as stream:
             async for prompt in stream:
                 yield Arrived(prompt)
     elif isinstance(request, ImageRequest):
