@@ -25,6 +25,7 @@ def hermetic_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PIXFLOW_DEMO_LATENCY", "0")
     monkeypatch.setenv("PIXFLOW_IMAGE_RENDERER", "halfcell")
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    monkeypatch.delenv("TMUX", raising=False)  # copying must not load a developer's real tmux buffer
     for name in _PROVIDER_ENV:
         monkeypatch.delenv(name, raising=False)
     for name in list(__import__("os").environ):

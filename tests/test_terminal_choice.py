@@ -18,7 +18,8 @@ TERMINALS = sorted(name for name in FIXTURES if not name.startswith("_"))
 @pytest.mark.parametrize("name", TERMINALS)
 def test_renderer_and_colours_from_recorded_answers(name: str) -> None:
     case = FIXTURES[name]
-    report = terminal.from_answers(case["answers"], case["env"], tmux_feature_list=case.get("tmux_features", ""))
+    report = terminal.from_answers(case["answers"], case["env"], tmux_feature_list=case.get("tmux_features", ""),
+                                   tmux_outer=case.get("tmux_outer", ""))
     assert (report.renderer, report.colors) == (case["renderer"], case["colors"]), report.reason
     assert report.answered and report.reason
 
@@ -51,7 +52,8 @@ def test_tmux_uses_only_what_tmux_passes_through() -> None:
 def test_a_forced_renderer_that_cannot_show_falls_back_with_a_reason(
         setting: str, name: str, expected: str, warned: str | None) -> None:
     case = FIXTURES[name]
-    report = terminal.from_answers(case["answers"], case["env"], tmux_feature_list=case.get("tmux_features", ""))
+    report = terminal.from_answers(case["answers"], case["env"], tmux_feature_list=case.get("tmux_features", ""),
+                                   tmux_outer=case.get("tmux_outer", ""))
     renderer, warning = terminal.resolve_renderer(setting, report)
     assert renderer == expected
     assert (warning is None) if warned is None else (warned in (warning or ""))

@@ -6,6 +6,7 @@ import importlib
 import logging
 import sys
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
@@ -65,6 +66,21 @@ def _read_stylesheet(app: App[object], path: Path) -> None:
         app.stylesheet.add_source(path.read_text(encoding="utf-8"), read_from=(str(path), ""))
         if app.css_monitor is not None:
             app.css_monitor.add_paths([path])
+
+
+# Escape then a digit in one read (tmux holds a lone escape for its escape-time, 500 ms by default, then sends both
+# together) reaches Textual as "\x1b<digit>", which it maps to the character macOS WezTerm sends for Option+digit
+# ("\x1b2" is "™"): it was typed into the field instead of leaving it and switching module. These keys are read
+# back as escape + digit.
+ESCAPED_DIGITS = {"1": "¡", "2": "™", "3": "£", "4": "¢", "5": "∞", "6": "§"}
+
+
+def key_name(character: str) -> str:
+    """Textual's key name of a character (unicodedata's name, lower case, with underscores)."""
+    return unicodedata.name(character).lower().replace(" ", "_").replace("-", "_")
+
+
+_ESCAPED_KEYS = {key_name(character): digit for digit, character in ESCAPED_DIGITS.items()}
 
 
 def binding_id(mode: str) -> str:
@@ -186,6 +202,17 @@ class PixflowApp(App[None]):
 
     def action_leave_field(self) -> None:
         self.screen.set_focus(None)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Escape + digit sent together (see ESCAPED_DIGITS): escape leaves the text field, then the digit acts as a
+        digit does. Here, before any widget: a binding cannot catch a key a focused text field takes."""
+        digit = _ESCAPED_KEYS.get(event.key) if isinstance(event, events.Key) and not event.is_forwarded else None
+        if digit is None:
+            await super().on_event(event)
+            return
+        if self._typing():
+            self.action_leave_field()
+        self.simulate_key(digit)
 
     def action_help(self) -> None:
         from pixflow_tui.tui.screens.help import HelpScreen, binding_groups

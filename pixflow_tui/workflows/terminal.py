@@ -33,6 +33,7 @@ class TerminalReport:
     sixel: bool = False
     kitty_graphics: bool = False
     tmux: str = ""  # tmux's version when inside tmux
+    outer: str = ""  # inside tmux: the terminal outside it, as tmux names it ("XTerm(379)")
     notes: list[str] = field(default_factory=list)
     answers: str = ""  # what the terminal sent back, as received (for `doctor --json` and test fixtures)
 
@@ -50,16 +51,18 @@ def _in_tmux(env: Mapping[str, str], name: str) -> bool:
     return bool(env.get("TMUX")) or name.lower().startswith("tmux") or env.get("TERM", "").startswith("tmux")
 
 
-def tmux_features(env: Mapping[str, str]) -> str:
-    """tmux's `client_termfeatures` (what the terminal outside tmux can do, as tmux sees it); "" when unknown."""
+def tmux_client(env: Mapping[str, str]) -> tuple[str, str]:
+    """(features, name) of the terminal outside tmux as tmux sees it (`client_termfeatures`, `client_termtype`:
+    "256,…,RGB,…" and "XTerm(379)"); ("", "") outside tmux or when tmux does not say."""
     if not env.get("TMUX"):
-        return ""
+        return "", ""
     try:
-        done = subprocess.run(["tmux", "display-message", "-p", "#{client_termfeatures}"], capture_output=True,
-                              text=True, timeout=2, check=False)
+        done = subprocess.run(["tmux", "display-message", "-p", "#{client_termfeatures}|#{client_termtype}"],
+                              capture_output=True, text=True, timeout=2, check=False)
     except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
+        return "", ""
+    features, _, name = done.stdout.strip().partition("|") if done.returncode == 0 else ("", "", "")
+    return features, name
 
 
 def _colours(env: Mapping[str, str], answers: str, name: str, da1_level: int, tmux: bool, features: str) -> str:
@@ -78,7 +81,8 @@ def _colours(env: Mapping[str, str], answers: str, name: str, da1_level: int, tm
     return "16"
 
 
-def from_answers(answers: str | None, env: Mapping[str, str], *, tmux_feature_list: str = "") -> TerminalReport:
+def from_answers(answers: str | None, env: Mapping[str, str], *, tmux_feature_list: str = "",
+                 tmux_outer: str = "") -> TerminalReport:
     """The renderer for `auto` and the colours, from what the terminal answered (None: nothing asked)."""
     if not answers or not _answer(r"\x1b\[\?[\d;]*c", answers):
         guess = detect_graphics(env, is_tty=answers is not None)
@@ -97,15 +101,17 @@ def from_answers(answers: str | None, env: Mapping[str, str], *, tmux_feature_li
     tmux_version = name if name.lower().startswith("tmux") else ("tmux" if tmux else "")
     colours = _colours(env, answers, name, params[0] if params else 0, tmux, tmux_feature_list)
     notes: list[str] = []
-    common: dict[str, Any] = {"terminal": name, "answered": True, "answers": answers, "sixel": sixel, "kitty_graphics": kitty_ok, "tmux": tmux_version}
+    common: dict[str, Any] = {"terminal": name, "answered": True, "answers": answers, "outer": tmux_outer,
+                              "sixel": sixel, "kitty_graphics": kitty_ok, "tmux": tmux_version}
+    shades = {"truecolor": "24-bit colour", "256": "256 colours", "16": "16 colours"}[colours]
     if tmux:
+        inside = f"inside {tmux_version}" + (f" in {tmux_outer}" if tmux_outer else "")
         notes.append("kitty graphics do not pass through tmux")
         if sixel:
-            return TerminalReport("sixel", colours, f"inside {tmux_version}, which shows sixel images", notes=notes,
-                                  **common)
+            return TerminalReport("sixel", colours, f"{inside}, which shows sixel images", notes=notes, **common)
         notes.append("this tmux does not show sixel images (tmux 3.4+ built with sixel does)")
-        return TerminalReport("halfcell", colours, f"inside {tmux_version}: half-block pictures in {colours} colours",
-                              notes=notes, **common)
+        return TerminalReport("halfcell", colours, f"{inside}: half-block pictures in {shades}", notes=notes,
+                              **common)
     lower = name.lower()
     if kitty_ok and lower.startswith("kitty"):
         if _version(name) >= KITTY_PLACEHOLDERS:
@@ -117,7 +123,7 @@ def from_answers(answers: str | None, env: Mapping[str, str], *, tmux_feature_li
         return TerminalReport("sixel", colours, f"{name or 'the terminal'} shows sixel images", notes=notes, **common)
     return TerminalReport("halfcell", colours,
                           f"{name or 'the terminal'} has no sixel or usable kitty graphics: half-block pictures in "
-                          f"{colours} colours", notes=notes, **common)
+                          f"{shades}", notes=notes, **common)
 
 
 def detect_graphics(env: Mapping[str, str] | None = None, *, is_tty: bool | None = None) -> str:
@@ -152,7 +158,13 @@ def probe(*, use_stdio: bool = True, env: Mapping[str, str] | None = None) -> Te
 
         env = os.environ if env is None else env
         answers = None if env.get("TERM", "") in ("", "dumb") else probe_terminal(use_stdio=use_stdio)
-        _probed = from_answers(answers, env, tmux_feature_list=tmux_features(env) if answers else "")
+        features, outer = tmux_client(env) if answers else ("", "")
+        _probed = from_answers(answers, env, tmux_feature_list=features, tmux_outer=outer)
+    return _probed
+
+
+def last_report() -> TerminalReport | None:
+    """What the probe found in this process (None when it did not run)."""
     return _probed
 
 

@@ -235,3 +235,24 @@ async def test_a_mode_key_in_a_burst_still_switches_outside_text_fields(make_app
         burst(app, "right", "3")
         await settle(pilot)
         assert app.current_mode == "img2video"
+
+
+@pytest.mark.parametrize("focus", ["#probe", None])
+async def test_escape_and_a_digit_in_one_read_leave_the_field_and_switch_module(make_app, focus: str | None) -> None:
+    """tmux holds a lone escape for its escape-time and sends it with the next key: "\\x1b2" in one read."""
+    from textual._xterm_parser import XTermParser
+
+    app = make_app()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        field = Input(id="probe")
+        await app.screen.mount(field)
+        if focus:
+            field.focus()
+        await pilot.pause()
+        parser = XTermParser()
+        for event in list(parser.feed("\x1b2")):  # what Textual's driver makes of those bytes
+            app.post_message(event)
+        await settle(pilot)
+        assert app.current_mode == "asset_monster"
+        assert field.value == "", "nothing typed into the field"

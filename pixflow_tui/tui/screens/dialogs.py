@@ -14,7 +14,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 
@@ -67,6 +67,26 @@ class ConfirmDialog(_Dialog[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class CopyTextDialog(_Dialog[None]):
+    """Text no clipboard could take, shown to select with the terminal's own selection."""
+
+    def __init__(self, text: str, *, title: str, reason: str) -> None:
+        super().__init__(title, f"Not copied: {reason}. Select the text below with your terminal (shift+drag in "
+                                "most terminals, as Pixflow uses the mouse) and copy it there.")
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield from self.compose_header()
+            yield TextArea(self.text, read_only=True, soft_wrap=True, id="copy-text", classes="dialog-copy-text")
+            yield Static("escape: close", classes="dialog-hint", markup=False)
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.select_all()
 
 
 class _TextDialog(_Dialog[ResultT]):

@@ -13,6 +13,7 @@ from textual.widgets import Collapsible, Static
 
 from pixflow_tui.tui import action_keys
 from pixflow_tui.core.prompt_schema import SECTIONS, PromptOutput
+from pixflow_tui.tui.clipboard import copy_text
 
 
 def _label(key: str) -> str:
@@ -107,5 +108,4 @@ class PromptView(VerticalScroll, can_focus=True):
         if self.prompt is None:
             self.notify("No prompt to copy.", severity="warning")
             return
-        self.app.copy_to_clipboard(self.prompt.to_json())
-        self.notify("Prompt JSON copied to the clipboard.")
+        copy_text(self, self.prompt.to_json(), "Prompt JSON")

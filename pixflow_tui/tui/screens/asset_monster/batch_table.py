@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 
 from pixflow_tui.core.jobs import JobView
 from pixflow_tui.tui import action_keys
+from pixflow_tui.tui.clipboard import copy_text
 from pixflow_tui.tui.paid import redo
 from pixflow_tui.tui.screens.asset_monster.background import in_thread
 from pixflow_tui.tui.screens.dialogs import TextInputDialog
@@ -263,8 +264,7 @@ class BatchJobTable(JobTable):
         if detail.prompt is None:
             self.notify("This job has no structured prompt.", severity="warning")
             return
-        self.app.copy_to_clipboard(detail.prompt.to_json())
-        self.notify("Prompt JSON copied to the clipboard.")
+        copy_text(self, detail.prompt.to_json(), "Prompt JSON")
 
     def open_path(self, path: str) -> None:
         message = self.launcher.open(path)

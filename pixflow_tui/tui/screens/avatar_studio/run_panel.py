@@ -18,6 +18,7 @@ from pixflow_tui.core import catalog
 from pixflow_tui.core.avatars import REACTIONS
 from pixflow_tui.core.jobs import JobEvent, JobState
 from pixflow_tui.tui import action_keys
+from pixflow_tui.tui.clipboard import copy_text
 from pixflow_tui.tui.paid import redo, spend
 from pixflow_tui.tui.screens.avatar_studio.media import MediaFacts, media_facts
 from pixflow_tui.tui.screens.avatar_studio.voice_sample import play_voice_sample
@@ -439,5 +440,4 @@ class RunPanel(Vertical):
         if row is None or row.deliverable is None:
             self.say("Nothing to copy yet: the highlighted row has no finished file.", "warning")
             return
-        self.app.copy_to_clipboard(row.deliverable)
-        self.notify(f"Copied {row.deliverable}.")
+        copy_text(self, row.deliverable, f"The path {row.deliverable}")

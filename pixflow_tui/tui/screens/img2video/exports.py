@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widget import Widget
 
+from pixflow_tui.tui.clipboard import copy_text
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, PathInputDialog
 from pixflow_tui.tui.screens.img2video.background import in_thread
 from pixflow_tui.tui.screens.img2video.presets_menu import downloads
@@ -21,9 +22,8 @@ def _played(node: Widget, video: VideoInfo, shown: bool) -> None:
     if shown:
         node.notify(f"Playing {Path(video.path).name} with the system player", title="Img2Video")
     else:
-        node.app.copy_to_clipboard(video.path)
-        node.notify(f"No display here to play it on. The video is at {video.path} (path copied)",
-                    title="Img2Video", timeout=15)
+        node.notify(f"No display here to play it on. The video is at {video.path}", title="Img2Video", timeout=15)
+        copy_text(node, video.path, "Its path")
 
 
 def export(node: Widget, this: VideoInfo | None, videos: list[VideoInfo]) -> None:

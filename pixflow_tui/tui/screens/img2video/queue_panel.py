@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 
 from pixflow_tui.core.jobs import JobState
 from pixflow_tui.tui import action_keys
+from pixflow_tui.tui.clipboard import copy_text
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, PathInputDialog
 from pixflow_tui.tui.screens.img2video import confirmations, exports
 from pixflow_tui.tui.screens.img2video.background import in_thread, warn
@@ -346,5 +347,4 @@ class QueuePanel(QueueView):
     def action_copy_prompt(self) -> None:
         entry = self.selected
         if entry is not None:
-            self.app.copy_to_clipboard(entry.composed_prompt())
-            self.notify("Prompt copied", title="Img2Video")
+            copy_text(self, entry.composed_prompt(), "Prompt")

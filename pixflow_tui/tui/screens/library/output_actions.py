@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from textual.binding import Binding, BindingType
 
 from pixflow_tui.tui import action_keys
+from pixflow_tui.tui.clipboard import copy_text
 from pixflow_tui.tui.paid import redo
 from pixflow_tui.tui.screens.dialogs import PathInputDialog
 from pixflow_tui.tui.screens.library.base import LibraryTab
@@ -138,8 +139,7 @@ class OutputTab(LibraryTab):
         if not text:
             self.notify("This output has no prompt.", severity="warning")
             return
-        self.app.copy_to_clipboard(text)
-        self.notify("Prompt copied to the clipboard.")
+        copy_text(self, text, "Prompt")
 
     def action_regenerate(self) -> None:
         row = self.current

@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
 from pixflow_tui.tui import action_keys
+from pixflow_tui.tui.clipboard import copy_text
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog, TextInputDialog
 from pixflow_tui.tui.screens.library.base import RowListTab, prompt_line, short, when
 from pixflow_tui.tui.widgets.row_list import RowList
@@ -157,5 +158,4 @@ class FavoritesTab(RowListTab):
 
         favorite = self.current
         if favorite is not None:
-            self.app.copy_to_clipboard(json.dumps(favorite.prompt, indent=2, ensure_ascii=False))
-            self.notify("Prompt JSON copied to the clipboard.")
+            copy_text(self, json.dumps(favorite.prompt, indent=2, ensure_ascii=False), "Prompt JSON")

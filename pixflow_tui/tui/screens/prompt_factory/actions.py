@@ -17,6 +17,7 @@ from textual.worker import Worker
 
 from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui import action_keys
+from pixflow_tui.tui.clipboard import copy_text
 from pixflow_tui.tui.screens.dialogs import TextInputDialog
 from pixflow_tui.tui.screens.prompt_factory.runs import BadImage, Began, Checking, write
 from pixflow_tui.tui.screens.prompt_factory.batch import Batch
@@ -93,8 +94,7 @@ class ResultsPane(ResultsView):
         if (found := self.current()) is None:
             return
         index, slot = found
-        self.app.copy_to_clipboard(slot.prompt.to_json())
-        self.notify(f"Prompt {index + 1} copied as JSON.")
+        copy_text(self, slot.prompt.to_json(), f"Prompt {index + 1} as JSON")
 
     def action_toggle_select(self) -> None:
         if (found := self.current()) is None or self.shown is None:
