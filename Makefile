@@ -34,7 +34,7 @@ $(VENV)/.test-deps: $(VENV)/.run-deps
 # Resolve the ranges in pyproject.toml afresh into requirements.lock (in a throwaway environment).
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install -q -e ".[test]"
+	.lock-venv/bin/pip install -q -e ".[test,postgres]"
 	(echo "# The exact versions CI and \`make\` install (pyproject.toml declares the compatible ranges)."; \
 	 echo "# Regenerate after changing a dependency: make lock"; \
 	 .lock-venv/bin/pip freeze --exclude-editable) > requirements.lock

@@ -8,11 +8,13 @@ from __future__ import annotations
 import getpass
 import math
 import os
+import re
 import stat
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import platformdirs
 
@@ -86,14 +88,43 @@ def _url(name: str, value: Any) -> str | None:
 DATABASE_SCHEMES = ("sqlite", "sqliteext", "postgres", "postgresql", "postgresext", "postgresqlext")
 
 
-def redact_url(text: str) -> str:
-    """`text` with the password of a URL (scheme://user:password@host) replaced by ***."""
+def _url_password(text: str) -> tuple[int, int] | None:
+    """Where the password of a URL (scheme://user:password@host/…) sits in `text`, or None. The last "@" before
+    the query ends the credentials, so a password holding "/" or "@" is found whole."""
     scheme, sep, rest = text.partition("://")
-    if not sep or "@" not in rest.split("/", 1)[0]:
+    if not sep:
+        return None
+    authority = rest.split("?", 1)[0]
+    at = authority.rfind("@")
+    colon = authority.find(":", 0, at) if at > 0 else -1
+    if colon < 0:
+        return None
+    start = len(scheme) + len(sep) + colon + 1
+    return start, len(scheme) + len(sep) + at
+
+
+def redact_url(text: str) -> str:
+    """`text` with the password of a URL (scheme://user:password@host, or ?password=…) replaced by ***."""
+    span = _url_password(text)
+    if span is not None:
+        text = text[:span[0]] + "***" + text[span[1]:]
+    return re.sub(r"([?&]password=)[^&\s]*", r"\1***", text, flags=re.IGNORECASE)
+
+
+def scrub_password(text: str, url: str | None) -> str:
+    """`text` (an error message, a log line) with the password of the database URL `url` replaced by *** wherever
+    it appears, as written or percent-decoded."""
+    if not url:
         return text
-    credentials, at, after = rest.partition("@")
-    user, colon, _ = credentials.partition(":")
-    return f"{scheme}://{user}{':***' if colon else ''}{at}{after}"
+    secrets = set()
+    span = _url_password(url)
+    if span is not None:
+        secrets.add(url[span[0]:span[1]])
+    secrets.update(re.findall(r"[?&]password=([^&\s]*)", url, flags=re.IGNORECASE))
+    for secret in sorted(secrets - {"", "***"}, key=len, reverse=True):
+        for form in {secret, unquote(secret)}:
+            text = text.replace(form, "***")
+    return redact_url(text)
 
 
 def _database_url(name: str, value: Any) -> str | None:
@@ -279,6 +310,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"config file {config_path} [keymap] must map binding ids to key strings, e.g. rate-like = \"l\"")
 
     return Settings(home=home, config_path=config_path, keymap=dict(keymap), warnings=tuple(warnings), **values)
+
+
+def with_user(settings: Settings, name: str) -> Settings:
+    """`settings` acting as the person `name` (`pixflow --user NAME`)."""
+    parsed = _optional_text("--user", name)
+    if parsed is None:
+        raise SettingsError("--user needs a name, e.g. --user alice")
+    return replace(settings, user=parsed)
 
 
 def setting_names() -> list[str]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from pixflow_tui import __version__
 from pixflow_tui.cli.common import EXIT_CODES_HELP, ExitCode
-from pixflow_tui.config import SettingsError, load_settings
+from pixflow_tui.config import SettingsError, load_settings, with_user
 from pixflow_tui.workflows.logs import setup_logging
 
 
@@ -41,6 +41,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"pixflow {__version__}")
+    parser.add_argument("--user", metavar="NAME",
+                        help="act as this person: their ratings, favourites and history (default: the setting "
+                             "`user`, else the login name)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in modules:  # each sets `handler` on its parsers
         module.register(subparsers)
@@ -58,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.USAGE
     try:
         settings = load_settings()
+        if args is not None and args.user is not None:
+            settings = with_user(settings, args.user)
     except SettingsError as exc:
         print(f"pixflow: {exc}", file=sys.stderr)
         return ExitCode.CONFIG

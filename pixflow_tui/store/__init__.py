@@ -22,8 +22,10 @@ from pixflow_tui.store.images_repo import (
     RatingRepository,
 )
 from pixflow_tui.store.migrations import LATEST_VERSION
+from pixflow_tui.store.records import UserRecord
 from pixflow_tui.store.scripts_repo import ScriptRepository
 from pixflow_tui.store.taste_repo import TasteRepository
+from pixflow_tui.store.users_repo import UserRepository
 from pixflow_tui.store.prompts_repo import (
     AssetRepository,
     FavoriteRepository,
@@ -91,6 +93,7 @@ class Store:
         self.pipeline_runs = PipelineRepository(user_id)
         self.scripts = ScriptRepository(user_id)
         self.taste = TasteRepository(db, user_id)
+        self.users = UserRepository(user_id)
 
     @cached_property
     def library(self) -> LibraryQueries:
@@ -106,6 +109,10 @@ class Store:
             Path(location).parent.mkdir(parents=True, exist_ok=True)
         db, user_id = open_database(location, settings.user, backup_dir=backups_folder(settings))
         return cls(db, user_id, location)
+
+    def current_user(self) -> UserRecord:
+        """Who this store acts for: `pixflow --user NAME`, else the setting `user`, else the login name."""
+        return self.users.current()
 
     @property
     def schema_version(self) -> int:

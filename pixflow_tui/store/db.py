@@ -7,9 +7,9 @@ from pathlib import Path
 
 import peewee
 
-from pixflow_tui.config import redact_url
+from pixflow_tui.config import redact_url, scrub_password
 from pixflow_tui.core.catalog import PRODUCTS
-from pixflow_tui.store import backups, sqlite
+from pixflow_tui.store import backups, postgres, sqlite
 from pixflow_tui.store.migrations import LATEST_VERSION, MIGRATIONS
 from pixflow_tui.store.models import Product, SchemaMigration, User, database_proxy
 
@@ -32,7 +32,7 @@ _FRESH_EMPTY_SECONDS = 10.0
 
 
 def describe_database_error(exc: Exception, where: str) -> str:
-    text = str(exc)
+    text = " ".join(str(exc).split())  # one line (libpq's messages have a second, indented one)
     if "locked" in text or "busy" in text:
         return f"database {where} is locked by another program; close it or wait and try again"
     if "not a database" in text or "malformed" in text or "corrupt" in text:
@@ -52,11 +52,13 @@ def describe_failure(exc: BaseException, where: str) -> str | None:
     if isinstance(exc, StoreError):
         return str(exc)
     if isinstance(exc, DB_ERRORS):
-        return describe_database_error(exc, redact_url(where))
+        return scrub_password(describe_database_error(exc, redact_url(where)), where)
     return None
 
 
 def _connect(url_or_path: str) -> peewee.Database:
+    if postgres.is_postgres_url(url_or_path):
+        return postgres.open_postgres(url_or_path)
     if "://" in url_or_path:
         from playhouse.db_url import connect as connect_url  # it loads every backend's extension: only for URLs
 
@@ -140,13 +142,13 @@ def open_database(url_or_path: str, user_name: str, backup_dir: Path | None = No
         raise
     except (peewee.DatabaseError, sqlite3.DatabaseError, OSError) as exc:
         _close_quietly(db)
-        raise StoreError(describe_database_error(exc, where)) from exc
+        raise StoreError(scrub_password(describe_database_error(exc, where), url_or_path)) from None
     except peewee.ImproperlyConfigured as exc:
         _close_quietly(db)
         if "psycopg" in str(exc) or "postgres" in str(exc).lower():
-            raise StoreError(f"database {where} is PostgreSQL, but its driver is not installed; "
-                             "run: .venv/bin/pip install psycopg2-binary") from exc
-        raise StoreError(f"database {where}: {exc}") from exc
+            raise StoreError(f"database {where} is PostgreSQL, but its driver (psycopg 3) is not installed; "
+                             f"run: {postgres.INSTALL_HINT}") from None
+        raise StoreError(scrub_password(f"database {where}: {exc}", url_or_path)) from None
     return db, user_id
 
 
@@ -184,8 +186,9 @@ def _connect_migrate_seed(db: peewee.Database, user_name: str, patience: float =
             ready = _ready_user_id(db, user_name)
             if ready is not None:
                 return ready
-            migrate(db)
-            return seed(db, user_name)
+            with postgres.migration_lock(db):
+                migrate(db)
+                return seed(db, user_name)
         except peewee.OperationalError as exc:
             if "locked" not in str(exc) or time.monotonic() >= deadline:
                 raise

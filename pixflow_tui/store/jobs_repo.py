@@ -12,6 +12,7 @@ from typing import Any
 from peewee import fn
 
 from pixflow_tui.core.jobs import RESUMABLE_STATES, JobKind, JobState
+from pixflow_tui.store.fields import dollars
 from pixflow_tui.store.models import UNFINISHED, Batch, BatchTag, Job, tuples, utcnow
 from pixflow_tui.store.records import BatchRecord, JobRecord
 
@@ -167,7 +168,7 @@ class JobRepository:
                    & (Job.provider != "demo"))
             .scalar()
         )
-        return float(total or 0.0)
+        return dollars(total)  # SUM is not converted by the field: micro-dollars
 
     def get(self, job_id: int) -> JobRecord | None:
         row = self._sql.select_one(job_id)
@@ -284,11 +285,11 @@ class JobRepository:
         has a finish time)."""
         finished = Job.finished_at >= since
         unfinished = Job.finished_at.is_null() & (Job.submitted_at >= since)
-        total = 0.0
+        total = 0
         for when in (finished, unfinished):  # two range reads of one index; an OR of both tempts a full walk
             part = Job.select(fn.SUM(Job.cost)).where((Job.user == self.user_id) & when & Job.cost.is_null(False))
-            total += float(part.scalar() or 0.0)
-        return total
+            total += int(part.scalar() or 0)  # SUM is not converted by the field: micro-dollars
+        return dollars(total)
 
 
 def batch_record(row: Batch, tags: Iterable[str] = ()) -> BatchRecord:

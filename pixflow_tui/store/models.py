@@ -9,8 +9,6 @@ from peewee import (
     AutoField,
     Check,
     DatabaseProxy,
-    DateTimeField,
-    FloatField,
     ForeignKeyField,
     IntegerField,
     Model,
@@ -19,6 +17,7 @@ from peewee import (
 )
 
 from pixflow_tui.core.jobs import RESUMABLE_STATES
+from pixflow_tui.store.fields import DoubleField, MoneyField, UTCDateTimeField
 
 database_proxy = DatabaseProxy()
 
@@ -47,7 +46,7 @@ class User(BaseModel):
     password_hash = TextField(default="")
     name = TextField()
     role = TextField(default="user")
-    created_at = DateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
         table_name = "users"
@@ -61,7 +60,7 @@ class Product(BaseModel):
     color_accent = TextField()
     prompt_schema = TextField(null=True)
     is_active = IntegerField(default=1)
-    created_at = DateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
         table_name = "products"
@@ -80,7 +79,7 @@ class History(BaseModel):
     model_used = TextField(null=True)
     variety_score = TextField(null=True)  # JSON
     quality_metrics = TextField(null=True)  # JSON
-    created_at = DateTimeField(default=utcnow, index=True)
+    created_at = UTCDateTimeField(default=utcnow, index=True)
 
     class Meta:
         table_name = "history"
@@ -96,7 +95,7 @@ class Favorite(BaseModel):
     prompt = TextField()  # JSON
     name = TextField(null=True)
     concept = TextField(null=True)
-    created_at = DateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
         table_name = "favorites"
@@ -114,7 +113,7 @@ class Preset(BaseModel):
     kind = TextField(default="prompt")  # prompt | batch | video
     prompt = TextField()  # JSON: the prompt, or the settings for batch/video presets
     is_builtin = IntegerField(default=0)
-    created_at = DateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
         table_name = "presets"
@@ -130,11 +129,11 @@ class Batch(BaseModel):
     concept = TextField(default="")
     settings = TextField(default="{}")  # JSON
     status = TextField(default="pending")
-    cost_estimate = FloatField(default=0.0)
-    cost_actual = FloatField(default=0.0)
-    created_at = DateTimeField(default=utcnow, index=True)
-    updated_at = DateTimeField(default=utcnow)
-    finished_at = DateTimeField(null=True)
+    cost_estimate = MoneyField(default=0.0, column_name="cost_estimate_micros")
+    cost_actual = MoneyField(default=0.0, column_name="cost_actual_micros")
+    created_at = UTCDateTimeField(default=utcnow, index=True)
+    updated_at = UTCDateTimeField(default=utcnow)
+    finished_at = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "batches"
@@ -170,21 +169,21 @@ class Job(BaseModel):
     handle = TextField(null=True)  # JSON: status/response/cancel URLs
     result = TextField(null=True)  # JSON: provider result (output URLs)
     queue_position = IntegerField(null=True)
-    progress = FloatField(null=True)
+    progress = DoubleField(null=True)
     attempts = IntegerField(default=0)
     error = TextField(null=True)
     lease_owner = TextField(null=True)
-    lease_expires = FloatField(null=True)
-    next_attempt_at = FloatField(null=True)
-    cost_estimate = FloatField(default=0.0)
-    cost = FloatField(null=True)
+    lease_expires = DoubleField(null=True)
+    next_attempt_at = DoubleField(null=True)
+    cost_estimate = MoneyField(default=0.0, column_name="cost_estimate_micros")
+    cost = MoneyField(null=True, column_name="cost_micros")
     output_path = TextField(null=True)
     parent = ForeignKeyField("self", column_name="parent_job_id", null=True, on_delete="SET NULL")
     parent_job_id: int | None
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
-    submitted_at = DateTimeField(null=True)
-    finished_at = DateTimeField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+    submitted_at = UTCDateTimeField(null=True)
+    finished_at = UTCDateTimeField(null=True)
 
     class Meta:
         table_name = "jobs"
@@ -229,7 +228,7 @@ class GeneratedImage(BaseModel):
     width = IntegerField(null=True)
     height = IntegerField(null=True)
     thumbnail_path = TextField(null=True)
-    generated_at = DateTimeField(default=utcnow, index=True)
+    generated_at = UTCDateTimeField(default=utcnow, index=True)
 
     class Meta:
         table_name = "generated_images"
@@ -245,8 +244,8 @@ class ImageRating(BaseModel):
     image_id: int
     rating = IntegerField(constraints=[Check("rating IN (-1, 1)")])
     notes = TextField(null=True)
-    rated_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
+    rated_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
         table_name = "image_ratings"
@@ -270,13 +269,13 @@ class Asset(BaseModel):
     model = TextField(null=True)
     provider = TextField(null=True)
     metadata = TextField(default="{}")  # JSON
-    duration = FloatField(null=True)
+    duration = DoubleField(null=True)
     source_image = ForeignKeyField(GeneratedImage, column_name="source_image_id", null=True, on_delete="SET NULL")
     source_image_id: int | None
     source_asset = ForeignKeyField("self", column_name="source_asset_id", null=True, on_delete="SET NULL")
     source_asset_id: int | None
     concept = TextField(default="")  # copied from the source image or the request, so the library can filter by it
-    created_at = DateTimeField(default=utcnow, index=True)
+    created_at = UTCDateTimeField(default=utcnow, index=True)
     # the owner's like (1) or dislike (-1), None when unrated; last, where migration 0004 added it
     rating = IntegerField(null=True, constraints=[Check("rating IN (-1, 1)")])
 
@@ -321,8 +320,8 @@ class PipelineRun(BaseModel):
     failed_step = TextField(null=True)
     artefacts = TextField(default="{}")
     error = TextField(null=True)
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
         table_name = "pipeline_runs"
@@ -336,8 +335,8 @@ class Script(BaseModel):
     user_id: int
     title = TextField(default="")
     current_version_id = IntegerField(null=True)
-    created_at = DateTimeField(default=utcnow)
-    updated_at = DateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
         table_name = "scripts"
@@ -355,7 +354,7 @@ class ScriptVersion(BaseModel):
     language = TextField(default="")  # a catalog language code; "" when not known
     action = TextField()  # typed | generated | improved | shorter | longer | duration | translated | transcribed | edited
     settings = TextField(default="{}")  # JSON: what made it (concept, duration, tone, feedback, source, ...)
-    created_at = DateTimeField(default=utcnow)
+    created_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
         table_name = "script_versions"
@@ -365,7 +364,7 @@ class ScriptVersion(BaseModel):
 class SchemaMigration(BaseModel):
     version = IntegerField(primary_key=True)
     name = TextField()
-    applied_at = DateTimeField(default=utcnow)
+    applied_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
         table_name = "schema_migrations"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -70,8 +70,11 @@ def loads(text: str | None, default: Any) -> Any:
 
 
 def stamp(value: Any) -> datetime:
-    """A timestamp column as read raw: SQLite gives peewee's text form, other databases a datetime."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    """A timestamp column as read raw, as a naive UTC datetime: SQLite gives peewee's text form, PostgreSQL an
+    aware datetime (TIMESTAMPTZ)."""
+    if not isinstance(value, datetime):
+        return datetime.fromisoformat(value)
+    return value if value.tzinfo is None else value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def fast_maker(cls: type[R]) -> Callable[[Sequence[Any]], R]:
@@ -227,3 +230,13 @@ class ScriptRecord:
     current: ScriptVersionRecord | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """A person using the library (one row of `users`)."""
+
+    id: int
+    name: str
+    email: str
+    created_at: datetime

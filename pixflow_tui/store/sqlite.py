@@ -1,6 +1,6 @@
 """Every piece of SQLite-only SQL lives here: connection pragmas and the FTS5 search index.
 
-Other databases (a PostgreSQL URL) get a plain table searched with LIKE through the same functions.
+PostgreSQL gets the same search, with the same matching rules, through the same functions (store/search_pg.py).
 """
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TypedDict
 
 from peewee import SQL, Database, SqliteDatabase
+
+from pixflow_tui.store import search_pg
 
 
 class Pragmas(TypedDict):
@@ -90,10 +92,7 @@ def create_search_index(db: Database) -> None:
     if is_sqlite(db):
         db.execute_sql(_fts_table_sql("search_index"))
     else:
-        db.execute_sql(
-            "CREATE TABLE IF NOT EXISTS search_index (kind VARCHAR(16) NOT NULL, ref_id INTEGER NOT NULL, body TEXT)"
-        )
-        db.execute_sql("CREATE INDEX IF NOT EXISTS search_index_ref ON search_index (kind, ref_id)")
+        search_pg.create_search_index(db)
 
 
 def upgrade_search_index(db: Database) -> bool:
@@ -120,37 +119,36 @@ def upgrade_search_index(db: Database) -> bool:
 
 
 def index_document(db: Database, kind: str, ref_id: int, body: str) -> None:
+    if not is_sqlite(db):
+        search_pg.index_document(db, kind, ref_id, body)
+        return
     remove_document(db, kind, ref_id)
-    if is_sqlite(db):
-        db.execute_sql("INSERT INTO search_index (rowid, kind, ref_id, body) VALUES (?, ?, ?, ?)",
-                       (_base(kind) + ref_id, kind, ref_id, body))
-    else:
-        db.execute_sql("INSERT INTO search_index (kind, ref_id, body) VALUES (%s, %s, %s)", (kind, ref_id, body))
+    db.execute_sql("INSERT INTO search_index (rowid, kind, ref_id, body) VALUES (?, ?, ?, ?)",
+                   (_base(kind) + ref_id, kind, ref_id, body))
 
 
 def index_documents(db: Database, rows: list[tuple[str, int, str]]) -> None:
     """Bulk insert for new rows (no previous document to replace)."""
+    if not is_sqlite(db):
+        search_pg.index_documents(db, rows)
+        return
     db.execute_sql("SELECT 1")  # ensure a connection before executemany on the raw cursor
-    cursor = db.cursor()
-    if is_sqlite(db):
-        cursor.executemany("INSERT INTO search_index (rowid, kind, ref_id, body) VALUES (?, ?, ?, ?)",
-                           [(_base(kind) + ref, kind, ref, body) for kind, ref, body in rows])
-    else:
-        cursor.executemany("INSERT INTO search_index (kind, ref_id, body) VALUES (%s, %s, %s)", rows)
+    db.cursor().executemany("INSERT INTO search_index (rowid, kind, ref_id, body) VALUES (?, ?, ?, ?)",
+                            [(_base(kind) + ref, kind, ref, body) for kind, ref, body in rows])
 
 
 def remove_document(db: Database, kind: str, ref_id: int) -> None:
     if is_sqlite(db):
         db.execute_sql("DELETE FROM search_index WHERE rowid = ?", (_base(kind) + ref_id,))
     else:
-        db.execute_sql("DELETE FROM search_index WHERE kind = %s AND ref_id = %s", (kind, ref_id))
+        search_pg.remove_document(db, kind, ref_id)
 
 
 def clear_documents(db: Database, kind: str) -> None:
     if is_sqlite(db):
         db.execute_sql("DELETE FROM search_index WHERE rowid BETWEEN ? AND ?", (_base(kind), _base(kind) + _REF_MASK))
     else:
-        db.execute_sql("DELETE FROM search_index WHERE kind = %s", (kind,))
+        search_pg.clear_documents(db, kind)
 
 
 # A word as unicode61 cuts it (letters and digits; "_" separates), so a quoted word is always a single token.
@@ -178,11 +176,7 @@ def search_subquery(db: Database, kind: str, text: str) -> SQL | None:
         base = _base(kind)
         return SQL("(SELECT rowid - ? FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ?)",
                    (base, query, base, base + _REF_MASK))
-    words = _WORD.findall(text)
-    if not words:
-        return None
-    sql = "(SELECT ref_id FROM search_index WHERE kind = %s" + " AND body ILIKE %s" * len(words) + ")"
-    return SQL(sql, (kind, *[f"%{w}%" for w in words]))
+    return search_pg.search_subquery(kind, text)
 
 
 def search_newest(db: Database, kind: str, text: str, *, before: int | None = None, limit: int = 200) -> list[int]:
@@ -198,16 +192,7 @@ def search_newest(db: Database, kind: str, text: str, *, before: int | None = No
         sql = ("SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? "
                "ORDER BY rowid DESC LIMIT ?")
         return [int(r[0]) - base for r in db.execute_sql(sql, (query, base, high, int(limit))).fetchall()]
-    words = _WORD.findall(text)
-    if not words:
-        return []
-    sql = "SELECT ref_id FROM search_index WHERE kind = %s" + " AND body ILIKE %s" * len(words)
-    params: list[object] = [kind, *[f"%{w}%" for w in words]]
-    if before is not None:
-        sql += " AND ref_id < %s"
-        params.append(before)
-    sql += f" ORDER BY ref_id DESC LIMIT {int(limit)}"
-    return [int(row[0]) for row in db.execute_sql(sql, params).fetchall()]
+    return search_pg.search_newest(db, kind, text, before=before, limit=limit)
 
 
 def search_range(db: Database, kind: str, text: str, low: int, high: int) -> list[int]:
@@ -219,30 +204,20 @@ def search_range(db: Database, kind: str, text: str, low: int, high: int) -> lis
         base = _base(kind)
         sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ?"
         return [int(r[0]) - base for r in db.execute_sql(sql, (query, base + low, base + high)).fetchall()]
-    words = _WORD.findall(text)
-    if not words:
-        return []
-    sql = "SELECT ref_id FROM search_index WHERE kind = %s AND ref_id BETWEEN %s AND %s" + " AND body ILIKE %s" * len(words)
-    return [int(r[0]) for r in db.execute_sql(sql, (kind, low, high, *[f"%{w}%" for w in words])).fetchall()]
+    return search_pg.search_range(db, kind, text, low, high)
 
 
 def search_ids(db: Database, kind: str, text: str, limit: int | None = None) -> list[int]:
     """Ids of `kind` documents matching `text`, best match first."""
-    if is_sqlite(db):
-        query = fts_query(text)
-        if not query:
-            return []
-        base = _base(kind)
-        sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank"
-        params: tuple = (query, base, base + _REF_MASK)
-        offset = base
-    else:
-        words = _WORD.findall(text)
-        if not words:
-            return []
-        sql = "SELECT ref_id FROM search_index WHERE kind = %s" + " AND body ILIKE %s" * len(words)
-        params = (kind, *[f"%{w}%" for w in words])
-        offset = 0
+    if not is_sqlite(db):
+        return search_pg.search_ids(db, kind, text, limit)
+    query = fts_query(text)
+    if not query:
+        return []
+    base = _base(kind)
+    sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank"
+    params: tuple = (query, base, base + _REF_MASK)
+    offset = base
     if limit:
         sql += f" LIMIT {int(limit)}"
     return [int(row[0]) - offset for row in db.execute_sql(sql, params).fetchall()]

@@ -12,6 +12,10 @@ from pixflow_tui.store import sqlite as store_sqlite
 from pixflow_tui.store.db import migrate
 from pixflow_tui.store.models import GeneratedImage
 
+from tests.db_helpers import is_postgres, sql
+
+pytestmark = pytest.mark.both_backends
+
 
 def add_image(store: Store, concept: str, style: str, *, batch_id: int | None = None, model: str = "m-one",
               parent_job_id: int | None = None):
@@ -141,6 +145,7 @@ def test_assets_are_searchable_and_carry_their_concept(store: Store, mixed: dict
         f"asset:{v.id}" for v in reversed(mixed["videos"])]
 
 
+@pytest.mark.sqlite_only
 def test_index_documents_live_in_their_kind_range(store: Store) -> None:
     image = add_image(store, "shared word zebra", "x")
     history = store.history.add(concept="zebra history", prompts=[{"style": "zebra"}])
@@ -149,7 +154,7 @@ def test_index_documents_live_in_their_kind_range(store: Store) -> None:
     store.history.delete(history.id)
     assert store_sqlite.search_newest(store.db, "history", "zebra") == []
     assert store_sqlite.search_newest(store.db, "image", "zebra") == [image.id]
-    plan = store.db.execute_sql("EXPLAIN QUERY PLAN DELETE FROM search_index WHERE rowid = ?", (1,)).fetchall()
+    plan = sql(store.db, "EXPLAIN QUERY PLAN DELETE FROM search_index WHERE rowid = ?", (1,)).fetchall()
     assert "INDEX 0:=" in " ".join(str(r) for r in plan)  # FTS5 looks the rowid up instead of scanning
 
 
@@ -182,6 +187,7 @@ def test_lineage_lookups(store: Store) -> None:
     assert store.library.output("image:999999") is None and store.library.output("nonsense") is None
 
 
+@pytest.mark.sqlite_only
 def test_migration_0002_upgrades_an_old_database(settings, tmp_path) -> None:
     """A version-1 database (search index without kind ranges, assets without a concept) is upgraded in place."""
     store = Store.open(settings)

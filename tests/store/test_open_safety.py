@@ -3,7 +3,6 @@ up-to-date database opens while another process holds the write lock, and a URL'
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import os
 import sqlite3
 import time
@@ -13,6 +12,7 @@ import pytest
 
 from pixflow_tui.config import Settings
 from pixflow_tui.store import LATEST_VERSION, Store, StoreError, backups_folder
+from pixflow_tui.store import postgres as store_postgres
 from pixflow_tui.store import sqlite as store_sqlite
 
 
@@ -149,11 +149,23 @@ def test_an_up_to_date_database_opens_and_reads_while_another_process_writes(
 # ---------------------------------------------------------------------------------------------- URLs
 
 
-@pytest.mark.skipif(importlib.util.find_spec("psycopg2") is not None, reason="the PostgreSQL driver is installed")
-def test_a_postgres_url_without_its_driver_says_what_to_install(settings: Settings) -> None:
+def test_a_postgres_url_without_its_driver_says_what_to_install(settings: Settings,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_postgres, "driver_installed", lambda: False)
     url = "postgresql://alice:s3cret-pw@127.0.0.1:1/pixflow"
     with pytest.raises(StoreError) as caught:
         Store.open(dataclasses.replace(settings, database_url=url))
     message = str(caught.value)
-    assert "pip install psycopg2-binary" in message and "\n" not in message
+    assert "pip install 'pixflow-tui[postgres]'" in message and "\n" not in message
     assert "s3cret-pw" not in message and "alice:***@127.0.0.1" in message
+
+
+@pytest.mark.parametrize("password", ["s3cret-pw", "p%40ss/w0rd", "pa:ss"])
+def test_a_postgres_server_that_is_not_there_is_one_line_without_the_password(settings: Settings,
+                                                                             password: str) -> None:
+    url = f"postgresql://alice:{password}@127.0.0.1:1/pixflow"
+    with pytest.raises(StoreError) as caught:
+        Store.open(dataclasses.replace(settings, database_url=url))
+    message = str(caught.value)
+    assert "alice:***@127.0.0.1:1/pixflow" in message and "\n" not in message and "refused" in message
+    assert password not in message and "p@ss/w0rd" not in message

@@ -7,6 +7,10 @@ from pixflow_tui.core.jobs import JobKind
 from pixflow_tui.store import ImageFilter, Store
 from pixflow_tui.store.sqlite import fts_query
 
+from tests.db_helpers import is_postgres, sql
+
+pytestmark = pytest.mark.both_backends
+
 ODD_INPUT = ['"', "'", "-", "--", "*", "**", "NEAR(", "NEAR(cat dog", "cat NEAR/2 dog", "(", ")", "()", "^", "^cat",
              'cat"', '"cat', "'cat'", "cat -dog", "-cat", "cat*", "*cat", "col:cat", "body:cat", "kind:image", "AND",
              "OR", "NOT", "cat AND", "OR dog", "NOT cat", "cat + dog", "{", "}", "[x]", "%", "_", "\\", ":", ";",
@@ -28,7 +32,7 @@ def search_images(store: Store, text: str, **kw) -> set[int]:
 
 
 def index_rows(store: Store, kind: str) -> list[int]:
-    rows = store.db.execute_sql("SELECT ref_id FROM search_index WHERE kind = ? ORDER BY ref_id", (kind,)).fetchall()
+    rows = sql(store.db, "SELECT ref_id FROM search_index WHERE kind = ? ORDER BY ref_id", (kind,)).fetchall()
     return [r[0] for r in rows]
 
 
@@ -128,9 +132,9 @@ def test_history_search_and_index_in_step(store: Store) -> None:
 
 def test_deleting_someone_elses_history_keeps_its_index(store: Store) -> None:
     mine = store.history.add(concept="Mine", prompts=[{"style": "x"}])
-    store.db.execute_sql("INSERT INTO users (email, password_hash, name, role, created_at) "
+    sql(store.db, "INSERT INTO users (email, password_hash, name, role, created_at) "
                          "VALUES ('bob@local', '', 'bob', 'user', datetime('now'))")
-    bob_id = store.db.execute_sql("SELECT id FROM users WHERE email = 'bob@local'").fetchone()[0]
+    bob_id = sql(store.db, "SELECT id FROM users WHERE email = 'bob@local'").fetchone()[0]
     bob_history = type(store.history)(store.db, bob_id)
     assert bob_history.delete(mine.id) is False
     assert index_rows(store, "history") == [mine.id]

@@ -10,6 +10,10 @@ from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import JobKind, JobState
 from pixflow_tui.store import ImageFilter, Store
 
+from tests.db_helpers import is_postgres, sql
+
+pytestmark = pytest.mark.both_backends
+
 # The original app's seed (reference/original-app.md §1.7), written out here so a wrong seed fails.
 EXPECTED_PRODUCTS = [
     ("Clone AI", "clone-ai", "#7C3AED", "#A78BFA"),
@@ -38,7 +42,7 @@ PROMPT = {"style": "editorial portrait", "pose": {"framing": "close-up"}, "light
 
 
 def columns(store: Store, table: str) -> set[str]:
-    return {row[1] for row in store.db.execute_sql(f"PRAGMA table_info({table})").fetchall()}
+    return {column.name for column in store.db.get_columns(table)}
 
 
 def claimable_ids(rows) -> list[int]:
@@ -46,8 +50,8 @@ def claimable_ids(rows) -> list[int]:
     return [row.id if hasattr(row, "id") else row[0] for row in rows]
 
 
-def count(store: Store, sql: str, params: tuple = ()) -> int:
-    return store.db.execute_sql(sql, params).fetchone()[0]
+def count(store: Store, text: str, params: tuple = ()) -> int:
+    return sql(store.db, text, params).fetchone()[0]
 
 
 def new_job(store: Store, batch_id: int | None = None, index: int = 0, **extra):
@@ -66,7 +70,7 @@ def new_image(store: Store, job_id: int, batch_id: int | None = None, index: int
 
 
 def test_every_table_exists_with_the_original_columns(store: Store) -> None:
-    tables = {row[0] for row in store.db.execute_sql("SELECT name FROM sqlite_master WHERE type='table'")}
+    tables = set(store.db.get_tables())
     missing = (set(ORIGINAL_COLUMNS) | ADDED_TABLES) - tables
     assert not missing, f"tables missing: {missing}"
     for table, expected in ORIGINAL_COLUMNS.items():
@@ -75,10 +79,9 @@ def test_every_table_exists_with_the_original_columns(store: Store) -> None:
 
 def test_queries_of_the_screens_have_indexes(store: Store) -> None:
     indexed: dict[str, list[list[str]]] = {}
-    for (table,) in store.db.execute_sql("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
-        for index in store.db.execute_sql(f"PRAGMA index_list({table})").fetchall():
-            cols = [r[2] for r in store.db.execute_sql(f"PRAGMA index_info({index[1]})").fetchall()]
-            indexed.setdefault(table, []).append(cols)
+    for table in store.db.get_tables():
+        for index in store.db.get_indexes(table):
+            indexed.setdefault(table, []).append(list(index.columns))
 
     def leads_with(table: str, *cols: str) -> bool:
         return any(found[: len(cols)] == list(cols) for found in indexed.get(table, []))
@@ -97,7 +100,7 @@ def test_queries_of_the_screens_have_indexes(store: Store) -> None:
 
 
 def test_local_user_is_created_once_and_products_seeded_once(settings: Settings, store: Store) -> None:
-    name, email, role = store.db.execute_sql(
+    name, email, role = sql(store.db, 
         "SELECT name, email, role FROM users WHERE id = ?", (store.user_id,)
     ).fetchone()
     assert (name, email, role) == (settings.user, f"{settings.user}@local", "user")
@@ -116,7 +119,7 @@ def test_local_user_is_created_once_and_products_seeded_once(settings: Settings,
 
 
 def test_a_missing_product_is_seeded_again_and_another_user_gets_own_row(settings: Settings, store: Store) -> None:
-    store.db.execute_sql("DELETE FROM products WHERE slug = 'zurna'")
+    sql(store.db, "DELETE FROM products WHERE slug = 'zurna'")
     store.close_thread_connection()
     other = Store.open(dataclasses.replace(settings, user="bob"))
     try:
@@ -277,7 +280,7 @@ def test_deleting_a_batch_deletes_its_tags_jobs_and_images(store: Store) -> None
     job = new_job(store, batch.id)
     image = new_image(store, job.id, batch.id)
     store.ratings.rate(image.id, 1)
-    store.db.execute_sql("DELETE FROM batches WHERE id = ?", (batch.id,))
+    sql(store.db, "DELETE FROM batches WHERE id = ?", (batch.id,))
     assert store.jobs.get(job.id) is None
     assert store.images.get(image.id) is None
     assert count(store, "SELECT COUNT(*) FROM batch_tags") == 0
@@ -461,7 +464,7 @@ def test_assets_round_trip_with_lineage(store: Store) -> None:
     # an output outlives what it was made from; the link is cleared, not left dangling
     store.images.delete(image.id)
     assert store.assets.get(video.id).source_image_id is None
-    store.db.execute_sql("DELETE FROM assets WHERE id = ?", (audio.id,))
+    sql(store.db, "DELETE FROM assets WHERE id = ?", (audio.id,))
     assert store.assets.get(lipsync.id).source_asset_id is None
 
 

@@ -29,5 +29,6 @@ MIGRATIONS: list[Migration] = [
     (4, "asset_ratings", _step("m0004_asset_ratings")),
     (5, "taste_counts", _step("m0005_taste_counts")),
     (6, "job_indexes", _step("m0006_job_indexes")),
+    (7, "exact_types", _step("m0007_exact_types")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
