@@ -48,7 +48,7 @@ _PG_UNAVAILABLE: list[str] = []
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Say plainly whether the PostgreSQL half of the backend tests ran."""
     ran = [r for r in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
-           if "[postgresql" in r.nodeid and r.when == "call"]
+           if r.when == "call" and ("[postgresql]" in r.nodeid or "[postgresql-" in r.nodeid)]
     if _PG_UNAVAILABLE:
         terminalreporter.write_line(f"PostgreSQL run SKIPPED: {_PG_UNAVAILABLE[0]}", yellow=True, bold=True)
     elif ran:

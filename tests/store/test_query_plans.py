@@ -28,13 +28,13 @@ def fill_history(store: Store, other_owner: str) -> None:
     """Many done jobs (a large library's history), a few unfinished ones leased to another live process."""
     start = datetime(2024, 1, 1)
     days = [(start + timedelta(hours=n * 20)).strftime("%Y-%m-%d %H:%M:%S.%f") for n in range(FINISHED)]
-    rows = [(store.user_id, "image", "demo", "m", "{}", "done", 0.15, day, day, day) for day in days]
+    rows = [(store.user_id, "image", "demo", "m", "{}", "done", 150_000, day, day, day) for day in days]
     rows += [(store.user_id, "image", "demo", "m", "{}", status, None, None, None, days[-1])
              for status in ("pending", "queued", "running", "downloading")]
     store.db.execute_sql("SELECT 1")
     store.db.cursor().executemany(
-        "INSERT INTO jobs (user_id, kind, provider, model, request, status, cost, finished_at, submitted_at,"
-        " created_at, updated_at, job_index, prompt_index, variant_index, attempts, cost_estimate)"
+        "INSERT INTO jobs (user_id, kind, provider, model, request, status, cost_micros, finished_at, submitted_at,"
+        " created_at, updated_at, job_index, prompt_index, variant_index, attempts, cost_estimate_micros)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0)", [(*row, row[-1]) for row in rows])
     store.db.execute_sql("UPDATE jobs SET lease_owner = ?, lease_expires = ? WHERE status != 'done'",
                          (other_owner, time.time() + 600))
