@@ -87,7 +87,7 @@ def test_speech_only_from_text_and_from_a_file(capsys, tmp_path: Path) -> None:
     words = tmp_path / "words.txt"
     words.write_text(TEXT, encoding="utf-8")
     code, out, err = run(capsys, "speech", "generate", "--file", str(words), "--voice", "Lily", "--language", "en")
-    assert code == 0 and "1/1 languages made" in out, err
+    assert code == 0 and "1/1 language made" in out, err
 
 
 def test_speech_of_a_translation(capsys) -> None:
@@ -109,7 +109,7 @@ def test_lipsync_from_own_audio_and_from_a_speech_job(capsys, face: Path, tmp_pa
     assert code == 0
     job_id = speech["languages"][0]["speech_job_id"]
     code, out, err = run(capsys, "lipsync", "generate", "--avatar", str(face), "--audio-job", str(job_id))
-    assert code == 0 and "1/1 languages made" in out, err
+    assert code == 0 and "1/1 language made" in out, err
     lipsync = max(store().jobs.list(), key=lambda j: j.id)
     assert lipsync.request["files"]["audio_url"] == store().jobs.get(job_id).output_path
     code, out, err = run(capsys, "lipsync", "generate", "--avatar", str(face), "--audio-job", "999")

@@ -99,7 +99,7 @@ def test_check_finds_every_kind_of_problem(library: Settings, capsys) -> None:
 
     code, out, _ = run(capsys, "db", "check")
     assert code == 1
-    for expected in ("image_ratings.image_id: 1", str(old_part), "--fix", str(stray), str(gone), "problem(s) found"):
+    for expected in ("image_ratings.image_id: 1", str(old_part), "--fix", str(stray), str(gone), "problems found"):
         assert expected in out
     assert old_part.exists() and young_part.exists() and stray.exists()  # a check changes nothing
 

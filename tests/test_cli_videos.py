@@ -62,7 +62,7 @@ def test_generate_makes_a_real_video_with_lineage(capsys, photo: Path) -> None:
     (stored,) = store.jobs.list()
     assert stored.request["meta"]["source_path"] == str(photo.resolve())
     code, out, err = run(capsys, "videos", "generate", str(photo))
-    assert code == 0 and "batch 2: 1/1 videos" in out
+    assert code == 0 and "batch 2: 1/1 video," in out
 
 
 @pytest.mark.parametrize("args, message", [

@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.cli.common import ExitCode, error, print_json
 from pixflow_tui.cli.paid import add_spending_flags, spend_and_drive
 from pixflow_tui.cli.session import with_context
@@ -166,7 +167,7 @@ def _print_table(view: dict[str, Any]) -> None:
         result = row["deliverable"] or row["error"] or ""
         print(f"{row['language']:<5} {row['state']:<11} {row['speech_job_id'] or '-':>7} "
               f"{row['lipsync_job_id'] or '-':>7}  {result}".rstrip())
-    print(f"run {view['run_id']}: {view['status']}, {view['done']}/{view['total']} languages made"
+    print(f"run {view['run_id']}: {view['status']}, {view['done']}/{plural(view['total'], 'language')} made"
           f"{' (demo output)' if view['demo'] else ''}, cost ${view['cost']:.2f}")
 
 
@@ -336,8 +337,8 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print_json({"path": str(destination.resolve()), **manifest})
         else:
-            print(f"exported run {args.run_id} to {destination}: {len(entries)} language"
-                  f"{'s' if len(entries) != 1 else ''}, {len(contents)} files")
+            print(f"exported run {args.run_id} to {destination}: {plural(len(entries), 'language')}, "
+                  f"{plural(len(contents), 'file')}")
         if missing:
             error(f"not finished, exported without its files: {', '.join(missing)}")
         return ExitCode.OK

@@ -5,6 +5,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json
 from pixflow_tui.cli.paid import add_spending_flags, spend_and_drive
 from pixflow_tui.cli.session import with_context
@@ -150,7 +151,7 @@ def _run_paid(ctx: AppContext, args: argparse.Namespace, plan: PaidPlan, human: 
         for job in summary["jobs"]:
             if str(job["status"]) != "done":
                 print(f"job {job['job_id']}: {job['status']} {job['error'] or ''}".rstrip())
-        print(f"batch {batch_id}: {summary['status']}, {summary['done']}/{summary['total']} avatars"
+        print(f"batch {batch_id}: {summary['status']}, {summary['done']}/{plural(summary['total'], 'avatar')}"
               f"{' (demo output)' if summary['demo'] else ''}, cost ${summary['cost']:.2f}")
     return ExitCode.OK if summary["done"] == summary["total"] else ExitCode.FAILED
 

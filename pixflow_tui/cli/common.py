@@ -4,8 +4,11 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from datetime import date, datetime
 from enum import IntEnum
 from typing import Any
+
+from pixflow_tui.core.formatting import iso_time
 
 
 class ExitCode(IntEnum):
@@ -30,8 +33,17 @@ EXIT_CODES_HELP = """exit codes:
 NOTHING_FOUND = "A list or filter that finds nothing is not an error: it says so and exits 0 (with --json: [])."
 
 
+def _json_value(value: Any) -> Any:
+    """Times as ISO 8601 with their offset (the store's naive UTC made explicit); anything else as text."""
+    if isinstance(value, datetime):
+        return iso_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, default=str, ensure_ascii=False)
+    json.dump(data, sys.stdout, indent=2, default=_json_value, ensure_ascii=False)
     sys.stdout.write("\n")
 
 

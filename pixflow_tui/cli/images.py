@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
@@ -107,7 +108,7 @@ def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
                             source=source)
     description = plan.describe()
     if args.concept is not None:
-        description["prompt_texts"] = [f"(written from the concept when the batch runs: {count} prompts)"]
+        description["prompt_texts"] = [f"(written from the concept when the batch runs: {plural(count, 'prompt')})"]
     stop = settle(image_batch_work(ctx, plan), args, details=description, human=_plan_lines(description))
     if stop is not None:
         return stop
@@ -132,13 +133,13 @@ def _generate(ctx: AppContext, args: argparse.Namespace) -> int:
         for job in summary["jobs"]:
             where = job["output_path"] or job["error"] or job["status"]
             print(f"{job['job_id']:>6}  {job['status']:<10} {where}")
-        print(f"batch {batch_id}: {summary['status']}, {summary['done']}/{summary['total']} images"
+        print(f"batch {batch_id}: {summary['status']}, {summary['done']}/{plural(summary['total'], 'image')}"
               f"{' (demo output)' if plan.provider == 'demo' else ''}, cost ${summary['cost']:.2f}")
     return ExitCode.OK if summary["done"] == summary["total"] else ExitCode.FAILED
 
 
 def _plan_lines(description: dict[str, Any]) -> list[str]:
-    lines = [f"plan: {description['images']} images from {description['prompts']} prompts × "
-             f"{description['variants']} variants, {description['aspect_ratio']} {description['resolution']} "
+    lines = [f"plan: {plural(description['images'], 'image')} from {plural(description['prompts'], 'prompt')} × "
+             f"{plural(description['variants'], 'variant')}, {description['aspect_ratio']} {description['resolution']} "
              f"{description['output_format']}, model {description['model']} via {description['provider']}"]
     return lines + [f"  {number:>2}. {text}" for number, text in enumerate(description["prompt_texts"], 1)]

@@ -6,6 +6,7 @@ import asyncio
 import sys
 from typing import Any
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
@@ -112,7 +113,7 @@ def _drive(ctx: AppContext, args: argparse.Namespace, batch_ids: list[int] | Non
         print_json(result)
     else:
         counts = ", ".join(f"{n} {s}" for s, n in states.items() if n)
-        print(f"{len(unfinished)} jobs driven: {counts or 'nothing to do'}")
+        print(f"{plural(len(unfinished), 'job')} driven: {counts or 'nothing to do'}")
         if summary.stalled:
             print(f"still at the provider (unreachable now): {summary.stalled}; run `pixflow jobs resume` again")
         if result["unknown"]:

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.core.formatting import local_time, plural
 from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json
 from pixflow_tui.config import Settings
 from pixflow_tui.workflows import library_queries as lq
@@ -172,7 +173,7 @@ def run_outputs(args: argparse.Namespace, settings: Settings) -> int:
         elif not rows:
             print("nothing found")
         for row in rows if not args.json else []:
-            print(f"{row.key:<13} {row.created_at:%Y-%m-%d %H:%M}  {_rating_word(row.rating):<7} "
+            print(f"{row.key:<13} {local_time(row.created_at)}  {_rating_word(row.rating):<7} "
                   f"{(row.model or '-')[:28]:<28} {row.concept[:50]:<50} {row.local_path}")
         return ExitCode.OK
 
@@ -207,7 +208,7 @@ def run_history(args: argparse.Namespace, settings: Settings) -> int:
         elif not rows:
             print("no history")
         for row in rows if not args.json else []:
-            print(f"{row.id:>6}  {row.created_at:%Y-%m-%d %H:%M}  {row.prompt_count:>2} prompts  {row.concept}")
+            print(f"{row.id:>6}  {local_time(row.created_at)}  {plural(row.prompt_count, 'prompt'):>11}  {row.concept}")
         return ExitCode.OK
 
     return _run(settings, body)
@@ -241,7 +242,7 @@ def run_favorites(args: argparse.Namespace, settings: Settings) -> int:
         elif not rows:
             print("no favourites")
         for row in rows if not args.json else []:
-            print(f"{row.id:>6}  {row.created_at:%Y-%m-%d %H:%M}  {row.name}")
+            print(f"{row.id:>6}  {local_time(row.created_at)}  {row.name}")
         return ExitCode.OK
 
     return _run(settings, body)
@@ -274,8 +275,8 @@ def run_batches(args: argparse.Namespace, settings: Settings) -> int:
             print("no batches")
         for row in rows if not args.json else []:
             cost = row.cost_actual or row.cost_estimate
-            print(f"{row.id:>6}  {row.created_at:%Y-%m-%d %H:%M}  {row.module:<13} {row.status:<9} ${cost:>7.2f} "
-                  f"{row.outputs:>4} outputs  {' '.join('#' + t for t in row.tags):<20} {row.name}")
+            print(f"{row.id:>6}  {local_time(row.created_at)}  {row.module:<13} {row.status:<9} ${cost:>7.2f} "
+                  f"{plural(row.outputs, 'output'):>12}  {' '.join('#' + t for t in row.tags):<20} {row.name}")
         return ExitCode.OK
 
     return _run(settings, body)
@@ -337,7 +338,7 @@ def run_export(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print_json({"path": str(result.path), "files": result.files, "missing": result.missing})
         else:
-            print(f"{result.files} image(s) written to {result.path}")
+            print(f"{plural(result.files, 'image')} written to {result.path}")
             for missing in result.missing:
                 print(f"missing file: {missing}")
         return ExitCode.FAILED if result.missing else ExitCode.OK
@@ -353,7 +354,8 @@ def run_export_ratings(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print_json({"path": str(done.path), "lines": done.lines, "liked": done.liked, "disliked": done.disliked})
         else:
-            print(f"{done.lines} rated image(s) ({done.liked} liked, {done.disliked} disliked) written to {done.path}")
+            print(f"{plural(done.lines, 'rated image')} ({done.liked} liked, {done.disliked} disliked) written to "
+                  f"{done.path}")
         return ExitCode.OK
 
     return _run(settings, body)
@@ -381,7 +383,7 @@ def run_presets_export(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print_json({"path": str(path), "presets": count})
         else:
-            print(f"{count} preset(s) written to {path}")
+            print(f"{plural(count, 'preset')} written to {path}")
         return ExitCode.OK
 
     return _run(settings, body)
@@ -393,7 +395,7 @@ def run_presets_import(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             print_json({"imported": [{"id": p.id, "name": p.name, "kind": p.kind} for p in created]})
         else:
-            print(f"{len(created)} preset(s) imported")
+            print(f"{plural(len(created), 'preset')} imported")
         return ExitCode.OK
 
     return _run(settings, body)

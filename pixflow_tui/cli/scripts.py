@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json
 from pixflow_tui.cli.session import with_context
 from pixflow_tui.config import Settings
@@ -121,9 +122,9 @@ def _print_view(view: flow.ScriptView, *, only_languages: tuple[str, ...] | None
     print()
     print(view.text)
     print()
-    length = f"{view.fit.words} words · ~{view.fit.seconds:g} s"
+    length = f"{plural(view.fit.words, 'word')} · ~{view.fit.seconds:g} s"
     if view.duration and view.fit.target is not None:
-        length += f" (target {view.duration:g} s ≈ {view.fit.target} words)"
+        length += f" (target {view.duration:g} s ≈ {plural(view.fit.target, 'word')})"
     print(length)
     if view.fit.warning:
         print(f"warning: {view.fit.warning}")
@@ -230,7 +231,7 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
             mark = "*" if v.id == view.version.id else " "
             parent = f"from {v.parent_id}" if v.parent_id else "first"
             words = len(v.text.split())
-            print(f" {mark}{v.id:>5}  {v.action:<11} {v.language or '--':<3} {parent:<10} {words} words")
+            print(f" {mark}{v.id:>5}  {v.action:<11} {v.language or '--':<3} {parent:<10} {plural(words, 'word')}")
         return ExitCode.OK
 
     return _with_context(settings, body)
@@ -245,7 +246,7 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
             print("no scripts yet: `pixflow scripts generate --concept ... --duration S` or `pixflow scripts new`")
         else:
             for view in found:
-                print(f"{view.id:>5}  {view.language or '--':<3} {view.fit.words:>4} words · ~{view.fit.seconds:g} s"
+                print(f"{view.id:>5}  {view.language or '--':<3} {plural(view.fit.words, 'word'):>10} · ~{view.fit.seconds:g} s"
                       f"  {view.title}")
         return ExitCode.OK
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.cli.common import ExitCode, error, print_json
 from pixflow_tui.cli.paid import add_spending_flags, spend_and_drive
 from pixflow_tui.config import Settings
@@ -82,5 +83,5 @@ def run_generate(args: argparse.Namespace, settings: Settings) -> int:
     else:
         for job in summary["jobs"]:
             print(f"{job['job_id']:>6}  {job['status']:<10} {job['output_path'] or job['error'] or ''}")
-        print(f"batch {summary['batch_id']}: {summary['done']}/{summary['total']} videos, cost ${summary['cost']:.2f}")
+        print(f"batch {summary['batch_id']}: {summary['done']}/{plural(summary['total'], 'video')}, cost ${summary['cost']:.2f}")
     return ExitCode.OK if summary["done"] == summary["total"] else ExitCode.FAILED

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from pixflow_tui.core.formatting import plural, plural_word
 from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
 from pixflow_tui.core.jobs import JobEvent, JobState, MediaRequest, new_owner_id
@@ -97,10 +98,12 @@ class EngineSummary:
             return ""
         parts = [f"stopped ({self.stopped})"]
         if self.at_provider:
-            parts.append(f"{len(self.at_provider)} job(s) are still at the provider and keep running there: "
+            parts.append(f"{plural(len(self.at_provider), 'job')} {plural_word(len(self.at_provider), 'is')} still at "
+                         "the provider and keep running there: "
                          f"{self.at_provider}")
         if self.waiting:
-            parts.append(f"{len(self.waiting)} job(s) were not sent yet: {self.waiting}")
+            parts.append(f"{plural(len(self.waiting), 'job')} {plural_word(len(self.waiting), 'was')} not sent yet: "
+                         f"{self.waiting}")
         if self.at_provider or self.waiting:
             parts.append("run `pixflow jobs resume` to finish them")
         return "; ".join(parts)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pixflow_tui.core.formatting import plural, plural_word
 from pixflow_tui.config import Settings
 
 # what the front end does with a MaintenanceError (the CLI maps these to its exit codes)
@@ -83,7 +84,8 @@ def restore(settings: Settings, source: Path, confirm: Callable[[str], bool]) ->
     if current_sound:
         running = _running_jobs(current)
         if running:
-            raise MaintenanceError(f"{running} job(s) are being run by another Pixflow process; stop it (or wait for "
+            raise MaintenanceError(f"{plural(running, 'job')} {plural_word(running, 'is')} being run by another Pixflow "
+                                   "process; stop it (or wait for "
                                    "the jobs to end) and restore again; nothing was changed")
     if not confirm(f"Replace the database {current} with {source} (schema version {version})? "
                    "The current one is backed up first."):

@@ -5,6 +5,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.config import Settings
 
 PART_MAX_AGE = 3600.0  # a .part file this old belongs to no download in progress (downloads rewrite it often)
@@ -85,10 +86,10 @@ def describe(report: CheckReport, limit: int = 20) -> list[str]:
     lines = [f"database           {report.database}"]
     if report.open_error:
         return [*lines, f"PROBLEM: {report.open_error}", "1 problem found"]
-    lines.append("integrity          " + ("ok" if not report.integrity else f"{len(report.integrity)} problem(s)"))
+    lines.append("integrity          " + ("ok" if not report.integrity else plural(len(report.integrity), "problem")))
     lines += [f"  {line}" for line in report.integrity[:limit]]
     lines.append("orphan rows        " + ("none" if not report.orphans else
-                                          f"{sum(report.orphans.values())} row(s) point at missing rows"))
+                                          f"{plural(sum(report.orphans.values()), 'row')} pointing at missing rows"))
     lines += [f"  {column}: {count}" for column, count in report.orphans.items()]
     lines += _paths("leftover downloads", report.leftover_parts, limit, " (.part files older than an hour; "
                     "remove them with --fix)")
@@ -99,7 +100,7 @@ def describe(report: CheckReport, limit: int = 20) -> list[str]:
                     "the database)")
     missing = [f"{item['table']} {item['id']}: {item['path']}" for item in report.missing_files]
     lines += _paths("rows without files", missing, limit, "")
-    lines.append("no problems found" if report.ok else f"{report.problem_count} problem(s) found")
+    lines.append("no problems found" if report.ok else f"{plural(report.problem_count, 'problem')} found")
     return lines
 
 

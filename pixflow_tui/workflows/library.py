@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.core.formatting import iso_time
 from pixflow_tui.store import ImageFilter
 from pixflow_tui.store.records import FavoriteRecord, ImageRecord
 from pixflow_tui.workflows.context import AppContext
@@ -117,7 +118,7 @@ def export_zip(ctx: AppContext, images: list[ImageRecord], destination: str | Pa
                                 "prompt": image.prompt, "rating": image.rating, "model": image.model,
                                 "provider": image.provider, "aspect_ratio": image.aspect_ratio,
                                 "resolution": image.resolution, "batch_id": image.batch_id,
-                                "generated_at": image.generated_at.isoformat()})
+                                "generated_at": iso_time(image.generated_at)})
             for extra in extra_files or []:
                 if extra.is_file():
                     archive.write(extra, f"files/{extra.name}")

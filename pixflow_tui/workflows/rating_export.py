@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.core.formatting import iso_time
 from pixflow_tui.store.records import BatchRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
@@ -23,7 +24,7 @@ _REQUIRED = ("format", "image_id", "path", "rating", "prompt", "settings", "mode
 def _iso(value: datetime | str | None) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    return value.isoformat()
+    return iso_time(value)  # stored naive UTC: written with its offset
 
 
 def _batch(ctx: AppContext, batch_id: int | None, cache: dict[int, BatchRecord | None]) -> BatchRecord | None:

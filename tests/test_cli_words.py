@@ -1,0 +1,68 @@
+"""Words and numbers in the CLI, run as the `pixflow` process: --json times are ISO 8601 with their offset, plain
+output counts in proper English ("1 prompt", "2 images", never "image(s)")."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+PIXFLOW = [sys.executable, "-m", "pixflow_tui"]
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
+
+
+def pixflow(*args: str, tz: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **({"TZ": tz} if tz else {})}
+    result = subprocess.run([*PIXFLOW, *args], capture_output=True, text=True, stdin=subprocess.DEVNULL,
+                            timeout=120, env=env)
+    assert "(s)" not in result.stdout + result.stderr, result.stdout + result.stderr
+    return result
+
+
+def times_in(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [t for key, item in value.items() for t in
+                ([item] if key.endswith("_at") and isinstance(item, str) else times_in(item))]
+    if isinstance(value, list):
+        return [t for item in value for t in times_in(item)]
+    return []
+
+
+def test_json_times_carry_their_offset_and_plain_counts_read_right(hermetic_env: Path, tmp_path: Path) -> None:
+    planned = pixflow("images", "generate", "--concept", "lemonade stand", "-n", "1", "--dry-run")
+    assert planned.returncode == 0, planned.stderr
+    assert "plan: 1 image from 1 prompt × 1 variant," in planned.stdout, planned.stdout
+
+    made = pixflow("images", "generate", "--concept", "lemonade stand", "-n", "2", "--resolution", "1K", "--yes")
+    assert made.returncode == 0, made.stderr
+    assert re.search(r"batch \d+: done, 2/2 images \(demo output\)", made.stdout), made.stdout
+
+    # the same stored moment, written with the offset of wherever the command runs
+    utc = json.loads(pixflow("jobs", "list", "--json", tz="UTC").stdout)
+    india = json.loads(pixflow("jobs", "list", "--json", tz="Asia/Kolkata").stdout)
+    stamps = times_in(utc) + times_in(india)
+    assert stamps and all(ISO_WITH_OFFSET.match(stamp) for stamp in stamps), stamps
+    first_utc, first_india = (datetime.fromisoformat(times_in(x)[0]) for x in (utc, india))
+    assert first_utc.utcoffset() == timedelta(0) and first_india.utcoffset() == timedelta(hours=5, minutes=30)
+    assert first_utc == first_india and abs(datetime.now(timezone.utc) - first_utc) < timedelta(minutes=10)
+    for command in (("library", "images"), ("library", "history"), ("library", "batches"), ("jobs", "show", "1")):
+        found = times_in(json.loads(pixflow(*command, "--json").stdout))
+        assert found and all(ISO_WITH_OFFSET.match(stamp) for stamp in found), (command, found)
+
+    history = pixflow("library", "history", tz="UTC").stdout
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC\s+2 prompts  lemonade stand", history), history
+    batches = pixflow("library", "batches").stdout
+    assert re.search(r"\b2 outputs\b", batches), batches
+
+    exported = pixflow("export", "1", "-o", str(tmp_path / "one.zip"))
+    assert exported.returncode == 0 and exported.stdout.startswith("1 image written to"), exported.stdout
+    presets = pixflow("presets", "export", str(tmp_path / "presets.json"))
+    assert re.match(r"\d+ presets? written to", presets.stdout) and not presets.stdout.startswith("1 presets")
+
+    stray = hermetic_env / "outputs" / "stray.png"
+    stray.write_bytes(b"not ours")
+    checked = pixflow("db", "check")
+    assert checked.returncode == 1 and checked.stdout.strip().endswith("1 problem found"), checked.stdout
