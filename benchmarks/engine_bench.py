@@ -1,4 +1,4 @@
-"""Engine budgets (DESIGN.md "Performance"):
+"""Engine budgets (docs/architecture.md "Performance budgets"):
 
 1. 1,000 zero-latency demo jobs at concurrency 16 add ≤ 5 ms of CPU per job. "Add" is measured as the CPU of the
    engine run minus the CPU the demo provider needs to make the same outputs on its own (run first, same requests),

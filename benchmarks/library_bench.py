@@ -1,4 +1,4 @@
-"""Library budgets (DESIGN.md "Performance"), with 100,000 images and 10,000 history rows:
+"""Library budgets (docs/architecture.md "Performance budgets"), with 100,000 images and 10,000 history rows:
 
 1. first page ≤ 150 ms — the query, and the screen: from switching to the Library mode (key 6) until its first
    page of rows is on screen, headless under App.run_test (120×40, halfcell renderer). Reported for the first

@@ -1,5 +1,5 @@
 """TUI start to first frame, against a minimal Textual app with a DataTable, same machine, same run
-(DESIGN.md budget: within 1.3×).
+(docs/architecture.md budget: within 1.3×).
 
 Each sample is a fresh Python process, timed from its launch (taken just before the parent starts it; the clock is
 CLOCK_MONOTONIC, which parent and child share) to the app's first `on_ready` (the first frame is composed and

@@ -1,4 +1,4 @@
-"""The UI event loop never stalls more than 50 ms while 16 downloads run (DESIGN.md "Performance").
+"""The UI event loop never stalls more than 50 ms while 16 downloads run (docs/architecture.md "Performance budgets").
 
 Runs the real app headless with concurrency 16, opens Asset Monster, queues a batch of 2K PNG images and shows it
 there (its JobTable takes every job event of the batch, the detail pane follows the selected job), and measures, on the app's own event loop, how late a 10 ms timer fires while the batch

@@ -1,4 +1,4 @@
-"""Imports point one way (DESIGN.md, "Layers"): core ← store, providers ← engine ← workflows ← tui, cli.
+"""Imports point one way (docs/architecture.md, "Layers"): core ← store, providers ← engine ← workflows ← tui, cli.
 
 The rules are checked here on the source (AST), so a clean clone needs nothing beside the project, and by
 importing the CLI in a fresh interpreter to prove it never loads textual.

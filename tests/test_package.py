@@ -79,7 +79,7 @@ def test_readme_points_only_inside_the_repository() -> None:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\(([^)#]+)", text):
         assert "://" not in target and (REPO / target).exists(), target
-    assert "docs/architecture.md" in text and "/work/" not in text
+    assert "docs/architecture.md" in text
 
 
 def test_version_lives_in_one_place() -> None:
@@ -132,6 +132,15 @@ def test_completion_scripts(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert "pixflow" in result.stdout and "generate" in result.stdout
         scripts[shell] = result.stdout
+    for shell, suffix in (("zsh", "zsh"), ("fish", "fish")):  # where installed: the script parses
+        if shutil.which(shell):
+            path = tmp_path / f"pixflow.{suffix}"
+            path.write_text(scripts[shell], encoding="utf-8")
+            subprocess.run([shell, "-n", str(path)], check=True, capture_output=True, timeout=60)
+    if shutil.which("fish"):
+        offered = subprocess.run(["fish", "-c", f"source {tmp_path / 'pixflow.fish'}; complete -C 'pixflow ima'"],
+                                 capture_output=True, text=True, check=True, timeout=60).stdout
+        assert offered.split("\t")[0] == "images", offered
     bash = shutil.which("bash")
     if bash is None:
         pytest.skip("bash is not installed")
@@ -189,3 +198,17 @@ def test_readme_lists_every_setting() -> None:
     missing = [name for name in [*setting_names(), "home", "keymap"]
                if f"`{name}`" not in table and f"`[{name}]`" not in table]
     assert not missing, f"settings the README does not describe: {missing}"
+
+
+def test_nothing_in_the_repository_points_outside_it() -> None:
+    # documents that live beside the repository, never inside it (spelled in pieces so this file does not match)
+    outside = ["/" + "work/", "original" + "-app.md", "DESIGN" + ".md", "library" + "-facts", "textual" + "-practices"]
+    files = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    offenders = []
+    for name in files:
+        path = REPO / name
+        if path.suffix not in (".py", ".md", ".toml", ".tcss", ".cfg", ".txt", ".lock", "") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        offenders += [f"{name}: {word}" for word in outside if word in text]
+    assert not offenders, offenders

@@ -1,4 +1,4 @@
-"""The one door for paid work (DESIGN.md, "Paid work: one door").
+"""The one door for paid work (docs/architecture.md, "Paid work: one door").
 
 1. Only workflows/paid_work.py calls the store's job-creating and re-queueing functions (an AST scan of the package).
 2. Every paid path of the CLI and the TUI, driven as a user would:

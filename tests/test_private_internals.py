@@ -1,6 +1,6 @@
 """Private Textual, textual-image and fal-client internals are reached only from the two compat modules.
 
-DESIGN.md, "Building a screen": any use of a private internal of those libraries lives in one compat module per
+docs/architecture.md, "Building a screen": any use of a private internal of those libraries lives in one compat module per
 layer (pixflow_tui/tui/compat.py, pixflow_tui/providers/compat.py), each with its reason and a test that fails when
 an upgrade breaks it (tests/tui/test_tui_compat.py, tests/providers/test_providers_compat.py).
 

@@ -8,8 +8,6 @@ from datetime import date, datetime
 from enum import IntEnum
 from typing import Any
 
-from pixflow_tui.core.formatting import iso_time
-
 
 class ExitCode(IntEnum):
     OK = 0
@@ -36,6 +34,8 @@ NOTHING_FOUND = "A list or filter that finds nothing is not an error: it says so
 def _json_value(value: Any) -> Any:
     """Times as ISO 8601 with their offset (the store's naive UTC made explicit); anything else as text."""
     if isinstance(value, datetime):
+        from pixflow_tui.core.formatting import iso_time  # not at import: `pixflow --version` stays lean
+
         return iso_time(value)
     if isinstance(value, date):
         return value.isoformat()

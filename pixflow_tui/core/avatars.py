@@ -1,5 +1,5 @@
 """Avatars: the generator's options (one list each: value, label, what goes into the prompt), the prompt template
-and the green-box rule (original-app.md §4)."""
+and the green-box rule of the original app."""
 from __future__ import annotations
 
 from collections.abc import Iterable

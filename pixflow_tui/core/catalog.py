@@ -1,4 +1,4 @@
-"""Option lists, presets, model ids and unit prices (original-app.md §2–§4). Prices are estimates in USD."""
+"""Option lists, presets, model ids and unit prices, as the original app offers them. Prices are estimates in USD."""
 from __future__ import annotations
 
 from dataclasses import dataclass

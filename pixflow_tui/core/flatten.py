@@ -1,4 +1,4 @@
-"""Flatten a structured prompt into the text an image model receives (original-app.md §2 "Prompt text"), and
+"""Flatten a structured prompt into the text an image model receives (the original app's "Prompt text"), and
 write it with its settings the way other image tools read it."""
 from __future__ import annotations
 

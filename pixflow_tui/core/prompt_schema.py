@@ -1,4 +1,4 @@
-"""The 9-section structured prompt (original-app.md §1.2). Key order matters: `style` first has the most weight."""
+"""The 9-section structured prompt of the original app. Key order matters: `style` first has the most weight."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""Local quality and variety checks of prompts (original-app.md §1.6). Advisory: they never block."""
+"""Local quality and variety checks of prompts, after the original app's. Advisory: they never block."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,4 @@
-"""Voiceover script rules (original-app.md §4): ⌊duration × 2.5⌋ words, tolerance max(4, 18 %), at least 8."""
+"""Voiceover script rules (as the original app counts): ⌊duration × 2.5⌋ words, tolerance max(4, 18 %), at least 8."""
 from __future__ import annotations
 
 import math

@@ -1,6 +1,6 @@
 """Every use of a fal-client internal in the providers, one small function each.
 
-DESIGN.md, "Building a screen": nothing else in pixflow_tui reaches a private name of fal-client or patches its
+docs/architecture.md, "Building a screen": nothing else in pixflow_tui reaches a private name of fal-client or patches its
 module (tests/test_private_internals.py checks the source). Each function says why it needs the internal and the
 version it was checked against (pyproject.toml pins fal-client exactly); tests/providers/test_providers_compat.py fails when
 an upgrade removes or changes one. On an upgrade: run that test, fix the function here, and update the version.

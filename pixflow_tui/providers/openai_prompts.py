@@ -1,6 +1,6 @@
 """What the OpenAI text provider says to the model: system prompts, per-call user messages, script targets.
 
-Written in our own words after original-app.md §1.3 (prompt factory) and §4 (voiceover scripts).
+Written in our own words after the original app's prompt factory and voiceover scripts.
 """
 from __future__ import annotations
 

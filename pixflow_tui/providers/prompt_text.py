@@ -1,4 +1,4 @@
-"""Text → PromptOutput without a model call (original-app.md §1.3 "preserve original", §2 custom prompts).
+"""Text → PromptOutput without a model call (the original app's "preserve original" rule and custom prompts).
 
 Plain text becomes `style` verbatim. JSON in our 9-section schema is parsed as is; JSON in the other common shape
 (`scene`, `subject`, `camera`, `lighting`, `outfit`, `style`, ...) is mapped field by field, and anything without

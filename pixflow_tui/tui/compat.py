@@ -1,6 +1,6 @@
 """Every use of a private Textual or textual-image internal in the TUI, one small function each.
 
-DESIGN.md, "Building a screen": nothing else in pixflow_tui/tui reaches a private name of those libraries
+docs/architecture.md, "Building a screen": nothing else in pixflow_tui/tui reaches a private name of those libraries
 (tests/test_private_internals.py checks the source). Each function says why it needs the internal and the version it
 was checked against (pyproject.toml pins those versions exactly); tests/tui/test_tui_compat.py fails when an upgrade
 removes or changes one. On an upgrade: run that test, fix the function here, and update the version noted.

@@ -1,7 +1,7 @@
 """A local HTTP emulator of fal's queue and storage protocol, good enough for the real `fal_client.AsyncClient`.
 
 Aim the client at it with `point_fal_client_at(emu.base_url)` (it patches the four module constants of
-`fal_client.client`, see reference/library-facts.md section A). State lives in memory for the life of the object,
+`fal_client.client`). State lives in memory for the life of the object,
 so request ids stay answerable across client restarts, and even across a stop()/start() on the same port.
 
 This module holds the queue (submit, status, result, cancel, direct run); `fal_base` holds auth, fault injection

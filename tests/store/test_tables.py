@@ -14,7 +14,7 @@ from tests.db_helpers import is_postgres, sql
 
 pytestmark = pytest.mark.both_backends
 
-# The original app's seed (reference/original-app.md §1.7), written out here so a wrong seed fails.
+# The original app's seed, written out here so a wrong seed fails.
 EXPECTED_PRODUCTS = [
     ("Clone AI", "clone-ai", "#7C3AED", "#A78BFA"),
     ("Fyro", "fyro", "#EA580C", "#FB923C"),
@@ -23,7 +23,7 @@ EXPECTED_PRODUCTS = [
     ("Impresso", "impresso", "#059669", "#34D399"),
 ]
 
-# The original app's columns (reference/original-app.md §6) that must keep their names.
+# The original app's columns that must keep their names.
 ORIGINAL_COLUMNS = {
     "users": {"id", "email", "password_hash", "name", "role", "created_at"},
     "products": {"id", "name", "slug", "color_primary", "color_accent", "prompt_schema", "is_active", "created_at"},

@@ -1,6 +1,6 @@
 """The local visual vocabulary the demo text provider builds prompts from.
 
-Rules it follows (original-app.md §1.3, §1.6): no body type, age, ethnicity, skin colour, attractiveness or hair
+Rules it follows (the original app's prompt rules): no body type, age, ethnicity, skin colour, attractiveness or hair
 colour; skin always keeps natural texture and pores; specific fabrics, colours and cuts; no hype words.
 """
 from __future__ import annotations
