@@ -42,7 +42,9 @@ def test_default_prompt_and_human_plan(capsys, photo: Path) -> None:
     code, out, err = run(capsys, "videos", "generate", str(photo), "--model", "hailuo", "--dry-run")
     assert code == 0, err
     assert f"prompt: {catalog.VIDEO_DEFAULT_PROMPT}" in out
-    assert "plan: 1 video with fal-ai/minimax/hailuo-02" in out and "$0.23 live" in out
+    # Hailuo has no 5 s video: it is sent (and priced) as the 6 s it makes
+    assert "plan: 1 video with fal-ai/minimax/hailuo-02" in out and "$0.27 live" in out
+    assert "length: 6 s (the model has no 5 s)" in out
 
 
 def test_generate_makes_a_real_video_with_lineage(capsys, photo: Path) -> None:

@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
     gen.add_argument("--speed", choices=catalog.CAMERA_SPEEDS, help="camera speed")
     gen.add_argument("--shot", action="append", default=[], metavar="TYPE",
                      help=f"shot type, up to {catalog.MAX_SHOT_TYPES}")
-    gen.add_argument("--duration", choices=catalog.VIDEO_DURATIONS, default="5", help="seconds (default 5)")
+    gen.add_argument("--duration", choices=catalog.VIDEO_DURATIONS, default="5", help="seconds (default 5; Hailuo makes 6 for 5)")
     gen.add_argument("--aspect", choices=catalog.VIDEO_ASPECT_RATIOS, default="9:16", help="aspect (default 9:16)")
     gen.add_argument("--model", choices=list(catalog.VIDEO_MODELS), default=catalog.DEFAULT_VIDEO_MODEL,
                      help=f"the video model (default: {catalog.DEFAULT_VIDEO_MODEL})")
@@ -56,10 +56,12 @@ def run_generate(args: argparse.Namespace, settings: Settings) -> int:
         requests = [build_video_request(ctx, image, video) for image in args.images]
         plan = video_work(ctx, requests)
         count = len(requests)
+        seconds = str(requests[0].arguments.get("duration", video.duration))
         details = {"videos": count, "model": requests[0].model, "provider": ctx.media_provider_name,
-                   "prompt": requests[0].arguments["prompt"], "settings": video.to_dict()}
+                   "prompt": requests[0].arguments["prompt"], "duration": seconds, "settings": video.to_dict()}
         human = [f"plan: {count} video{'' if count == 1 else 's'} with {details['model']} via {details['provider']}",
-                 f"prompt: {details['prompt']}"]
+                 f"prompt: {details['prompt']}",
+                 f"length: {seconds} s" + (f" (the model has no {video.duration} s)" if seconds != video.duration else "")]
         spent = spend_and_drive(ctx, plan, args, details=details, human=human)
         if spent.stop is not None:
             return spent.stop

@@ -22,9 +22,10 @@ AUDIO_DOWNLOAD_CAP = 50 * 1024 * 1024
 # long side in pixels for each resolution tier
 RESOLUTION_LONG_SIDE = {"1K": 1024, "2K": 2048, "4K": 4096}
 
-VIDEO_DURATIONS = ("5", "10")
+VIDEO_DURATIONS = ("5", "10")  # the lengths offered (a model without one sends its nearest: video_duration_for)
 VIDEO_ASPECT_RATIOS = ("9:16", "16:9", "1:1")
 VIDEO_DEFAULT_PROMPT = "natural subject motion, subtle camera movement, cinematic quality"
+TRANSITION_DEFAULT_PROMPT = "smooth cinematic transition between the two frames, natural motion, cinematic quality"
 VIDEO_DEFAULT_NEGATIVE = "blur, distort, and low quality"
 VIDEO_DEFAULT_CFG = 0.5
 
@@ -166,3 +167,67 @@ def image_size(aspect_ratio: str, resolution: str) -> tuple[int, int]:
     else:
         width, height = round(long_side * w_ratio / h_ratio), long_side
     return width - width % 2, height - height % 2
+
+
+# ---- what each fal model takes -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelArguments:
+    """The input fields a model accepts (fal's input schema); requests send nothing else."""
+
+    required: frozenset[str]
+    optional: frozenset[str] = frozenset()
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (field, the values it takes)
+
+    @property
+    def accepted(self) -> frozenset[str]:
+        return self.required | self.optional
+
+    def values(self, name: str) -> tuple[str, ...] | None:
+        return dict(self.choices).get(name)
+
+
+_IMAGE_CHOICES = (("aspect_ratio", ASPECT_RATIOS), ("resolution", RESOLUTIONS), ("output_format", IMAGE_FORMATS))
+# The one table of every model's arguments: core/requests.py builds requests from it, the demo provider refuses
+# what it does not list, and a test checks it against the fal emulator's schema of each model.
+MODEL_ARGUMENTS: dict[str, ModelArguments] = {
+    IMAGE_MODEL: ModelArguments(frozenset({"prompt"}),
+                                frozenset({"aspect_ratio", "resolution", "output_format", "num_images", "seed"}),
+                                _IMAGE_CHOICES),
+    IMAGE_EDIT_MODEL: ModelArguments(frozenset({"prompt", "image_urls"}),
+                                     frozenset({"aspect_ratio", "resolution", "output_format", "num_images",
+                                                "seed"}),
+                                     _IMAGE_CHOICES),
+    VIDEO_MODELS["kling"]: ModelArguments(
+        frozenset({"prompt", "image_url"}),
+        frozenset({"duration", "aspect_ratio", "negative_prompt", "cfg_scale", "tail_image_url"}),
+        (("duration", ("5", "10")), ("aspect_ratio", VIDEO_ASPECT_RATIOS))),
+    # Hailuo 02 takes its own lengths and follows the image's shape: no aspect ratio, negative prompt or cfg
+    VIDEO_MODELS["hailuo"]: ModelArguments(
+        frozenset({"prompt", "image_url"}), frozenset({"duration", "prompt_optimizer", "end_image_url"}),
+        (("duration", ("6", "10")),)),
+    SPEECH_MODEL: ModelArguments(frozenset({"text"}),
+                                 frozenset({"voice", "stability", "similarity_boost", "speed",
+                                            "apply_text_normalization"})),
+    LIPSYNC_MODEL: ModelArguments(frozenset({"image_url", "audio_url"}), frozenset({"resolution"}),
+                                  (("resolution", ("720p", "1080p")),)),
+    TRANSCRIBE_MODEL: ModelArguments(frozenset({"audio_url"}), frozenset({"task", "language", "chunk_level"}),
+                                     (("task", ("transcribe", "translate")), ("chunk_level", ("segment", "word")))),
+}
+# the field naming a video's last frame (a start/end transition), per video model
+VIDEO_END_FRAME_FIELD = {VIDEO_MODELS["kling"]: "tail_image_url", VIDEO_MODELS["hailuo"]: "end_image_url"}
+
+
+def video_durations(model_id: str) -> tuple[str, ...]:
+    return MODEL_ARGUMENTS[model_id].values("duration") or VIDEO_DURATIONS
+
+
+def video_duration_for(model_id: str, chosen: str) -> str:
+    """The length `model_id` is really sent: the chosen one when it takes it, else its shortest at least as long
+    (Hailuo has no 5 s: it makes 6 s, and is priced for 6)."""
+    offered = video_durations(model_id)
+    if chosen in offered:
+        return chosen
+    longer = [d for d in offered if float(d) >= float(chosen)]
+    return min(longer, key=float) if longer else max(offered, key=float)

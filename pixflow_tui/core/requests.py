@@ -20,6 +20,30 @@ def _check(name: str, value: str, allowed: Sequence[str]) -> str:
     return value
 
 
+def model_arguments(model: str) -> catalog.ModelArguments:
+    found = catalog.MODEL_ARGUMENTS.get(model)
+    if found is None:
+        raise RequestError(f"model {model!r} is not in the catalog")
+    return found
+
+
+def checked_request(kind: JobKind, model: str, arguments: dict[str, Any], files: dict[str, list[str] | str],
+                    meta: dict[str, Any]) -> MediaRequest:
+    """A request holding only fields its model takes (the catalog's table), each within its offered values."""
+    table = model_arguments(model)
+    sent = {**arguments, **files}
+    extra = sorted(set(sent) - table.accepted)
+    if extra:
+        raise RequestError(f"{model} does not take {', '.join(extra)}")
+    missing = sorted(table.required - set(sent))
+    if missing:
+        raise RequestError(f"{model} needs {', '.join(missing)}")
+    for name, allowed in table.choices:
+        if name in arguments:
+            _check(name.replace("_", " "), str(arguments[name]), allowed)
+    return MediaRequest(kind, model, arguments, files, meta=meta)
+
+
 def image_request(prompt: PromptOutput, *, references: Sequence[str] = (), aspect_ratio: str = "9:16",
                   resolution: str = "2K", output_format: str = "jpeg",
                   meta: dict[str, Any] | None = None) -> MediaRequest:
@@ -34,8 +58,8 @@ def image_request(prompt: PromptOutput, *, references: Sequence[str] = (), aspec
         "num_images": 1,
     }
     files: dict[str, list[str] | str] = {"image_urls": list(references)} if references else {}
-    return MediaRequest(JobKind.IMAGE, catalog.image_model_for(len(references)), arguments, files,
-                        meta={"prompt": prompt.model_dump(), **(meta or {})})
+    return checked_request(JobKind.IMAGE, catalog.image_model_for(len(references)), arguments, files,
+                           {"prompt": prompt.model_dump(), **(meta or {})})
 
 
 def compose_video_prompt(base: str, movements: Sequence[str] = (), speed: str | None = None,
@@ -48,7 +72,11 @@ def compose_video_prompt(base: str, movements: Sequence[str] = (), speed: str | 
 def video_request(image: str, *, prompt: str = "", movements: Sequence[str] = (), speed: str | None = None,
                   shots: Sequence[str] = (), duration: str = "5", aspect_ratio: str = "9:16",
                   model: str = catalog.DEFAULT_VIDEO_MODEL, negative_prompt: str = catalog.VIDEO_DEFAULT_NEGATIVE,
-                  cfg_scale: float = catalog.VIDEO_DEFAULT_CFG, meta: dict[str, Any] | None = None) -> MediaRequest:
+                  cfg_scale: float = catalog.VIDEO_DEFAULT_CFG, end_image: str | None = None,
+                  meta: dict[str, Any] | None = None) -> MediaRequest:
+    """An image-to-video request with the fields `model` takes (catalog.MODEL_ARGUMENTS): Kling gets the aspect
+    ratio, negative prompt and cfg; Hailuo none of them, and its own length (`catalog.video_duration_for`).
+    With `end_image` the video is a transition from `image` to it (an empty prompt then asks for a smooth one)."""
     if len(movements) > catalog.MAX_CAMERA_MOVEMENTS:
         raise RequestError(f"{len(movements)} camera movements chosen; at most {catalog.MAX_CAMERA_MOVEMENTS}")
     if len(shots) > catalog.MAX_SHOT_TYPES:
@@ -62,14 +90,22 @@ def video_request(image: str, *, prompt: str = "", movements: Sequence[str] = ()
     model_id = catalog.VIDEO_MODELS.get(model)
     if model_id is None:
         raise RequestError(f"video model {model!r} is not offered; choose one of {', '.join(catalog.VIDEO_MODELS)}")
-    arguments = {
-        "prompt": compose_video_prompt(prompt or catalog.VIDEO_DEFAULT_PROMPT, movements, speed, shots),
-        "duration": _check("duration", str(duration), catalog.VIDEO_DURATIONS),
-        "aspect_ratio": _check("aspect ratio", aspect_ratio, catalog.VIDEO_ASPECT_RATIOS),
+    _check("duration", str(duration), catalog.VIDEO_DURATIONS)
+    _check("aspect ratio", aspect_ratio, catalog.VIDEO_ASPECT_RATIOS)
+    default = catalog.TRANSITION_DEFAULT_PROMPT if end_image else catalog.VIDEO_DEFAULT_PROMPT
+    offered = {  # every setting the app has; each model gets those its table lists
+        "prompt": compose_video_prompt(prompt or default, movements, speed, shots),
+        "duration": catalog.video_duration_for(model_id, str(duration)),
+        "aspect_ratio": aspect_ratio,
         "negative_prompt": negative_prompt,
         "cfg_scale": cfg_scale,
     }
-    return MediaRequest(JobKind.VIDEO, model_id, arguments, {"image_url": image}, meta=dict(meta or {}))
+    accepted = model_arguments(model_id).accepted
+    arguments = {name: value for name, value in offered.items() if name in accepted}
+    files: dict[str, list[str] | str] = {"image_url": image}
+    if end_image:
+        files[catalog.VIDEO_END_FRAME_FIELD[model_id]] = end_image
+    return checked_request(JobKind.VIDEO, model_id, arguments, files, dict(meta or {}))
 
 
 def speech_request(text: str, voice: str, meta: dict[str, Any] | None = None) -> MediaRequest:
@@ -80,14 +116,14 @@ def speech_request(text: str, voice: str, meta: dict[str, Any] | None = None) ->
     _check("voice", voice, [v.name for v in catalog.VOICES])
     arguments = {"text": text, "voice": voice, "stability": 0.5, "similarity_boost": 0.75, "speed": 1,
                  "apply_text_normalization": "auto"}
-    return MediaRequest(JobKind.SPEECH, catalog.SPEECH_MODEL, arguments, meta=dict(meta or {}))
+    return checked_request(JobKind.SPEECH, catalog.SPEECH_MODEL, arguments, {}, dict(meta or {}))
 
 
 def lipsync_request(avatar_image: str, audio: str, meta: dict[str, Any] | None = None) -> MediaRequest:
     """`audio` is a local file, or another job's output (`job:<id>` / the door's `plan:<n>`)."""
     # without resolution fal renders 1080p, which caps the audio at 30 s
-    return MediaRequest(JobKind.LIPSYNC, catalog.LIPSYNC_MODEL, {"resolution": catalog.LIPSYNC_RESOLUTION},
-                        {"image_url": avatar_image, "audio_url": audio}, meta=dict(meta or {}))
+    return checked_request(JobKind.LIPSYNC, catalog.LIPSYNC_MODEL, {"resolution": catalog.LIPSYNC_RESOLUTION},
+                           {"image_url": avatar_image, "audio_url": audio}, dict(meta or {}))
 
 
 def estimate_cost(request: MediaRequest, *, audio_seconds: float | None = None) -> float:

@@ -11,6 +11,7 @@ from typing import Any
 from pixflow_tui.core import avatars as rules
 from pixflow_tui.core import catalog
 from pixflow_tui.core.jobs import JobKind, MediaRequest
+from pixflow_tui.core.requests import checked_request
 from pixflow_tui.store import ImageFilter
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError, check_image_file
@@ -154,9 +155,9 @@ def _avatar_request(prompt: str, options: dict[str, str], reference: str | None)
     }
     files: dict[str, list[str] | str] = {"image_urls": [reference]} if reference else {}
     concept = "avatar · " + " ".join(options.values()) if options else "avatar · green-box version"
-    return MediaRequest(JobKind.IMAGE, catalog.image_model_for(1 if reference else 0), arguments, files,
-                        meta={"module": MODULE, "concept": concept, "avatar": options,
-                              "prompt": {"style": prompt}, **({"source_path": reference} if reference else {})})
+    return checked_request(JobKind.IMAGE, catalog.image_model_for(1 if reference else 0), arguments, files,
+                           {"module": MODULE, "concept": concept, "avatar": options,
+                            "prompt": {"style": prompt}, **({"source_path": reference} if reference else {})})
 
 
 def plan_avatars(ctx: AppContext, *, gender: str, age: str, ethnicity: str = "any", outfit: str = "casual",

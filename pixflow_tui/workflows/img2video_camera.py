@@ -105,5 +105,8 @@ def describe_preset(data: dict[str, Any]) -> str:
 
 def estimate_settings_cost(settings: VideoSettings) -> float:
     """What one video with these settings is estimated to cost (USD)."""
-    price = catalog.UNIT_PRICES.get(catalog.VIDEO_MODELS.get(settings.model, ""))
-    return round(price.per_unit * float(settings.duration), 4) if price else 0.0
+    model_id = catalog.VIDEO_MODELS.get(settings.model, "")
+    price = catalog.UNIT_PRICES.get(model_id)
+    if price is None:
+        return 0.0
+    return round(price.per_unit * float(catalog.video_duration_for(model_id, settings.duration)), 4)

@@ -23,6 +23,43 @@ TRANSCRIPT_WORDS = ("so", "I", "tried", "this", "app", "and", "the", "photos", "
 SEGMENT_SECONDS = 5.0
 
 
+_NANO_BANANA = ("prompt", "num_images", "seed", "aspect_ratio", "output_format", "resolution", "sync_mode",
+                "enable_web_search", "limit_generations")
+# The input fields of each model the app uses, from fal's published input schemas; anything else is refused with
+# pydantic's "extra fields not permitted" (fal's own models differ in how strict they are: the emulator is strict
+# so that a request carrying a field its model does not know fails in tests instead of being billed wrongly).
+MODEL_INPUTS: dict[str, frozenset[str]] = {
+    "fal-ai/nano-banana-pro": frozenset(_NANO_BANANA),
+    "fal-ai/nano-banana-pro/edit": frozenset((*_NANO_BANANA, "image_urls")),
+    "fal-ai/kling-video/v2.5-turbo/pro/image-to-video": frozenset(
+        ("prompt", "image_url", "duration", "aspect_ratio", "negative_prompt", "cfg_scale", "tail_image_url")),
+    "fal-ai/minimax/hailuo-02/standard/image-to-video": frozenset(
+        ("prompt", "image_url", "duration", "prompt_optimizer", "end_image_url", "resolution")),
+    "fal-ai/elevenlabs/tts/eleven-v3": frozenset(
+        ("text", "voice", "stability", "similarity_boost", "style", "speed", "timestamps", "previous_text",
+         "next_text", "language_code", "apply_text_normalization")),
+    "fal-ai/bytedance/omnihuman/v1.5": frozenset(("image_url", "audio_url", "prompt", "resolution", "turbo_mode")),
+    "fal-ai/wizper": frozenset(("audio_url", "task", "language", "chunk_level", "version", "max_segment_len",
+                                "merge_chunks")),
+}
+# fields whose values a model restricts, beyond the family's checks
+MODEL_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
+    "fal-ai/kling-video/v2.5-turbo/pro/image-to-video": {"duration": ("5", "10")},
+    "fal-ai/minimax/hailuo-02/standard/image-to-video": {"duration": ("6", "10"), "resolution": ("512P", "768P")},
+}
+
+
+def _check_model_fields(app_id: str, args: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+    accepted = MODEL_INPUTS.get(app_id)
+    if accepted is None:
+        return
+    for field in sorted(set(args) - accepted):
+        errors.append({"loc": ["body", field], "msg": "extra fields not permitted", "type": "value_error.extra"})
+    for field, permitted in MODEL_CHOICES.get(app_id, {}).items():
+        if field in args and str(args[field]) not in permitted:
+            errors.append(_not_permitted(field, args[field], permitted))
+
+
 def family_of(app_id: str) -> Family:
     """Classify an endpoint id (with or without subpath) into the output family it produces."""
     a = app_id.lower()
@@ -96,6 +133,7 @@ def validate(app_id: str, args: Any) -> list[dict[str, Any]]:
         return [{"loc": ["body"], "msg": "value is not a valid dict", "type": "type_error.dict"}]
     family = family_of(app_id)
     errors: list[dict[str, Any]] = []
+    _check_model_fields(app_id, args, errors)
     if family == "image":
         _check_str(args, "prompt", errors, required=True)
         is_edit = app_id.rstrip("/").endswith("/edit")

@@ -267,7 +267,8 @@ async def test_fal_validation_at_submit(fal_env: FalEmulator, fal_async_client: 
     with pytest.raises(fal_client.FalClientHTTPError) as info:
         await fal_async_client.submit(VIDEO_APP, {"image_url": "data:,x", "duration": "7.5s", "aspect_ratio": "4:3"})
     assert info.value.status_code == 422
-    assert {e["loc"][1] for e in info.value.message} == {"prompt", "aspect_ratio"}  # 7.5 s is a valid duration
+    # Kling takes "5" or "10" only (a generic video endpoint would take 7.5 s)
+    assert {e["loc"][1] for e in info.value.message} == {"prompt", "aspect_ratio", "duration"}
     assert fal_env.total_submissions == 0 and len(fal_env.rejected) == 1
 
 

@@ -14,6 +14,7 @@ from provider_support import FAL_SECRET, download, open_image, poll_until_finish
 
 from pixflow_tui.core import catalog
 from pixflow_tui.core.jobs import JobKind, MediaRequest
+from pixflow_tui.core.requests import video_request
 from pixflow_tui.providers.base import (
     MissingKeyError,
     PermanentProviderError,
@@ -96,14 +97,12 @@ async def test_concurrent_jobs_share_one_upload_per_reference(fal: FalMediaProvi
         (fal_emu.uploads[0].url,)}
 
 
-@pytest.mark.parametrize("model", sorted(catalog.VIDEO_MODELS.values()))
+@pytest.mark.parametrize("model", sorted(catalog.VIDEO_MODELS))
 async def test_video_from_a_local_image(fal: FalMediaProvider, fal_emu: FalEmulator,
                                         make_image: Callable[..., Path], model: str) -> None:
+    """Each model gets the arguments it takes (the emulator refuses any other field)."""
     source = make_image("still.png", size=(90, 160))
-    request = MediaRequest(JobKind.VIDEO, model, {
-        "prompt": "the camera zooms in, slow", "duration": "5", "aspect_ratio": "9:16",
-        "negative_prompt": catalog.VIDEO_DEFAULT_NEGATIVE, "cfg_scale": catalog.VIDEO_DEFAULT_CFG,
-    }, files={"image_url": str(source)})
+    request = video_request(str(source), prompt="the camera zooms in, slow", duration="5", model=model)
 
     handle, outputs = await run_to_end(fal, request)
 

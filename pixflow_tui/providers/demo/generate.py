@@ -89,7 +89,13 @@ def _video(record: dict[str, Any], folder: Path) -> list[Output]:
     source = load_image(single_file(record, "image_url", "source image"), "source image")
     plan = video.parse_camera(prompt)
     width, height = video.video_size(args.get("aspect_ratio"), source)
-    frames = video.render_frames(source, plan, width, height, seconds * video.VIDEO_FPS, record["seed"])
+    end_field = catalog.VIDEO_END_FRAME_FIELD.get(record["model"], "")
+    if _file_refs(record.get("files") or {}, args, end_field):
+        end = load_image(single_file(record, end_field, "end frame"), "end frame")
+        frames = video.transition_frames(source, end, width, height, seconds * video.VIDEO_FPS)
+        plan = video.CameraPlan(("transition",), plan.speed)
+    else:
+        frames = video.render_frames(source, plan, width, height, seconds * video.VIDEO_FPS, record["seed"])
     moves = ", ".join(plan.moves)
     meta = {"title": "Pixflow demo video", "comment": f"{DEMO_DESCRIPTION}; camera: {moves} ({plan.speed})"}
     name = _name(record, ".mp4")

@@ -57,6 +57,9 @@ def _as_list(value: list[str] | str | None) -> list[str]:
 def validate(request: MediaRequest) -> None:
     """Reject what fal would reject (422-style), and input files that are missing or unreadable."""
     args = request.arguments
+    table = catalog.MODEL_ARGUMENTS.get(request.model)  # Hedra (not a fal model) has its own fields
+    if table is not None and (extra := sorted((set(args) | set(request.files)) - table.accepted)):
+        raise PermanentProviderError(f"{request.model} does not take {', '.join(extra)}", status_code=422)
     if request.kind == JobKind.IMAGE:
         if not str(args.get("prompt", "")).strip():
             raise PermanentProviderError("prompt: field required", status_code=422)
@@ -79,11 +82,14 @@ def validate(request: MediaRequest) -> None:
             check_image(ref, "reference image")
     elif request.kind == JobKind.VIDEO:
         generate.video_duration(args)
-        ratio = args.get("aspect_ratio")
-        if ratio is not None and ratio not in catalog.VIDEO_ASPECT_RATIOS:
-            raise PermanentProviderError(
-                f"aspect_ratio: {ratio!r} is not one of {', '.join(catalog.VIDEO_ASPECT_RATIOS)}", status_code=422)
+        for key, value in args.items():
+            allowed = table.values(key) if table is not None else None
+            if allowed is not None and str(value) not in allowed:
+                raise PermanentProviderError(f"{key}: {value!r} is not one of {', '.join(allowed)}", status_code=422)
         check_image(generate.single_file(request, "image_url", "source image"), "source image")
+        end_field = catalog.VIDEO_END_FRAME_FIELD.get(request.model, "")
+        if request.files.get(end_field) or args.get(end_field):
+            check_image(generate.single_file(request, end_field, "end frame"), "end frame")
     elif request.kind == JobKind.SPEECH:
         text = str(args.get("text", ""))
         if not text.strip():

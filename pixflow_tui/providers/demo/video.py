@@ -169,3 +169,15 @@ def _still_frames(base: Image.Image, width: int, height: int, frame_count: int, 
         rgb = np.clip(still + noise[index % len(noise)], 0, 255).astype(np.uint8)
         stamp_label(rgb)
         yield rgb
+
+
+def transition_frames(start: Image.Image, end: Image.Image, width: int, height: int,
+                      frame_count: int) -> Iterator[np.ndarray]:
+    """A start/end video: the first frame is `start`, the last `end`, eased cross-fades between them."""
+    first = np.asarray(cover(start.convert("RGB"), width, height, Image.Resampling.BILINEAR), dtype=np.float32)
+    last = np.asarray(cover(end.convert("RGB"), width, height, Image.Resampling.BILINEAR), dtype=np.float32)
+    for index in range(frame_count):
+        p = _ease(index / max(1, frame_count - 1))
+        rgb = np.clip(first * (1 - p) + last * p, 0, 255).astype(np.uint8)
+        stamp_label(rgb)
+        yield rgb
