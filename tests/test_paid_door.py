@@ -187,6 +187,15 @@ def cli_videos(case: Case) -> list[str]:
     return ["videos", "generate", str(draw_photo(case.tmp_path / "portrait.png")), "--duration", "5"]
 
 
+def cli_transform(case: Case) -> list[str]:
+    return ["images", "transform", str(draw_photo(case.tmp_path / "portrait.png")), "--prompt", "make it night"]
+
+
+def cli_start_end(case: Case) -> list[str]:
+    first, last = draw_photo(case.tmp_path / "first.png"), draw_photo(case.tmp_path / "last.png", (40, 60, 200))
+    return ["videos", "generate", str(first), "--end-frame", str(last)]
+
+
 def cli_retry(case: Case) -> list[str]:
     job_id = seed_job(case.settings, JobState.FAILED, "fal" if case.live else "demo")
     return ["jobs", "retry", str(job_id)]
@@ -295,6 +304,8 @@ class PaidPath:
 PAID_PATHS = [
     PaidPath("cli: images generate --prompts-file", cli=cli_images),
     PaidPath("cli: videos generate IMG", cli=cli_videos),
+    PaidPath("cli: images transform IMG --prompt", cli=cli_transform),
+    PaidPath("cli: videos generate IMG --end-frame IMG", cli=cli_start_end),
     PaidPath("cli: jobs retry ID (failed, no result)", cli=cli_retry, requeues=True),
     PaidPath("tui: Asset Monster run (ctrl+r)", open=am_run, key="ctrl+r"),  # am-run
     PaidPath("tui: Asset Monster r on a done job (regenerate)", seed=am_seed(JobState.DONE), open=am_redo,

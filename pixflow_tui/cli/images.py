@@ -7,6 +7,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.cli import images_transform
 from pixflow_tui.core.formatting import plural
 from pixflow_tui.cli.common import ExitCode, error, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
@@ -43,6 +44,7 @@ def register(subparsers: Any) -> None:
     add_spending_flags(gen)
     gen.add_argument("--json", action="store_true", help="print the result as JSON")
     gen.set_defaults(handler=run_generate)
+    images_transform.register(commands)
 
 
 def _load_prompts(ctx: AppContext, args: argparse.Namespace) -> tuple[list[PromptOutput], str, dict[str, Any]]:

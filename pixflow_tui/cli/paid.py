@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.cli.common import ExitCode, error, print_json
 from pixflow_tui.workflows.paid_work import PaidPlan
 
 if TYPE_CHECKING:
+    from pixflow_tui.config import Settings
     from pixflow_tui.workflows.context import AppContext
 
 
@@ -85,3 +87,42 @@ def spend_and_drive(ctx: AppContext, plan: PaidPlan, args: argparse.Namespace, *
     with batch_progress(ctx, {b: plan.count for b in batches}, enabled=not getattr(args, "json", False)):
         driven = asyncio.run(drive_until_done(ctx, batch_ids=batches))
     return Spent(None, committed.batch_id or (batches[0] if batches else 0), driven)
+
+
+@dataclass(frozen=True)
+class PlannedCommand:
+    """What a paying command planned: the door's plan, and what `--dry-run` / the question show about it."""
+
+    plan: PaidPlan
+    details: dict[str, Any]
+    human: list[str]
+
+
+def run_planned_batch(settings: Settings, args: argparse.Namespace,
+                      plan_command: Callable[[AppContext], PlannedCommand], *, noun: str) -> int:
+    """A paying command from its plan to its exit code: settle, commit, drive, print the batch (`noun`s made);
+    bad input exits 2, the budget 4, an interrupt 130."""
+    from pixflow_tui.cli.session import with_context
+    from pixflow_tui.core.formatting import plural
+    from pixflow_tui.workflows.cli_support import summarize_batch
+
+    def body(ctx: AppContext) -> int:
+        planned = plan_command(ctx)
+        spent = spend_and_drive(ctx, planned.plan, args, details=planned.details, human=planned.human)
+        if spent.stop is not None:
+            return spent.stop
+        summary = summarize_batch(ctx, spent.batch_id)
+        stopped = spent.stopped(args, summary)
+        if stopped is not None:
+            return stopped
+        if getattr(args, "json", False):
+            print_json(summary)
+        else:
+            for job in summary["jobs"]:
+                print(f"{job['job_id']:>6}  {job['status']:<10} {job['output_path'] or job['error'] or ''}")
+            print(f"batch {summary['batch_id']}: {summary['done']}/{plural(summary['total'], noun)}"
+                  f"{' (demo output)' if summary['demo'] and noun == 'image' else ''}, cost ${summary['cost']:.2f}")
+        return ExitCode.OK if summary["done"] == summary["total"] else ExitCode.FAILED
+
+    return with_context(settings, body, interrupted=f"interrupted; submitted {noun}s keep rendering at the provider "
+                                                    "— `pixflow jobs resume` finishes them")

@@ -4,14 +4,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from pixflow_tui.core.formatting import plural
-from pixflow_tui.cli.common import ExitCode, error, print_json
-from pixflow_tui.cli.paid import add_spending_flags, spend_and_drive
+from pixflow_tui.cli.paid import PlannedCommand, add_spending_flags, run_planned_batch
 from pixflow_tui.config import Settings
 from pixflow_tui.core import catalog
-from pixflow_tui.workflows.cli_support import open_context, summarize_batch
+from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.paid_work import BudgetExceeded
 from pixflow_tui.workflows.videos import VideoSettings, build_video_request, video_work
 
 
@@ -27,6 +24,9 @@ def register(subparsers: Any) -> None:
                + "\nshot types: " + "; ".join(catalog.SHOT_TYPES),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     gen.add_argument("images", nargs="+", metavar="IMG", help="source images (JPEG, PNG or WebP up to 10 MB)")
+    gen.add_argument("--end-frame", metavar="IMG",
+                     help="make a start/end video: a transition from the one IMG to this image "
+                          f"(default prompt: {catalog.TRANSITION_DEFAULT_PROMPT})")
     gen.add_argument("--prompt", default="", help=f"motion prompt (default: {catalog.VIDEO_DEFAULT_PROMPT})")
     gen.add_argument("--camera", action="append", default=[], metavar="PRESET",
                      help=f"camera movement, up to {catalog.MAX_CAMERA_MOVEMENTS}")
@@ -46,44 +46,23 @@ def register(subparsers: Any) -> None:
 
 
 def run_generate(args: argparse.Namespace, settings: Settings) -> int:
-    ctx = open_context(settings)
-    if ctx is None:
-        return ExitCode.CONFIG
     video = VideoSettings(prompt=args.prompt, movements=args.camera, speed=args.speed, shots=args.shot,
                           duration=args.duration, aspect_ratio=args.aspect, model=args.model,
                           negative_prompt=args.negative_prompt, cfg_scale=args.cfg)
-    try:
-        requests = [build_video_request(ctx, image, video) for image in args.images]
-        plan = video_work(ctx, requests)
+
+    def plan_videos(ctx: AppContext) -> PlannedCommand:
+        if args.end_frame and len(args.images) != 1:
+            raise InputError(f"a start/end video takes one start frame and --end-frame; {len(args.images)} "
+                             "images were given")
+        requests = [build_video_request(ctx, image, video, end_image=args.end_frame) for image in args.images]
         count = len(requests)
         seconds = str(requests[0].arguments.get("duration", video.duration))
         details = {"videos": count, "model": requests[0].model, "provider": ctx.media_provider_name,
                    "prompt": requests[0].arguments["prompt"], "duration": seconds, "settings": video.to_dict()}
+        length = f"length: {seconds} s" + (f" (the model has no {video.duration} s)"
+                                           if seconds != video.duration else "")
         human = [f"plan: {count} video{'' if count == 1 else 's'} with {details['model']} via {details['provider']}",
-                 f"prompt: {details['prompt']}",
-                 f"length: {seconds} s" + (f" (the model has no {video.duration} s)" if seconds != video.duration else "")]
-        spent = spend_and_drive(ctx, plan, args, details=details, human=human)
-        if spent.stop is not None:
-            return spent.stop
-        summary = summarize_batch(ctx, spent.batch_id)
-        stopped = spent.stopped(args, summary)
-        if stopped is not None:
-            return stopped
-    except BudgetExceeded as exc:  # the budget changed between the plan and the commit
-        error(str(exc))
-        return ExitCode.BUDGET
-    except InputError as exc:
-        error(str(exc))
-        return ExitCode.USAGE
-    except KeyboardInterrupt:
-        error("interrupted; submitted videos keep rendering at the provider — `pixflow jobs resume` finishes them")
-        return ExitCode.INTERRUPTED
-    finally:
-        ctx.close()
-    if args.json:
-        print_json(summary)
-    else:
-        for job in summary["jobs"]:
-            print(f"{job['job_id']:>6}  {job['status']:<10} {job['output_path'] or job['error'] or ''}")
-        print(f"batch {summary['batch_id']}: {summary['done']}/{plural(summary['total'], 'video')}, cost ${summary['cost']:.2f}")
-    return ExitCode.OK if summary["done"] == summary["total"] else ExitCode.FAILED
+                 f"prompt: {details['prompt']}", length]
+        return PlannedCommand(video_work(ctx, requests), details, human)
+
+    return run_planned_batch(settings, args, plan_videos, noun="video")

@@ -19,6 +19,12 @@ IMAGE_DOWNLOAD_CAP = 50 * 1024 * 1024
 VIDEO_DOWNLOAD_CAP = 500 * 1024 * 1024
 AUDIO_DOWNLOAD_CAP = 50 * 1024 * 1024
 
+# Img2Img (the edit model on chosen images, original-app.md §2): its own narrower choices
+IMG2IMG_ASPECT_RATIOS = ("9:16", "1:1", "4:5")
+IMG2IMG_FORMATS = ("jpeg", "png")
+IMG2IMG_OUTPUTS_RANGE = (1, 4)
+IMG2IMG_MAX_SOURCES = MAX_REFERENCE_IMAGES
+
 # long side in pixels for each resolution tier
 RESOLUTION_LONG_SIDE = {"1K": 1024, "2K": 2048, "4K": 4096}
 

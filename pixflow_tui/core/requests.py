@@ -62,6 +62,23 @@ def image_request(prompt: PromptOutput, *, references: Sequence[str] = (), aspec
                            {"prompt": prompt.model_dump(), **(meta or {})})
 
 
+def transform_request(prompt: str, image: str, *, aspect_ratio: str = "9:16", resolution: str = "2K",
+                      output_format: str = "jpeg", meta: dict[str, Any] | None = None) -> MediaRequest:
+    """Img2Img: the edit model remakes `image` as the prompt says (one output; the caller fans out variants)."""
+    text = " ".join(prompt.split())
+    if not text:
+        raise RequestError("the transform prompt is empty; say what to change")
+    arguments: dict[str, Any] = {
+        "prompt": text,
+        "aspect_ratio": _check("aspect ratio", aspect_ratio, catalog.IMG2IMG_ASPECT_RATIOS),
+        "resolution": _check("resolution", resolution, catalog.RESOLUTIONS),
+        "output_format": _check("format", output_format, catalog.IMG2IMG_FORMATS),
+        "num_images": 1,
+    }
+    return checked_request(JobKind.IMAGE, catalog.IMAGE_EDIT_MODEL, arguments, {"image_urls": [image]},
+                           {"prompt": {"style": text}, **(meta or {})})
+
+
 def compose_video_prompt(base: str, movements: Sequence[str] = (), speed: str | None = None,
                          shots: Sequence[str] = ()) -> str:
     """The reference's composePrompt: the base text, then each chosen preset string, comma-separated."""

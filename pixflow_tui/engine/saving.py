@@ -178,6 +178,7 @@ def _row_writer(store: Store, job: JobRecord, output: dict[str, Any], target: Pa
             aspect_ratio=args.get("aspect_ratio"), resolution=args.get("resolution"),
             output_format=args.get("output_format"), model=job.model, provider=job.provider, width=info.width,
             height=info.height, thumbnail_path=str(thumb) if thumb else None,
+            source_image=meta.get("source_image_id"),
         )
     return lambda: store.assets.add(
         kind=_ASSET_KINDS[job.kind], job=job.id, batch=job.batch_id, local_path=str(target), url=output["url"],

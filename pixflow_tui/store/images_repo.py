@@ -145,9 +145,12 @@ class ImageRepository:
     def add(self, *, job_id: int, local_path: str, file_name: str, concept: str, prompt: dict[str, Any],
             url: str = "", batch_id: int | None = None, batch_index: int = 0, prompt_index: int = 0,
             variant_index: int = 0, **extra: Any) -> ImageRecord:
+        source = extra.pop("source_image", None)
         with self.db.atomic():
+            if source is not None and not GeneratedImage.select().where(GeneratedImage.id == source).exists():
+                source = None  # the source was deleted meanwhile: the new image is kept, without the link
             row = GeneratedImage.create(
-                user=self.user_id, job=job_id, batch=batch_id, batch_index=batch_index, prompt_index=prompt_index,
+                source_image=source, user=self.user_id, job=job_id, batch=batch_id, batch_index=batch_index, prompt_index=prompt_index,
                 variant_index=variant_index, url=url, local_path=local_path, file_name=file_name, concept=concept,
                 prompt=json.dumps(prompt), **extra,
             )

@@ -293,6 +293,17 @@ class LibraryQueries(OutputSelect):
         query = self._image_columns(LibraryFilter()).where(GeneratedImage.job.in_(children))
         return self._image_rows(query.order_by(GeneratedImage.id).limit(limit))
 
+    def images_transformed_from(self, image_id: int, limit: int = 50) -> list[LibraryRow]:
+        """Img2Img outputs made from image `image_id`."""
+        query = self._image_columns(LibraryFilter()).where(GeneratedImage.source_image == image_id)
+        return self._image_rows(query.order_by(GeneratedImage.id).limit(limit))
+
+    def image_source(self, image_id: int) -> int | None:
+        """The image an Img2Img output was made from, or None."""
+        row = (GeneratedImage.select(GeneratedImage.source_image)
+               .where((GeneratedImage.id == image_id) & (GeneratedImage.user == self.user_id)).first())
+        return row.source_image_id if row is not None else None
+
     def assets_made_from(self, *, image_id: int | None = None, asset_id: int | None = None,
                          limit: int = 50) -> list[LibraryRow]:
         """Assets whose source is the image (a video of it) or the asset (a lipsync of a video or an audio)."""

@@ -229,11 +229,19 @@ class GeneratedImage(BaseModel):
     height = IntegerField(null=True)
     thumbnail_path = TextField(null=True)
     generated_at = UTCDateTimeField(default=utcnow, index=True)
+    # the image an Img2Img transform was made from (lineage); None for images made from prompts
+    source_image = ForeignKeyField("self", column_name="source_image_id", null=True, on_delete="SET NULL")
+    source_image_id: int | None
 
     class Meta:
         table_name = "generated_images"
         indexes = ((("user", "generated_at"), False), (("job",), False), (("batch", "batch_index"), False),
                    (("user", "model"), False))
+
+
+# "made into" of an image: its transforms (partial: most images have no source)
+IMAGE_SOURCE_INDEX = GeneratedImage.index(GeneratedImage.source_image, where=GeneratedImage.source_image.is_null(False))
+GeneratedImage.add_index(IMAGE_SOURCE_INDEX)
 
 
 class ImageRating(BaseModel):

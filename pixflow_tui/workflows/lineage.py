@@ -85,8 +85,11 @@ def lineage(ctx: AppContext, key: str) -> Lineage:
     seen = {row.key}
     while len(chain) < MAX_DEPTH:
         current = chain[0]
+        source_image = current.source_image_id
+        if current.kind == "image":
+            source_image = ctx.store.library.image_source(current.id)  # an Img2Img output's source
         source_key = (f"asset:{current.source_asset_id}" if current.source_asset_id is not None
-                      else f"image:{current.source_image_id}" if current.source_image_id is not None else None)
+                      else f"image:{source_image}" if source_image is not None else None)
         source = ctx.store.library.output(source_key) if source_key and source_key not in seen else None
         if source is None:
             break
@@ -116,6 +119,7 @@ def _made_into(ctx: AppContext, row: LibraryRow) -> list[LineageNode]:
             children += [(c, "") for c in ctx.store.library.assets_made_from(image_id=parent.id)]
             if parent.job_id is not None:
                 children += [(c, "regenerated: ") for c in ctx.store.library.images_regenerated_from(parent.job_id)]
+            children += [(c, "transformed: ") for c in ctx.store.library.images_transformed_from(parent.id)]
         else:
             children += [(c, "") for c in ctx.store.library.assets_made_from(asset_id=parent.id)]
         for child, prefix in children:

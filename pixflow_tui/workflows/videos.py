@@ -13,6 +13,8 @@ from pixflow_tui.workflows.inputs import InputError, check_image_file
 from pixflow_tui.workflows.paid_work import NewBatch, NewJob, PaidPlan, plan_work
 
 MODULE = "img2video"
+IMAGE_TO_VIDEO = "image_to_video"  # the kinds of Img2Video entry: one image animated,
+START_END = "start_end"  # or a transition from a start frame to an end frame
 
 
 @dataclass
@@ -40,18 +42,24 @@ class VideoSettings:
 
 
 def build_video_request(ctx: AppContext, image: str | Path, settings: VideoSettings,
-                        extra_meta: dict[str, Any] | None = None) -> MediaRequest:
-    path = check_image_file(image, what="source image")
+                        extra_meta: dict[str, Any] | None = None, *, end_image: str | Path | None = None
+                        ) -> MediaRequest:
+    """An image-to-video request; with `end_image` a start/end video: a transition from `image` to it."""
+    path = check_image_file(image, what="source image" if end_image is None else "start frame")
     source = ctx.store.images.find_by_path(str(path))
     meta: dict[str, Any] = {"module": MODULE, "source_path": str(path), "camera": settings.to_dict(),
                             **(extra_meta or {})}
+    end = None
+    if end_image is not None:
+        end = str(check_image_file(end_image, what="end frame"))
+        meta.update(end_frame_path=end, video_kind=START_END)
     if source is not None:
         meta.update(source_image_id=source.id, concept=source.concept)
     try:
         return video_request(str(path), prompt=settings.prompt, movements=settings.movements, speed=settings.speed,
                              shots=settings.shots, duration=settings.duration, aspect_ratio=settings.aspect_ratio,
                              model=settings.model, negative_prompt=settings.negative_prompt,
-                             cfg_scale=settings.cfg_scale, meta=meta)
+                             cfg_scale=settings.cfg_scale, end_image=end, meta=meta)
     except ValueError as exc:
         raise InputError(str(exc)) from None
 

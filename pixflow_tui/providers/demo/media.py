@@ -83,9 +83,9 @@ def validate(request: MediaRequest) -> None:
     elif request.kind == JobKind.VIDEO:
         generate.video_duration(args)
         for key, value in args.items():
-            allowed = table.values(key) if table is not None else None
-            if allowed is not None and str(value) not in allowed:
-                raise PermanentProviderError(f"{key}: {value!r} is not one of {', '.join(allowed)}", status_code=422)
+            offered = table.values(key) if table is not None else None
+            if offered is not None and str(value) not in offered:
+                raise PermanentProviderError(f"{key}: {value!r} is not one of {', '.join(offered)}", status_code=422)
         check_image(generate.single_file(request, "image_url", "source image"), "source image")
         end_field = catalog.VIDEO_END_FRAME_FIELD.get(request.model, "")
         if request.files.get(end_field) or args.get(end_field):

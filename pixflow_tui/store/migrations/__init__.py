@@ -30,5 +30,6 @@ MIGRATIONS: list[Migration] = [
     (5, "taste_counts", _step("m0005_taste_counts")),
     (6, "job_indexes", _step("m0006_job_indexes")),
     (7, "exact_types", _step("m0007_exact_types")),
+    (8, "image_sources", _step("m0008_image_sources")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

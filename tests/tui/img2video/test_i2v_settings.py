@@ -93,7 +93,8 @@ async def test_fourth_movement_drops_the_oldest_and_fourth_shot_is_refused(make_
         await confirm(pilot)
         (job,) = await wait_for(pilot, lambda: app.context.store.jobs.list(), what="the job")
         assert job.model == catalog.VIDEO_MODELS["hailuo"]
-        assert job.request["arguments"]["duration"] == "10" and job.request["arguments"]["aspect_ratio"] == "16:9"
+        # Hailuo follows the image's shape: the aspect stays a setting of the entry but is not sent to it
+        assert job.request["arguments"]["duration"] == "10" and "aspect_ratio" not in job.request["arguments"]
 
 
 async def test_save_to_all_keeps_each_prompt_and_skips_entries_on_their_way(make_i2v_app, photos) -> None:
