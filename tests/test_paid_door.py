@@ -265,6 +265,28 @@ async def library_r(t: Tui) -> None:
     await wait_for(pilot, lambda: tab.current is not None and tab.current.kind == "image", what="the image row")
 
 
+def am_seed_image(case: Case) -> None:
+    seed_job(case.settings, JobState.DONE, "fal" if case.live else "demo", with_image=True)
+
+
+async def transform_answer(t: Tui) -> None:
+    from pixflow_tui.tui.screens.transform_dialog import TransformDialog
+
+    dialog = await wait_for(t.pilot, lambda: isinstance(t.app.screen, TransformDialog) and t.app.screen,
+                            what="the Img2Img dialog")
+    dialog.query_one("#transform-prompt").value = "the same scene at night"
+    await t.pilot.press("enter")
+
+
+async def img2video_start_end(t: Tui) -> None:
+    from pixflow_tui.tui.screens.img2video import Img2VideoScreen
+
+    await img2video(t)
+    screen = t.app.screen
+    assert isinstance(screen, Img2VideoScreen)
+    screen.queue.entries[0].end_image = str(draw_photo(t.case.tmp_path / "photos" / "end.png", (40, 60, 200)))
+
+
 async def img2video(t: Tui) -> None:
     from textual.widgets import Input
 
@@ -295,6 +317,7 @@ class PaidPath:
     seed: Callable[[Case], None] | None = None  # the TUI: what the database holds before the app starts
     open: Callable[[Tui], Awaitable[None]] | None = None  # the TUI: the screen, with the target selected
     key: str = ""  # the TUI: the paid key (its binding id in the comment of the table)
+    answer: Callable[[Tui], Awaitable[None]] | None = None  # the TUI: fills the dialog the key opens first
     requeues: bool = False  # goes round again instead of adding a job
 
     def __str__(self) -> str:
@@ -314,6 +337,11 @@ PAID_PATHS = [
              key="r", requeues=True),  # am-regenerate (retries a failed job)
     PaidPath("tui: Library r on an image (regenerate)", seed=library_seed, open=library_r,
              key="r"),  # library-regenerate
+    PaidPath("tui: Library i on an image (Img2Img)", seed=library_seed, open=library_r, key="i",
+             answer=transform_answer),  # transform-image
+    PaidPath("tui: Asset Monster I on a done image (Img2Img)", seed=am_seed_image, open=am_redo, key="I",
+             answer=transform_answer),  # transform-image
+    PaidPath("tui: Img2Video r on a start/end draft", open=img2video_start_end, key="r"),  # i2v-generate-one
     PaidPath("tui: Img2Video generate all (ctrl+g)", open=img2video, key="ctrl+g"),  # i2v-generate
     PaidPath("tui: Img2Video r on one (draft) entry", open=img2video, key="r"),  # i2v-generate-one
 ]
@@ -417,6 +445,8 @@ async def check_tui(path: PaidPath, case: Case, emulator: Any) -> None:
         await workers_done(app)
         before = snapshot(store)
         await pilot.press(path.key)
+        if path.answer is not None:
+            await path.answer(Tui(pilot, app, case))
         # the door answers with its confirmation or its refusal
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog) or refused(),
                        what="a confirmation or a refusal", timeout=15)

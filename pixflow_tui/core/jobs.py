@@ -19,6 +19,9 @@ class JobState(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     UNKNOWN = "unknown"
+    # the user stopped waiting on it: a job the provider has keeps its request id (and may still be billed); the
+    # engine leaves it alone until it is resumed, which follows that same request (nothing is sent again)
+    PAUSED = "paused"
 
     @property
     def finished(self) -> bool:
@@ -31,7 +34,8 @@ class JobState(StrEnum):
 
 
 FINISHED_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED})
-# States a new process picks up on start; UNKNOWN waits for the user.
+PAUSABLE_STATES = frozenset({JobState.PENDING, JobState.QUEUED, JobState.RUNNING})
+# States a new process picks up on start; UNKNOWN and PAUSED wait for the user.
 RESUMABLE_STATES = frozenset(
     {JobState.PENDING, JobState.SUBMITTING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING}
 )

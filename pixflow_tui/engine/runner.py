@@ -331,7 +331,8 @@ class JobEngine:
             job: JobRecord | None = None
             while not self.stopping:
                 job = job or self.store.jobs.get(job_id)  # the record each step hands on, or the ledger's
-                if job is None or job.status.finished or job.status in (JobState.UNKNOWN, JobState.SUBMITTING):
+                if job is None or job.status.finished or job.status in (JobState.UNKNOWN, JobState.SUBMITTING,
+                                                                         JobState.PAUSED):
                     if job is not None and job.status.finished:
                         self._summary.finished[job.status] = self._summary.finished.get(job.status, 0) + 1
                     return
@@ -499,7 +500,7 @@ class JobEngine:
                 checked = time.monotonic()
                 current_status = self.store.jobs.status_of(job.id)
                 if current_status not in REMOTE:
-                    return True  # cancelled or finished elsewhere
+                    return True  # cancelled, paused or finished elsewhere
             try:
                 status = await provider.status(handle)
                 failures = 0

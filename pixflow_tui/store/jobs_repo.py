@@ -161,7 +161,8 @@ class JobRepository:
 
     def in_flight_estimate(self) -> float:
         """What unfinished paid jobs are expected to cost: counted against the budget before they are billed."""
-        states = [str(s) for s in (*RESUMABLE_STATES, JobState.UNKNOWN)]
+        # a paused job the provider has is still made (and billed) there
+        states = [str(s) for s in (*RESUMABLE_STATES, JobState.UNKNOWN, JobState.PAUSED)]
         total = (
             Job.select(fn.SUM(Job.cost_estimate))
             .where((Job.user == self.user_id) & Job.status.in_(states) & Job.cost.is_null()

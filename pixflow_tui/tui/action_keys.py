@@ -14,6 +14,7 @@ SEND_TO_IMG2VIDEO = "send-to-img2video"
 OPEN = "open-file"
 COPY_PROMPT = "copy-prompt"
 EXPORT = "export"
+TRANSFORM = "transform-image"  # Img2Img on the chosen images
 
 _EARLIER_IDS = {
     LIKE: ("am-like", "library-like", "viewer-like"),

@@ -135,6 +135,18 @@ class AppContext:
 
         return self.on_engine(control.cancel_job(self.store, job_id, self.provider_for, self.events))
 
+    def pause_job(self, job_id: int) -> JobState:
+        from pixflow_tui.engine import control
+
+        return control.pause_job(self.store, job_id, self.events)
+
+    def resume_job(self, job_id: int) -> JobState:
+        from pixflow_tui.engine import control
+
+        state = control.resume_job(self.store, job_id, self.owner, self.events)
+        self.wake_engine()
+        return state
+
     def cancel_batch(self, batch_id: int) -> dict[JobState, int]:
         from pixflow_tui.engine import control
 

@@ -25,7 +25,14 @@ from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError, check_image_file
 from pixflow_tui.workflows.paid_work import PaidPlan, commit
-from pixflow_tui.workflows.videos import MODULE, VideoSettings, build_video_request, video_work
+from pixflow_tui.workflows.videos import (
+    IMAGE_TO_VIDEO,
+    MODULE,
+    START_END,
+    VideoSettings,
+    build_video_request,
+    video_work,
+)
 
 QUEUE_FORMAT = "pixflow-img2video-queue"
 QUEUE_VERSION = 1
@@ -45,32 +52,41 @@ class QueueEntry:
     settings: VideoSettings
     job_ids: list[int] = field(default_factory=list)  # oldest first; the last one is the entry's current job
     added_at: str = ""
+    end_image: str | None = None  # a start/end video: the transition from `image` to this frame
 
     @property
     def job_id(self) -> int | None:
         return self.job_ids[-1] if self.job_ids else None
 
     @property
+    def kind(self) -> str:
+        return START_END if self.end_image else IMAGE_TO_VIDEO
+
+    @property
     def name(self) -> str:
-        return Path(self.image).name
+        return f"{Path(self.image).name} → {Path(self.end_image).name}" if self.end_image else Path(self.image).name
 
     def composed_prompt(self) -> str:
         """The prompt text the next generation sends, exactly as the reference's composePrompt builds it."""
         s = self.settings
-        return compose_video_prompt(s.prompt or catalog.VIDEO_DEFAULT_PROMPT, s.movements, s.speed, s.shots)
+        default = catalog.TRANSITION_DEFAULT_PROMPT if self.end_image else catalog.VIDEO_DEFAULT_PROMPT
+        return compose_video_prompt(s.prompt or default, s.movements, s.speed, s.shots)
 
     def copy(self) -> QueueEntry:
-        return QueueEntry(self.id, self.image, self.settings.copy(), list(self.job_ids), self.added_at)
+        return QueueEntry(self.id, self.image, self.settings.copy(), list(self.job_ids), self.added_at,
+                          self.end_image)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "image": self.image, "settings": self.settings.to_dict(), "job_ids": self.job_ids,
-                "added_at": self.added_at}
+                "added_at": self.added_at, **({"end_image": self.end_image} if self.end_image else {})}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QueueEntry:
+        end = data.get("end_image")
         return cls(id=str(data["id"]), image=str(data["image"]),
                    settings=VideoSettings.from_dict(dict(data.get("settings") or {})),
-                   job_ids=[int(j) for j in data.get("job_ids") or []], added_at=str(data.get("added_at", "")))
+                   job_ids=[int(j) for j in data.get("job_ids") or []], added_at=str(data.get("added_at", "")),
+                   end_image=str(end) if end else None)
 
 
 @dataclass
@@ -321,6 +337,8 @@ def plan_one(ctx: AppContext, entry: QueueEntry, status: EntryStatus) -> Planned
     to the old, whose video stays); an unknown one is retried (the provider may already have it)."""
     if status.active:
         raise InputError(f"{entry.name} is {status.state}; cancel it first (x) to change course")
+    if status.state == JobState.PAUSED:
+        raise InputError(f"{entry.name} is paused; resume it (space) — its request is still at the provider")
     if status.state == JobState.UNKNOWN and status.job_id is not None:
         return PlannedVideo(entry.id, None, retry_job_id=status.job_id, cost=0.0,
                             note="the provider may already have this job; retrying can charge it twice")
@@ -333,7 +351,8 @@ def _same_request(request: MediaRequest, sent: dict[str, Any] | None) -> bool:
 
 
 def _plan_entry(ctx: AppContext, entry: QueueEntry, status: EntryStatus) -> PlannedVideo:
-    request = build_video_request(ctx, entry.image, entry.settings, extra_meta={"queue_entry": entry.id})
+    request = build_video_request(ctx, entry.image, entry.settings, extra_meta={"queue_entry": entry.id},
+                                  end_image=entry.end_image)
     if status.state == JobState.FAILED and status.job_id is not None and (
             status.has_result or _same_request(request, status.request)):
         # Unchanged settings: the engine's retry knows when the provider already made it (then it only
@@ -372,7 +391,7 @@ def run_plan(ctx: AppContext, plan: RunPlan | list[PlannedVideo], batch_id: int 
 
 
 def cancel_entry(ctx: AppContext, status: EntryStatus) -> JobState:
-    if status.job_id is None or not status.active and status.state != JobState.UNKNOWN:
+    if status.job_id is None or not status.active and status.state not in (JobState.UNKNOWN, JobState.PAUSED):
         raise InputError("only a video that is on its way can be cancelled")
     return ctx.cancel_job(status.job_id)
 

@@ -45,6 +45,7 @@ class BatchJobTable(JobTable):
         Binding("space", "toggle_mark", "Mark", id="am-mark"),
         Binding("f", "favorite", "Favourite prompt", show=False, id=action_keys.FAVOURITE),
         Binding("v", "send_to_video", "Img2Video", id=action_keys.SEND_TO_IMG2VIDEO),
+        Binding("I", "transform", "Img2Img", show=False, id=action_keys.TRANSFORM),
         Binding("o", "open_file", "Open", show=False, id=action_keys.OPEN),
         Binding("y", "copy_prompt", "Copy prompt", show=False, id=action_keys.COPY_PROMPT),
         Binding("M", "clear_marks", "Clear marks", show=False, id="am-clear-marks"),
@@ -283,6 +284,13 @@ class BatchJobTable(JobTable):
         job_ids, context = self.chosen_job_ids(), self.context
         in_thread(self, lambda: [image.local_path for image in images_for_jobs(context, job_ids)], self._send,
                   name="Sending images to Img2Video", group="results")
+
+    def action_transform(self) -> None:
+        from pixflow_tui.tui.screens.transform_dialog import transform_images
+
+        job_ids, context = self.chosen_job_ids(), self.context
+        in_thread(self, lambda: [f"image:{image.id}" for image in images_for_jobs(context, job_ids)],
+                  lambda keys: transform_images(self, context, keys), name="Img2Img", group="results")
 
     def _send(self, paths: list[str]) -> None:
         if not paths:

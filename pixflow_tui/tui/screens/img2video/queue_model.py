@@ -38,7 +38,8 @@ class QueueModel:
         return self.statuses.get(entry.id) or EntryStatus(DRAFT)
 
     def editable(self, entry: QueueEntry) -> bool:
-        return entry.id not in self.busy and not self.status_of(entry).active
+        status = self.status_of(entry)
+        return entry.id not in self.busy and not status.active and status.state != JobState.PAUSED
 
     def videos(self) -> list[VideoInfo]:
         found = [self.status_of(e).video for e in self.entries]

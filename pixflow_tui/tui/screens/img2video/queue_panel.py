@@ -19,7 +19,7 @@ from pixflow_tui.tui.screens.dialogs import ChoiceDialog, PathInputDialog
 from pixflow_tui.tui.screens.img2video import confirmations, exports
 from pixflow_tui.tui.screens.img2video.background import in_thread, warn
 from pixflow_tui.tui.screens.img2video.presets_menu import VideoPresetsMenu
-from pixflow_tui.tui.screens.img2video.queue_view import QueueView
+from pixflow_tui.tui.screens.img2video.queue_controls import CONTROL_ACTIONS, QueueControls
 from pixflow_tui.tui.screens.img2video.settings_dialog import SettingsResult, VideoSettingsDialog
 from pixflow_tui.workflows.img2video import (
     EntryStatus,
@@ -38,8 +38,9 @@ from pixflow_tui.workflows.img2video_camera import PresetRecord
 from pixflow_tui.workflows.paid_work import PaidPlan
 
 
-class QueuePanel(QueueView):
-    """The queue with its keys: what each does, and when it applies."""
+class QueuePanel(QueueControls):
+    """The queue with its keys: what each does, and when it applies (the queue's order, pause, retry failed,
+    clear failed, start/end and its settings are in QueueControls)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add", id="i2v-add"),
@@ -82,13 +83,15 @@ class QueuePanel(QueueView):
             return (status.state == JobState.DONE) == (action == "regenerate")
         if action == "cancel":
             return entry is not None and status is not None and entry.id not in model.busy and (
-                status.active or status.state == JobState.UNKNOWN)
+                status.active or status.state in (JobState.UNKNOWN, JobState.PAUSED))
         if action == "play":
             return status is not None and status.video is not None
         if action == "export":
             return any(s.video is not None for s in model.statuses.values())
         if action == "clear_done":
             return model.has_done()
+        if action in CONTROL_ACTIONS:
+            return self.check_control(action, entry, status)
         return True
 
     # ---- adding ---------------------------------------------------------------------------------------
@@ -221,7 +224,7 @@ class QueuePanel(QueueView):
         if model is None or entry is None or entry.id in model.busy:
             return
         status = model.status_of(entry)
-        if status.active or status.state == JobState.UNKNOWN:
+        if status.active or status.state in (JobState.UNKNOWN, JobState.PAUSED):
             self.app.push_screen(confirmations.cancel(entry, status), callback=partial(self._cancel, entry.id, status))
 
     def _cancel(self, entry_id: str, status: EntryStatus, yes: bool | None) -> None:

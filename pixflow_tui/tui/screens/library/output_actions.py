@@ -32,6 +32,7 @@ class OutputTab(LibraryTab):
         Binding("y", "copy", "Copy prompt", show=False, id=action_keys.COPY_PROMPT),
         Binding("r", "regenerate", "Regenerate", show=False, id=action_keys.REGENERATE),
         Binding("v", "to_video", "To Img2Video", id=action_keys.SEND_TO_IMG2VIDEO),
+        Binding("i", "transform", "Img2Img", show=False, id=action_keys.TRANSFORM),
         Binding("o", "open", "Open", show=False, id=action_keys.OPEN),
         Binding("e", "export", "Export", id=action_keys.EXPORT),
         Binding("A", "mark_avatar", "Mark as avatar", show=False, id="library-mark-avatar"),
@@ -158,6 +159,11 @@ class OutputTab(LibraryTab):
         self.run_action(lambda: lq.send_to_img2video(context, keys),
                         lambda n: self.notify(f"{n} image{'s' if n != 1 else ''} sent to Img2Video (press 3)."),
                         name="Sending to Img2Video")
+
+    def action_transform(self) -> None:
+        from pixflow_tui.tui.screens.transform_dialog import transform_images
+
+        transform_images(self, self.context, [k for k in self.selected_keys() if k.startswith("image:")])
 
     def action_open(self) -> None:
         row = self.current
