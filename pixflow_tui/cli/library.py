@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.cli import favorites as favorites_cli
 from pixflow_tui.core.formatting import local_time, plural
 from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json
 from pixflow_tui.config import Settings
@@ -54,6 +55,7 @@ def register(subparsers: Any) -> None:
     favorites.add_argument("--rename", nargs=2, metavar=("ID", "NAME"), help="rename a favourite")
     favorites.add_argument("--delete", type=int, metavar="ID", help="delete a favourite")
     favorites.set_defaults(handler=run_favorites)
+    favorites_cli.register(commands)
     batches = commands.add_parser("batches", help="batches with settings, status, cost and tags",
                                   description=EXIT_HELP, epilog=NOTHING_FOUND)
     _listing_flags(batches)

@@ -57,7 +57,7 @@ def register(subparsers: Any) -> None:
                                  description=f"Finish a run: a text step it died in is redone; paid jobs resume "
                                              f"where they were (nothing is planned or paid twice). {EXITS}")
     resume.add_argument("run_id", type=int, help="the run's id")
-    resume.add_argument("--yes", action="store_true", help="do not ask before spending (a run that had not paid yet)")
+    add_spending_flags(resume)  # --yes: a run that had not paid yet; --dry-run: say what resume would do
     resume.add_argument("--json", action="store_true", help="print the result as JSON")
     resume.set_defaults(handler=run_resume)
 
@@ -200,12 +200,29 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_resume(args: argparse.Namespace, settings: Settings) -> int:
     def body(ctx: AppContext) -> int:
+        if args.dry_run:
+            return _resume_dry_run(flow.run_status(ctx, args.run_id), args)
+
         def confirm(plan: PaidPlan) -> bool:
             return settle(plan, args) is None
 
         return _drive_and_report(ctx, args.run_id, args, resume_confirm=confirm, resuming=True)
 
     return _with_context(settings, body)
+
+
+def _resume_dry_run(status: flow.MachineStatus, args: argparse.Namespace) -> int:
+    """What resume would do, doing nothing: a run that paid follows its jobs (nothing is paid again); one that
+    had not yet redoes its text steps and then asks before paying (so the price is shown then)."""
+    paid = status.batch_id is not None
+    would = ("follow its jobs where they are; nothing is planned or paid again" if paid else
+             "redo the text step it stopped in, then price the paid steps and ask before spending")
+    if args.json:
+        print_json({"dry_run": True, **status.describe(), "resume_would": would})
+    else:
+        _print_status(status)
+        print(f"dry run: resume would {would}")
+    return ExitCode.OK
 
 
 def run_retry(args: argparse.Namespace, settings: Settings) -> int:

@@ -29,6 +29,8 @@ def register(subparsers: Any) -> None:
     gen.add_argument("--taste", choices=["auto", "on", "off"], default="auto",
                      help="use my taste: favour patterns of liked images, avoid disliked ones (auto: on from 5 "
                           "rated images; see `pixflow taste show`)")
+    gen.add_argument("--product", metavar="NAME", help="write them for a product (name or slug), as Prompt "
+                                                      "Factory's product choice does")
     gen.add_argument("--json", action="store_true", help="print the result as JSON")
     gen.set_defaults(handler=run_generate)
     analyze = commands.add_parser("analyze", help="one prompt from an image")
@@ -84,12 +86,14 @@ def run_generate(args: argparse.Namespace, settings: Settings) -> int:
     async def body(ctx) -> int:  # type: ignore[no-untyped-def]
         from pixflow_tui.workflows.taste import guidance_for_run
 
-        taste = await asyncio.to_thread(guidance_for_run, ctx, args.taste, None)
+        product = flow.product_named(ctx, args.product) if args.product else None
+        taste = await asyncio.to_thread(guidance_for_run, ctx, args.taste, product.id if product else None)
         on_prompt = None if args.json else (lambda index, prompt: _print_prompt(index + 1, prompt, taste))
         result = await flow.generate_prompts(ctx, args.concept, args.count, reference=args.ref, on_prompt=on_prompt,
-                                             taste=taste)
+                                             taste=taste, product=product)
         if args.json:
             print_json({"concept": result.concept, "history_id": result.history_id, "provider": ctx.text.name,
+                        "product": product.name if product else None,
                         "prompts": [_report(p, taste) for p in result.prompts], "quality": result.quality,
                         "variety": result.variety})
         else:

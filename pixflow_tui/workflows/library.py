@@ -62,12 +62,13 @@ def rate_asset_now(ctx: AppContext, asset_id: int, rating: str | int | None) -> 
     return done is True
 
 
-def favorite_image_prompt(ctx: AppContext, image_id: int, name: str = "") -> FavoriteRecord:
+def favorite_image_prompt(ctx: AppContext, image_id: int, name: str = "",
+                          product_id: int | None = None) -> FavoriteRecord:
     image = ctx.store.images.get(image_id)
     if image is None:
         raise InputError(f"there is no image {image_id}")
-    return ctx.store.favorites.add(prompt=image.prompt, name=name or image.concept or image.file_name,
-                                   concept=image.concept)
+    return ctx.store.favorites.add(prompt=image.prompt, name=" ".join(name.split()) or image.concept
+                                   or image.file_name, concept=image.concept, product_id=product_id)
 
 
 @dataclass(frozen=True)

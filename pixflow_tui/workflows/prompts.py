@@ -75,15 +75,19 @@ def save_to_history(ctx: AppContext, concept: str, prompts: list[PromptOutput], 
 
 async def generate_prompts(ctx: AppContext, concept: str, count: int, *, reference: Path | None = None,
                            on_prompt: Callable[[int, PromptOutput], None] | None = None,
-                           taste: TasteGuidance | None = None, product_id: int | None = None) -> GeneratedPrompts:
-    """Write `count` prompts and save them to history (partial results are saved too when a later one fails)."""
+                           taste: TasteGuidance | None = None, product_id: int | None = None,
+                           product: ProductChoice | None = None) -> GeneratedPrompts:
+    """Write `count` prompts (for `product`, as Prompt Factory's product choice does) and save them to history
+    (partial results are saved too when a later one fails)."""
     prompts: list[PromptOutput] = []
     concept = check_concept(concept)
     history_id: int | None = None
     quality: dict[str, Any] = {}
     variety: dict[str, Any] = {}
+    product_id = product.id if product is not None else product_id
     try:
-        async for prompt in stream_prompts(ctx, concept, count, reference=reference, taste=taste):
+        async for prompt in stream_prompts(ctx, concept, count, reference=reference, taste=taste,
+                                           product=product.name if product else None):
             prompts.append(prompt)
             if on_prompt:
                 on_prompt(len(prompts) - 1, prompt)
@@ -163,6 +167,16 @@ class ProductChoice:
 def list_products(ctx: AppContext) -> list[ProductChoice]:
     """The products prompts can be made for (Clone AI, Fyro, Fling, Zurna, Impresso)."""
     return [ProductChoice(p.id, p.name, p.slug) for p in ctx.store.products()]
+
+
+def product_named(ctx: AppContext, name: str) -> ProductChoice:
+    """A product by its name or slug (any case); the error lists the products."""
+    wanted = " ".join(name.split()).lower()
+    products = list_products(ctx)
+    for product in products:
+        if wanted in (product.name.lower(), product.slug.lower()):
+            return product
+    raise InputError(f"there is no product {name!r}; the products are {', '.join(p.name for p in products)}")
 
 
 def save_favorite(ctx: AppContext, prompt: PromptOutput, name: str, concept: str | None = None, *,
