@@ -19,7 +19,7 @@ IMAGE_DOWNLOAD_CAP = 50 * 1024 * 1024
 VIDEO_DOWNLOAD_CAP = 500 * 1024 * 1024
 AUDIO_DOWNLOAD_CAP = 50 * 1024 * 1024
 
-# Img2Img (the edit model on chosen images, original-app.md §2): its own narrower choices
+# Img2Img (the edit model on chosen images, as the original app offers it): its own narrower choices
 IMG2IMG_ASPECT_RATIOS = ("9:16", "1:1", "4:5")
 IMG2IMG_FORMATS = ("jpeg", "png")
 IMG2IMG_OUTPUTS_RANGE = (1, 4)

@@ -1,5 +1,6 @@
-"""The Img2Video queue's controls (original-app.md §3): skip (to the end), move up/down, pause and resume, retry
-failed, clear finished or failed, start/end entries, and the queue's settings applied to one or all entries.
+"""The Img2Video queue's controls, as the original app has them: skip (to the end), move up/down, pause and
+resume, retry failed, clear finished or failed, start/end entries, and the queue's settings applied to one or all
+entries.
 
 The order of the queue is the order "generate" sends its drafts in. Pause never strands or double-pays a job: a
 job the provider has keeps its request id, and resume waits on that same request (engine/control.py)."""
