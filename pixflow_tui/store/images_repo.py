@@ -13,7 +13,16 @@ from typing import Any
 from peewee import JOIN, Database, Node, OperationalError
 
 from pixflow_tui.store import sqlite, taste_repo
-from pixflow_tui.store.models import Asset, Batch, BatchTag, GeneratedImage, ImageRating, tuples, utcnow
+from pixflow_tui.store.models import (
+    Asset,
+    Batch,
+    BatchTag,
+    GeneratedImage,
+    ImageRating,
+    database_proxy,
+    tuples,
+    utcnow,
+)
 from pixflow_tui.store.records import ImageRecord, RatingRecord, fast_maker, stamp
 from pixflow_tui.store.search_text import prompt_search_text
 
@@ -251,7 +260,8 @@ class RatingRepository:
         stays. The taste counters move in the same transaction (store/taste_repo.py). False when the user has no
         such image."""
         _check(rating)
-        with self.db.atomic(*(["IMMEDIATE"] if sqlite.is_sqlite(self.db) else [])):
+        # the models' database (the one their queries run on); IMMEDIATE: the read below is followed by writes
+        with database_proxy.atomic(*(["IMMEDIATE"] if sqlite.is_sqlite(self.db) else [])):
             found = self._rated_image(image_id)
             if rating is None:
                 ImageRating.delete().where((ImageRating.user == self.user_id)

@@ -39,6 +39,7 @@ TABS: tuple[tuple[str, str, str], ...] = (
     ("assets", "All assets", "output_tabs.AssetsTab"),
     ("batches", "Batches", "batches_tab.BatchesTab"),
     ("presets", "Presets", "presets_tab.PresetsTab"),
+    ("taste", "Taste", "taste_tab.TasteTab"),
 )
 
 
