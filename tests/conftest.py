@@ -81,6 +81,7 @@ def hermetic_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytes
     monkeypatch.setenv("PIXFLOW_IMAGE_RENDERER", "halfcell")
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     monkeypatch.delenv("TMUX", raising=False)  # copying must not load a developer's real tmux buffer
+    monkeypatch.setenv("COLORTERM", "truecolor")  # the same colours whatever terminal runs the tests
     for name in _PROVIDER_ENV:
         monkeypatch.delenv(name, raising=False)
     for name in list(__import__("os").environ):

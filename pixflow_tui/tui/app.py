@@ -7,7 +7,7 @@ import logging
 import sys
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import ClassVar
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.filter import LineFilter
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -24,6 +25,7 @@ from pixflow_tui.tui import compat
 from pixflow_tui.tui.action_keys import user_keymap
 from pixflow_tui.tui.events import JobEventRouter
 from pixflow_tui.tui.heap import release_heap, settle_heap
+from pixflow_tui.tui.low_colour import SYSTEMS, KeepTextVisible
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog
 from pixflow_tui.tui.startup import colour_environment, prepare_renderer, setup_logging, warm_up_renderer
 from pixflow_tui.tui.styles import styles_path
@@ -121,6 +123,8 @@ class PixflowApp(App[None]):
         self._owns_context = context is None
         self.context = context if context is not None else open_context(settings)
         super().__init__()
+        system = SYSTEMS.get(self.console.color_system or "")  # None: truecolor (or no colour at all)
+        self._low_colour_filter = KeepTextVisible(system) if system is not None else None
         self.router = JobEventRouter(self.context)
         self.set_keymap(user_keymap(settings.keymap))
         self._first_frame_shown = False
@@ -128,6 +132,10 @@ class PixflowApp(App[None]):
         self._frame_up = threading.Event()  # threads that need the store wait for it: see read_stats
         self._after_first_frame: list[Callable[[], object]] = []
         self.startup_warnings: list[str] = []  # shown once the first frame is up
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        return [*filters, self._low_colour_filter] if self._low_colour_filter is not None else filters
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
         """Run `callback` once the first frame is up (soon, if it is already): start-up work that threads
