@@ -98,20 +98,31 @@ def exif_block(existing: Image.Exif, parameters: str, demo: bool) -> bytes:
     return data[len(EXIF_JPEG_HEADER):] if data.startswith(EXIF_JPEG_HEADER) else data
 
 
-def _copy_rest(source: IO[bytes], target: IO[bytes]) -> None:
-    """Everything from `source`'s position to its end, copied in the kernel where it can be."""
+def _copy_range(source: IO[bytes], target: IO[bytes], offset: int, length: int | None = None) -> None:
+    """`length` bytes of `source` from `offset` (None: to its end) appended to `target`, in the kernel where it can
+    be (copy_file_range); otherwise through a buffer."""
     target.flush()
-    start, origin = target.tell(), source.tell()
-    position = origin
+    start, end = target.tell(), (None if length is None else offset + length)
+    position = offset
     try:
-        while copied := os.copy_file_range(source.fileno(), target.fileno(), 1 << 24, position):
+        while end is None or position < end:
+            copied = os.copy_file_range(source.fileno(), target.fileno(),
+                                        1 << 24 if end is None else min(1 << 24, end - position), position)
+            if not copied:
+                break
             position += copied
         return
     except (AttributeError, OSError):  # no copy_file_range (macOS), or not between these files
         target.seek(start)
         target.truncate()
-        source.seek(origin)
-    shutil.copyfileobj(source, target, 1 << 20)
+    source.seek(offset)
+    remaining = length
+    while remaining is None or remaining > 0:
+        block = source.read(1 << 20 if remaining is None else min(1 << 20, remaining))
+        if not block:
+            break
+        target.write(block)
+        remaining = None if remaining is None else remaining - len(block)
 
 
 # ---- PNG -------------------------------------------------------------------------------------------------------
@@ -152,7 +163,7 @@ def write_png(source: Path, target: Path, chunks: list[bytes]) -> bool:
                 head.append(header + body)
         with target.open("wb") as out:
             out.write(b"".join(head) + b"".join(chunks))
-            _copy_rest(src, out)
+            _copy_range(src, out, src.tell())
     return True
 
 
@@ -191,7 +202,7 @@ def write_jpeg(source: Path, target: Path, exif: bytes, xmp: bytes) -> bool:
         with target.open("wb") as out:
             out.write(b"\xff\xd8" + b"".join(jfif) + _jpeg_segment(0xE1, EXIF_JPEG_HEADER + exif)
                       + _jpeg_segment(0xE1, XMP_JPEG_HEADER + xmp) + b"".join(others))
-            _copy_rest(src, out)
+            _copy_range(src, out, src.tell())
     return True
 
 
@@ -203,27 +214,31 @@ def _riff_chunk(kind: bytes, data: bytes) -> bytes:
 
 def write_webp(source: Path, target: Path, size: tuple[int, int], exif: bytes, xmp: bytes) -> bool:
     """EXIF and XMP chunks at the end of an extended (VP8X) WebP, its flags saying they are there."""
-    data = source.read_bytes()
-    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
-        return False
-    chunks: list[tuple[bytes, bytes]] = []
-    offset = 12
-    while offset + 8 <= len(data):
-        kind, length = data[offset:offset + 4], struct.unpack("<I", data[offset + 4:offset + 8])[0]
-        chunks.append((kind, data[offset + 8:offset + 8 + length]))
-        offset += 8 + length + (length % 2)
-    kept = [(kind, body) for kind, body in chunks if kind not in (b"EXIF", b"XMP ")]
-    if kept and kept[0][0] == b"VP8X":
-        header = bytearray(kept.pop(0)[1])
-    else:  # a simple file: the extended header needs the canvas size and whether there is alpha
-        alpha = any(kind == b"VP8L" and len(body) > 4 and body[4] & 0x10 for kind, body in kept)
-        width, height = size
-        header = bytearray(struct.pack("<B3x", 0x10 if alpha else 0) + (width - 1).to_bytes(3, "little")
-                           + (height - 1).to_bytes(3, "little"))
-    header[0] |= 0x08 | 0x04  # EXIF and XMP present
-    body = _riff_chunk(b"VP8X", bytes(header)) + b"".join(_riff_chunk(k, b) for k, b in kept)
-    body += _riff_chunk(b"EXIF", exif) + _riff_chunk(b"XMP ", xmp)
-    target.write_bytes(b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body)
+    with source.open("rb") as src:
+        head = src.read(12)
+        if head[:4] != b"RIFF" or head[8:12] != b"WEBP":
+            return False
+        chunks: list[tuple[bytes, int, int, bytes]] = []  # kind, offset, size with padding, first bytes of the data
+        while len(header := src.read(8)) == 8:
+            kind, length = header[:4], struct.unpack("<I", header[4:])[0]
+            chunks.append((kind, src.tell() - 8, 8 + length + length % 2, src.read(min(length, 10))))
+            src.seek(chunks[-1][1] + chunks[-1][2])
+        kept = [chunk for chunk in chunks if chunk[0] not in (b"EXIF", b"XMP ")]
+        if kept and kept[0][0] == b"VP8X":
+            flags = bytearray(kept.pop(0)[3])
+        else:  # a simple file: the extended header needs the canvas size and whether there is alpha
+            alpha = any(kind == b"VP8L" and len(first) > 4 and first[4] & 0x10 for kind, _, _, first in kept)
+            width, height = size
+            flags = bytearray(struct.pack("<B3x", 0x10 if alpha else 0) + (width - 1).to_bytes(3, "little")
+                              + (height - 1).to_bytes(3, "little"))
+        flags[0] |= 0x08 | 0x04  # EXIF and XMP present
+        tail = _riff_chunk(b"EXIF", exif) + _riff_chunk(b"XMP ", xmp)
+        total = 4 + len(_riff_chunk(b"VP8X", bytes(flags))) + sum(chunk[2] for chunk in kept) + len(tail)
+        with target.open("wb") as out:
+            out.write(b"RIFF" + struct.pack("<I", total) + b"WEBP" + _riff_chunk(b"VP8X", bytes(flags)))
+            for _, offset, length, _ in kept:
+                _copy_range(src, out, offset, length)
+            out.write(tail)
     return True
 
 
