@@ -117,3 +117,24 @@ def test_a_silent_terminal_costs_only_the_timeout() -> None:
     started = time.monotonic()
     (answers, restored), _ = _run_probe_against(None, timeout=0.3)
     assert answers == "" and restored and time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize(("env", "asks_kitty"), [
+    ({"TERM": "xterm-kitty"}, True),
+    ({"TERM": "tmux-256color", "TMUX": "/nonexistent/socket,1,0"}, False),  # tmux would show it as the title
+    ({"TERM": "screen-256color"}, False),
+])
+def test_the_kitty_query_is_not_sent_to_tmux_or_screen(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                                                       asks_kitty: bool) -> None:
+    from pixflow_tui.workflows import terminal_probe
+
+    sent: list[str] = []
+
+    def fake_probe(*, use_stdio: bool, queries: str) -> str:
+        sent.append(queries)
+        return FIXTURES["tmux-in-xterm-vt340"]["answers"]
+
+    monkeypatch.setattr(terminal_probe, "probe_terminal", fake_probe)
+    monkeypatch.setattr(terminal, "_probed", None)
+    terminal.probe(env=env)
+    assert sent and ("\x1b_G" in sent[0]) == asks_kitty and sent[0].endswith("\x1b[c")

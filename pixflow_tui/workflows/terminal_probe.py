@@ -22,6 +22,8 @@ XTVERSION_QUERY = "\x1b[>0q"  # name and version: "\x1bP>|kitty(0.26.5)\x1b\\", 
 TRUECOLOR_QUERY = "\x1b[48;2;1;2;3m\x1bP$qm\x1b\\\x1b[m"
 DA1_QUERY = "\x1b[c"  # primary device attributes: "\x1b[?63;1;2;4;6;9;15;16;22;28c" (4 = sixel)
 QUERIES = KITTY_QUERY + XTVERSION_QUERY + TRUECOLOR_QUERY + DA1_QUERY
+# tmux and screen take an APC string (the kitty query) as the window title; kitty graphics do not pass them anyway
+MULTIPLEXER_QUERIES = XTVERSION_QUERY + TRUECOLOR_QUERY + DA1_QUERY
 _DA1_ANSWER = re.compile(r"\x1b\[\?[\d;]*c")
 TIMEOUT = 0.6  # seconds to wait for the device attributes answer (one round trip, even over a slow SSH link)
 
@@ -78,8 +80,8 @@ def _read_until_done(fd: int, timeout: float) -> str:
     return received.decode("utf-8", "replace")
 
 
-def probe_terminal(*, use_stdio: bool = True, timeout: float = TIMEOUT) -> str | None:
-    """Everything the terminal answered to QUERIES (escape sequences as a string), or None when there is no
+def probe_terminal(*, use_stdio: bool = True, timeout: float = TIMEOUT, queries: str = QUERIES) -> str | None:
+    """Everything the terminal answered to `queries` (escape sequences as a string), or None when there is no
     terminal to ask (stdin or stdout not a tty; with use_stdio=False: no controlling terminal)."""
     opened = _open_tty(use_stdio)
     if opened is None:
@@ -87,7 +89,7 @@ def probe_terminal(*, use_stdio: bool = True, timeout: float = TIMEOUT) -> str |
     fd_in, fd_out, owned = opened
     try:
         with _quiet_mode(fd_in):
-            os.write(fd_out, QUERIES.encode())
+            os.write(fd_out, queries.encode())
             answers = _read_until_done(fd_in, timeout)
             if not _DA1_ANSWER.search(answers):
                 time.sleep(0.05)  # late answers: dropped when the mode is restored, not typed into the app
