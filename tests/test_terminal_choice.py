@@ -73,16 +73,19 @@ def test_not_a_terminal_is_not_asked() -> None:
     assert terminal.from_answers(None, {"TERM": "xterm"}).renderer == "unicode"
 
 
-def _run_probe_against(reply: bytes | None, timeout: float) -> tuple[list[object], bytes]:
-    """probe_terminal in a child on a pty whose other end plays the terminal (answers `reply`, or stays silent)."""
+def _run_probe_against(reply: bytes | None, timeout: float, out_to: Path | None = None) -> tuple[list[object], bytes]:
+    """probe_terminal in a child on a pty whose other end plays the terminal (answers `reply`, or stays silent).
+    With `out_to`, the child's stdout is that file (`pixflow doctor > file`) and the probe asks /dev/tty."""
     pid, fd = pty.fork()
     if pid == 0:  # the child: the app side
         import termios
 
         before = termios.tcgetattr(0)
-        answers = probe_terminal(use_stdio=True, timeout=timeout)
+        if out_to is not None:
+            os.dup2(os.open(out_to, os.O_WRONLY | os.O_CREAT), 1)
+        answers = probe_terminal(use_stdio=out_to is None, timeout=timeout)
         restored = termios.tcgetattr(0) == before
-        os.write(1, b"\nRESULT:" + json.dumps([answers, restored]).encode() + b"\n")
+        os.write(2, b"\nRESULT:" + json.dumps([answers, restored]).encode() + b"\n")
         os._exit(0)
     received = b""
     answered = reply is None
@@ -109,6 +112,13 @@ def test_the_probe_reads_the_answers_through_a_pty() -> None:
     assert QUERIES.encode() in written
     assert answers == FIXTURES["xterm-vt340"]["answers"]
     assert restored, "the terminal's mode is put back"
+
+
+def test_with_stdout_in_a_file_the_controlling_terminal_is_asked(tmp_path: Path) -> None:
+    reply = FIXTURES["kitty-0.26"]["answers"].encode()
+    (answers, restored), written = _run_probe_against(reply, timeout=5, out_to=tmp_path / "report.txt")
+    assert answers == FIXTURES["kitty-0.26"]["answers"] and restored
+    assert QUERIES.encode() in written and (tmp_path / "report.txt").read_bytes() == b""
 
 
 def test_a_silent_terminal_costs_only_the_timeout() -> None:
@@ -138,3 +148,24 @@ def test_the_kitty_query_is_not_sent_to_tmux_or_screen(monkeypatch: pytest.Monke
     monkeypatch.setattr(terminal, "_probed", None)
     terminal.probe(env=env)
     assert sent and ("\x1b_G" in sent[0]) == asks_kitty and sent[0].endswith("\x1b[c")
+
+
+@pytest.mark.parametrize(("name", "term", "system"), [
+    ("xterm", "xterm", "truecolor"),  # over SSH: TERM=xterm and no COLORTERM read as 16 colours
+    ("mlterm", "mlterm", "256"),
+    ("tmux-in-xterm-vt340", "tmux-256color", "truecolor"),
+])
+def test_the_colours_the_terminal_said_reach_the_app(monkeypatch: pytest.MonkeyPatch, name: str, term: str,
+                                                     system: str) -> None:
+    from textual.app import App
+
+    from pixflow_tui.tui.startup import colour_environment
+
+    case = FIXTURES[name]
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.delenv("COLORTERM", raising=False)
+    report = terminal.from_answers(case["answers"], case["env"], tmux_feature_list=case.get("tmux_features", ""))
+    with colour_environment(report):
+        app: App[None] = App()
+    assert app.console.color_system == system
+    assert os.environ["TERM"] == term

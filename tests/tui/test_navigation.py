@@ -256,3 +256,12 @@ async def test_escape_and_a_digit_in_one_read_leave_the_field_and_switch_module(
         await settle(pilot)
         assert app.current_mode == "asset_monster"
         assert field.value == "", "nothing typed into the field"
+
+
+async def test_a_start_up_warning_is_shown_once_the_first_frame_is_up(make_app) -> None:
+    """A forced renderer the terminal cannot show (sixel inside tmux) falls back, and says so."""
+    app = make_app()
+    app.startup_warnings.append("image_renderer is sixel, but tmux 3.3a does not show sixel images: using halfcell")
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert [n.message for n in app._notifications] == app.startup_warnings
