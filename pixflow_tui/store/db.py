@@ -95,7 +95,7 @@ def migrate(db: peewee.Database) -> list[str]:
     applied = []
     # IMMEDIATE takes the write lock before reading the version, so two processes starting at once
     # cannot both apply the same migration
-    with db.atomic(*(["IMMEDIATE"] if sqlite.is_sqlite(db) else [])):
+    with sqlite.write_transaction(db):
         current = schema_version(db)
         for version, name, up in MIGRATIONS:
             if version <= current:
@@ -110,7 +110,7 @@ def seed(db: peewee.Database, user_name: str) -> int:
     """Seed the products (by missing slug) and the local user; return the user's id."""
     # IMMEDIATE: a deferred transaction that reads and then writes fails at once with "database is locked"
     # (no busy wait) when another process starting at the same moment has written in between
-    with db.atomic(*(["IMMEDIATE"] if sqlite.is_sqlite(db) else [])):
+    with sqlite.write_transaction(db):
         existing = {p.slug for p in Product.select(Product.slug)}
         for product in PRODUCTS:
             if product.slug not in existing:

@@ -179,22 +179,25 @@ class ImageRepository:
     def update(self, image_id: int, **fields: Any) -> None:
         if "prompt" in fields and not isinstance(fields["prompt"], str):
             fields["prompt"] = json.dumps(fields["prompt"])
-        with self.db.atomic():
+        searched = "concept" in fields or "prompt" in fields
+        with sqlite.write_transaction(self.db):
             if "prompt" in fields:  # the taste counters follow the patterns of a rated image's prompt
                 _move_taste(image_id, fields["prompt"])
+            if searched:  # out of the search index by the text it has now, back in by the new one
+                sqlite.remove_document(self.db, "image", image_id)
             GeneratedImage.update({getattr(GeneratedImage, k): v for k, v in fields.items()}).where(
                 GeneratedImage.id == image_id
             ).execute()
-            if "concept" in fields or "prompt" in fields:  # keep the search index in step with what is searched
+            if searched:
                 row = GeneratedImage.get_or_none(GeneratedImage.id == image_id)
                 if row is not None:
                     sqlite.index_document(self.db, "image", row.id, prompt_search_text(row.concept, row.prompt))
 
     def delete(self, image_id: int) -> None:
-        with self.db.atomic():
+        with sqlite.write_transaction(self.db):
             _move_taste(image_id, None)  # its ratings go with it (ON DELETE CASCADE), and so do their counts
+            sqlite.remove_document(self.db, "image", image_id)  # while the row still holds its text
             GeneratedImage.delete().where(GeneratedImage.id == image_id).execute()
-            sqlite.remove_document(self.db, "image", image_id)
 
     def _searched(self, flt: ImageFilter, *columns: Any) -> Any:
         query = self.select(flt, *columns)

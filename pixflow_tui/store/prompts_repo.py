@@ -9,7 +9,7 @@ from typing import Any
 from peewee import Database
 
 from pixflow_tui.store import sqlite
-from pixflow_tui.store.search_text import asset_search_text, prompt_search_text
+from pixflow_tui.store.search_text import asset_search_text, favorite_search_text, history_search_text
 from pixflow_tui.store.models import (
     Asset,
     Favorite,
@@ -60,8 +60,7 @@ class HistoryRepository:
                 variety_score=json.dumps(variety_score) if variety_score is not None else None,
                 quality_metrics=json.dumps(quality_metrics) if quality_metrics is not None else None,
             )
-            text = " ".join(prompt_search_text(concept, p) for p in prompts) or concept
-            sqlite.index_document(self.db, "history", row.id, text)
+            sqlite.index_document(self.db, "history", row.id, history_search_text(concept, prompts))
         return history_record(History.get_by_id(row.id))
 
     def get(self, history_id: int) -> HistoryRecord | None:
@@ -80,18 +79,19 @@ class HistoryRepository:
         return History.select().where(History.user == self.user_id).count()
 
     def delete(self, history_id: int) -> bool:
-        with self.db.atomic():
-            deleted = History.delete().where((History.id == history_id) & (History.user == self.user_id)).execute()
-            if deleted:  # never drop the search entry of a row that is still there (another user's)
-                sqlite.remove_document(self.db, "history", history_id)
+        mine = (History.id == history_id) & (History.user == self.user_id)
+        with sqlite.write_transaction(self.db):
+            if History.select(History.id).where(mine).exists():  # never another user's row or its search entry
+                sqlite.remove_document(self.db, "history", history_id)  # while the row still holds its text
+            deleted = History.delete().where(mine).execute()
         return deleted == 1
 
     def clear(self) -> int:
-        with self.db.atomic():
+        with sqlite.write_transaction(self.db):
             ids = [h for (h,) in tuples(History.select(History.id).where(History.user == self.user_id))]
-            deleted = History.delete().where(History.user == self.user_id).execute()
             for history_id in ids:
                 sqlite.remove_document(self.db, "history", history_id)
+            deleted = History.delete().where(History.user == self.user_id).execute()
         return deleted
 
 
@@ -110,7 +110,7 @@ class FavoriteRepository:
         with self.db.atomic():
             row = Favorite.create(user=self.user_id, prompt=json.dumps(prompt), name=name.strip() or "Untitled",
                                   concept=concept, product=product_id)
-            sqlite.index_document(self.db, "favorite", row.id, f"{row.name} {prompt_search_text(concept or '', prompt)}")
+            sqlite.index_document(self.db, "favorite", row.id, favorite_search_text(row.name or "Untitled", concept, prompt))
         return favorite_record(Favorite.get_by_id(row.id))
 
     def get(self, favorite_id: int) -> FavoriteRecord | None:
@@ -129,18 +129,20 @@ class FavoriteRepository:
         name = name.strip()
         if not name:
             raise ValueError("a favourite's name cannot be empty")
-        with self.db.atomic():
-            Favorite.update(name=name).where((Favorite.id == favorite_id) & (Favorite.user == self.user_id)).execute()
+        with sqlite.write_transaction(self.db):
             fav = self.get(favorite_id)
-            if fav:
-                sqlite.index_document(self.db, "favorite", fav.id,
-                                      f"{fav.name} {prompt_search_text(fav.concept or '', fav.prompt)}")
+            if fav is None:
+                return
+            sqlite.remove_document(self.db, "favorite", fav.id)  # by the old name, still in the row
+            Favorite.update(name=name).where((Favorite.id == favorite_id) & (Favorite.user == self.user_id)).execute()
+            sqlite.index_document(self.db, "favorite", fav.id, favorite_search_text(name, fav.concept, fav.prompt))
 
     def delete(self, favorite_id: int) -> bool:
-        with self.db.atomic():
-            deleted = Favorite.delete().where((Favorite.id == favorite_id) & (Favorite.user == self.user_id)).execute()
-            if deleted:
-                sqlite.remove_document(self.db, "favorite", favorite_id)
+        mine = (Favorite.id == favorite_id) & (Favorite.user == self.user_id)
+        with sqlite.write_transaction(self.db):
+            if Favorite.select(Favorite.id).where(mine).exists():
+                sqlite.remove_document(self.db, "favorite", favorite_id)  # while the row still holds its text
+            deleted = Favorite.delete().where(mine).execute()
         return deleted == 1
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from peewee import SQL, Database, SqliteDatabase
 
@@ -29,6 +29,12 @@ PRAGMAS: Pragmas = {"busy_timeout": 5000, "journal_mode": "wal", "foreign_keys":
 
 def is_sqlite(db: Database) -> bool:
     return isinstance(db, SqliteDatabase)
+
+
+def write_transaction(db: Database) -> Any:
+    """A transaction that takes the write lock before its first read. A deferred one that reads and then writes
+    fails at once with "database is locked" when another connection wrote in between (no busy wait)."""
+    return db.atomic(*(["IMMEDIATE"] if is_sqlite(db) else []))
 
 
 @contextmanager
@@ -74,10 +80,13 @@ def stored_schema_version(path: str | Path) -> int | None:
 KIND_CODES = {"image": 1, "history": 2, "favorite": 3, "asset": 4}
 _KIND_SHIFT = 40
 _REF_MASK = (1 << _KIND_SHIFT) - 1
-# detail=column keeps the index small (queries never use phrases); the prefix indexes make as-you-type prefixes
-# of 2-6 letters instant instead of merging the postings of every word that starts with them (30-50 ms for a
-# common prefix over 100,000 prompts); longer prefixes name few words and stay cheap.
-_FTS_OPTIONS = "tokenize = 'porter unicode61', detail = column, prefix = '2 3 4 5 6'"
+# contentless (content=''): the text lives in the rows it comes from (search_text.py), not a second time here;
+# detail=column keeps the index small (queries never use phrases). Prefix indexes of 2 and 3 letters make the
+# first letters typed instant; a longer last word is looked up as the few index terms it begins (`_expand`)
+# instead of a prefix query, which would merge the postings of every matching word before returning one row.
+_FTS_OPTIONS = "content = '', tokenize = 'porter unicode61', detail = column, prefix = '2 3'"
+_LONGEST_PREFIX_INDEX = 3
+_MAX_EXPANSION = 64  # more index terms than this under one prefix: let FTS5 merge them itself
 
 
 def _base(kind: str) -> int:
@@ -85,7 +94,7 @@ def _base(kind: str) -> int:
 
 
 def _fts_table_sql(name: str) -> str:
-    return f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(kind UNINDEXED, ref_id UNINDEXED, body, {_FTS_OPTIONS})"
+    return f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5(body, {_FTS_OPTIONS})"
 
 
 def create_search_index(db: Database) -> None:
@@ -95,36 +104,48 @@ def create_search_index(db: Database) -> None:
         search_pg.create_search_index(db)
 
 
-def upgrade_search_index(db: Database) -> bool:
-    """Rebuild an index made before kinds had rowid ranges (migration 0002); False when already current."""
-    if not is_sqlite(db):
-        return False
+def search_index_is_current(db: Database) -> bool:
     row = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'search_index'").fetchone()
-    if row is None:
+    return row is not None and _FTS_OPTIONS in (row[0] or "")
+
+
+def rebuild_search_index(db: Database, progress: Callable[[int, int], None] | None = None,
+                         chunk: int = 50_000) -> bool:
+    """Move an index of an earlier layout (its own copy of the text in `kind`, `ref_id` and `body` columns) to
+    the current one, in chunks of rows, calling `progress(done, total)` after each; False when already current."""
+    if not is_sqlite(db) or search_index_is_current(db):
+        return False
+    if db.execute_sql("SELECT 1 FROM sqlite_master WHERE name = 'search_index'").fetchone() is None:
         create_search_index(db)
         return True
-    if _FTS_OPTIONS in (row[0] or ""):
-        return False
     db.execute_sql("DROP TABLE IF EXISTS search_index_upgrade")
     db.execute_sql(_fts_table_sql("search_index_upgrade"))
     cases = " ".join(f"WHEN '{kind}' THEN {code}" for kind, code in KIND_CODES.items())
-    db.execute_sql(
-        "INSERT INTO search_index_upgrade (rowid, kind, ref_id, body) "
-        f"SELECT ((CASE kind {cases} END) << {_KIND_SHIFT}) + ref_id, kind, ref_id, body FROM search_index "
-        f"WHERE kind IN ({', '.join(repr(k) for k in KIND_CODES)})"
-    )
+    total = int(db.execute_sql("SELECT COUNT(*) FROM search_index_docsize").fetchone()[0])
+    done, after = 0, None
+    while True:
+        rows = db.execute_sql(
+            f"SELECT rowid, ((CASE kind {cases} END) << {_KIND_SHIFT}) + ref_id, body FROM search_index "
+            f"WHERE rowid > ? ORDER BY rowid LIMIT ?", (after if after is not None else -(1 << 62), chunk)).fetchall()
+        if not rows:
+            break
+        db.cursor().executemany("INSERT INTO search_index_upgrade (rowid, body) VALUES (?, ?)",
+                                [(new, body) for _, new, body in rows if new is not None])
+        done, after = done + len(rows), rows[-1][0]
+        if progress:
+            progress(done, total)
     db.execute_sql("DROP TABLE search_index")
     db.execute_sql("ALTER TABLE search_index_upgrade RENAME TO search_index")
+    db.execute_sql("INSERT INTO search_index (search_index) VALUES ('optimize')")
     return True
 
 
 def index_document(db: Database, kind: str, ref_id: int, body: str) -> None:
-    if not is_sqlite(db):
+    """Index a new row (a row whose text changes is taken out first with `remove_document`, before it changes)."""
+    if is_sqlite(db):
+        db.execute_sql("INSERT INTO search_index (rowid, body) VALUES (?, ?)", (_base(kind) + ref_id, body))
+    else:
         search_pg.index_document(db, kind, ref_id, body)
-        return
-    remove_document(db, kind, ref_id)
-    db.execute_sql("INSERT INTO search_index (rowid, kind, ref_id, body) VALUES (?, ?, ?, ?)",
-                   (_base(kind) + ref_id, kind, ref_id, body))
 
 
 def index_documents(db: Database, rows: list[tuple[str, int, str]]) -> None:
@@ -133,22 +154,44 @@ def index_documents(db: Database, rows: list[tuple[str, int, str]]) -> None:
         search_pg.index_documents(db, rows)
         return
     db.execute_sql("SELECT 1")  # ensure a connection before executemany on the raw cursor
-    db.cursor().executemany("INSERT INTO search_index (rowid, kind, ref_id, body) VALUES (?, ?, ?, ?)",
-                            [(_base(kind) + ref, kind, ref, body) for kind, ref, body in rows])
+    db.cursor().executemany("INSERT INTO search_index (rowid, body) VALUES (?, ?)",
+                            [(_base(kind) + ref, body) for kind, ref, body in rows])
 
 
 def remove_document(db: Database, kind: str, ref_id: int) -> None:
-    if is_sqlite(db):
-        db.execute_sql("DELETE FROM search_index WHERE rowid = ?", (_base(kind) + ref_id,))
-    else:
+    """Take a row out of the index while the row still holds the text it was indexed by (call it before the row
+    is deleted or its text changes)."""
+    if not is_sqlite(db):
         search_pg.remove_document(db, kind, ref_id)
+        return
+    from pixflow_tui.store.search_text import current_body
+
+    rowid = _base(kind) + ref_id
+    if db.execute_sql("SELECT 1 FROM search_index_docsize WHERE id = ?", (rowid,)).fetchone() is None:
+        return
+    body = current_body(db, kind, ref_id)
+    if body is not None:  # a contentless index forgets a document by being told its words again
+        db.execute_sql("INSERT INTO search_index (search_index, rowid, body) VALUES ('delete', ?, ?)", (rowid, body))
 
 
 def clear_documents(db: Database, kind: str) -> None:
-    if is_sqlite(db):
-        db.execute_sql("DELETE FROM search_index WHERE rowid BETWEEN ? AND ?", (_base(kind), _base(kind) + _REF_MASK))
-    else:
+    """Take every `kind` document out of the index (each by its row's text; rows already gone stay behind)."""
+    if not is_sqlite(db):
         search_pg.clear_documents(db, kind)
+        return
+    for ref_id in document_ids(db, kind):
+        remove_document(db, kind, ref_id)
+
+
+def document_ids(db: Database, kind: str) -> list[int]:
+    """Ids of the `kind` rows in the index, in order (what a test or a check compares with the table)."""
+    if not is_sqlite(db):
+        return [int(r[0]) for r in db.execute_sql(
+            "SELECT ref_id FROM search_index WHERE kind = %s ORDER BY ref_id", (kind,)).fetchall()]
+    base = _base(kind)
+    rows = db.execute_sql("SELECT id FROM search_index_docsize WHERE id BETWEEN ? AND ? ORDER BY id",
+                          (base, base + _REF_MASK)).fetchall()
+    return [int(r[0]) - base for r in rows]
 
 
 # A word as unicode61 cuts it (letters and digits; "_" separates), so a quoted word is always a single token.
@@ -167,10 +210,54 @@ def fts_query(text: str) -> str:
     return " AND ".join(quoted)
 
 
+def _stems(db: Database, words: list[str]) -> list[str]:
+    """What the index's tokenizer makes of each word (porter stems), from a scratch table of this connection."""
+    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.pixflow_stems USING fts5(word, tokenize = 'porter unicode61')")
+    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.pixflow_stem_terms USING fts5vocab(temp, pixflow_stems, instance)")
+    db.execute_sql("DELETE FROM temp.pixflow_stems")
+    db.cursor().executemany("INSERT INTO temp.pixflow_stems (rowid, word) VALUES (?, ?)", list(enumerate(words)))
+    found = dict(db.execute_sql("SELECT doc, term FROM temp.pixflow_stem_terms").fetchall())
+    db.execute_sql("DELETE FROM temp.pixflow_stems")
+    return [str(found.get(n, "")) for n in range(len(words))]
+
+
+def _expand(db: Database, word: str) -> str:
+    """The last word typed as a query: a prefix query when a prefix index holds it (or too many words begin
+    with it), else an OR of the index terms that begin with its stem, each looked up directly."""
+    if len(word) <= _LONGEST_PREFIX_INDEX:
+        return f'"{word}"*'
+    (stem,) = _stems(db, [word])
+    if len(stem) <= _LONGEST_PREFIX_INDEX:
+        return f'"{word}"*'
+    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.pixflow_search_terms USING fts5vocab(main, search_index, row)")
+    upper = stem[:-1] + chr(ord(stem[-1]) + 1)
+    terms = [str(r[0]) for r in db.execute_sql(
+        "SELECT term FROM temp.pixflow_search_terms WHERE term >= ? AND term < ? LIMIT ?",
+        (stem, upper, _MAX_EXPANSION + 1)).fetchall()]
+    if not terms:
+        return f'"{word}"'  # no term begins so: this finds nothing, cheaply
+    if len(terms) > _MAX_EXPANSION:
+        return f'"{word}"*'
+    # a term the stemmer would change again (atmospher → atmosph) is asked as a prefix of itself, which finds it
+    looked_up = [f'"{t}"' if again == t else f'"{t}"*' for t, again in zip(terms, _stems(db, terms))]
+    return looked_up[0] if len(looked_up) == 1 else "(" + " OR ".join(looked_up) + ")"
+
+
+def _match(db: Database, text: str) -> str:
+    """`fts_query` for this database: the same words, the last one expanded (`_expand`)."""
+    words = _WORD.findall(text)
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words[:-1]]
+    last = words[-1]
+    quoted.append(_expand(db, last) if len(last) >= 2 else f'"{last}"')
+    return " AND ".join(quoted)
+
+
 def search_subquery(db: Database, kind: str, text: str) -> SQL | None:
     """A `(SELECT ref_id ...)` subquery for `Field.in_()`, or None when `text` has no words."""
     if is_sqlite(db):
-        query = fts_query(text)
+        query = _match(db, text)
         if not query:
             return None
         base = _base(kind)
@@ -179,12 +266,29 @@ def search_subquery(db: Database, kind: str, text: str) -> SQL | None:
     return search_pg.search_subquery(kind, text)
 
 
+def count_matches(db: Database, kind: str, text: str, cap: int) -> int:
+    """How many `kind` documents match `text`, counting at most `cap` (no other filter)."""
+    if is_sqlite(db):
+        query = _match(db, text)
+        if not query:
+            return 0
+        base = _base(kind)
+        sql = ("SELECT COUNT(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? "
+               "AND rowid BETWEEN ? AND ? LIMIT ?)")
+        return int(db.execute_sql(sql, (query, base, base + _REF_MASK, int(cap))).fetchone()[0])
+    matches = search_subquery(db, kind, text)
+    if matches is None:
+        return 0
+    sql, params = db.get_sql_context().sql(matches).query()
+    return int(db.execute_sql(f"SELECT COUNT(*) FROM ({sql[1:-1]} LIMIT {int(cap)}) AS found", params).fetchone()[0])
+
+
 def search_newest(db: Database, kind: str, text: str, *, before: int | None = None, limit: int = 200) -> list[int]:
     """Ids of `kind` documents matching `text`, newest (highest id) first, only ids below `before`.
 
     Streams: the cost is the page, not the number of matches."""
     if is_sqlite(db):
-        query = fts_query(text)
+        query = _match(db, text)
         if not query:
             return []
         base = _base(kind)
@@ -198,7 +302,7 @@ def search_newest(db: Database, kind: str, text: str, *, before: int | None = No
 def search_range(db: Database, kind: str, text: str, low: int, high: int) -> list[int]:
     """Ids between `low` and `high` (inclusive) of `kind` documents matching `text`."""
     if is_sqlite(db):
-        query = fts_query(text)
+        query = _match(db, text)
         if not query:
             return []
         base = _base(kind)
@@ -211,16 +315,14 @@ def search_ids(db: Database, kind: str, text: str, limit: int | None = None) -> 
     """Ids of `kind` documents matching `text`, best match first."""
     if not is_sqlite(db):
         return search_pg.search_ids(db, kind, text, limit)
-    query = fts_query(text)
+    query = _match(db, text)
     if not query:
         return []
     base = _base(kind)
     sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank"
-    params: tuple = (query, base, base + _REF_MASK)
-    offset = base
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return [int(row[0]) - offset for row in db.execute_sql(sql, params).fetchall()]
+    return [int(row[0]) - base for row in db.execute_sql(sql, (query, base, base + _REF_MASK)).fetchall()]
 
 
 # ---- whole-file operations: what `pixflow db` and the backup before a migration use --------------------

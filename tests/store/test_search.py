@@ -5,7 +5,7 @@ import pytest
 
 from pixflow_tui.core.jobs import JobKind
 from pixflow_tui.store import ImageFilter, Store
-from pixflow_tui.store.sqlite import fts_query
+from pixflow_tui.store.sqlite import document_ids, fts_query
 
 from tests.db_helpers import is_postgres, sql
 
@@ -32,8 +32,7 @@ def search_images(store: Store, text: str, **kw) -> set[int]:
 
 
 def index_rows(store: Store, kind: str) -> list[int]:
-    rows = sql(store.db, "SELECT ref_id FROM search_index WHERE kind = ? ORDER BY ref_id", (kind,)).fetchall()
-    return [r[0] for r in rows]
+    return document_ids(store.db, kind)
 
 
 @pytest.fixture

@@ -31,5 +31,6 @@ MIGRATIONS: list[Migration] = [
     (6, "job_indexes", _step("m0006_job_indexes")),
     (7, "exact_types", _step("m0007_exact_types")),
     (8, "image_sources", _step("m0008_image_sources")),
+    (9, "search_contentless", _step("m0009_search_contentless")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -22,7 +22,7 @@ def up(db: Database) -> None:
         migrate(SchemaMigrator.from_database(db).add_column(Asset._meta.table_name, "concept", TextField(default="")))
     for name, table, fields in _INDEXES:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({", ".join(fields)})')
-    sqlite.upgrade_search_index(db)
+    sqlite.rebuild_search_index(db)  # rowid ranges per kind (and, since 0009, no copy of the text)
     _backfill_assets(db)
 
 
@@ -37,4 +37,5 @@ def _backfill_assets(db: Database) -> None:
         if not concept and isinstance(metadata.get("concept"), str) and metadata["concept"]:
             concept = metadata["concept"]
             db.execute_sql(f"UPDATE assets SET concept = {db.param} WHERE id = {db.param}", (concept, asset_id))
+        sqlite.remove_document(db, "asset", asset_id)  # run again: nothing indexed twice
         sqlite.index_document(db, "asset", asset_id, asset_search_text(concept or "", prompt or "", metadata))
