@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PIL import Image, ImageDraw  # noqa: E402
 
 from pixflow_tui.config import load_settings  # noqa: E402
+from pixflow_tui.core.flatten import flatten_prompt  # noqa: E402
 from pixflow_tui.providers.demo.prompts import concept_prompt  # noqa: E402
 from pixflow_tui.store import Store, sqlite  # noqa: E402
 from pixflow_tui.store.search_text import asset_search_text, prompt_search_text  # noqa: E402
@@ -39,6 +40,7 @@ TAGS = ("client-a", "client-b", "keep", "moodboard", "campaign-q3", "review", "h
 IMAGE_MODELS = ("fal-ai/nano-banana-pro", "fal-ai/nano-banana-pro/edit")
 ASPECTS = ("9:16", "1:1", "16:9", "4:5")
 PER_BATCH = 20
+CHUNK = 50_000  # images per transaction
 
 
 def concepts(rng: random.Random, count: int) -> list[str]:
@@ -94,6 +96,8 @@ def seed(home: Path, images: int, history: int, files: int, assets: int, rng: ra
     names = concepts(rng, 400)
     prompts = {name: [concept_prompt(name, i).model_dump() for i in range(4)] for name in names}
     texts = {name: [json.dumps(p) for p in group] for name, group in prompts.items()}
+    bodies = {name: [prompt_search_text(name, p) for p in group] for name, group in prompts.items()}
+    flats = {name: [flatten_prompt(concept_prompt(name, i), 0) for i in range(4)] for name in names}
     timings["prompts"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -101,16 +105,20 @@ def seed(home: Path, images: int, history: int, files: int, assets: int, rng: ra
     span = timedelta(days=365)
     cursor = db.cursor()
     first = lambda table: int(db.execute_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]) + 1  # noqa: E731
-    with db.atomic():
-        batch0, job0, image0, asset0 = first("batches"), first("jobs"), first("generated_images"), first("assets")
+    batch0, job0, image0, asset0 = first("batches"), first("jobs"), first("generated_images"), first("assets")
+    requests = {name: [json.dumps({"kind": "image", "model": IMAGE_MODELS[0], "arguments": {
+        "prompt": flat, "aspect_ratio": "9:16", "resolution": "2K", "output_format": "png", "num_images": 1},
+        "files": {}, "meta": {"prompt": p}}) for flat, p in zip(flats[name], group)] for name, group in prompts.items()}
+    batch_concept: dict[int, str] = {}
+    sample: list[tuple] = []  # image rows the assets are made from (a few thousand, spread over the library)
+    for chunk_start in range(0, images, CHUNK):  # one transaction per chunk: memory stays flat up to millions
         batch_rows, tag_rows, job_rows, image_rows, rating_rows, documents = [], [], [], [], [], []
-        batch_concept: dict[int, str] = {}
-        for n in range(images):
+        for n in range(chunk_start, min(images, chunk_start + CHUNK)):
             batch_id = batch0 + n // PER_BATCH
             moment = now - span + span * (n / max(1, images)) + timedelta(microseconds=rng.randrange(1, 999_999))
             if n % PER_BATCH == 0:
                 concept = rng.choice(names)
-                batch_concept[batch_id] = concept
+                batch_concept = {batch_id: concept}
                 aspect = rng.choice(ASPECTS)
                 batch_rows.append((batch_id, user, "asset_monster", concept[:60], concept,
                                    json.dumps({"aspect_ratio": aspect, "resolution": "2K", "output_format": "png",
@@ -126,29 +134,40 @@ def seed(home: Path, images: int, history: int, files: int, assets: int, rng: ra
             model = IMAGE_MODELS[0] if rng.random() < 0.8 else IMAGE_MODELS[1]
             path, thumb = pictures[n % len(pictures)]
             job_id, image_id = job0 + n, image0 + n
-            job_rows.append((job_id, user, batch_id, "image", "demo", model, "{}", index, which, 0, "done", 1, 0.15,
-                             0.15, path, stamp(moment), stamp(moment), stamp(moment)))
+            job_rows.append((job_id, user, batch_id, "image", "demo", model, requests[concept][which], index, which, 0,
+                             "done", 1, 0.15, 0.15, path, stamp(moment), stamp(moment), stamp(moment)))
             image_rows.append((image_id, user, job_id, batch_id, index, which, 0, f"demo://{image_id}", path,
                                Path(path).name, concept, texts[concept][which], aspect, "2K", "png", model, "demo",
                                216, 384, thumb, stamp(moment)))
-            documents.append(("image", image_id, prompt_search_text(concept, prompts[concept][which])))
+            documents.append(("image", image_id, bodies[concept][which]))
             roll = rng.random()
             if roll < 0.12 or roll > 0.95:
                 rating_rows.append((user, image_id, 1 if roll < 0.12 else -1, stamp(moment), stamp(moment)))
-        cursor.executemany("INSERT INTO batches (id, user_id, module, name, concept, settings, status, cost_estimate,"
-                           " cost_actual, created_at, updated_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                           batch_rows)
-        cursor.executemany("INSERT OR IGNORE INTO batch_tags (batch_id, tag) VALUES (?, ?)", tag_rows)
-        cursor.executemany("INSERT INTO jobs (id, user_id, batch_id, kind, provider, model, request, job_index,"
-                           " prompt_index, variant_index, status, attempts, cost_estimate, cost, output_path,"
-                           " created_at, updated_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                           job_rows)
-        cursor.executemany("INSERT INTO generated_images (id, user_id, job_id, batch_id, batch_index, prompt_index,"
-                           " variant_index, url, local_path, file_name, concept, prompt, aspect_ratio, resolution,"
-                           " output_format, model, provider, width, height, thumbnail_path, generated_at)"
-                           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", image_rows)
-        cursor.executemany("INSERT INTO image_ratings (user_id, image_id, rating, rated_at, updated_at)"
-                           " VALUES (?,?,?,?,?)", rating_rows)
+        with db.atomic():
+            cursor.executemany("INSERT INTO batches (id, user_id, module, name, concept, settings, status,"
+                               " cost_estimate, cost_actual, created_at, updated_at, finished_at)"
+                               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch_rows)
+            cursor.executemany("INSERT OR IGNORE INTO batch_tags (batch_id, tag) VALUES (?, ?)", tag_rows)
+            cursor.executemany("INSERT INTO jobs (id, user_id, batch_id, kind, provider, model, request, job_index,"
+                               " prompt_index, variant_index, status, attempts, cost_estimate, cost, output_path,"
+                               " created_at, updated_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               job_rows)
+            cursor.executemany("INSERT INTO generated_images (id, user_id, job_id, batch_id, batch_index,"
+                               " prompt_index, variant_index, url, local_path, file_name, concept, prompt,"
+                               " aspect_ratio, resolution, output_format, model, provider, width, height,"
+                               " thumbnail_path, generated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               image_rows)
+            cursor.executemany("INSERT INTO image_ratings (user_id, image_id, rating, rated_at, updated_at)"
+                               " VALUES (?,?,?,?,?)", rating_rows)
+            sqlite.index_documents(db, documents)
+        sample += rng.sample(image_rows, min(len(image_rows), max(1, assets * CHUNK // max(1, images)) + 1))
+        if images > CHUNK:
+            print(f"\r{min(images, chunk_start + CHUNK):,} of {images:,} images", end="", file=sys.stderr, flush=True)
+    if images > CHUNK:
+        print(file=sys.stderr)
+    image_rows = sample
+    with db.atomic():
+        documents = []
         asset_rows = []
         picks = []
         for _ in range(min(assets, images)):
@@ -194,9 +213,9 @@ def seed(home: Path, images: int, history: int, files: int, assets: int, rng: ra
             documents.append(("favorite", favorite0 + n, f"{name} {prompt_search_text(concept, prompt)}"))
         cursor.executemany("INSERT INTO favorites (id, user_id, prompt, name, concept, created_at)"
                            " VALUES (?,?,?,?,?,?)", favorite_rows)
+        sqlite.index_documents(db, documents)
         timings["rows"] = time.perf_counter() - started
         started = time.perf_counter()
-        sqlite.index_documents(db, documents)
     db.execute_sql("INSERT INTO search_index (search_index) VALUES ('optimize')")
     db.execute_sql("ANALYZE")
     timings["search index"] = time.perf_counter() - started
