@@ -123,7 +123,7 @@ def seed(home: Path, images: int, history: int, files: int, assets: int, rng: ra
                 batch_rows.append((batch_id, user, "asset_monster", concept[:60], concept,
                                    json.dumps({"aspect_ratio": aspect, "resolution": "2K", "output_format": "png",
                                                "variants": 1, "model": IMAGE_MODELS[0], "provider": "demo"}),
-                                   "done", PER_BATCH * 0.15, PER_BATCH * 0.15, stamp(moment), stamp(moment),
+                                   "done", PER_BATCH * 150_000, PER_BATCH * 150_000, stamp(moment), stamp(moment),
                                    stamp(moment)))
                 if rng.random() < 0.15:
                     for tag in rng.sample(TAGS, rng.randint(1, 2)):
@@ -135,7 +135,7 @@ def seed(home: Path, images: int, history: int, files: int, assets: int, rng: ra
             path, thumb = pictures[n % len(pictures)]
             job_id, image_id = job0 + n, image0 + n
             job_rows.append((job_id, user, batch_id, "image", "demo", model, requests[concept][which], index, which, 0,
-                             "done", 1, 0.15, 0.15, path, stamp(moment), stamp(moment), stamp(moment)))
+                             "done", 1, 150_000, 150_000, path, stamp(moment), stamp(moment), stamp(moment)))
             image_rows.append((image_id, user, job_id, batch_id, index, which, 0, f"demo://{image_id}", path,
                                Path(path).name, concept, texts[concept][which], aspect, "2K", "png", model, "demo",
                                216, 384, thumb, stamp(moment)))
@@ -145,12 +145,13 @@ def seed(home: Path, images: int, history: int, files: int, assets: int, rng: ra
                 rating_rows.append((user, image_id, 1 if roll < 0.12 else -1, stamp(moment), stamp(moment)))
         with db.atomic():
             cursor.executemany("INSERT INTO batches (id, user_id, module, name, concept, settings, status,"
-                               " cost_estimate, cost_actual, created_at, updated_at, finished_at)"
+                               " cost_estimate_micros, cost_actual_micros, created_at, updated_at, finished_at)"
                                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", batch_rows)
             cursor.executemany("INSERT OR IGNORE INTO batch_tags (batch_id, tag) VALUES (?, ?)", tag_rows)
             cursor.executemany("INSERT INTO jobs (id, user_id, batch_id, kind, provider, model, request, job_index,"
-                               " prompt_index, variant_index, status, attempts, cost_estimate, cost, output_path,"
-                               " created_at, updated_at, finished_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                               " prompt_index, variant_index, status, attempts, cost_estimate_micros, cost_micros,"
+                               " output_path, created_at, updated_at, finished_at)"
+                               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                                job_rows)
             cursor.executemany("INSERT INTO generated_images (id, user_id, job_id, batch_id, batch_index,"
                                " prompt_index, variant_index, url, local_path, file_name, concept, prompt,"

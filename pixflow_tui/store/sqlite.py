@@ -212,8 +212,10 @@ def fts_query(text: str) -> str:
 
 def _stems(db: Database, words: list[str]) -> list[str]:
     """What the index's tokenizer makes of each word (porter stems), from a scratch table of this connection."""
-    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.pixflow_stems USING fts5(word, tokenize = 'porter unicode61')")
-    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.pixflow_stem_terms USING fts5vocab(temp, pixflow_stems, instance)")
+    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.pixflow_stems "
+                   "USING fts5(word, tokenize = 'porter unicode61')")
+    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.pixflow_stem_terms "
+                   "USING fts5vocab(temp, pixflow_stems, instance)")
     db.execute_sql("DELETE FROM temp.pixflow_stems")
     db.cursor().executemany("INSERT INTO temp.pixflow_stems (rowid, word) VALUES (?, ?)", list(enumerate(words)))
     found = dict(db.execute_sql("SELECT doc, term FROM temp.pixflow_stem_terms").fetchall())
@@ -229,7 +231,8 @@ def _expand(db: Database, word: str) -> str:
     (stem,) = _stems(db, [word])
     if len(stem) <= _LONGEST_PREFIX_INDEX:
         return f'"{word}"*'
-    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.pixflow_search_terms USING fts5vocab(main, search_index, row)")
+    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS temp.pixflow_search_terms "
+                   "USING fts5vocab(main, search_index, row)")
     upper = stem[:-1] + chr(ord(stem[-1]) + 1)
     terms = [str(r[0]) for r in db.execute_sql(
         "SELECT term FROM temp.pixflow_search_terms WHERE term >= ? AND term < ? LIMIT ?",
