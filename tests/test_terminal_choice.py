@@ -133,6 +133,7 @@ def test_a_silent_terminal_costs_only_the_timeout() -> None:
     ({"TERM": "xterm-kitty"}, True),
     ({"TERM": "tmux-256color", "TMUX": "/nonexistent/socket,1,0"}, False),  # tmux would show it as the title
     ({"TERM": "screen-256color"}, False),
+    ({"TERM": "linux"}, False),  # the Linux console would print it
 ])
 def test_the_kitty_query_is_not_sent_to_tmux_or_screen(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
                                                        asks_kitty: bool) -> None:

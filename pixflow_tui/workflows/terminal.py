@@ -154,12 +154,13 @@ def probe(*, use_stdio: bool = True, env: Mapping[str, str] | None = None) -> Te
     even when stdout is a file or a pipe (`pixflow doctor > report.txt`)."""
     global _probed
     if _probed is None:
-        from pixflow_tui.workflows.terminal_probe import MULTIPLEXER_QUERIES, QUERIES, probe_terminal
+        from pixflow_tui.workflows import terminal_probe as asked
 
         env = os.environ if env is None else env
         term = env.get("TERM", "")
-        queries = MULTIPLEXER_QUERIES if env.get("TMUX") or term.startswith(("screen", "tmux")) else QUERIES
-        answers = None if term in ("", "dumb") else probe_terminal(use_stdio=use_stdio, queries=queries)
+        queries = asked.MULTIPLEXER_QUERIES if env.get("TMUX") or term.startswith(("screen", "tmux")) else (
+            asked.CONSOLE_QUERIES if term == "linux" else asked.QUERIES)
+        answers = None if term in ("", "dumb") else asked.probe_terminal(use_stdio=use_stdio, queries=queries)
         features, outer = tmux_client(env) if answers else ("", "")
         _probed = from_answers(answers, env, tmux_feature_list=features, tmux_outer=outer)
     return _probed

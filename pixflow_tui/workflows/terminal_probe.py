@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import select
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ DA1_QUERY = "\x1b[c"  # primary device attributes: "\x1b[?63;1;2;4;6;9;15;16;22;
 QUERIES = KITTY_QUERY + XTVERSION_QUERY + TRUECOLOR_QUERY + DA1_QUERY
 # tmux and screen take an APC string (the kitty query) as the window title; kitty graphics do not pass them anyway
 MULTIPLEXER_QUERIES = XTVERSION_QUERY + TRUECOLOR_QUERY + DA1_QUERY
+CONSOLE_QUERIES = DA1_QUERY  # the Linux console prints strings it does not know
 _DA1_ANSWER = re.compile(r"\x1b\[\?[\d;]*c")
 TIMEOUT = 0.6  # seconds to wait for the device attributes answer (one round trip, even over a slow SSH link)
 
@@ -83,6 +85,8 @@ def _read_until_done(fd: int, timeout: float) -> str:
 def probe_terminal(*, use_stdio: bool = True, timeout: float = TIMEOUT, queries: str = QUERIES) -> str | None:
     """Everything the terminal answered to `queries` (escape sequences as a string), or None when there is no
     terminal to ask (stdin or stdout not a tty; with use_stdio=False: no controlling terminal)."""
+    if sys.platform == "win32":
+        return None  # no termios/select on a console handle: the environment's guess stands
     opened = _open_tty(use_stdio)
     if opened is None:
         return None
@@ -94,7 +98,7 @@ def probe_terminal(*, use_stdio: bool = True, timeout: float = TIMEOUT, queries:
             if not _DA1_ANSWER.search(answers):
                 time.sleep(0.05)  # late answers: dropped when the mode is restored, not typed into the app
         return answers
-    except OSError:
+    except (OSError, ImportError):
         return None
     finally:
         if owned:
