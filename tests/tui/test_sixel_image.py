@@ -226,3 +226,30 @@ async def test_a_view_change_sends_each_visible_image_once(tmp_path: Path) -> No
         await pilot.press("pagedown")  # a new page: every picture changes, each is sent once
         await settle(pilot)
         assert compat.sixel_stats["sent"] == sent + visible
+
+
+async def test_something_over_the_image_hides_it_and_it_comes_back_whole(tmp_path: Path) -> None:
+    """A menu or toast over the image's top rows: when it goes, only those rows are repainted at first, not the
+    last row the image is sent with; the image must still come back whole."""
+    app = SixelApp(picture(tmp_path / "p.png"), tmp_path / "cache")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        impl = app.preview.query_one("#image").children[0]
+        region = app.screen.find_widget(impl).visible_region
+        cover = Static("A MENU OVER IT", id="cover")
+        cover.styles.layer = "above"
+        cover.styles.width, cover.styles.height = 16, 2
+        cover.styles.offset = (region.x + 2, region.y + 1)
+        app.screen.styles.layers = ("default", "above")
+        await app.screen.mount(cover)
+        await settle(pilot)
+        assert any("A MENU OVER IT" in line for line in _replay(app).text()), "drawn, not hidden by the image"
+        sent, before = compat.sixel_stats["sent"], len(app.written)
+        cover.display = False
+        await settle(pilot, rounds=3)
+        assert compat.sixel_stats["sent"] == sent + 1
+        after = "".join(app.written[before:])
+        placed = re.search(r"\x1b\[(\d+);(\d+)H\x1bP", after)
+        assert placed is not None and (int(placed.group(2)) - 1, int(placed.group(1)) - 1) == (region.x, region.y)
+        terminal = _replay(app)
+        assert not any("MENU" in line for line in terminal.text()) and terminal.text() == _meant(app)
