@@ -87,6 +87,10 @@ def test_wheel_installs_and_starts_headless(tmp_path: Path, hermetic_env: Path) 
     assert repo_sheets and repo_sheets <= shipped, repo_sheets - shipped
     assert not any(n.startswith(("tests/", "styles/")) for n in names)
     assert any(n.endswith("entry_points.txt") for n in names)
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names) and "pixflow_tui/py.typed" in names
+    wheel_metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/METADATA")))
+    assert b"License-Expression: MIT" in wheel_metadata and b"Requires-Dist: shtab" in wheel_metadata
+    assert b"tomli" not in wheel_metadata.lower()
 
     # 3. a fresh environment with the wheel and its dependencies
     target = tmp_path / "venv"
@@ -114,3 +118,7 @@ def test_wheel_installs_and_starts_headless(tmp_path: Path, hermetic_env: Path) 
     assert report["data_dir"] == str(hermetic_env)
     assert report["provider_mode"] == "DEMO"
     assert report["ok"] is True
+
+    # 6. shell completion works from there (its library is a declared dependency)
+    result = run([str(bin_dir(target) / "pixflow"), "completion", "bash"], env=env, cwd=tmp_path, timeout=120)
+    assert "_shtab_pixflow" in result.stdout and "images" in result.stdout
