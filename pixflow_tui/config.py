@@ -24,6 +24,7 @@ IMAGE_RENDERERS = ("auto", "kitty", "sixel", "halfcell", "unicode", "none")
 ASPECT_RATIOS = ("9:16", "16:9", "1:1", "4:3", "3:4", "4:5", "5:4", "3:2", "2:3", "21:9")
 RESOLUTIONS = ("1K", "2K", "4K")
 IMAGE_FORMATS = ("png", "jpeg", "webp")
+RESEARCH_MODES = ("web", "model", "off")  # Prompt Factory's research step before prompts are written
 
 
 class SettingsError(ValueError):
@@ -167,6 +168,9 @@ class Settings:
     hedra_base_url: str | None = None  # Hedra's public API (https://api.hedra.com/web-app/public) when unset
     hedra_model_id: str = "d1dd37a3-e39a-4854-a298-6510289f9cf2"  # Character-3 (= catalog.HEDRA_CHARACTER3_MODEL_ID)
     avatars_dir: Path | None = None  # the curated avatar gallery; <home>/avatars when unset
+    research: str = "web"  # web-grounded (falls back to the model when the server cannot search), model, or off
+    research_web_model: str = "gpt-4o-mini"  # the Responses API model of web research (= catalog.RESEARCH_WEB_MODEL)
+    convert_model: str = "gpt-5.2"  # text → prompt "convert with the model" (= catalog.TEXT_CONVERT_MODEL)
     fal_key: str | None = field(default=None, repr=False)
     openai_api_key: str | None = field(default=None, repr=False)
     hedra_api_key: str | None = field(default=None, repr=False)  # lipsync goes to Hedra when set (and live)
@@ -234,6 +238,9 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "hedra_base_url": _url,
     "hedra_model_id": _optional_text,
     "avatars_dir": lambda name, value: _path(name, value) if str(value or "").strip() else None,
+    "research": _choice(RESEARCH_MODES),
+    "research_web_model": _optional_text,
+    "convert_model": _optional_text,
     "fal_key": _optional_text,
     "openai_api_key": _optional_text,
     "hedra_api_key": _optional_text,

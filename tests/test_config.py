@@ -32,6 +32,9 @@ CASES: dict[str, tuple[Any, tuple[Any, Any], tuple[str, Any]]] = {
     "hedra_model_id": ("d1dd37a3-e39a-4854-a298-6510289f9cf2", ("model-file", "model-file"),
                        ("model-env", "model-env")),
     "hedra_api_key": (None, ("hedra-from-file", "hedra-from-file"), ("hedra-from-env", "hedra-from-env")),
+    "research": ("web", ("model", "model"), ("OFF", "off")),
+    "research_web_model": ("gpt-4o-mini", ("gpt-4.1", "gpt-4.1"), ("gpt-4o", "gpt-4o")),
+    "convert_model": ("gpt-5.2", ("gpt-4o", "gpt-4o"), (" gpt-5 ", "gpt-5")),
 }
 
 

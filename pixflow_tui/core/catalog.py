@@ -136,7 +136,8 @@ HEDRA_CHARACTER3_MODEL_ID = "d1dd37a3-e39a-4854-a298-6510289f9cf2"
 HEDRA_RESOLUTION = "720p"
 HEDRA_ASPECT_RATIO = "9:16"
 TEXT_MODEL = "gpt-4o"
-TEXT_CONVERT_MODEL = "gpt-5.2"
+TEXT_CONVERT_MODEL = "gpt-5.2"  # text → prompt "convert with the model" (setting convert_model)
+RESEARCH_WEB_MODEL = "gpt-4o-mini"  # web-grounded research through the Responses API (setting research_web_model)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,9 @@ def build_text_provider(settings: Settings) -> TextProvider:
     if text_is_live(settings):
         from pixflow_tui.providers.openai_text import OpenAITextProvider
 
-        return OpenAITextProvider(settings.openai_api_key, base_url=settings.openai_base_url)
+        return OpenAITextProvider(settings.openai_api_key, base_url=settings.openai_base_url,
+                                  research_web_model=settings.research_web_model,
+                                  convert_model=settings.convert_model)
     from pixflow_tui.providers.demo import DemoTextProvider
 
     return DemoTextProvider(latency=settings.demo_latency)

@@ -4,7 +4,7 @@ The engine and the workflows only see these types, so they cannot tell the imple
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from pixflow_tui.core.jobs import MediaRequest
 if TYPE_CHECKING:  # pydantic loads with the first prompt, not with every import of the protocols
     from pixflow_tui.core.prompt_schema import PromptOutput
     from pixflow_tui.core.taste import TasteGuidance
+    from pixflow_tui.core.research import KeywordResearch, ResearchBrief, SubTheme
 
 
 class ProviderError(Exception):
@@ -147,6 +148,7 @@ class ImageAnalysis:
     dominant_colors: tuple[str, ...]  # colour names, most common first
     brightness: float  # 0..1
     contrast: float  # 0..1
+    described_by: str = "pixels"  # the vision model that wrote `summary`, or "pixels" for local statistics
 
 
 @dataclass(frozen=True)
@@ -158,20 +160,37 @@ class Script:
 
 @runtime_checkable
 class TextProvider(Protocol):
-    """Text work: prompts from a concept, an image or free text; voiceover scripts."""
+    """Text work: research, prompts from a concept, an image or free text; voiceover scripts."""
 
     name: str  # "openai" | "demo"
 
     def concept_prompts(self, concept: str, count: int, *, reference: ImageAnalysis | None = None,
-                        product: str | None = None, taste: TasteGuidance | None = None) -> AsyncIterator[PromptOutput]:
-        """Yield `count` prompts one by one as each is ready, following the person's `taste` when given."""
+                        product: str | None = None, taste: TasteGuidance | None = None,
+                        sub_themes: Sequence[SubTheme] = (),
+                        brief: ResearchBrief | None = None) -> AsyncIterator[PromptOutput]:
+        """Yield `count` prompts one by one as each is ready, following the person's `taste` when given; prompt
+        i follows `sub_themes[i]` when given (the research step assigns them round-robin) and the brief's
+        recommendations."""
         ...
 
-    async def analyze_reference(self, image: Path) -> ImageAnalysis: ...
+    async def research_keyword(self, keyword: str, concept: str, *, web: bool) -> KeywordResearch:
+        """Trends, competitors and technical analyses of one keyword; `web` searches the web when the server
+        can (the answer's `effective_mode` and `note` say when it fell back to the model)."""
+        ...
+
+    async def sub_themes(self, brief: ResearchBrief, keywords: Sequence[str]) -> list[SubTheme]:
+        """6–8 sub-themes for the brief, every keyword in one or two of them."""
+        ...
+
+    async def analyze_reference(self, image: Path) -> ImageAnalysis:
+        """What a reference photo looks like (the vision model where there is one), to guide prompt style."""
+        ...
 
     async def image_to_prompt(self, image: Path, context: str = "") -> PromptOutput: ...
 
-    async def text_to_prompt(self, text: str) -> PromptOutput: ...
+    async def text_to_prompt(self, text: str, *, convert: bool = False) -> PromptOutput:
+        """The text kept verbatim (or mapped from JSON); with `convert`, written into the schema by the model."""
+        ...
 
     async def write_script(self, concept: str, duration: int, tone: str, app_name: str = "",
                            examples: tuple[str, ...] = ()) -> Script: ...

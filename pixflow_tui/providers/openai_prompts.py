@@ -7,9 +7,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from pixflow_tui.core import catalog
 from pixflow_tui.core.taste import TasteGuidance
 from pixflow_tui.providers.base import ImageAnalysis
+
+if TYPE_CHECKING:
+    from pixflow_tui.core.research import ResearchBrief, SubTheme
 
 _HARD_RULES = """\
 Hard rules (a brief that breaks any of them is rejected):
@@ -85,6 +90,22 @@ spell out the grain and contrast. Describe what you see, but never the person's 
 
 Answer with a single JSON object in the given schema and nothing else."""
 
+REFERENCE_SYSTEM = """\
+You study a reference photograph for a photo team. Describe its look so that a new shoot can borrow it as style
+inspiration: the light (direction, hardness, colour temperature), the palette, the composition and framing, the
+wardrobe and set, the mood. Never describe the person's identity, body, age, ethnicity, skin or hair colour."""
+REFERENCE_USER = "Describe the look of this reference photo as style inspiration for new briefs."
+
+CONVERT_SYSTEM = f"""\
+You turn a free-text description of a photograph into the shooting brief of a photo app. Keep every idea of the text
+and put each in its field; fill the remaining fields with specific choices that fit it.
+
+{_HARD_RULES}
+
+{_SCHEMA_GUIDE}
+
+Answer with a single JSON object in the given schema and nothing else."""
+
 SCRIPT_SYSTEM = """\
 You write voiceover scripts that a creator speaks to camera in a short social video for an AI photo app.
 Rules: spoken words only - no stage directions, no emojis, no hashtags, no speaker labels, no quotation marks around
@@ -141,13 +162,33 @@ def reference_block(reference: ImageAnalysis | None) -> str:
     )
 
 
+def research_block(brief: ResearchBrief | None) -> str:
+    """The research's recommendations for every brief of the batch (empty without research)."""
+    if brief is None:
+        return ""
+    trends, tech = brief.trend_findings, brief.technical_recommendations
+    rows = [("Lens", tech.lens_options[:2]), ("Lighting", tech.lighting_styles[:2]),
+            ("Palettes", trends.color_palettes[:3]), ("Outfit trends", trends.outfit_trends[:3]),
+            ("Set trends", trends.set_design_trends[:3])]
+    lines = [f"- {label}: {', '.join(items)}" for label, items in rows if items]
+    return "\nResearch context (current trends; use what fits this brief):\n" + "\n".join(lines) if lines else ""
+
+
+def sub_theme_line(index: int, count: int, sub_theme: SubTheme | None) -> str:
+    if sub_theme is None:
+        angle = angle_for(index)
+        return (f"This is brief {index + 1} of {count}. Sub-theme: {angle.name} - aesthetic {angle.aesthetic}, "
+                f"mood {angle.mood}; lean into {angle.focus}.")
+    return (f"This is brief {index + 1} of {count}. Sub-theme: {sub_theme.name} - aesthetic {sub_theme.aesthetic}, "
+            f"mood {sub_theme.mood}; key elements: {', '.join(sub_theme.key_elements)}.")
+
+
 def concept_user(concept: str, index: int, count: int, *, reference: ImageAnalysis | None = None,
-                 product: str | None = None, taste: TasteGuidance | None = None) -> str:
-    angle = angle_for(index)
+                 product: str | None = None, taste: TasteGuidance | None = None,
+                 sub_theme: SubTheme | None = None, brief: ResearchBrief | None = None) -> str:
     parts = [
         f"Concept: {concept.strip()}",
-        f"This is brief {index + 1} of {count}. Sub-theme: {angle.name} - aesthetic {angle.aesthetic}, "
-        f"mood {angle.mood}; lean into {angle.focus}.",
+        sub_theme_line(index, count, sub_theme),
         "Make it clearly different from the other briefs of the batch in framing, light setup, outfit and set.",
         "Minimum detail: style 100+ characters, pose.framing 30+, lighting.setup 40+, set_design.backdrop 50+, "
         "camera.lens 20+, outfit.main 40+ naming fabric, colour and cut.",
@@ -156,7 +197,7 @@ def concept_user(concept: str, index: int, count: int, *, reference: ImageAnalys
         parts.append(f"The images are for the app {product}.")
     if taste is not None and not taste.empty:
         parts.append(taste.instructions())
-    return "\n".join(parts) + reference_block(reference)
+    return "\n".join(parts) + research_block(brief) + reference_block(reference)
 
 
 def image_user(context: str) -> str:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +20,9 @@ from pydantic import BaseModel, ValidationError
 from pixflow_tui.core import catalog
 from pixflow_tui.core.taste import TasteGuidance
 from pixflow_tui.core.prompt_schema import PromptOutput
+from pixflow_tui.core.research import KeywordResearch, ResearchBrief, SubTheme
 from pixflow_tui.providers import openai_prompts as P
+from pixflow_tui.providers import openai_research
 from pixflow_tui.providers.base import (
     ImageAnalysis,
     MissingKeyError,
@@ -53,16 +56,31 @@ class _LanguageOut(BaseModel):
     language_code: str
 
 
+class _ReferenceLook(BaseModel):
+    """What the vision model sees in a reference photo (style only, never the person)."""
+
+    summary: str
+    lighting: str
+    palette: str
+    composition: str
+    wardrobe_and_set: str
+    mood: str
+
+
 class OpenAITextProvider:
     """`TextProvider` backed by OpenAI (or any server speaking its chat-completions API)."""
 
     name = "openai"
 
     def __init__(self, api_key: str | None, base_url: str | None = None, model: str = catalog.TEXT_MODEL, *,
-                 timeout: float = 60.0, max_retries: int = 2) -> None:
+                 timeout: float = 60.0, max_retries: int = 2, research_web_model: str = catalog.RESEARCH_WEB_MODEL,
+                 convert_model: str = catalog.TEXT_CONVERT_MODEL) -> None:
         self._api_key = api_key or None
         self._base_url = base_url
         self.model = model
+        self.research_web_model = research_web_model
+        self.convert_model = convert_model
+        self.web_search_missing: str | None = None  # why the server cannot search the web, once it said so
         self._timeout = timeout
         self._max_retries = max_retries
         self._client: AsyncOpenAI | None = None
@@ -85,23 +103,27 @@ class OpenAITextProvider:
             self._loop = loop
         return self._client
 
-    def _error(self, exc: BaseException, context: str) -> ProviderError:
+    def client(self) -> AsyncOpenAI:
+        return self._get_client()
+
+    def error(self, exc: BaseException, context: str) -> ProviderError:
+        """`exc` as a ProviderError in OpenAI's words, the key scrubbed."""
         return openai_error(exc, context=context, secrets=(self._api_key,))
 
-    async def _structured(self, messages: list[dict[str, Any]], response_format: type[T], *, context: str,
-                          temperature: float, max_tokens: int,
-                          check: Callable[[T], str | None] | None = None) -> T:
+    async def structured(self, messages: list[dict[str, Any]], response_format: type[T], *, context: str,
+                         temperature: float, max_tokens: int,
+                         check: Callable[[T], str | None] | None = None, model: str | None = None) -> T:
         """One structured call; a refusal, bad JSON, a cut-off or a failed `check` gets exactly one more try."""
         client = self._get_client()
         failure: ProviderError | None = None
         for _attempt in range(2):
             try:
                 raw = await client.chat.completions.with_raw_response.parse(
-                    model=self.model, messages=messages, response_format=response_format,  # type: ignore[arg-type]
+                    model=model or self.model, messages=messages, response_format=response_format,  # type: ignore[arg-type]
                     temperature=temperature, max_completion_tokens=max_tokens,
                 )
             except Exception as exc:
-                raise self._error(exc, context) from exc
+                raise self.error(exc, context) from exc
             try:
                 completion = raw.parse()
             except ValidationError:
@@ -116,7 +138,7 @@ class OpenAITextProvider:
                     f"{CONTENT_POLICY_PREFIX}OpenAI's content filter stopped the answer ({context})")
                 continue
             except Exception as exc:
-                raise self._error(exc, context) from exc
+                raise self.error(exc, context) from exc
             message = completion.choices[0].message
             if message.refusal:
                 failure = PermanentProviderError(f"the model refused ({context}): {scrub(message.refusal)}")
@@ -140,8 +162,9 @@ class OpenAITextProvider:
     # ------------------------------------------------------------------ prompts
 
     async def concept_prompts(self, concept: str, count: int, *, reference: ImageAnalysis | None = None,
-                              product: str | None = None,
-                              taste: TasteGuidance | None = None) -> AsyncIterator[PromptOutput]:
+                              product: str | None = None, taste: TasteGuidance | None = None,
+                              sub_themes: Sequence[SubTheme] = (),
+                              brief: ResearchBrief | None = None) -> AsyncIterator[PromptOutput]:
         """Yield `count` prompts in the order they finish (not index order), at most 4 calls at a time.
 
         A failed prompt does not stop the others: every success is yielded first, then the first error is raised.
@@ -154,9 +177,10 @@ class OpenAITextProvider:
         gate = asyncio.Semaphore(min(MAX_CONCURRENT_PROMPTS, count))
 
         async def one(index: int) -> PromptOutput:
-            user = P.concept_user(concept, index, count, reference=reference, product=product, taste=taste)
+            user = P.concept_user(concept, index, count, reference=reference, product=product, taste=taste,
+                                  sub_theme=sub_themes[index] if index < len(sub_themes) else None, brief=brief)
             async with gate:
-                return await self._structured(
+                return await self.structured(
                     [{"role": "system", "content": system}, {"role": "user", "content": user}], PromptOutput,
                     context=f"prompt {index + 1} of {count}", temperature=0.6, max_tokens=7000,
                 )
@@ -180,11 +204,29 @@ class OpenAITextProvider:
         if first_error is not None:
             raise first_error
 
+    async def research_keyword(self, keyword: str, concept: str, *, web: bool) -> KeywordResearch:
+        _require(keyword, "keyword")
+        return await openai_research.research_keyword(self, keyword, concept, web=web)
+
+    async def sub_themes(self, brief: ResearchBrief, keywords: Sequence[str]) -> list[SubTheme]:
+        return await openai_research.sub_themes(self, brief, keywords)
+
     async def analyze_reference(self, image: Path) -> ImageAnalysis:
-        """Local pixel statistics, shared with the demo provider: no call, no cost, works without a key."""
+        """The vision model describes the photo's look (light, palette, composition, styling, mood); the local
+        pixel statistics (size, colours, brightness, contrast) come with it."""
         from pixflow_tui.providers.demo.analysis import analyze_image
 
-        return await asyncio.to_thread(analyze_image, Path(image))
+        data_url = await asyncio.to_thread(image_data_url, Path(image))
+        pixels = await asyncio.to_thread(analyze_image, Path(image))
+        look = await self.structured(
+            [{"role": "system", "content": P.REFERENCE_SYSTEM},
+             {"role": "user", "content": [{"type": "text", "text": P.REFERENCE_USER},
+                                          {"type": "image_url", "image_url": {"url": data_url, "detail": "high"}}]}],
+            _ReferenceLook, context=f"reference image {Path(image).name}", temperature=0.3, max_tokens=1000)
+        summary = (f"{look.summary.strip()} Lighting: {look.lighting.strip()}. Palette: {look.palette.strip()}. "
+                   f"Composition: {look.composition.strip()}. Wardrobe and set: {look.wardrobe_and_set.strip()}. "
+                   f"Mood: {look.mood.strip()}. Measured: {pixels.summary}.")
+        return replace(pixels, summary=summary, described_by=self.model)
 
     async def image_to_prompt(self, image: Path, context: str = "") -> PromptOutput:
         data_url = await asyncio.to_thread(image_data_url, Path(image))
@@ -195,15 +237,21 @@ class OpenAITextProvider:
                 {"type": "image_url", "image_url": {"url": data_url, "detail": "high"}},
             ]},
         ]
-        return await self._structured(messages, PromptOutput, context=f"image {Path(image).name}",
+        return await self.structured(messages, PromptOutput, context=f"image {Path(image).name}",
                                       temperature=0.3, max_tokens=4000)
 
-    async def text_to_prompt(self, text: str) -> PromptOutput:
+    async def text_to_prompt(self, text: str, *, convert: bool = False) -> PromptOutput:
+        """Without `convert` no call is made (the text is kept verbatim, or mapped when it is JSON); with it, the
+        conversion model writes the text into the schema."""
         _require(text, "text")
         if len(text) > catalog.TEXT_TO_JSON_MAX_CHARS:
             raise PermanentProviderError(
                 f"text is {len(text)} characters; the limit is {catalog.TEXT_TO_JSON_MAX_CHARS}")
-        return prompt_from_text(text)
+        if not convert:
+            return prompt_from_text(text)
+        return await self.structured(
+            [{"role": "system", "content": P.CONVERT_SYSTEM}, {"role": "user", "content": text.strip()}],
+            PromptOutput, context="convert text", temperature=0.65, max_tokens=3500, model=self.convert_model)
 
     # ------------------------------------------------------------------ scripts
 
@@ -220,7 +268,7 @@ class OpenAITextProvider:
         return await self._fit_length(out.script, duration)
 
     async def _script_call(self, user: str, context: str, *, temperature: float) -> _ScriptOut:
-        return await self._structured(
+        return await self.structured(
             [{"role": "system", "content": P.SCRIPT_SYSTEM}, {"role": "user", "content": user}], _ScriptOut,
             context=context, temperature=temperature, max_tokens=1500,
             check=lambda s: None if s.script.strip() else "the script is empty",
@@ -247,7 +295,7 @@ class OpenAITextProvider:
             absent = [lang for lang in wanted if lang.lower() not in got]
             return f"no translation for {', '.join(absent)}" if absent else None
 
-        out = await self._structured(
+        out = await self.structured(
             [{"role": "system", "content": P.TRANSLATE_SYSTEM},
              {"role": "user", "content": P.translate_user(text, wanted)}],
             _Translations, context="translate", temperature=0.4, max_tokens=4000, check=missing,
@@ -257,7 +305,7 @@ class OpenAITextProvider:
 
     async def detect_language(self, text: str) -> str:
         _require(text, "text")
-        out = await self._structured(
+        out = await self.structured(
             [{"role": "system", "content": P.DETECT_LANGUAGE_SYSTEM}, {"role": "user", "content": text.strip()[:2000]}],
             _LanguageOut, context="detect language", temperature=0.0, max_tokens=20,
             check=lambda o: None if o.language_code.strip() else "no language code",

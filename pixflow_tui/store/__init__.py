@@ -23,6 +23,7 @@ from pixflow_tui.store.images_repo import (
 )
 from pixflow_tui.store.migrations import LATEST_VERSION
 from pixflow_tui.store.records import UserRecord
+from pixflow_tui.store.research_repo import ResearchCacheRepository
 from pixflow_tui.store.scripts_repo import ScriptRepository
 from pixflow_tui.store.taste_repo import TasteRepository
 from pixflow_tui.store.users_repo import UserRepository
@@ -94,6 +95,7 @@ class Store:
         self.scripts = ScriptRepository(user_id)
         self.taste = TasteRepository(db, user_id)
         self.users = UserRepository(user_id)
+        self.research_cache = ResearchCacheRepository(db)
 
     @cached_property
     def library(self) -> LibraryQueries:

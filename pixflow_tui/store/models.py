@@ -79,6 +79,7 @@ class History(BaseModel):
     model_used = TextField(null=True)
     variety_score = TextField(null=True)  # JSON
     quality_metrics = TextField(null=True)  # JSON
+    research = TextField(null=True)  # JSON: what the research step found before the prompts were written
     created_at = UTCDateTimeField(default=utcnow, index=True)
 
     class Meta:
@@ -369,6 +370,23 @@ class ScriptVersion(BaseModel):
         indexes = ((("script", "id"), False),)
 
 
+class ResearchCache(BaseModel):
+    """One keyword's research in one mode (`web`, `model`, `demo`), shared by every user; used until it expires."""
+
+    id = AutoField()
+    cache_key = TextField(unique=True)  # "<mode>::<keyword>"
+    mode = TextField()
+    keyword = TextField()
+    payload = TextField()  # JSON: the keyword's analyses and sources
+    created_at = UTCDateTimeField(default=utcnow)
+    expires_at = UTCDateTimeField(index=True)
+    access_count = IntegerField(default=0)
+    last_accessed_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        table_name = "research_cache"
+
+
 class SchemaMigration(BaseModel):
     version = IntegerField(primary_key=True)
     name = TextField()
@@ -394,4 +412,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     PipelineRun,
     Script,
     ScriptVersion,
+    ResearchCache,
 ]

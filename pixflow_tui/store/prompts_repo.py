@@ -42,6 +42,7 @@ def history_record(row: History) -> HistoryRecord:
         id=row.id, concept=row.concept, prompts=json.loads(row.prompts), prompt_count=row.prompt_count,
         source=row.source, model_used=row.model_used, variety_score=_json(row.variety_score),
         quality_metrics=_json(row.quality_metrics), product_id=row.product_id, created_at=row.created_at,
+        research=_json(row.research),
     )
 
 
@@ -52,9 +53,11 @@ class HistoryRepository:
 
     def add(self, *, concept: str, prompts: builtins.list[dict[str, Any]], source: str = "generated",
             model_used: str | None = None, variety_score: dict[str, Any] | None = None,
-            quality_metrics: dict[str, Any] | None = None, product_id: int | None = None) -> HistoryRecord:
+            quality_metrics: dict[str, Any] | None = None, product_id: int | None = None,
+            research: dict[str, Any] | None = None) -> HistoryRecord:
         with self.db.atomic():
             row = History.create(
+                research=json.dumps(research) if research is not None else None,
                 user=self.user_id, product=product_id, concept=concept, prompts=json.dumps(prompts),
                 prompt_count=len(prompts), source=source, model_used=model_used,
                 variety_score=json.dumps(variety_score) if variety_score is not None else None,

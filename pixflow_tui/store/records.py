@@ -145,6 +145,7 @@ class HistoryRecord:
     quality_metrics: dict[str, Any] | None
     product_id: int | None
     created_at: datetime
+    research: dict[str, Any] | None = None  # the research step's outcome (ResearchOutcome.to_dict), when it ran
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pixflow_tui.core.prompt_schema import PromptOutput
@@ -18,6 +18,7 @@ class PromptParcel:
     source: str = "generated"  # how a history entry was made: generated, analyzed or text
     origin: str = "prompt_factory"  # who sent prompts to Asset Monster: prompt_factory or favorite
     product_id: int | None = None  # the product the prompts were made for (the images' taste profile)
+    research: dict[str, Any] | None = None  # what the research step found (ResearchOutcome.to_dict), if it ran
 
 
 @dataclass
@@ -42,11 +43,11 @@ class Handoff:
         return taken
 
     def send_history(self, concept: str, prompts: list[PromptOutput], history_id: int | None = None,
-                     source: str = "generated") -> None:
+                     source: str = "generated", research: dict[str, Any] | None = None) -> None:
         """Prompts for Prompt Factory to show again (the newest parcel wins there: one concept at a time)."""
         if prompts:
             with self._lock:
-                self._history.append(PromptParcel(concept, tuple(prompts), history_id, source))
+                self._history.append(PromptParcel(concept, tuple(prompts), history_id, source, research=research))
 
     def take_history(self) -> list[PromptParcel]:
         with self._lock:

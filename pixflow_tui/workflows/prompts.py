@@ -13,6 +13,8 @@ from pydantic import BaseModel
 from pixflow_tui.core import catalog
 from pixflow_tui.core.prompt_import import prompt_from_any
 from pixflow_tui.core.prompt_schema import SECTIONS, PromptOutput, PromptParseError, parse_prompt
+from pixflow_tui.core.reference_rules import enforce_reference_rules
+from pixflow_tui.core.research import ResearchOutcome, assign_sub_themes
 from pixflow_tui.core.scoring import quality_metrics, variety_score
 from pixflow_tui.core.taste import TasteGuidance
 from pixflow_tui.providers.base import ImageAnalysis, ProviderError
@@ -23,6 +25,7 @@ from pixflow_tui.workflows.inputs import (
     check_count,
     check_image_file,
 )
+from pixflow_tui.workflows.research import ResearchError, research_concept
 
 
 class PromptGenerationError(RuntimeError):
@@ -36,20 +39,54 @@ class GeneratedPrompts:
     history_id: int | None
     quality: dict
     variety: dict
+    research: ResearchOutcome | None = None
+
+
+def research_mode(ctx: AppContext, mode: str | None = None) -> str:
+    """The research mode of a run: `mode` when given, else the `research` setting (web, model or off)."""
+    chosen = (mode or ctx.settings.research).strip().lower()
+    if chosen not in ("web", "model", "off"):
+        raise InputError(f"research mode {mode!r} is not one of: web, model, off")
+    return chosen
+
+
+async def research(ctx: AppContext, concept: str, mode: str | None = None, *,
+                   on_progress: Callable[[str], None] | None = None) -> ResearchOutcome | None:
+    """The research step before prompts are written; None when research is off."""
+    chosen = research_mode(ctx, mode)
+    if chosen == "off":
+        return None
+    try:
+        return await research_concept(ctx, concept, chosen, on_progress=on_progress)
+    except ResearchError as exc:
+        raise PromptGenerationError(str(exc)) from exc
+
+
+async def describe_reference(ctx: AppContext, reference: Path) -> ImageAnalysis:
+    """The text provider's look at a reference photo (its vision model when live)."""
+    try:
+        return await ctx.text.analyze_reference(await check_image(reference))
+    except ProviderError as exc:
+        raise PromptGenerationError(f"reading the reference image failed: {exc.message}") from exc
 
 
 async def stream_prompts(ctx: AppContext, concept: str, count: int, *, reference: Path | None = None,
-                         product: str | None = None, taste: TasteGuidance | None = None) -> AsyncIterator[PromptOutput]:
-    """The prompts as they are written; `taste` (workflows/taste.guidance) steers them toward liked patterns."""
+                         product: str | None = None, taste: TasteGuidance | None = None,
+                         researched: ResearchOutcome | None = None,
+                         analysis: ImageAnalysis | None = None) -> AsyncIterator[PromptOutput]:
+    """Prompts one by one as they are written: `taste` (workflows/taste.guidance) steers them toward liked
+    patterns, slot i follows sub-theme i (round-robin) of `researched`. With a reference photo, its look
+    (`analysis`, else read now) guides the style and every prompt keeps the reference's person and hair."""
     concept = check_concept(concept)
     check_count(count, *catalog.PROMPT_COUNT_RANGE, "the prompt count")
-    analysis: ImageAnalysis | None = None
+    if reference is not None and analysis is None:
+        analysis = await describe_reference(ctx, reference)
+    sub_themes = assign_sub_themes(researched.sub_themes, count) if researched is not None else []
     try:
-        if reference is not None:
-            analysis = await ctx.text.analyze_reference(await check_image(reference))
         async for prompt in ctx.text.concept_prompts(concept, count, reference=analysis, product=product,
-                                                     taste=taste):
-            yield prompt
+                                                     taste=taste, sub_themes=sub_themes,
+                                                     brief=researched.brief if researched else None):
+            yield enforce_reference_rules(prompt) if reference is not None else prompt
     except ProviderError as exc:
         raise PromptGenerationError(f"prompt generation failed: {exc.message}") from exc
 
@@ -62,39 +99,50 @@ def taste_record(taste: TasteGuidance, prompts: list[dict[str, Any]]) -> dict[st
 
 def save_to_history(ctx: AppContext, concept: str, prompts: list[PromptOutput], *, source: str = "generated",
                     product_id: int | None = None,
-                    taste: TasteGuidance | None = None) -> tuple[int, dict[str, Any], dict[str, Any]]:
+                    taste: TasteGuidance | None = None,
+                    researched: ResearchOutcome | None = None) -> tuple[int, dict[str, Any], dict[str, Any]]:
     dumped = [p.model_dump() for p in prompts]
     quality = quality_metrics(prompts)
     if taste is not None:
         quality["taste"] = taste_record(taste, dumped)
     variety = variety_score(prompts)
     entry = ctx.store.history.add(concept=concept, prompts=dumped, source=source, model_used=ctx.text.name,
-                                  variety_score=variety, quality_metrics=quality, product_id=product_id)
+                                  variety_score=variety, quality_metrics=quality, product_id=product_id,
+                                  research=researched.to_dict() if researched is not None else None)
     return entry.id, quality, variety
 
 
 async def generate_prompts(ctx: AppContext, concept: str, count: int, *, reference: Path | None = None,
                            on_prompt: Callable[[int, PromptOutput], None] | None = None,
                            taste: TasteGuidance | None = None, product_id: int | None = None,
-                           product: ProductChoice | None = None) -> GeneratedPrompts:
-    """Write `count` prompts (for `product`, as Prompt Factory's product choice does) and save them to history
-    (partial results are saved too when a later one fails)."""
+                           product: ProductChoice | None = None, research_with: str | None = None,
+                           on_research: Callable[[ResearchOutcome], None] | None = None) -> GeneratedPrompts:
+    """Research the concept (`research_with`: web, model or off; the setting when None), then write `count`
+    prompts (following `taste` when given; for `product`, as Prompt Factory's product choice does) and save them
+    with the research to history (partial results are saved too when a later one fails)."""
     prompts: list[PromptOutput] = []
     concept = check_concept(concept)
+    check_count(count, *catalog.PROMPT_COUNT_RANGE, "the prompt count")
     history_id: int | None = None
     quality: dict[str, Any] = {}
     variety: dict[str, Any] = {}
     product_id = product.id if product is not None else product_id
+    analysis = await describe_reference(ctx, reference) if reference is not None else None
+    researched = await research(ctx, concept, research_with)
+    if researched is not None and on_research:
+        on_research(researched)
     try:
         async for prompt in stream_prompts(ctx, concept, count, reference=reference, taste=taste,
-                                           product=product.name if product else None):
+                                           product=product.name if product else None,
+                                           researched=researched, analysis=analysis):
             prompts.append(prompt)
             if on_prompt:
                 on_prompt(len(prompts) - 1, prompt)
     finally:
         if prompts:
-            history_id, quality, variety = save_to_history(ctx, concept, prompts, product_id=product_id, taste=taste)
-    return GeneratedPrompts(concept, prompts, history_id, quality, variety)
+            history_id, quality, variety = save_to_history(ctx, concept, prompts, product_id=product_id, taste=taste,
+                                                           researched=researched)
+    return GeneratedPrompts(concept, prompts, history_id, quality, variety, researched)
 
 
 async def check_image(path: str | Path, *, what: str = "reference image") -> Path:
@@ -125,9 +173,9 @@ async def analyze_image(ctx: AppContext, image: str | Path, context: str = "") -
     return prompt, history_id
 
 
-async def text_prompt(ctx: AppContext, text: str) -> PromptOutput:
-    """Free text (kept verbatim as `style`) or a JSON prompt (ours or the scene/subject/camera shape) → a schema
-    prompt (not saved; see `prompt_from_text`)."""
+async def text_prompt(ctx: AppContext, text: str, *, convert: bool = False) -> PromptOutput:
+    """Free text (kept verbatim as `style`, or with `convert` written into the schema by the conversion model) or
+    a JSON prompt (ours or the scene/subject/camera shape) → a schema prompt (not saved; see `prompt_from_text`)."""
     stripped = text.strip()
     if not stripped:
         raise InputError("the text is empty; paste a prompt or a JSON object")
@@ -140,7 +188,7 @@ async def text_prompt(ctx: AppContext, text: str) -> PromptOutput:
             raise InputError(f"the text starts like JSON but is not valid JSON: {exc.msg} at line {exc.lineno}, "
                              f"column {exc.colno}") from None
     try:
-        return await ctx.text.text_to_prompt(stripped)
+        return await ctx.text.text_to_prompt(stripped, convert=convert)
     except ProviderError as exc:
         raise PromptGenerationError(f"text conversion failed: {exc.message}") from exc
 
@@ -150,9 +198,9 @@ def text_concept(prompt: PromptOutput) -> str:
     return " ".join(prompt.style.split()[:8]) or "custom"
 
 
-async def prompt_from_text(ctx: AppContext, text: str) -> tuple[PromptOutput, int]:
+async def prompt_from_text(ctx: AppContext, text: str, *, convert: bool = False) -> tuple[PromptOutput, int]:
     """Free text or a JSON prompt (ours or the scene/subject/camera shape) → a schema prompt, saved to history."""
-    prompt = await text_prompt(ctx, text)
+    prompt = await text_prompt(ctx, text, convert=convert)
     history_id, _, _ = save_to_history(ctx, text_concept(prompt), [prompt], source="text")
     return prompt, history_id
 

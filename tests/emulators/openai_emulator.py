@@ -1,4 +1,5 @@
-"""A local HTTP emulator of the OpenAI chat-completions and speech endpoints, for the real `openai.AsyncOpenAI`.
+"""A local HTTP emulator of the OpenAI chat-completions, Responses (with web search) and speech endpoints, for the
+real `openai.AsyncOpenAI`.
 
 Use `AsyncOpenAI(base_url=emu.base_url, api_key="sk-test", max_retries=0)`. Structured output
 (`response_format` json_schema, as sent by `chat.completions.parse`) gets a document that validates against
@@ -16,14 +17,16 @@ import urllib.request
 import uuid
 from collections import deque
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from . import media
+from . import openai_responses
 from ._http import HttpEmulator, Request, Response, json_response
 from .schema_gen import fake_from_schema
 
-Endpoint = Literal["chat", "speech"]
+Endpoint = Literal["chat", "speech", "responses"]
 
 _STOPWORDS = frozenset(
     "a an and are as at be but by for from has have in into is it its of on or that the this to was were will "
@@ -108,17 +111,26 @@ class OpenAIEmulator(HttpEmulator):
         latency: float = 0.0,
         words_per_second: float = 2.5,
         require_auth: bool = True,
+        web_search: bool = True,
+        responses_api: bool = True,
     ) -> None:
+        """`web_search`: the Responses API offers the web-search tool (else 400 for it); `responses_api`: the
+        server has the Responses API at all (else 404, as an older compatible server)."""
         super().__init__(host=host, port=port)
         self.latency = latency
         self.words_per_second = words_per_second
         self.require_auth = require_auth
         self.chat_requests: list[dict[str, Any]] = []
         self.speech_requests: list[dict[str, Any]] = []
+        self.responses_requests: list[dict[str, Any]] = []
+        self.web_search = web_search
+        self.responses_api = responses_api
+        self.web_sources: list[tuple[str, str]] = list(openai_responses.DEFAULT_SOURCES)  # (url, title)
         self.auth_headers: list[str] = []
         self.images_seen: list[tuple[int, int]] = []
         self.image_colors: list[str] = []
-        self._scripts: dict[Endpoint, deque[ScriptedResponse]] = {"chat": deque(), "speech": deque()}
+        self._scripts: dict[Endpoint, deque[ScriptedResponse]] = {"chat": deque(), "speech": deque(),
+                                                                  "responses": deque()}
         self._lock = threading.Lock()
         self._counter = 0
 
@@ -163,6 +175,8 @@ class OpenAIEmulator(HttpEmulator):
             response = self._chat(request)
         elif route == ("POST", "/v1/audio/speech"):
             response = self._speech(request)
+        elif route == ("POST", "/v1/responses") and self.responses_api:
+            response = self._responses(request)
         elif route == ("GET", "/v1/models"):
             models = ["gpt-4o", "gpt-4o-mini", "gpt-4o-mini-tts", "tts-1"]
             response = json_response({
@@ -218,13 +232,14 @@ class OpenAIEmulator(HttpEmulator):
             self.chat_requests.append(body)
         if not isinstance(body.get("messages"), list) or not body["messages"]:
             return error_response(400, "Missing required parameter: 'messages'.")
-        scripted = self._pop("chat")
+        return self._answer("chat", lambda scripted: self._completion(body, scripted))
+
+    def _answer(self, endpoint: Endpoint, make: Callable[[ScriptedResponse | None], Response]) -> Response:
+        """The next scripted answer of `endpoint` (a dropped connection, a raw body or error) or `make`'s."""
+        scripted = self._pop(endpoint)
         if scripted is not None and scripted.drop:
             return Response(action="drop", delay=scripted.delay)
-        if scripted is not None and scripted.is_raw():
-            response = self._raw(scripted)
-        else:
-            response = self._completion(body, scripted)
+        response = self._raw(scripted) if scripted is not None and scripted.is_raw() else make(scripted)
         if scripted is not None:
             response.delay += scripted.delay
         return response
@@ -333,6 +348,38 @@ class OpenAIEmulator(HttpEmulator):
             events.append({**head, "choices": [], "usage": completion["usage"]})
         payload = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
         return Response(200, payload.encode(), "text/event-stream")
+
+    @property
+    def images_in_chat(self) -> int:
+        """How many images the chat requests carried (a vision call sends the image as a data URL part)."""
+        return sum(1 for body in self.chat_requests for message in body.get("messages") or []
+                   if isinstance(message, dict) and isinstance(message.get("content"), list)
+                   for part in message["content"] if isinstance(part, dict) and part.get("type") == "image_url")
+
+    # ------------------------------------------------------------------ responses (web search)
+
+    def _responses(self, request: Request) -> Response:
+        body = self._parse_body(request)
+        if body is None:
+            return error_response(400, "We could not parse the JSON body of your request.")
+        with self._lock:
+            self.responses_requests.append(body)
+        if not body.get("input"):
+            return error_response(400, "Missing required parameter: 'input'.")
+        tool = openai_responses.wants_web_search(body)
+        if tool is not None and not self.web_search:
+            return error_response(400, f"Hosted tool '{tool}' is not supported with this server.")
+        return self._answer("responses", lambda scripted: self._response(body, scripted))
+
+    def _response(self, body: dict[str, Any], scripted: ScriptedResponse | None) -> Response:
+        text = openai_responses.input_text(body.get("input"))
+        answer = (scripted.content if scripted is not None and scripted.content is not None
+                  else openai_responses.answer_text(text, keywords(text.split("Search the web")[0])))
+        with self._lock:
+            self._counter += 1
+            counter = self._counter
+            sources = list(self.web_sources)
+        return json_response(openai_responses.response_body(body, answer, sources, counter))
 
     # ------------------------------------------------------------------ speech
 

@@ -136,13 +136,15 @@ async def test_image_to_prompt_checks_the_file_first(text: OpenAITextProvider, o
     assert openai_emu.chat_requests == []
 
 
-async def test_analyze_reference_is_local_pixel_statistics(openai_emu: OpenAIEmulator,
-                                                            make_image: Callable[..., Path]) -> None:
-    provider = OpenAITextProvider(None, base_url=openai_emu.base_url)  # no key needed: nothing is sent
-    analysis = await provider.analyze_reference(make_image("wide.png", size=(120, 60), color=(30, 60, 230)))
+async def test_analyze_reference_asks_the_vision_model_and_keeps_the_pixel_statistics(
+        text: OpenAITextProvider, openai_emu: OpenAIEmulator, make_image: Callable[..., Path]) -> None:
+    analysis = await text.analyze_reference(make_image("wide.png", size=(120, 60), color=(30, 60, 230)))
     assert (analysis.width, analysis.height, analysis.orientation) == (120, 60, "landscape")
-    assert analysis.dominant_colors[0] == "blue"
-    assert openai_emu.chat_requests == []
+    assert analysis.dominant_colors[0] == "blue" and analysis.described_by == "gpt-4o"
+    assert openai_emu.images_in_chat == 1 and openai_emu.images_seen == [(120, 60)]
+    request = openai_emu.chat_requests[0]
+    assert request["model"] == "gpt-4o" and request["response_format"]["type"] == "json_schema"
+    assert "120x60 blue" in analysis.summary  # the emulator's look at the real pixels came back
 
 
 async def test_text_to_prompt_needs_no_call_and_no_key() -> None:

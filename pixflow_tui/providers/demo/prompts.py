@@ -19,6 +19,7 @@ from pixflow_tui.core.prompt_schema import (
     SetDesign,
 )
 from pixflow_tui.core.taste import Pattern, TasteGuidance, field_pattern
+from pixflow_tui.core.research import SubTheme
 from pixflow_tui.providers.base import ImageAnalysis
 from pixflow_tui.providers.demo import vocabulary as vocab
 from pixflow_tui.providers.demo.analysis import contrast_word, key_of, temperature_of
@@ -134,8 +135,9 @@ def _reference_words(reference: ImageAnalysis) -> tuple[str, str, str]:
 
 
 def concept_prompt(concept: str, index: int, reference: ImageAnalysis | None = None,
-                   taste: TasteGuidance | None = None) -> PromptOutput:
-    """Prompt number `index` of a batch for `concept` (already cleaned), following `taste` when given."""
+                   taste: TasteGuidance | None = None, sub_theme: SubTheme | None = None) -> PromptOutput:
+    """Prompt number `index` of a batch for `concept` (already cleaned), following `taste` when given, in
+    `sub_theme`'s aesthetic and mood."""
     p = _Picker(concept, index, taste)
     phrase = _phrase(concept)
     lowered = concept.lower()
@@ -148,6 +150,8 @@ def concept_prompt(concept: str, index: int, reference: ImageAnalysis | None = N
     cut = p.pick(vocab.CUTS, "cut")
     mood = next((m for m in vocab.MOODS if m.lower() in lowered), None) or vocab.MOODS[(p.base + index * 2) % 5]
     aesthetic = vocab.AESTHETICS[(p.base // 7 + index) % len(vocab.AESTHETICS)]
+    if sub_theme is not None:
+        mood, aesthetic = sub_theme.mood or mood, sub_theme.aesthetic or aesthetic
 
     if reference is not None:
         dark = key_of(reference.brightness) == "low-key"
@@ -174,6 +178,8 @@ def concept_prompt(concept: str, index: int, reference: ImageAnalysis | None = N
         light_mood += f"; inspired by the reference: {tones}, {key}"
         colour_grade = f"{grade}, inspired by the reference palette of {', '.join(reference.dominant_colors[:3])}"
         contrast = contrast_text
+    if sub_theme is not None:
+        style += f" Sub-theme “{sub_theme.name}”: {', '.join(clean_concept(e) for e in sub_theme.key_elements[:3])}."
     style += f" CRITICAL: {hero}."
 
     hair = p.pick(vocab.HAIRSTYLES, "hair")
@@ -259,6 +265,14 @@ def analysis_prompt(analysis: ImageAnalysis, context: str = "") -> PromptOutput:
                                     f"{temperature_of(colours)} balance",
                         grain=p.pick(vocab.GRAINS, "grain"), contrast=contrast),
     )
+
+
+def converted_text_prompt(text: str) -> PromptOutput:
+    """The demo's "convert with the model": a full prompt built around the text's words, the text leading the
+    style."""
+    cleaned = clean_concept(text)
+    built = concept_prompt(cleaned[:300] or "portrait", 0)
+    return built.model_copy(update={"style": f"{cleaned} — {built.style}"})
 
 
 def text_prompt(text: str) -> PromptOutput:

@@ -3,8 +3,9 @@ tone phrases. There is no offline translator: translations are the source text, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pixflow_tui.core.scripts import guess_language
 from pixflow_tui.core import catalog
@@ -13,6 +14,9 @@ from pixflow_tui.core.taste import TasteGuidance
 from pixflow_tui.providers.base import ImageAnalysis, PermanentProviderError, Script
 from pixflow_tui.providers.demo import prompts, scripts
 from pixflow_tui.providers.demo.analysis import analyze_image
+
+if TYPE_CHECKING:
+    from pixflow_tui.core.research import KeywordResearch, ResearchBrief, SubTheme
 
 TRANSLATION_LABEL = "[demo translation to {language}] "
 
@@ -30,16 +34,34 @@ class DemoTextProvider:
             await asyncio.sleep(self.latency * share)
 
     async def concept_prompts(self, concept: str, count: int, *, reference: ImageAnalysis | None = None,
-                              product: str | None = None,
-                              taste: TasteGuidance | None = None) -> AsyncIterator[PromptOutput]:
+                              product: str | None = None, taste: TasteGuidance | None = None,
+                              sub_themes: Sequence[SubTheme] = (),
+                              brief: ResearchBrief | None = None) -> AsyncIterator[PromptOutput]:
         """`count` varied prompts for `concept`, favouring the liked patterns of `taste` and avoiding its disliked
-        ones. `product` does not change prompts (as in the original app)."""
+        ones, prompt i in `sub_themes[i]`'s aesthetic and mood when given. `product` does not change prompts (as in
+        the original app)."""
         cleaned = prompts.clean_concept(concept)
         if not concept.strip():
             raise PermanentProviderError("concept is empty")
         for index in range(max(0, count)):
             await self._pause()
-            yield prompts.concept_prompt(cleaned, index, reference, taste)
+            yield prompts.concept_prompt(cleaned, index, reference, taste,
+                                         sub_themes[index] if index < len(sub_themes) else None)
+
+    async def research_keyword(self, keyword: str, concept: str, *, web: bool) -> KeywordResearch:
+        """From the local vocabulary (no web offline: `effective_mode` is "demo")."""
+        from pixflow_tui.providers.demo import research
+
+        if not keyword.strip():
+            raise PermanentProviderError("keyword is empty")
+        await self._pause(0.1)
+        return research.research_keyword(keyword)
+
+    async def sub_themes(self, brief: ResearchBrief, keywords: Sequence[str]) -> list[SubTheme]:
+        from pixflow_tui.providers.demo import research
+
+        await self._pause(0.1)
+        return research.sub_themes(brief, keywords)
 
     async def analyze_reference(self, image: Path) -> ImageAnalysis:
         await self._pause(0.5)
@@ -50,12 +72,17 @@ class DemoTextProvider:
         await self._pause(0.5)
         return prompts.analysis_prompt(analysis, context)
 
-    async def text_to_prompt(self, text: str) -> PromptOutput:
+    async def text_to_prompt(self, text: str, *, convert: bool = False) -> PromptOutput:
+        """Kept verbatim; with `convert`, every field is filled from the local vocabulary around the text (the
+        style keeps the text first)."""
         if not text.strip():
             raise PermanentProviderError("text is empty")
         if len(text) > catalog.TEXT_TO_JSON_MAX_CHARS:
             raise PermanentProviderError(f"text is {len(text)} characters; the limit is "
                                          f"{catalog.TEXT_TO_JSON_MAX_CHARS}")
+        if convert:
+            await self._pause(0.5)
+            return prompts.converted_text_prompt(text)
         return prompts.text_prompt(text)
 
     async def write_script(self, concept: str, duration: int, tone: str, app_name: str = "",

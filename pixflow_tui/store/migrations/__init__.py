@@ -32,5 +32,6 @@ MIGRATIONS: list[Migration] = [
     (7, "exact_types", _step("m0007_exact_types")),
     (8, "image_sources", _step("m0008_image_sources")),
     (9, "search_contentless", _step("m0009_search_contentless")),
+    (10, "research", _step("m0010_research")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -11,9 +11,13 @@ from pf_helpers import field_value, message, pf, prompt_list, results, rows, set
 CONCEPT = "rainy neon street portrait"
 
 
-async def demo_prompts(concept: str, count: int) -> list[dict]:
-    """What the deterministic demo provider writes for `concept`: the oracle for what the screen shows."""
-    return [p.model_dump() async for p in DemoTextProvider().concept_prompts(concept, count)]
+async def demo_prompts(concept: str, count: int, batch: Batch | None = None) -> list[dict]:
+    """What the deterministic demo provider writes for `concept` (in the sub-themes the batch's research assigned):
+    the oracle for what the screen shows."""
+    from pixflow_tui.core.research import assign_sub_themes
+
+    themes = assign_sub_themes(batch.research.sub_themes, count) if batch and batch.research else []
+    return [p.model_dump() async for p in DemoTextProvider().concept_prompts(concept, count, sub_themes=themes)]
 
 
 async def test_arrives_without_focus_in_a_text_field_and_shows_the_empty_state(make_app) -> None:
@@ -32,9 +36,9 @@ async def test_concept_flow_writes_selects_first_shows_it_and_saves_history(make
         await settle(pilot)
         await write_concept(pilot, CONCEPT, 3)
 
-        expected = await demo_prompts(CONCEPT, 3)
         screen = pf(app)
-        assert screen.results.shown is not None
+        assert screen.results.shown is not None and screen.results.shown.research is not None  # researched first
+        expected = await demo_prompts(CONCEPT, 3, screen.results.shown)
         assert [p.model_dump() for p in screen.results.shown.prompts] == expected
         assert prompt_list(app).option_count == 3
         assert prompt_list(app).highlighted == 0
@@ -175,7 +179,7 @@ async def test_a_reference_image_guides_the_prompts(make_app, tmp_path) -> None:
         await settle(pilot)
         screen = pf(app)
         assert screen.results.shown is not None and len(screen.results.shown.prompts) == 4  # the default count
-        without = await demo_prompts(CONCEPT, 4)
+        without = await demo_prompts(CONCEPT, 4, screen.results.shown)
         assert [p.model_dump() for p in screen.results.shown.prompts] != without  # the analysis changed them
         assert app.context.store.history.count() == 1
 

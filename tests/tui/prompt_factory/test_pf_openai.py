@@ -1,11 +1,9 @@
 """The Prompt Factory against the OpenAI emulator: the real `openai` SDK, the real wire protocol, no network."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from emulators.fixtures import bypass_proxies
 from emulators.openai_emulator import OpenAIEmulator
 
 from pf_helpers import fill, make_image, message, pf, prompt_list, results, settle, view, write_concept
@@ -14,15 +12,10 @@ CONCEPT = "vintage racing driver portrait"
 
 
 @pytest.fixture
-def emu(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIEmulator]:
-    bypass_proxies(monkeypatch)
-    with OpenAIEmulator() as emulator:
-        yield emulator
-
-
-@pytest.fixture
 def live_app(make_app, emu: OpenAIEmulator):
+    """Research is off unless a test asks for it: the scripted answers below are for the prompt calls."""
     def make(**overrides):
+        overrides.setdefault("research", "off")
         return make_app(provider_mode="live", openai_api_key="sk-test", openai_base_url=emu.base_url, **overrides)
 
     return make
@@ -111,3 +104,37 @@ async def test_image_mode_against_the_emulator(live_app, emu: OpenAIEmulator, tm
         prompt = view(app).prompt
         assert prompt is not None and "32x16" in prompt.to_json()
         assert app.context.store.history.list()[0].source == "analyzed"
+
+
+async def test_a_run_researches_on_the_web_first_and_shows_the_report(live_app, emu: OpenAIEmulator) -> None:
+    from pixflow_tui.tui.screens.prompt_factory.research_panel import ResearchPanel
+
+    emu.web_sources = [("https://www.vogue.com/x", "x"), ("https://petapixel.com/y", "y")]
+    app = live_app(research="web")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await write_concept(pilot, "neon portrait, rainy night", 2)
+        assert len(emu.responses_requests) == 6  # two keywords, three web analyses each
+        prompt_calls = [r for r in emu.chat_requests if "This is brief" in str(r["messages"][-1]["content"])]
+        assert len(prompt_calls) == 2 and len(emu.chat_requests) == 3  # and one for the sub-themes
+        batch = results(app).shown
+        assert batch is not None and batch.research is not None and batch.research.effective_mode == "web"
+        assert "grounding 22" in message(app)  # min(70, 5·2) + min(30, 6·2)
+        panel = pf(app).query_one(ResearchPanel)
+        assert not panel.display  # the prompt view is shown once prompts arrive
+        await pilot.press("R")
+        await pilot.pause()
+        assert panel.display and not view(app).display and app.focused is panel
+        shown = str(panel.query_one("#research-text").render())
+        assert "vogue.com, petapixel.com" in shown and "Grounding 22/100" in shown
+        assert all(t.name in shown for t in batch.research.sub_themes)
+        stored = app.context.store.history.list()[0]
+        assert stored.research["grounding"]["grounding_score"] == 22
+        await pilot.press("R")
+        await pilot.pause()
+        assert not panel.display and view(app).display
+
+        # the same concept again: every keyword comes from the cache, no web call
+        await write_concept(pilot, "neon portrait, rainy night", 1)
+        assert len(emu.responses_requests) == 6
+        assert "cache 2/2" in message(app)

@@ -18,3 +18,13 @@ def test_prompt_factory_with_written_prompts(snap_compare, settings) -> None:
         await settle(pilot)
 
     assert snap_compare(PixflowApp(settings), terminal_size=(120, 40), run_before=write)
+
+
+def test_the_research_report_fits_at_80x24(snap_compare, settings) -> None:
+    async def write(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await write_concept(pilot, "rainy neon street portrait, vintage film", 2)
+        await pilot.press("R")  # the research in the prompt view's place
+        await settle(pilot)
+
+    assert snap_compare(PixflowApp(settings), terminal_size=(80, 24), run_before=write)

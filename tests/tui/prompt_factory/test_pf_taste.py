@@ -57,6 +57,9 @@ async def test_taste_off_writes_the_plain_prompts(make_app, tmp_path: Path) -> N
         await write_concept(pilot, CONCEPT, 2)
         batch = pf(app).results.shown
         assert batch is not None and batch.taste is None
-        assert [p.model_dump() for p in batch.prompts] == [concept_prompt(CONCEPT, i).model_dump() for i in range(2)]
+        themes = batch.research.sub_themes if batch.research is not None else []  # the research step's, round-robin
+        assert [p.model_dump() for p in batch.prompts] == [
+            concept_prompt(CONCEPT, i, sub_theme=themes[i % len(themes)] if themes else None).model_dump()
+            for i in range(2)]
         assert "taste" not in (app.context.store.history.list()[0].quality_metrics or {})
         assert "following your taste" not in message(app)

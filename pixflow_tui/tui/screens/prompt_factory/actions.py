@@ -23,8 +23,10 @@ from pixflow_tui.tui.screens.prompt_factory.runs import BadImage, Began, Checkin
 from pixflow_tui.tui.screens.prompt_factory.batch import Batch
 from pixflow_tui.tui.screens.prompt_factory.editor import JsonEditorDialog, edit_in_editor, editor_command
 from pixflow_tui.tui.screens.prompt_factory.forms import Request
+from pixflow_tui.tui.screens.prompt_factory.research_panel import headline
+from pixflow_tui.tui.screens.prompt_factory.research_run import Researched, Researching
 from pixflow_tui.tui.screens.prompt_factory.results import ResultsView
-from pixflow_tui.tui.screens.prompt_factory.status import Status
+from pixflow_tui.tui.screens.prompt_factory.status import Status, sentence
 from pixflow_tui.tui.workers import start_thread
 
 if TYPE_CHECKING:
@@ -167,7 +169,7 @@ class ResultsPane(ResultsView):
         try:
             history_id, _, _ = flow().save_to_history(self.context, batch.concept, batch.prompts,
                                                       source=batch.source, product_id=batch.product_id,
-                                                      taste=batch.taste)
+                                                      taste=batch.taste, researched=batch.research)
         except Exception as exc:
             log.exception("saving prompts to history failed")
             self.post_message(Status(f"Could not save to history: {exc}", "error"))
@@ -269,6 +271,14 @@ class ResultsPane(ResultsView):
                             batch = event.batch
                             self.show_batch(batch)
                             self.post_message(Status(f"{event.busy_text}  x or escape cancels", "busy"))
+                        elif isinstance(event, Researching):
+                            self.research_panel.show_progress(event.text, batch.concept if batch else "")
+                            self.show_research(True)
+                            self.post_message(Status(f"{event.text}  x or escape cancels", "busy"))
+                        elif isinstance(event, Researched):
+                            self.research_panel.show_outcome(event.outcome)
+                            self.post_message(Status(f"{sentence(headline(event.outcome))} · writing the prompts…"
+                                                     "  x or escape cancels", "busy"))
                         elif batch is not None:
                             self.arrive(batch, event.prompt)
             except asyncio.CancelledError:
@@ -300,8 +310,9 @@ class ResultsPane(ResultsView):
         count = plural(len(batch.prompts), "prompt")
         saved = f" · saved to history #{batch.history_id}" if batch.history_id is not None else ""
         kept = batch.prompts and batch is self.shown
+        research = f" · {headline(batch.research)} (R)" if batch.research is not None else ""
         if outcome == "done":
-            self.post_message(Status(f"{count} written{saved} · g sends to Asset Monster", "ok"))
+            self.post_message(Status(f"{count} written{saved}{research} · g sends to Asset Monster", "ok"))
         elif outcome == "cancelled":
             what = f"kept the {count} already written{saved}" if kept else "nothing was written"
             self.post_message(Status(f"Cancelled: {what}.", "warning"))

@@ -9,6 +9,7 @@ from rich.text import Text
 if TYPE_CHECKING:  # pydantic and the scoring load after the first frame, not at start-up
     from pixflow_tui.core.prompt_schema import PromptOutput
     from pixflow_tui.core.taste import TasteGuidance
+    from pixflow_tui.core.research import ResearchOutcome
 
 BAND_STYLES = {"excellent": "green", "good": "green", "fair": "yellow", "poor": "red"}
 SOURCE_WORDS = {"generated": "concept", "analyzed": "image", "text": "text"}
@@ -64,6 +65,7 @@ class Batch:
     unsaved_edits: bool = False
     running: bool = True
     taste: TasteGuidance | None = None  # the taste the run followed ("use my taste")
+    research: ResearchOutcome | None = None  # what the research step found before the prompts were written
 
     def __post_init__(self) -> None:
         if not self.slots:

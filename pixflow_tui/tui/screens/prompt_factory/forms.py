@@ -52,6 +52,7 @@ class ImageRequest:
 @dataclass(frozen=True)
 class TextRequest:
     text: str
+    convert: bool = False  # written into the schema by the conversion model, rather than kept verbatim
 
 
 Request = ConceptRequest | ImageRequest | TextRequest
@@ -248,13 +249,18 @@ class TextForm(Vertical):
     def compose(self) -> ComposeResult:
         from textual.widgets import TextArea  # with the form, on first use: it is not needed at start-up
 
-        yield Label("Paste text or JSON · text is kept verbatim as the style · ctrl+g converts",
-                    classes="form-caption")
+        from pixflow_tui.tui.screens.prompt_factory.text_mode import ConvertToggle
+
+        with Horizontal(classes="form-row"):
+            yield Label("Paste text or JSON · ctrl+g makes the prompt ·", classes="form-caption")
+            yield ConvertToggle(id="text-convert")
         yield TextArea(id="text", soft_wrap=True, tab_behavior="focus", compact=True,
                        placeholder='e.g. {"scene": "…", "subject": "…", "camera": "…"}')
 
     def read(self) -> TextRequest:
         from textual.widgets import TextArea
+
+        from pixflow_tui.tui.screens.prompt_factory.text_mode import ConvertToggle
 
         text = self.query_one("#text", TextArea).text
         if not text.strip():

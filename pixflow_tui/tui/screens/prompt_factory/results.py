@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 
 from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui.screens.prompt_factory.batch import SOURCE_WORDS, Batch, Checked
+from pixflow_tui.tui.screens.prompt_factory.research_panel import ResearchPanel
 from pixflow_tui.tui.screens.prompt_factory.status import Status, sentence
 from pixflow_tui.workflows.context import AppContext
 
@@ -68,6 +69,7 @@ class ResultsView(Horizontal):
                 yield Static("", id="checks")
         # PromptView (pydantic, pygments) is mounted just after the first frame: see `mount_view`
         yield Static("No prompt selected.", id="prompt-view-placeholder", classes="prompt-view")
+        yield ResearchPanel(id="research-panel")
 
     def on_mount(self) -> None:
         self.query_one("#list-column").border_title = "Prompts"
@@ -160,8 +162,25 @@ class ResultsView(Horizontal):
             selected = len(self.shown.selected)
             self.query_one("#list-column").border_subtitle = f"{selected} selected" if selected else ""
 
+    # ---- the research report (in the prompt view's place while shown) ---------------------------------
+
+    @property
+    def research_panel(self) -> ResearchPanel:
+        return self.query_one(ResearchPanel)
+
+    @property
+    def research_shown(self) -> bool:
+        return bool(self.research_panel.display)
+
+    def show_research(self, show: bool) -> None:
+        self.research_panel.display = show
+        for view in self.query(".prompt-view"):
+            view.display = not show
+
     def show_batch(self, batch: Batch) -> None:
         """A new batch (a run starting, or prompts from history): the list rebuilt, the cursor in it."""
+        self.research_panel.show_outcome(batch.research)
+        self.show_research(False)
         self.shown = batch
         self.show_empty(False)
         self.prompt_list.show_batch(batch)
@@ -181,7 +200,8 @@ class ResultsView(Horizontal):
         else:
             prompt_list.add_option(batch.row(index))
         if prompt_list.highlighted is None:
-            prompt_list.highlighted = index  # the first arrival is selected and shown
+            prompt_list.highlighted = index  # the first arrival is selected and shown (in place of the research)
+            self.show_research(False)
         if prompt_list.highlighted == index:
             self.show_current()
         else:  # the shown prompt is unchanged; only the batch's variety moved
@@ -210,9 +230,14 @@ class ResultsView(Horizontal):
         """Show what the Library's History sent back as a finished run, already saved."""
         source = parcel.source if parcel.source in SOURCE_WORDS else "generated"
         batch = Batch(source, parcel.concept, len(parcel.prompts), history_id=parcel.history_id, running=False)
+        if parcel.research:
+            from pixflow_tui.core.research import ResearchOutcome
+
+            batch.research = ResearchOutcome.from_dict(parcel.research)
         for prompt in parcel.prompts:
             batch.arrive(prompt)
         self.show_batch(batch)
         self.prompt_list.highlighted = 0
+        research = " · R shows its research" if batch.research is not None else ""
         self.post_message(Status(f"{plural(len(batch.prompts), 'prompt')} of “{parcel.concept}” loaded from "
-                                 f"history #{parcel.history_id} · g sends to Asset Monster", "ok"))
+                                 f"history #{parcel.history_id}{research} · g sends to Asset Monster", "ok"))

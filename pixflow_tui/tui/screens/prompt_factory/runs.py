@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui.screens.prompt_factory.batch import Batch
 from pixflow_tui.tui.screens.prompt_factory.forms import ConceptRequest, ImageRequest, Request
+from pixflow_tui.tui.screens.prompt_factory.research_run import Researched, Researching, research_events
 
 if TYPE_CHECKING:
     from pixflow_tui.core.prompt_schema import PromptOutput
@@ -46,7 +47,7 @@ class Arrived:
     prompt: PromptOutput
 
 
-RunEvent = Checking | BadImage | Began | Arrived
+RunEvent = Checking | BadImage | Began | Researching | Researched | Arrived
 
 
 async def _checked_image(path: Path, field: str) -> Path | BadImage:
@@ -83,8 +84,19 @@ async def write(context: AppContext, request: Request) -> AsyncGenerator[RunEven
         following = f" following your taste ({taste.ratings} ratings)" if taste is not None else ""
         yield Began(batch, f"Writing {plural(request.count, 'prompt')} for “{request.concept}”{following}…")
         product = request.product.name if request.product else None
+        analysis = None
+        if reference is not None:
+            yield Checking("Reading the reference image…")
+            analysis = await prompts.describe_reference(context, reference)
+        researched = None
+        async with aclosing(research_events(context, request.concept)) as steps:
+            async for step in steps:
+                if isinstance(step, Researched):
+                    researched = batch.research = step.outcome
+                yield step
         async with aclosing(prompts.stream_prompts(context, request.concept, request.count, reference=reference,
-                                                   product=product, taste=taste)) as stream:
+                                                   product=product, taste=taste, researched=researched,
+                                                   analysis=analysis)) as stream:
             async for prompt in stream:
                 yield Arrived(prompt)
     elif isinstance(request, ImageRequest):
@@ -97,7 +109,8 @@ async def write(context: AppContext, request: Request) -> AsyncGenerator[RunEven
         yield Arrived(await prompts.image_prompt(context, image, request.context))
     else:
         batch = Batch("text", "", 1)
-        yield Began(batch, "Turning the text into a prompt…")
-        prompt = await prompts.text_prompt(context, request.text)
+        yield Began(batch, "Converting the text with the model…" if request.convert
+                    else "Turning the text into a prompt…")
+        prompt = await prompts.text_prompt(context, request.text, convert=request.convert)
         batch.concept = prompts.text_concept(prompt)
         yield Arrived(prompt)

@@ -31,6 +31,7 @@ class PromptFactoryScreen(ModuleScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+g", "generate", "Write", tooltip="Write prompts from the form", id="pf-generate"),
         Binding("x", "cancel_run", "Cancel run", id="pf-cancel"),
+        Binding("R", "toggle_research", "Research", tooltip="Show the research or the prompt", id="pf-research"),
         Binding("escape", "escape", "Cancel run / leave field", show=False, id="pf-escape"),
         Binding("c", "form('concept')", "Concept form", show=False, id="pf-form-concept"),
         Binding("i", "form('image')", "Image form", show=False, id="pf-form-image"),
@@ -155,6 +156,8 @@ class PromptFactoryScreen(ModuleScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_run":
             return self.busy
+        if action == "toggle_research":
+            return self.results.shown is not None
         if action == "escape":
             return self._in_text_field() or self.busy or self.results.view_focused
         return super().check_action(action, parameters)
@@ -177,6 +180,15 @@ class PromptFactoryScreen(ModuleScreen):
 
     def action_cancel_run(self) -> None:
         self.results.cancel_run()
+
+    def action_toggle_research(self) -> None:
+        """The research report in the prompt view's place, or back."""
+        results = self.results
+        results.show_research(not results.research_shown)
+        if results.research_shown:
+            self.set_focus(results.research_panel)
+        else:
+            results.focus_list()
 
     def action_escape(self) -> None:
         if self._in_text_field():
