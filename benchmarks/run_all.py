@@ -18,6 +18,7 @@ BENCHMARKS = {
     "library": ["library_bench.py"],
     "engine": ["engine_bench.py", "--jobs", "1000"],
     "ui-stall": ["ui_stall_bench.py"],
+    "taste": ["taste_bench.py"],
 }
 
 

@@ -57,10 +57,12 @@ def test_taste_show_text_and_json(capsys, tmp_path: Path) -> None:
     assert liked[("lighting", "rembrandt lighting")]["liked"] == 5
     assert [p["value"] for p in profile["disliked_patterns"]] == ["butterfly lighting"]
     code, out, _ = run(capsys, "taste", "show")
-    assert code == 0 and "Taste for all products: 5 liked, 5 disliked" in out
+    assert code == 0 and "for all products: 5 liked, 5 disliked" in out
     assert "+ rembrandt lighting: in 5 liked and 0 disliked images" in out and "- butterfly lighting" in out
     code, profile = run_json(capsys, "taste", "show", "--product", "none")
     assert code == 0 and profile["liked"] == 0
+    code, someone_else = run_json(capsys, "--user", "alice", "taste", "show")
+    assert code == 0 and someone_else["person"] == "alice" and someone_else["liked"] == 0  # each person's own
     code, _, err = run(capsys, "taste", "show", "--product", "nope")
     assert code == 1 and "there is no product 'nope'" in err
 

@@ -38,15 +38,17 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
         return ExitCode.CONFIG
     try:
         profile = taste.profile(ctx, taste.scope_named(ctx, args.product))
+        person = taste.person(ctx)
     except InputError as exc:
         error(str(exc))
         return ExitCode.FAILED
     finally:
         ctx.close()
     if args.json:
-        print_json(profile.to_json())
+        print_json({"person": person, **profile.to_json()})
         return ExitCode.OK
-    print(f"Taste for {profile.product}: {profile.total_liked} liked, {profile.total_disliked} disliked images")
+    print(f"Taste of {person} for {profile.product}: {profile.total_liked} liked, {profile.total_disliked} "
+          "disliked images")
     if not profile.ratings:
         print("No rated images yet: rate images with l (like) and d (dislike), or `pixflow rate ID like`.")
         return ExitCode.OK

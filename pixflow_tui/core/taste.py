@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any
 
 # The fields each section contributes (dotted paths inside the section; "*" is the section's own text: style).
@@ -56,6 +57,7 @@ _REFERENCE = re.compile(r"\b(?:inspired by|reconstructed from|preserve|match(?:i
 Pattern = tuple[str, str]  # (section, normalised value)
 
 
+@lru_cache(maxsize=65536)  # the same field texts come back image after image (a recount reads them all)
 def normalise_phrase(text: str) -> str:
     """The head of a phrase: lower case, no parentheses or punctuation, no leading article, cut before the first
     preposition after two words and at MAX_WORDS ("Rembrandt lighting from a large softbox" → "rembrandt lighting")."""
@@ -101,6 +103,7 @@ def style_phrases(style: str) -> list[str]:
     return phrases
 
 
+@lru_cache(maxsize=65536)
 def field_pattern(section: str, text: str) -> Pattern | None:
     """The pattern one field's text gives in `section` (as `prompt_patterns` reads it), or None."""
     phrase = normalise_phrase(_REFERENCE.sub("", _CRITICAL.sub("", _CLAUSE.split(text, maxsplit=1)[0])))
@@ -160,15 +163,15 @@ class PatternStat:
         total = self.total_liked + self.total_disliked
         return self.total_liked / total if total else 0.0
 
-    @property
+    @cached_property
     def liked_confidence(self) -> float:
         return wilson_lower(self.liked, self.rated)
 
-    @property
+    @cached_property
     def disliked_confidence(self) -> float:
         return wilson_lower(self.disliked, self.rated)
 
-    @property
+    @cached_property
     def leaning(self) -> str:
         """"liked", "disliked" or "" (no clear lean yet)."""
         if self.rated < MIN_EVIDENCE:
@@ -215,13 +218,29 @@ class TasteProfile:
         return self.total_liked + self.total_disliked
 
     def stats(self) -> list[PatternStat]:
+        return self._stats
+
+    @cached_property
+    def _stats(self) -> list[PatternStat]:
         return [PatternStat(section, value, liked, disliked, self.total_liked, self.total_disliked)
                 for (section, value), (liked, disliked) in self.counts.items()]
 
+    @cached_property
+    def _ranked(self) -> dict[str, list[PatternStat]]:
+        """The leaning patterns per side, strongest first (computed once per profile)."""
+        ranked: dict[str, list[PatternStat]] = {"liked": [], "disliked": []}
+        for stat in self._stats:
+            if stat.leaning:
+                ranked[stat.leaning].append(stat)
+        for side in ranked.values():
+            side.sort(key=lambda s: (-s.strength, -s.rated, s.section, s.value))
+        return ranked
+
     def leaning(self, side: str, section: str | None = None, limit: int = 10) -> list[PatternStat]:
         """The strongest patterns leaning `side` ("liked" | "disliked"), strongest first, in `section` or all."""
-        chosen = [s for s in self.stats() if s.leaning == side and (section is None or s.section == section)]
-        chosen.sort(key=lambda s: (-s.strength, -s.rated, s.section, s.value))
+        chosen = self._ranked.get(side, [])
+        if section is not None:
+            chosen = [s for s in chosen if s.section == section]
         return chosen[:limit]
 
     def summary(self, per_section: int = 2) -> str:

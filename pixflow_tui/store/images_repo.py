@@ -225,8 +225,8 @@ class ImageRepository:
 
 def _move_taste(image_id: int, new_prompt: Any) -> None:
     """Before an image's prompt changes (or the image is deleted: None), move the taste counts of its ratings."""
-    ratings = [(user, rating) for user, rating in tuples(
-        ImageRating.select(ImageRating.user, ImageRating.rating).join(
+    ratings = [(user, rating, rated_at) for user, rating, rated_at in tuples(
+        ImageRating.select(ImageRating.user, ImageRating.rating, ImageRating.rated_at).join(
             GeneratedImage, on=(GeneratedImage.id == ImageRating.image) & (GeneratedImage.user == ImageRating.user))
         .where(ImageRating.image == image_id))]
     if not ratings:
@@ -270,7 +270,7 @@ class RatingRepository:
                 ImageRating.delete().where((ImageRating.user == self.user_id)
                                            & (ImageRating.image == image_id)).execute()
                 if found is not None:
-                    taste_repo.apply_change(self.user_id, found[0], found[1], found[2], None)
+                    taste_repo.apply_change(self.user_id, found[0], found[1], found[2], None, found[3])
                 return True
             if found is None:
                 return False
@@ -281,12 +281,13 @@ class RatingRepository:
             ImageRating.insert(user=self.user_id, image=image_id, rating=rating, notes=notes, rated_at=now,
                                updated_at=now).on_conflict(conflict_target=[ImageRating.user, ImageRating.image],
                                                            update=update).execute()
-            taste_repo.apply_change(self.user_id, found[0], found[1], found[2], rating)
+            taste_repo.apply_change(self.user_id, found[0], found[1], found[2], rating, found[3] or now)
         return True
 
-    def _rated_image(self, image_id: int) -> tuple[str, str | None, int | None] | None:
-        """(prompt, batch settings, current rating) of one of the user's images, locked for the rating write."""
-        query = (GeneratedImage.select(GeneratedImage.prompt, Batch.settings, ImageRating.rating)
+    def _rated_image(self, image_id: int) -> tuple[str, str | None, int | None, datetime | None] | None:
+        """(prompt, batch settings, current rating, when first rated) of one of the user's images, locked for the
+        rating write."""
+        query = (GeneratedImage.select(GeneratedImage.prompt, Batch.settings, ImageRating.rating, ImageRating.rated_at)
                  .join(Batch, JOIN.LEFT_OUTER, on=(Batch.id == GeneratedImage.batch))
                  .join_from(GeneratedImage, ImageRating, JOIN.LEFT_OUTER,
                             on=(ImageRating.image == GeneratedImage.id) & (ImageRating.user == self.user_id))
@@ -294,7 +295,7 @@ class RatingRepository:
         if not sqlite.is_sqlite(self.db):
             query = query.for_update(of=GeneratedImage)
         row = query.tuples().first()
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else (row[0], row[1], row[2], row[3])
 
     def set_asset(self, asset_id: int, rating: int | None) -> bool:
         """Rate one of the user's assets (1 like, -1 dislike) or clear its rating (None): one UPDATE of its

@@ -14,9 +14,10 @@ from typing import Any
 from peewee import EXCLUDED, JOIN, Database, fn
 
 from pixflow_tui.core.taste import MIN_EVIDENCE, Pattern, TasteProfile, prompt_patterns
-from pixflow_tui.store.models import Batch, GeneratedImage, ImageRating, TasteCount, tuples
+from pixflow_tui.store.models import Batch, GeneratedImage, ImageRating, TasteCount, tuples, utcnow
 
 TOTALS: Pattern = ("", "")  # the row holding a person's rated-image totals for a product
+WEEK = "#week"  # rows (WEEK, Monday's date): the ratings first made that week, for the trend
 ALL_PRODUCTS = None
 
 
@@ -39,16 +40,18 @@ def patterns_of(prompt: str | None) -> frozenset[Pattern]:
     return prompt_patterns(data) if isinstance(data, dict) else frozenset()
 
 
-def apply_change(user_id: int, prompt: str | None, settings: str | None, old: int | None, new: int | None) -> None:
-    """Move the counters of one image's patterns from rating `old` to `new` (1, -1 or None). Call it inside the
-    transaction that writes the rating."""
+def apply_change(user_id: int, prompt: str | None, settings: str | None, old: int | None, new: int | None,
+                 rated_at: datetime | str | None = None) -> None:
+    """Move the counters of one image's patterns from rating `old` to `new` (1, -1 or None); `rated_at` is when
+    the image was first rated (None: now). Call it inside the transaction that writes the rating."""
     liked = (new == 1) - (old == 1)
     disliked = (new == -1) - (old == -1)
     if not liked and not disliked:
         return
     product = product_of(settings)
+    keys = patterns_of(prompt) | {TOTALS, (WEEK, _week_of(rated_at or utcnow()))}
     rows = [{"user": user_id, "product_id": product, "section": section, "value": value, "liked": liked,
-             "disliked": disliked} for section, value in sorted(patterns_of(prompt) | {TOTALS})]
+             "disliked": disliked} for section, value in sorted(keys)]
     TasteCount.insert_many(rows).on_conflict(
         conflict_target=[TasteCount.user, TasteCount.product_id, TasteCount.section, TasteCount.value],
         update={TasteCount.liked: TasteCount.liked + EXCLUDED.liked,
@@ -56,8 +59,9 @@ def apply_change(user_id: int, prompt: str | None, settings: str | None, old: in
 
 
 def _rated_images(user_id: int | None = None) -> Any:
-    """(user, rating, prompt, batch settings) of every rating of an image by its owner."""
-    query = (ImageRating.select(ImageRating.user, ImageRating.rating, GeneratedImage.prompt, Batch.settings)
+    """(user, rating, prompt, batch settings, rated_at) of every rating of an image by its owner."""
+    query = (ImageRating.select(ImageRating.user, ImageRating.rating, GeneratedImage.prompt, Batch.settings,
+                                ImageRating.rated_at)
              .join(GeneratedImage, on=(GeneratedImage.id == ImageRating.image)
                    & (GeneratedImage.user == ImageRating.user))
              .join(Batch, JOIN.LEFT_OUTER, on=(Batch.id == GeneratedImage.batch)))
@@ -68,11 +72,17 @@ def count_from_ratings(user_id: int | None = None) -> Counter[tuple[int, int, st
     """The counters recounted from the ratings: (user, product, section, value, rating) → images."""
     counts: Counter[tuple[int, int, str, str, int]] = Counter()
     settings_products: dict[str | None, int] = {}
-    for user, rating, prompt, settings in tuples(_rated_images(user_id)):
+    prompt_patterns_: dict[str | None, frozenset[Pattern]] = {}  # variants of a prompt share its text
+    for user, rating, prompt, settings, rated_at in tuples(_rated_images(user_id)):
         product = settings_products.get(settings)
         if product is None:
             product = settings_products[settings] = product_of(settings)
-        for section, value in patterns_of(prompt) | {TOTALS}:
+        found = prompt_patterns_.get(prompt)
+        if found is None:
+            found = prompt_patterns_[prompt] = patterns_of(prompt)
+            if len(prompt_patterns_) > 10_000:
+                prompt_patterns_.clear()
+        for section, value in found | {TOTALS, (WEEK, _week_of(rated_at))}:
             counts[(user, product, section, value, rating)] += 1
     return counts
 
@@ -116,7 +126,7 @@ class TasteRepository:
         pattern with enough evidence to lean (MIN_EVIDENCE rated images)."""
         liked, disliked = fn.SUM(TasteCount.liked), fn.SUM(TasteCount.disliked)
         rows = tuples(TasteCount.select(TasteCount.section, TasteCount.value, liked, disliked)
-                      .where(self._counters(product_id))
+                      .where(self._counters(product_id) & (TasteCount.section != WEEK))
                       .group_by(TasteCount.section, TasteCount.value)
                       .having((liked + disliked >= MIN_EVIDENCE) | (TasteCount.section == "")))
         counts: dict[Pattern, tuple[int, int]] = {}
@@ -151,6 +161,10 @@ class TasteRepository:
                  .join(Batch, JOIN.LEFT_OUTER, on=(Batch.id == GeneratedImage.batch))
                  .where((ImageRating.user == self.user_id) & (ImageRating.rating == rating))
                  .order_by(ImageRating.id.desc()).limit(scan))
+        # only prompts holding the value's longest plain word are parsed (the stored JSON escapes the rest)
+        words = sorted((w for w in pattern[1].split() if w.isascii() and w.isalnum()), key=len)
+        if words:
+            query = query.where(GeneratedImage.prompt.contains(words[-1]))
         found: list[int] = []
         for image_id, prompt, settings in tuples(query):
             if product_id is not ALL_PRODUCTS and product_of(settings) != product_id:
@@ -162,19 +176,14 @@ class TasteRepository:
         return found
 
     def trend(self, product_id: int | None, weeks: int = 12) -> list[TrendPoint]:
-        """Liked and disliked ratings per week (by when they were first rated), the last `weeks` weeks with any."""
-        query = (ImageRating.select(ImageRating.rating, ImageRating.rated_at, Batch.settings)
-                 .join(GeneratedImage, on=(GeneratedImage.id == ImageRating.image)
-                       & (GeneratedImage.user == ImageRating.user))
-                 .join(Batch, JOIN.LEFT_OUTER, on=(Batch.id == GeneratedImage.batch))
-                 .where(ImageRating.user == self.user_id))
-        per_week: dict[str, list[int]] = {}
-        for rating, rated_at, settings in tuples(query):
-            if product_id is not ALL_PRODUCTS and product_of(settings) != product_id:
-                continue
-            week = _week_of(rated_at)
-            per_week.setdefault(week, [0, 0])[0 if rating == 1 else 1] += 1
-        return [TrendPoint(week, liked, disliked) for week, (liked, disliked) in sorted(per_week.items())[-weeks:]]
+        """Liked and disliked ratings per week (by when the images were first rated), the last `weeks` weeks
+        that have any: the week counters, one indexed read."""
+        liked, disliked = fn.SUM(TasteCount.liked), fn.SUM(TasteCount.disliked)
+        rows = tuples(TasteCount.select(TasteCount.value, liked, disliked)
+                      .where(self._counters(product_id) & (TasteCount.section == WEEK))
+                      .group_by(TasteCount.value).having((liked != 0) | (disliked != 0))
+                      .order_by(TasteCount.value.desc()).limit(weeks))
+        return [TrendPoint(week, int(likes), int(dislikes)) for week, likes, dislikes in reversed(list(rows))]
 
     def rated_rows(self, batch: int = 1000) -> Iterator[tuple[Any, ...]]:
         """Every rated image of the person with its rating (for the export), oldest rating first:
@@ -199,11 +208,11 @@ def _week_of(value: Any) -> str:
     return monday.isoformat()
 
 
-def changes_for_image(user_ratings: Iterable[tuple[int, int]], prompt: str | None, settings: str | None,
+def changes_for_image(user_ratings: Iterable[tuple[int, int, datetime]], prompt: str | None, settings: str | None,
                       new_prompt: str | None) -> None:
     """Move the counters of an image whose prompt changes (new_prompt) or that is deleted (new_prompt None):
-    each (user, rating) of it is taken out with the old prompt and put back with the new one."""
-    for user, rating in user_ratings:
-        apply_change(user, prompt, settings, rating, None)
+    each (user, rating, rated_at) of it is taken out with the old prompt and put back with the new one."""
+    for user, rating, rated_at in user_ratings:
+        apply_change(user, prompt, settings, rating, None, rated_at)
         if new_prompt is not None:
-            apply_change(user, new_prompt, settings, None, rating)
+            apply_change(user, new_prompt, settings, None, rating, rated_at)

@@ -22,6 +22,11 @@ class ProductScope:
     name: str
 
 
+def person(ctx: AppContext) -> str:
+    """Whose taste it is: the person this process acts for (`pixflow --user NAME`, else the login name)."""
+    return ctx.store.current_user().name
+
+
 def scopes(ctx: AppContext) -> list[ProductScope]:
     """All products first, then each product, then the images made for no product."""
     return ([ProductScope(None, ALL_PRODUCTS_NAME)] + [ProductScope(p.id, p.name) for p in ctx.store.products()]

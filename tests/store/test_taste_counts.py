@@ -110,3 +110,33 @@ def test_incremental_counts_equal_a_rebuild_after_random_changes(store: Store) -
     assert incremental  # the walk left ratings behind
     taste_repo.rebuild(store.db, store.user_id)
     assert store.taste.stored() == incremental
+
+
+def test_trend_counts_ratings_by_the_week_they_were_first_made(store: Store) -> None:
+    from datetime import timedelta
+
+    from pixflow_tui.store.models import utcnow
+
+    images = [_image(store, _prompt(REMBRANDT, LENS_85)) for _ in range(4)]
+    for image, rating in zip(images, (1, 1, 1, -1)):
+        store.ratings.set(image, rating)
+    store.ratings.set(images[0], -1)  # changing a rating keeps its week
+    this_week = taste_repo._week_of(utcnow())
+    assert [(p.week, p.liked, p.disliked) for p in store.taste.trend(None)] == [(this_week, 2, 2)]
+    earlier = utcnow() - timedelta(days=14)
+    store.db.execute_sql("UPDATE image_ratings SET rated_at = ? WHERE image_id = ?", (earlier, images[1]))
+    taste_repo.rebuild(store.db, store.user_id)
+    assert [(p.liked, p.disliked) for p in store.taste.trend(None)] == [(1, 0), (1, 2)]
+    assert store.taste.trend(None)[0].week == taste_repo._week_of(earlier)
+    assert store.taste.trend(store.products()[0].id) == []
+
+
+def test_migration_11_counts_the_weeks_of_counters_made_without_them(store: Store) -> None:
+    from pixflow_tui.store.migrations.m0011_taste_weeks import up
+    from pixflow_tui.store.models import TasteCount
+
+    store.ratings.set(_image(store, _prompt(REMBRANDT, LENS_85)), 1)
+    TasteCount.delete().where(TasteCount.section == taste_repo.WEEK).execute()
+    assert store.taste.trend(None) == []
+    up(store.db)
+    assert [(p.liked, p.disliked) for p in store.taste.trend(None)] == [(1, 0)]

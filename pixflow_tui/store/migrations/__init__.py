@@ -33,5 +33,6 @@ MIGRATIONS: list[Migration] = [
     (8, "image_sources", _step("m0008_image_sources")),
     (9, "search_contentless", _step("m0009_search_contentless")),
     (10, "research", _step("m0010_research")),
+    (11, "taste_weeks", _step("m0011_taste_weeks")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

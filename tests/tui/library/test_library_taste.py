@@ -27,7 +27,7 @@ async def test_taste_tab_shows_patterns_their_images_and_the_summary(make_app, s
         assert column(table, "liked")[row] == "6" and column(table, "disliked")[row] == "0"
         assert "editorial portrait" not in values  # in every image: it leans neither way
         header = str(tab.query_one("#taste-header").render())
-        assert "Taste for all products: 6 liked, 5 disliked images" in header
+        assert "for all products: 6 liked, 5 disliked images" in header
         assert "liked" in str(tab.query_one("#taste-trend").render())
 
         table.move_cursor(row=row)
@@ -43,7 +43,7 @@ async def test_taste_tab_shows_patterns_their_images_and_the_summary(make_app, s
         assert "rembrandt lighting (6/6)" in app.clipboard and "split lighting (5/5)" in app.clipboard
 
         await pilot.press("full_stop")  # Clone AI
-        await wait_for(pilot, lambda: "Taste for Clone AI: 6 liked" in str(tab.query_one("#taste-header").render()))
+        await wait_for(pilot, lambda: "for Clone AI: 6 liked" in str(tab.query_one("#taste-header").render()))
         await pilot.press("full_stop")  # the next product has no ratings
         await wait_for(pilot, lambda: ": 0 liked, 0 disliked" in str(tab.query_one("#taste-header").render()))
         await settle(pilot)

@@ -29,6 +29,7 @@ class TastePage:
     """What one read of the tab shows (a Page to the tab's loader: rows, no more pages)."""
 
     scope: taste_flow.ProductScope
+    person: str
     rows: list[tuple[str, PatternStat]]  # (side, stat), liked first within each section
     summary: str
     trend: list[str]
@@ -83,7 +84,7 @@ class TasteTab(LibraryTab):
                 for stat in profile.leaning(side, section, PER_SECTION)
                 if all(w in f"{stat.section} {stat.value}".lower() for w in words)]
         trend = taste_flow.trend_lines(taste_flow.trend(self.context, scope, TREND_WEEKS))
-        return TastePage(scope, rows, profile.summary(), trend, (profile.total_liked, profile.total_disliked),
+        return TastePage(scope, taste_flow.person(self.context), rows, profile.summary(), trend, (profile.total_liked, profile.total_disliked),
                          scopes=taste_flow.scopes(self.context))
 
     def show_page(self, page: Any, first: bool) -> None:
@@ -97,7 +98,7 @@ class TasteTab(LibraryTab):
         self.query_one(RowList).replace_rows(cells, False)
         liked, disliked = page.totals
         self.query_one("#taste-header", Static).update(
-            f"Taste for {page.scope.name}: {liked} liked, {disliked} disliked images  "
+            f"Taste of {page.person} for {page.scope.name}: {liked} liked, {disliked} disliked images  "
             "(, . product · enter next image · y copy summary)")
         trend = "\n".join(page.trend) if page.trend else "No ratings yet."
         self.query_one("#taste-trend", Static).update(f"Ratings per week (liked share)\n{trend}")
