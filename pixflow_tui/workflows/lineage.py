@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pixflow_tui.core.formatting import local_time
+from pixflow_tui.core.formatting import local_time, plural
 from pixflow_tui.store.library_pages import LibraryRow
 from pixflow_tui.workflows.context import AppContext
 
@@ -56,8 +56,8 @@ def _origins(ctx: AppContext, image: LibraryRow) -> list[LineageNode]:
     if history is None and concept and meta.get("source") in (None, "prompt_factory", "history"):
         history = ctx.store.library.history_for_concept(concept, image.created_at)
     if history is not None:
-        nodes.append(LineageNode("history", f"history #{history.id}: {history.prompt_count} prompts, "
-                                            f"{history.created_at:%Y-%m-%d %H:%M}"))
+        nodes.append(LineageNode("history", f"history #{history.id}: {plural(history.prompt_count, 'prompt')}, "
+                                            f"{local_time(history.created_at)}"))
     favorite = (ctx.store.favorites.get(int(meta["favorite_id"]))
                 if str(meta.get("favorite_id", "")).isdigit() else None)
     if favorite is not None:
