@@ -54,6 +54,10 @@ def test_json_times_carry_their_offset_and_plain_counts_read_right(hermetic_env:
 
     history = pixflow("library", "history", tz="UTC").stdout
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC\s+2 prompts  lemonade stand", history), history
+    shown = pixflow("jobs", "show", "1", tz="Asia/Kolkata").stdout
+    created = json.loads(pixflow("jobs", "show", "1", "--json", tz="Asia/Kolkata").stdout)["created_at"]
+    local = datetime.fromisoformat(created).strftime("%Y-%m-%d %H:%M:%S")
+    assert re.search(rf"^created_at +{local} (IST|\+0530)$", shown, re.M) and re.search(r"^error +-$", shown, re.M)
     batches = pixflow("library", "batches").stdout
     assert re.search(r"\b2 outputs\b", batches), batches
 

@@ -42,6 +42,15 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
+def plain_value(value: Any) -> str:
+    """A value in a `key  value` listing: times in local time with the zone, nothing as "-"."""
+    if isinstance(value, datetime):
+        from pixflow_tui.core.formatting import local_time
+
+        return local_time(value, seconds=True)
+    return "-" if value is None else str(value)
+
+
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, default=_json_value, ensure_ascii=False)
     sys.stdout.write("\n")

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from pixflow_tui.core.formatting import plural
-from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json, stopped_exit
+from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, plain_value, print_json, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
 from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.cli.session import with_context
@@ -86,7 +86,7 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
             print_json(data)
         else:
             for key, value in data.items():
-                print(f"{key:<14} {value}")
+                print(f"{key:<14} {plain_value(value)}")
         return ExitCode.OK
 
     return _with_context(settings, body)

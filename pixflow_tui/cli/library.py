@@ -11,7 +11,7 @@ from typing import Any
 
 from pixflow_tui.cli import favorites as favorites_cli
 from pixflow_tui.core.formatting import local_time, plural
-from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, print_json
+from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, plain_value, print_json
 from pixflow_tui.config import Settings
 from pixflow_tui.workflows import library_queries as lq
 from pixflow_tui.workflows import presets as presets_flow
@@ -302,7 +302,7 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
             return ExitCode.OK
         for name, value in output_summary(row).items():
             if name != "prompt":
-                print(f"{name:<16} {value}")
+                print(f"{name:<16} {plain_value(value)}")
         print("made from:")
         for node in found.made_from:
             print(f"  {node.kind:<10} {node.label}")
