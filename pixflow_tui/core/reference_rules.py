@@ -1,4 +1,4 @@
-"""Prompts written with a reference photo keep the person of that photo (original-app.md §1.3,
+"""Prompts written with a reference photo keep the person of that photo (the original app's
 `enforceReferenceDrivenPrompt`): the style starts with the identity rule and the hairstyle with the hair rule,
 unless they already say so."""
 from __future__ import annotations

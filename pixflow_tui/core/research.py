@@ -1,4 +1,4 @@
-"""The research step's pure parts (original-app.md §1.4): keywords from a concept, the per-keyword analyses and
+"""The research step's pure parts (as in the original app): keywords from a concept, the per-keyword analyses and
 their merge into one brief with the original's caps, sub-themes (normalised, every keyword covered, six defaults),
 their round-robin assignment to prompt slots, the grounding score, and the insights and warnings shown with it."""
 from __future__ import annotations

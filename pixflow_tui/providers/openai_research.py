@@ -1,4 +1,4 @@
-"""The research step's calls to OpenAI (original-app.md §1.1, §1.4): per keyword three analyses (trends,
+"""The research step's calls to OpenAI (as in the original app): per keyword three analyses (trends,
 competitors, technical), by the model alone (chat, structured output) or grounded in a web search (the Responses API
 with its web-search tool; its answer is JSON in text, parsed defensively, its sources collected); then sub-themes.
 

@@ -1,4 +1,4 @@
-"""Prompt Factory's research step (original-app.md §1.4): the concept's keywords, each researched by the text
+"""Prompt Factory's research step (as in the original app): the concept's keywords, each researched by the text
 provider (web-grounded or by the model) unless the research cache holds it, merged into one brief with 6–8
 sub-themes that cover every keyword. A cached keyword costs nothing; a fresh one is kept for 48 hours."""
 from __future__ import annotations
