@@ -63,6 +63,9 @@ def copy_outcome(report: TerminalReport | None, env: Mapping[str, str], tmux_loa
         return CopyOutcome("tmux's paste buffer (prefix ] pastes it); tmux passes it on to the terminal's clipboard "
                            "where the terminal allows it")
     name = report.terminal if report and report.answered else ""
+    if name.lower().startswith("tmux"):  # a tmux on the other side of SSH: its buffer cannot be reached from here
+        return CopyOutcome(f"{name}, which passes it on to the terminal's clipboard only with "
+                           "`set -s set-clipboard on`")
     takes = _terminal_takes_osc52(name) if name else None
     if takes:
         return CopyOutcome(f"{name}'s clipboard")

@@ -33,6 +33,8 @@ def test_where_the_text_goes_per_terminal() -> None:
     assert in_tmux.where is not None and in_tmux.where.startswith("tmux's paste buffer only")
     assert "XTerm(379) refuses" in in_tmux.where
     assert copy_outcome(report("tmux-in-xterm-vt340"), {"TMUX": "x"}, False).where is None
+    far_tmux = copy_outcome(report("tmux-in-xterm-vt340"), {}, False).where  # tmux on the user's side of SSH
+    assert far_tmux is not None and "only with `set -s set-clipboard on`" in far_tmux
     unknown = copy_outcome(None, {}, False).where
     assert unknown is not None and "where the terminal allows" in unknown
 
