@@ -60,14 +60,17 @@ def test_prompts_file_formats(capsys, tmp_path: Path) -> None:
 
 
 def test_generate_from_history_and_favorite(capsys) -> None:
-    code, generated = run_json(capsys, "prompts", "generate", "--concept", "copper kettle still life", "-n", "2")
+    code, generated = run_json(capsys, "prompts", "generate", "--concept", "copper kettle still life", "-n", "2",
+                               "--product", "fyro")
     assert code == 0 and len(generated["prompts"]) == 2
     code, plan = run_json(capsys, "images", "generate", "--from-history", str(generated["history_id"]), "--dry-run")
     assert code == 0 and plan["prompts"] == 2 and plan["history_id"] == generated["history_id"]
     store = Store.open(load_settings())
+    fyro = next(p for p in store.products() if p.slug == "fyro")
+    assert plan["product_id"] == fyro.id  # its images' ratings count for Fyro's taste
     favorite = store.favorites.add(prompt=generated["prompts"][0]["prompt"], name="kettle", concept="kettle")
     code, plan = run_json(capsys, "images", "generate", "--from-favorite", str(favorite.id), "--dry-run")
-    assert code == 0 and plan["prompts"] == 1
+    assert code == 0 and plan["prompts"] == 1 and "product_id" not in plan
     code, out, err = run(capsys, "images", "generate", "--from-history", "999", "--dry-run")
     assert code == 2 and "no history entry 999" in err
 

@@ -18,7 +18,7 @@ from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError
 from pixflow_tui.workflows import prompts as prompt_flow
 from pixflow_tui.workflows.cli_support import drive_until_done, open_context, summarize_batch
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.images import image_batch_work, plan_image_batch
+from pixflow_tui.workflows.images import image_batch_work, plan_image_batch, prompt_source
 from pixflow_tui.workflows.paid_work import BudgetExceeded, commit
 from pixflow_tui.workflows.inputs import InputError, check_concept, check_count
 
@@ -65,12 +65,12 @@ def _load_prompts(ctx: AppContext, args: argparse.Namespace) -> tuple[list[Promp
         if entry is None:
             raise InputError(f"there is no history entry {args.from_history} (see `pixflow library history`)")
         return ([PromptOutput.model_validate(p) for p in entry.prompts], entry.concept,
-                {"source": "history", "history_id": entry.id})
+                prompt_source("history", entry.product_id, history_id=entry.id))
     favorite = ctx.store.favorites.get(args.from_favorite)
     if favorite is None:
         raise InputError(f"there is no favourite {args.from_favorite} (see `pixflow library favorites`)")
-    return [PromptOutput.model_validate(favorite.prompt)], favorite.concept or favorite.name, {
-        "source": "favorite", "favorite_id": favorite.id}
+    return ([PromptOutput.model_validate(favorite.prompt)], favorite.concept or favorite.name,
+            prompt_source("favorite", favorite.product_id, favorite_id=favorite.id))
 
 
 def run_generate(args: argparse.Namespace, settings: Settings) -> int:

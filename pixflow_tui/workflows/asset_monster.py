@@ -25,7 +25,7 @@ from pixflow_tui.workflows.asset_monster_setup import (
     favorite_prompts, history_prompts, prompt_from_typed, prompts_from_file, settings_from_preset, waiting_prompts,
 )
 from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.images import MODULE, ImageBatchPlan, plan_image_batch
+from pixflow_tui.workflows.images import MODULE, ImageBatchPlan, plan_image_batch, prompt_source
 from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.job_views import to_view
 from pixflow_tui.workflows.paid_work import NewBatch, NewJob, PaidPlan, commit, plan_work
@@ -54,19 +54,13 @@ def _groups(entries: list[PromptEntry]) -> list[tuple[tuple[str, str, int | None
     return list(groups.items())
 
 
-def _source(source: str, product_id: int | None) -> dict[str, Any]:
-    """What a batch records of where its prompts came from; `product_id` files its images' ratings under the
-    product's taste profile (store/taste_repo.py)."""
-    return {"source": source, **({"product_id": product_id} if product_id else {})}
-
-
 def plan_runs(ctx: AppContext, entries: list[PromptEntry], settings: BatchSettings) -> list[ImageBatchPlan]:
     """One plan per (concept, source, product), so every image records the concept and product its prompt was
     made for."""
     return [plan_image_batch(ctx, [e.prompt for e in group], concept=concept, references=settings.references,
                              aspect_ratio=settings.aspect_ratio, resolution=settings.resolution,
                              output_format=settings.output_format, variants=settings.variants,
-                             source=_source(source, product_id))
+                             source=prompt_source(source, product_id))
             for (concept, source, product_id), group in _groups(entries)]
 
 

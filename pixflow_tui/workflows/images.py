@@ -56,6 +56,12 @@ class ImageBatchPlan:
                 "prompt_texts": [p.short(100) for p in self.prompts]}
 
 
+def prompt_source(source: str, product_id: int | None = None, **lineage: Any) -> dict[str, Any]:
+    """What a batch records of where its prompts came from; `product_id` files its images' ratings under that
+    product's taste profile (store/taste_repo.py)."""
+    return {"source": source, **lineage, **({"product_id": product_id} if product_id else {})}
+
+
 def plan_image_batch(ctx: AppContext, prompts: list[PromptOutput], *, concept: str = "",
                      references: list[str] | tuple[str, ...] = (), aspect_ratio: str | None = None,
                      resolution: str | None = None, output_format: str | None = None, variants: int = 1,
