@@ -127,3 +127,25 @@ async def test_retry_failed_and_clear_failed(make_live_app, fal_env, photos, not
         await pilot.press("C")
         await confirm(pilot)
         assert len(screen.queue.entries) == 2 and states(screen) == ["done", "done"]
+
+
+async def test_settings_show_hailuos_real_length_and_price(make_i2v_app, photos) -> None:
+    from textual.widgets import Static
+
+    from i2v_helpers import choose, open_settings
+    from pixflow_tui.tui.widgets.camera_presets import CameraPresetList
+
+    app = make_i2v_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_img2video(pilot)
+        await add_images(pilot, screen, photos[:1])
+        await select_row(pilot, screen, 0)
+        dialog = await open_settings(pilot)
+        presets = dialog.query_one(CameraPresetList)
+        await choose(pilot, presets, "model:hailuo")
+        composed = str(dialog.query_one("#i2v-composed", Static).render())
+        price = catalog.UNIT_PRICES[catalog.VIDEO_MODELS["hailuo"]].per_unit
+        assert f"≈ ${6 * price:.2f} per video, 6 s (the model has no 5 s)" in composed
+        await choose(pilot, presets, "duration:10")
+        composed = str(dialog.query_one("#i2v-composed", Static).render())
+        assert f"≈ ${10 * price:.2f} per video" in composed and "the model has no" not in composed

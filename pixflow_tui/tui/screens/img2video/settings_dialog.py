@@ -93,7 +93,10 @@ class VideoSettingsDialog(ModalScreen[SettingsResult | None]):
         text = Text()
         text.append("Sends ", style="bold")
         text.append(entry.composed_prompt())
-        text.append(f"\n≈ ${estimate_settings_cost(self.settings):.2f} per video", style="dim")
+        model_id = catalog.VIDEO_MODELS.get(self.settings.model, "")
+        seconds = catalog.video_duration_for(model_id, self.settings.duration) if model_id else self.settings.duration
+        made = f", {seconds} s (the model has no {self.settings.duration} s)" if seconds != self.settings.duration else ""
+        text.append(f"\n≈ ${estimate_settings_cost(self.settings):.2f} per video{made}", style="dim")
         self.query_one("#i2v-composed", Static).update(text)
         self._note(error or "")
 
