@@ -35,6 +35,7 @@ _STATE_STYLES = {
     JobState.FAILED: "bold red",
     JobState.CANCELLED: "dim",
     JobState.UNKNOWN: "magenta",
+    JobState.PAUSED: "yellow",
     JobState.RUNNING: "cyan",
     JobState.DOWNLOADING: "cyan",
     JobState.QUEUED: "yellow",

@@ -51,6 +51,8 @@ def status_label(status: EntryStatus, frame: int | None = 0) -> Text:
         return Text("cancelled", style="dim")
     if state == JobState.UNKNOWN:
         return Text("? unknown", style="magenta")
+    if state == JobState.PAUSED:
+        return Text("paused", style="yellow")
     return Text(str(state))
 
 
