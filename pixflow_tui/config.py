@@ -171,6 +171,8 @@ class Settings:
     research: str = "web"  # web-grounded (falls back to the model when the server cannot search), model, or off
     research_web_model: str = "gpt-4o-mini"  # the Responses API model of web research (= catalog.RESEARCH_WEB_MODEL)
     convert_model: str = "gpt-5.2"  # text → prompt "convert with the model" (= catalog.TEXT_CONVERT_MODEL)
+    # a shared outputs folder (a network mount every machine of a team sees); <home>/outputs when unset
+    outputs_root: Path | None = None
     fal_key: str | None = field(default=None, repr=False)
     openai_api_key: str | None = field(default=None, repr=False)
     hedra_api_key: str | None = field(default=None, repr=False)  # lipsync goes to Hedra when set (and live)
@@ -183,7 +185,7 @@ class Settings:
 
     @property
     def outputs_dir(self) -> Path:
-        return self.home / "outputs"
+        return self.outputs_root or self.home / "outputs"
 
     @property
     def thumbnails_dir(self) -> Path:
@@ -241,6 +243,7 @@ _PARSERS: dict[str, Callable[[str, Any], Any]] = {
     "research": _choice(RESEARCH_MODES),
     "research_web_model": _optional_text,
     "convert_model": _optional_text,
+    "outputs_root": lambda name, value: _path(name, value) if str(value or "").strip() else None,
     "fal_key": _optional_text,
     "openai_api_key": _optional_text,
     "hedra_api_key": _optional_text,

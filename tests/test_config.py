@@ -26,6 +26,7 @@ CASES: dict[str, tuple[Any, tuple[Any, Any], tuple[str, Any]]] = {
     "openai_base_url": (None, ("http://file:1/v1", "http://file:1/v1"), ("https://env:2/v1", "https://env:2/v1")),
     "fal_base_url": (None, ("http://file:3", "http://file:3"), ("http://env:4", "http://env:4")),
     "avatars_dir": (None, ("/srv/avatars", Path("/srv/avatars")), ("/srv/env-avatars", Path("/srv/env-avatars"))),
+    "outputs_root": (None, ("/mnt/team/outputs", Path("/mnt/team/outputs")), ("/mnt/env", Path("/mnt/env"))),
     "fal_key": (None, ("fal-from-file", "fal-from-file"), ("fal-from-env", "fal-from-env")),
     "openai_api_key": (None, ("sk-from-file", "sk-from-file"), ("sk-from-env", "sk-from-env")),
     "hedra_base_url": (None, ("http://file:5/public", "http://file:5/public"), ("http://env:6", "http://env:6")),

@@ -106,7 +106,9 @@ def _drive(ctx: AppContext, args: argparse.Namespace, batch_ids: list[int] | Non
         summary = asyncio.run(driving)
     after = [ctx.store.jobs.get(j.id) for j in unfinished]
     states = {str(s): sum(1 for j in after if j and j.status == s) for s in JobState}
-    result = {"driven": len(unfinished), "stalled": summary.stalled, "states": states,
+    # driven: unfinished when the command started; finished_here: those this process itself brought to an end
+    result = {"driven": len(unfinished), "finished_here": sum(summary.finished.values()), "stalled": summary.stalled,
+              "states": states,
               "unknown": [j.id for j in ctx.store.jobs.list(statuses=[JobState.UNKNOWN])],
               "stopped": summary.stopped, "at_provider": summary.at_provider}
     if args.json:

@@ -3,7 +3,6 @@ so they go through the one door: workflows/paid_work.py.)"""
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
@@ -88,7 +87,7 @@ def resume_job(store: Store, job_id: int, owner: str, events: EventBus | None = 
         raise JobActionError(f"job {job_id} is {job.status}, not paused")
     target = JobState.QUEUED if job.request_id else JobState.PENDING
     if not store.jobs.transition(job_id, [JobState.PAUSED], status=target, lease_owner=owner,
-                                 lease_expires=time.time() + ADOPTED_LEASE_SECONDS):
+                                 lease_expires=store.clock() + ADOPTED_LEASE_SECONDS):
         current = store.jobs.get(job_id)
         return current.status if current else JobState.CANCELLED
     _publish(events, job, target, "resumed" + (f": following request {job.request_id}" if job.request_id else ""))
@@ -114,7 +113,7 @@ def adopt_request(store: Store, job_id: int, handle: RemoteHandle, owner: str,
         raise JobActionError(f"no job with id {job_id}")
     if not store.jobs.transition(job_id, [JobState.UNKNOWN], status=JobState.QUEUED, request_id=handle.request_id,
                                  handle=handle.to_dict(), error=None, finished_at=None, lease_owner=owner,
-                                 lease_expires=time.time() + ADOPTED_LEASE_SECONDS):
+                                 lease_expires=store.clock() + ADOPTED_LEASE_SECONDS):
         return False
     _publish(events, job, JobState.QUEUED, f"found at the provider as request {handle.request_id}")
     refresh_batch_status(store, job.batch_id)

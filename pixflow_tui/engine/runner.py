@@ -249,7 +249,7 @@ class JobEngine:
     def _downloading_elsewhere_dead(self) -> set[int]:
         """Downloading jobs no live process holds: their folders may hold `.part` files of a killed download."""
         try:
-            now = time.time()
+            now = self.store.clock()
             return {job.id for job in self.store.jobs.list(statuses=[JobState.DOWNLOADING])
                     if not job.lease_owner or job.lease_owner == self.owner or (job.lease_expires or 0) < now
                     or owner_is_dead(job.lease_owner)}
@@ -280,8 +280,8 @@ class JobEngine:
     def _claim_new(self, batches: set[int] | None, jobs: set[int] | None) -> None:
         if self.stopping:
             return
-        now = time.time()
         try:
+            now = self.store.clock()  # the database's: machines sharing a ledger agree on who is late
             self._take_over_dead_owners(now)
             wanted = {job_id: (status, batch_id)
                       for job_id, status, batch_id in self.store.jobs.claimable(self.owner, now)
@@ -314,7 +314,8 @@ class JobEngine:
         while True:
             await asyncio.sleep(self.lease_seconds / 3)
             try:
-                self.store.jobs.renew_leases(self.owner, list(self._active), time.time() + self.lease_seconds)
+                self.store.jobs.renew_leases(self.owner, list(self._active),
+                                             self.store.clock() + self.lease_seconds)
             except DB_ERRORS as exc:
                 log.warning("could not renew leases now: %s", exc)
 
@@ -590,10 +591,12 @@ class JobEngine:
         billed_before = job.cost is not None  # set when the provider finished (older rows: not yet)
         cost = job.cost if job.cost is not None else self._price(job)
         with self.store.atomic():
-            outcome.record()
+            # the state first: a process that finds the job already done (another took it over) writes no rows
             changed = self.store.jobs.transition(job.id, [JobState.DOWNLOADING], status=JobState.DONE, cost=cost,
                                                  output_path=outcome.first_path, finished_at=_utcnow(), error=None,
                                                  lease_owner=None, lease_expires=None)
+            if changed:
+                outcome.record()
             if changed and not billed_before and job.batch_id is not None and cost:
                 self.store.batches.add_cost(job.batch_id, cost)
         if not changed:  # cancelled or finished by another process meanwhile

@@ -1,6 +1,7 @@
 """Persistence: open a `Store` and use its repositories; they return plain dataclasses."""
 from __future__ import annotations
 
+import time
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ from pixflow_tui.store.images_repo import (
     ImageRepository,
     RatingRepository,
 )
+from pixflow_tui.store import postgres
+from pixflow_tui.store.fields import set_outputs_root
 from pixflow_tui.store.migrations import LATEST_VERSION
 from pixflow_tui.store.records import UserRecord
 from pixflow_tui.store.research_repo import ResearchCacheRepository
@@ -109,8 +112,15 @@ class Store:
         location = database_location(settings)
         if not settings.database_url:
             Path(location).parent.mkdir(parents=True, exist_ok=True)
+        set_outputs_root(settings.outputs_root)  # output paths under it are stored relative to it
         db, user_id = open_database(location, settings.user, backup_dir=backups_folder(settings))
         return cls(db, user_id, location)
+
+    def clock(self) -> float:
+        """Now in epoch seconds by the database's clock, what leases are set and compared with: on PostgreSQL the
+        server's (every machine sharing the ledger agrees, whatever their own clocks say); SQLite is a file on
+        this machine, whose clock it is."""
+        return postgres.epoch_now(self.db) if postgres.is_postgres(self.db) else time.time()
 
     def current_user(self) -> UserRecord:
         """Who this store acts for: `pixflow --user NAME`, else the setting `user`, else the login name."""

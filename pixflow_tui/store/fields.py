@@ -10,13 +10,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from peewee import BigIntegerField, DateTimeField, DoubleField
+from peewee import BigIntegerField, DateTimeField, DoubleField, TextField
 
 MICROS_PER_DOLLAR = 1_000_000
 
-__all__ = ["UTCDateTimeField", "MoneyField", "DoubleField", "dollars", "micros"]
+__all__ = ["UTCDateTimeField", "MoneyField", "DoubleField", "OutputPathField", "dollars", "micros"]
 
 
 def micros(amount: float | int) -> int:
@@ -49,3 +50,43 @@ class MoneyField(BigIntegerField):
 
     def python_value(self, value: Any) -> Any:
         return None if value is None else dollars(value)
+
+
+class _OutputsRoot:
+    """The shared outputs root (setting `outputs_root`, a network mount every machine sees), or None. Set when a
+    store opens; output paths under it are stored relative to it, so each machine opens the same files."""
+
+    path: Path | None = None
+
+
+def set_outputs_root(path: Path | None) -> None:
+    _OutputsRoot.path = path
+
+
+def stored_path(value: str) -> str:
+    """An output path as stored: relative to the shared outputs root when it lies under it."""
+    root = _OutputsRoot.path
+    if root is None or not value:
+        return value
+    try:
+        return PurePosixPath(Path(value).relative_to(root)).as_posix()
+    except ValueError:
+        return value
+
+
+def local_path(value: str) -> str:
+    """A stored output path as a path on this machine (a relative one lies under this machine's outputs root)."""
+    root = _OutputsRoot.path
+    if root is None or not value or Path(value).is_absolute():
+        return value
+    return str(root / value)
+
+
+class OutputPathField(TextField):
+    """A saved output's path: relative to the shared outputs root in the database, absolute in Python."""
+
+    def db_value(self, value: Any) -> Any:
+        return stored_path(value) if isinstance(value, str) else value
+
+    def python_value(self, value: Any) -> Any:
+        return local_path(value) if isinstance(value, str) else value

@@ -13,6 +13,7 @@ from typing import Any
 from peewee import JOIN, Database, Node, OperationalError
 
 from pixflow_tui.store import sqlite, taste_repo
+from pixflow_tui.store.fields import local_path
 from pixflow_tui.store.models import (
     Asset,
     Batch,
@@ -112,8 +113,8 @@ _make_image = fast_maker(ImageRecord)
 def read_images(db: Database, query: Any) -> builtins.list[ImageRecord]:
     """The records of an `image_select` over IMAGE_COLUMNS. Read from the raw cursor: peewee's per-value
     converters cost more than the query for a page of rows."""
-    return [_make_image((ident, job, batch, batch_index, prompt_index, variant_index, url, path, name, concept,
-                         prompt or "{}", aspect, resolution, output_format, model, provider, width, height, thumb,
+    return [_make_image((ident, job, batch, batch_index, prompt_index, variant_index, url, local_path(path), name,
+                         concept, prompt or "{}", aspect, resolution, output_format, model, provider, width, height, thumb,
                          stamp(created), rating))
             for (ident, job, batch, batch_index, prompt_index, variant_index, url, path, name, concept, prompt,
                  aspect, resolution, output_format, model, provider, width, height, thumb, created,

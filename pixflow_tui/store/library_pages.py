@@ -14,6 +14,7 @@ from typing import Any
 from peewee import Database, fn
 
 from pixflow_tui.store import sqlite
+from pixflow_tui.store.fields import local_path
 from pixflow_tui.store.images_repo import image_select, read_images
 from pixflow_tui.store.library_records import (
     ASSET_KINDS,
@@ -100,7 +101,7 @@ class OutputSelect:
             metadata = loads(metadata_text, {})
             settings = metadata.get("settings") if isinstance(metadata.get("settings"), dict) else {}
             rows.append(LibraryRow(kind, ident, stamp(created), concept or "", prompt or "", model, provider, rating,
-                                   path, metadata.get("thumbnail"), settings.get("aspect_ratio"), metadata.get("width"),
+                                   local_path(path), metadata.get("thumbnail"), settings.get("aspect_ratio"), metadata.get("width"),
                                    metadata.get("height"), duration, batch, job, source_image, source_asset))
         return rows
 

@@ -17,7 +17,7 @@ from peewee import (
 )
 
 from pixflow_tui.core.jobs import RESUMABLE_STATES
-from pixflow_tui.store.fields import DoubleField, MoneyField, UTCDateTimeField
+from pixflow_tui.store.fields import DoubleField, MoneyField, OutputPathField, UTCDateTimeField
 
 database_proxy = DatabaseProxy()
 
@@ -178,7 +178,7 @@ class Job(BaseModel):
     next_attempt_at = DoubleField(null=True)
     cost_estimate = MoneyField(default=0.0, column_name="cost_estimate_micros")
     cost = MoneyField(null=True, column_name="cost_micros")
-    output_path = TextField(null=True)
+    output_path = OutputPathField(null=True)
     parent = ForeignKeyField("self", column_name="parent_job_id", null=True, on_delete="SET NULL")
     parent_job_id: int | None
     created_at = UTCDateTimeField(default=utcnow)
@@ -217,7 +217,7 @@ class GeneratedImage(BaseModel):
     prompt_index = IntegerField()
     variant_index = IntegerField()
     url = TextField()
-    local_path = TextField()
+    local_path = OutputPathField()
     file_name = TextField()
     concept = TextField()
     prompt = TextField()  # JSON
@@ -272,7 +272,7 @@ class Asset(BaseModel):
     job_id: int | None
     batch = ForeignKeyField(Batch, column_name="batch_id", null=True, on_delete="CASCADE")
     batch_id: int | None
-    local_path = TextField()
+    local_path = OutputPathField()
     url = TextField(default="")
     prompt = TextField(default="")
     model = TextField(null=True)
@@ -292,6 +292,15 @@ class Asset(BaseModel):
         table_name = "assets"
         indexes = ((("user", "kind", "created_at"), False), (("user", "created_at"), False))
 
+
+# One row per saved output file of a job: a second process finishing the same job (a takeover) cannot save its
+# outputs twice. Assets without a job (imports) are not constrained.
+IMAGE_OUTPUT_INDEX = GeneratedImage.index(GeneratedImage.job, GeneratedImage.local_path, unique=True,
+                                          name="generated_images_one_row_per_output")
+GeneratedImage.add_index(IMAGE_OUTPUT_INDEX)
+ASSET_OUTPUT_INDEX = Asset.index(Asset.job, Asset.local_path, unique=True, where=Asset.job.is_null(False),
+                                 name="assets_one_row_per_output")
+Asset.add_index(ASSET_OUTPUT_INDEX)
 
 # The rating filter's index: partial, so SQLite takes it only for like / dislike; the unfiltered and "unrated" pages
 # keep walking (user_id) in id order with no sort.

@@ -64,6 +64,18 @@ def open_postgres(url: str) -> PixflowPostgres:
     return PixflowPostgres(database, prefer_psycopg3=True, autoconnect=True, **params)
 
 
+def epoch_now(db: Database) -> float:
+    """The server's clock in epoch seconds: one clock for every machine that shares the ledger."""
+    return float(db.execute_sql("SELECT EXTRACT(EPOCH FROM clock_timestamp())").fetchone()[0])
+
+
+def reset_sequences(db: Database, tables: list[str]) -> None:
+    """Move each table's id sequence past the ids copied in (the next insert must not reuse one)."""
+    for table in tables:
+        db.execute_sql(f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), COALESCE(MAX(id), 1), "
+                       f'MAX(id) IS NOT NULL) FROM "{table}"')
+
+
 @contextmanager
 def migration_lock(db: Database) -> Iterator[None]:
     """Hold PostgreSQL's session advisory lock for the migrations: a second process starting at the same moment

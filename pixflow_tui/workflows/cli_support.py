@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -57,7 +56,7 @@ async def drive_until_done(ctx: AppContext, *, batch_ids: Iterable[int] | None =
         summary = await ctx.run_jobs(batch_ids=batches, job_ids=jobs)
         if summary.stalled or getattr(summary, "stopped", False):
             return summary
-        now = time.time()
+        now = ctx.store.clock()
         waiting = [j for j in ctx.store.jobs.list(statuses=RESUMABLE_STATES)
                    if (batches is None or j.batch_id in batches) and (jobs is None or j.id in jobs)]
         held_elsewhere = [j for j in waiting if j.lease_owner not in (None, ctx.owner)

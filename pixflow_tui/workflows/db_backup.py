@@ -38,33 +38,46 @@ def database_file(settings: Settings) -> Path:
 
     path = sqlite_file(settings)
     if path is None:
-        raise MaintenanceError(f"backup and restore work only with SQLite; the database is {display_location(settings)} "
-                               "(use the server's own tools, e.g. pg_dump and pg_restore)", CONFIG)
+        raise MaintenanceError(f"restore works only with SQLite; the database is {display_location(settings)} "
+                               "(copy a backup into an empty database with `pixflow db migrate-to URL`, or use the "
+                               "server's own tools, e.g. pg_dump and pg_restore)", CONFIG)
     return path
 
 
 def backup(settings: Settings, target: Path | None = None) -> Path:
     """A consistent copy of the database (taken while others may write); the default target is
     `<home>/backups/pixflow-<UTC timestamp>.db`. Never overwrites a file."""
-    from pixflow_tui.store import backups_folder
+    from pixflow_tui.store import backups_folder, sqlite_file
     from pixflow_tui.store import backups as store_backups
     from pixflow_tui.store import sqlite as store_sqlite
 
+    if sqlite_file(settings) is None:  # PostgreSQL: a snapshot of the server's library into a SQLite file
+        from pixflow_tui.workflows.db_transfer import backup_server
+
+        return backup_server(settings, _new_target(target, backups_folder(settings)))
     source = database_file(settings)
     if not source.is_file() or source.stat().st_size == 0:
         raise MaintenanceError(f"there is no database at {source} to back up")
     if not store_sqlite.is_sqlite_file(source):
         raise MaintenanceError(f"database {source} is not a SQLite database (damaged?); copy the file by hand")
-    if target is None:
-        target = store_backups.backup_path(backups_folder(settings))
-    elif target.is_dir():
-        target = store_backups.backup_path(target)
-    elif target.exists():
-        raise MaintenanceError(f"{target} already exists; name a new file or a folder", USAGE)
+    target = _new_target(target, backups_folder(settings))
     try:
         return store_backups.backup_database(source, target)
     except (OSError, sqlite3.Error) as exc:
         raise MaintenanceError(f"backup of {source} into {target} failed: {_reason(exc)}") from None
+
+
+def _new_target(target: Path | None, folder: Path) -> Path:
+    """The backup file to write: a new timestamped name in `folder` or in the folder given, or the new file given."""
+    from pixflow_tui.store import backups as store_backups
+
+    if target is None:
+        return store_backups.backup_path(folder)
+    if target.is_dir():
+        return store_backups.backup_path(target)
+    if target.exists():
+        raise MaintenanceError(f"{target} already exists; name a new file or a folder", USAGE)
+    return target
 
 
 def restore(settings: Settings, source: Path, confirm: Callable[[str], bool]) -> RestoreResult:

@@ -13,7 +13,6 @@ Only this module calls the store's job-creating and re-queueing functions; tests
 """
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -292,7 +291,7 @@ def commit(ctx: AppContext, plan: PaidPlan) -> Committed:
     if again.refusal:
         raise BudgetExceeded(again.refusal)
     store = ctx.store
-    lease_owner, lease_expires = ctx.owner, time.time() + LEASE_SECONDS
+    lease_owner, lease_expires = ctx.owner, store.clock() + LEASE_SECONDS
     new_ids: list[int] = []
     with store.atomic():
         batch_id = plan.batch_id

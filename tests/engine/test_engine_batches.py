@@ -15,6 +15,8 @@ from pixflow_tui.workflows.paid_work import BudgetExceeded, commit, plan_regener
 from tests.emulators.fal_emulator import FalEmulator
 from tests.engine.conftest import prompts, write_reference
 
+pytestmark = pytest.mark.both_backends
+
 
 def _states(ctx: AppContext, batch_id: int) -> list[JobState]:
     return [j.status for j in ctx.store.jobs.list(batch_id=batch_id)]

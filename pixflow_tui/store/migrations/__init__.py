@@ -34,5 +34,6 @@ MIGRATIONS: list[Migration] = [
     (9, "search_contentless", _step("m0009_search_contentless")),
     (10, "research", _step("m0010_research")),
     (11, "taste_weeks", _step("m0011_taste_weeks")),
+    (12, "one_row_per_output", _step("m0012_one_row_per_output")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
