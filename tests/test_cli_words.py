@@ -7,8 +7,11 @@ import os
 import re
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+import pytest
 
 PIXFLOW = [sys.executable, "-m", "pixflow_tui"]
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?[+-]\d\d:\d\d$")
@@ -70,3 +73,24 @@ def test_json_times_carry_their_offset_and_plain_counts_read_right(hermetic_env:
     stray.write_bytes(b"not ours")
     checked = pixflow("db", "check")
     assert checked.returncode == 1 and checked.stdout.strip().endswith("1 problem found"), checked.stdout
+
+
+def test_print_json_writes_times_with_offsets_and_money_as_numbers(capsys: pytest.CaptureFixture[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from decimal import Decimal
+
+    from pixflow_tui.cli.common import print_json
+
+    with monkeypatch.context() as patched:
+        patched.setenv("TZ", "Asia/Kolkata")
+        time.tzset()
+        try:
+            print_json({"naive_utc": datetime(2026, 1, 2, 3, 4, 5), "aware": datetime(2026, 1, 2, 3, 4, 5,
+                                                                                     tzinfo=timezone.utc),
+                        "cost": Decimal("0.150000"), "path": Path("/x/y.png"), "none": None})
+        finally:
+            patched.undo()
+            time.tzset()
+    data = json.loads(capsys.readouterr().out)
+    assert data == {"naive_utc": "2026-01-02T08:34:05+05:30", "aware": "2026-01-02T08:34:05+05:30", "cost": 0.15,
+                    "path": "/x/y.png", "none": None}

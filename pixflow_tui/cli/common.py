@@ -5,6 +5,7 @@ import contextlib
 import json
 import sys
 from datetime import date, datetime
+from decimal import Decimal
 from enum import IntEnum
 from typing import Any
 
@@ -39,6 +40,8 @@ def _json_value(value: Any) -> Any:
         return iso_time(value)
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, Decimal):  # exact money from PostgreSQL: still a number in JSON
+        return float(value)
     return str(value)
 
 
