@@ -47,4 +47,4 @@ test: $(VENV)/.test-deps
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: $(VENV)/.run-deps
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)

@@ -32,6 +32,7 @@ from pixflow_tui.core.prompt_schema import PromptOutput  # noqa: E402
 from pixflow_tui.tui.app import PixflowApp  # noqa: E402
 from pixflow_tui.workflows.images import create_image_batch, plan_image_batch  # noqa: E402
 from pixflow_tui.workflows.system import prepare_worker_processes  # noqa: E402
+from bench_report import record  # noqa: E402
 
 TICK = 0.010
 BUDGET = 0.050
@@ -130,7 +131,9 @@ def main() -> int:
     print(f"UI loop ({args.provider} provider) while {args.jobs} 2K PNG jobs ran 16 at a time ({done} done in {elapsed:.1f} s): "
           f"worst stall {worst * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms while downloads ran (budget 50 ms) {verdict}; "
           f"opening the batch before the first download: worst {opening * 1000:.1f} ms")
-    return 0 if worst <= BUDGET else 1
+    ok = record(f"UI stall: worst while {args.jobs} downloads ran", worst * 1000, BUDGET * 1000, "ms")
+    ok &= record("UI stall: opening the batch", opening * 1000, BUDGET * 1000, "ms")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

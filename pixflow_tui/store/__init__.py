@@ -6,7 +6,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from peewee import Database
+from pixflow_tui.store.peewee_import import import_peewee
+
+import_peewee()  # before any other import of peewee: without the PostgreSQL driver it does not need for SQLite
+
+from peewee import Database  # noqa: E402
 
 from pixflow_tui.config import Settings, redact_url
 from pixflow_tui.store.db import (

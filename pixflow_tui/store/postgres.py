@@ -10,6 +10,8 @@ from urllib.parse import unquote, urlsplit
 
 from peewee import Database, ImproperlyConfigured, PostgresqlDatabase
 
+from pixflow_tui.store.peewee_import import attach_psycopg
+
 INSTALL_HINT = "pip install 'pixflow-tui[postgres]'  (in a checkout: .venv/bin/pip install -e '.[postgres]')"
 # pg_advisory_lock key of the schema migrations (any constant 64-bit number every Pixflow agrees on)
 MIGRATION_LOCK_KEY = 0x50_49_58_46_4C_4F_57  # "PIXFLOW"
@@ -59,6 +61,7 @@ def connect_params(url: str) -> dict[str, Any]:
 def open_postgres(url: str) -> PixflowPostgres:
     if not driver_installed():
         raise ImproperlyConfigured(f"PostgreSQL needs its driver (psycopg 3), which is not installed; run: {INSTALL_HINT}")
+    attach_psycopg()
     params = connect_params(url)
     database = params.pop("dbname", None)
     return PixflowPostgres(database, prefer_psycopg3=True, autoconnect=True, **params)

@@ -55,3 +55,22 @@ async def test_search_follows_to_other_tabs_and_combines_with_filters(make_app, 
                                                                 f"image:{made.images[0].id}"]
         assert library(pilot).query_one(SearchInput).value == "fox"
         assert screen.active_name == "liked"
+
+
+async def test_keys_in_the_same_read_as_slash_land_in_the_field(make_app, settings) -> None:
+    """A paste or fast typing over SSH: "/" and the next keys arrive together, before the app has drawn anything;
+    none of them may reach the list (where "e" opens the export dialog)."""
+    from textual import events
+
+    seed(settings, history=3)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_library(pilot)
+        await show_tab(pilot, "assets")
+        screen.active_tab.focus_list()
+        await pilot.pause()
+        for key, char in [("slash", "/"), ("e", "e"), ("x", "x"), ("p", "p"), ("o", "o")]:
+            app.post_message(events.Key(key, char))  # queued at once, as the driver does for one read
+        await settle(pilot)
+        assert app.screen is screen  # no dialog opened
+        assert isinstance(app.focused, SearchInput) and app.focused.value == "expo"

@@ -225,7 +225,7 @@ class ScriptPanel(Vertical, can_focus=True):
 
     def action_edit(self) -> None:
         if self.editor.is_open:
-            self.editor.area.focus()
+            self.screen.set_focus(self.editor.area)  # now: keys typed after it land there
         elif self.view is None:
             self.editor.open("new")
         else:

@@ -270,7 +270,9 @@ class LibraryScreen(ModuleScreen):
     # -- search ----------------------------------------------------------------------------------------
 
     def action_search(self) -> None:
-        self.query_one(SearchInput).focus()
+        # focused now, not after the keys already queued (widget.focus() waits its turn): a paste or fast typing
+        # that arrives in the same read as "/" lands in the field instead of firing the list's keys
+        self.set_focus(self.query_one(SearchInput))
 
     def action_leave_search(self) -> None:
         tab = self.active_tab

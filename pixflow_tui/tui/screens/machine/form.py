@@ -252,7 +252,7 @@ class MachineForm(Vertical):
         self.say("")
 
     def action_concept(self) -> None:
-        self.query_one("#machine-concept-input", Input).focus()
+        self.screen.set_focus(self.query_one("#machine-concept-input", Input))  # now: keys typed after it land there
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         message.stop()
