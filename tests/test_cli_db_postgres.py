@@ -89,3 +89,17 @@ def test_backup_of_a_postgres_library_is_a_sqlite_file(settings: Settings, capsy
 def test_migrate_to_needs_a_postgres_url(capsys) -> None:
     code, _, err = run(capsys, "db", "migrate-to", "mysql://u:hidden@h/db")
     assert code == 2 and "not a postgresql:// URL" in err and "hidden" not in err
+
+
+def test_the_log_file_never_holds_the_password(tmp_path: Path) -> None:
+    import logging
+
+    from pixflow_tui.workflows.logs import setup_logging
+
+    url = "postgresql://alice:s3cret%2Fpw@db.internal/pixflow"
+    path = setup_logging(tmp_path / "logs", url)
+    logging.getLogger("pixflow_tui.test").warning("could not connect to %s (password s3cret/pw)", url)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text()
+    assert "alice:***@db.internal" in text and "s3cret" not in text

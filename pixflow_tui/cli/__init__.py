@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pixflow: {exc}", file=sys.stderr)
         return ExitCode.CONFIG
     try:
-        setup_logging(settings.logs_dir)
+        setup_logging(settings.logs_dir, settings.database_url)
     except OSError as exc:
         print(f"pixflow: warning: no log file in {settings.logs_dir}: {exc.strerror}", file=sys.stderr)
     for warning in settings.warnings:

@@ -119,7 +119,7 @@ class PixflowApp(App[None]):
 
     def __init__(self, settings: Settings, context: AppContext | None = None) -> None:
         self.settings = settings
-        self.log_file = setup_logging(settings.logs_dir)
+        self.log_file = setup_logging(settings.logs_dir, settings.database_url)
         self._owns_context = context is None
         self.context = context if context is not None else open_context(settings)
         super().__init__()
@@ -284,7 +284,7 @@ class PixflowApp(App[None]):
 def run_app(settings: Settings) -> int:
     """Start the TUI; returns the process exit code. Setup errors print one line before Textual starts."""
     try:
-        setup_logging(settings.logs_dir)
+        setup_logging(settings.logs_dir, settings.database_url)
         context = open_context(settings, open_later=True)
     except ContextError as exc:
         print(f"pixflow: {exc}", file=sys.stderr)

@@ -5,6 +5,8 @@ import logging
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from pixflow_tui.config import scrub_password
+
 LOG_NAME = "pixflow.log"
 _FORMAT = "%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s"
 
@@ -21,18 +23,31 @@ class _PixflowLogHandler(RotatingFileHandler):
         self.dropped += 1
 
 
-def setup_logging(logs_dir: Path) -> Path:
-    """Send log records (ours, Textual's warnings, textual-image's) to a rotating file in `logs_dir`."""
+class _ScrubbingFormatter(logging.Formatter):
+    """Every line as logged, with the database URL's password (and any URL's) replaced by ***."""
+
+    def __init__(self, database_url: str | None) -> None:
+        super().__init__(_FORMAT)
+        self.database_url = database_url
+
+    def format(self, record: logging.LogRecord) -> str:
+        return scrub_password(super().format(record), self.database_url)
+
+
+def setup_logging(logs_dir: Path, database_url: str | None = None) -> Path:
+    """Send log records (ours, Textual's warnings, textual-image's) to a rotating file in `logs_dir`; the password
+    of `database_url` never reaches the file."""
     logs_dir.mkdir(parents=True, exist_ok=True)
     path = logs_dir / LOG_NAME
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _PixflowLogHandler)]:
         if Path(handler.baseFilename) == path.resolve():
+            handler.setFormatter(_ScrubbingFormatter(database_url))
             return path
         root.removeHandler(handler)
         handler.close()
     handler = _PixflowLogHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
-    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.setFormatter(_ScrubbingFormatter(database_url))
     handler.setLevel(logging.INFO)
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > logging.INFO:
