@@ -1,4 +1,4 @@
-"""Every budget of DESIGN.md "Performance budgets": each benchmark in its own process, one after another (they
+"""Every budget of docs/architecture.md "Performance budgets": each benchmark in its own process, one after another (they
 would disturb each other's timings side by side). Prints each one's own report, then one table: measure, budget,
 figure, pass/over and the load average at the moment it was measured, with the machine it ran on.
 
