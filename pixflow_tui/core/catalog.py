@@ -221,7 +221,11 @@ MODEL_ARGUMENTS: dict[str, ModelArguments] = {
                                   (("resolution", ("720p", "1080p")),)),
     TRANSCRIBE_MODEL: ModelArguments(frozenset({"audio_url"}), frozenset({"task", "language", "chunk_level"}),
                                      (("task", ("transcribe", "translate")), ("chunk_level", ("segment", "word")))),
+    # not a fal model: the fields of the app's Hedra request, which providers/hedra.py maps onto Hedra's API
+    HEDRA_LIPSYNC_MODEL: ModelArguments(frozenset({"image_url", "audio_url"}),
+                                        frozenset({"ai_model_id", "resolution", "aspect_ratio", "text_prompt"})),
 }
+FAL_MODELS = frozenset(MODEL_ARGUMENTS) - {HEDRA_LIPSYNC_MODEL}
 # the field naming a video's last frame (a start/end transition), per video model
 VIDEO_END_FRAME_FIELD = {VIDEO_MODELS["kling"]: "tail_image_url", VIDEO_MODELS["hailuo"]: "end_image_url"}
 

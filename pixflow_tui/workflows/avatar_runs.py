@@ -3,7 +3,6 @@ speaking it (or a lipsync of the user's own audio). The whole run is one plan th
 call is priced and confirmed at once; a lipsync waits for its speech (engine/dependencies.py)."""
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from pixflow_tui.core import catalog
 from pixflow_tui.core import scripts as rules
 from pixflow_tui.core.jobs import FINISHED_STATES, JobKind, JobState
-from pixflow_tui.core.requests import RequestError, lipsync_request, speech_request
+from pixflow_tui.core.requests import RequestError, checked_request, lipsync_request, speech_request
 from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError, check_image_file
@@ -142,9 +141,9 @@ def _lipsync_job(ctx: AppContext, avatar: str, audio: str, meta: dict[str, Any])
     provider = ctx.provider_name_for(JobKind.LIPSYNC)
     request = lipsync_request(avatar, audio, meta=meta)
     if provider == "hedra":
-        request = dataclasses.replace(request, model=catalog.HEDRA_LIPSYNC_MODEL, arguments={
+        request = checked_request(JobKind.LIPSYNC, catalog.HEDRA_LIPSYNC_MODEL, {
             "ai_model_id": ctx.settings.hedra_model_id, "resolution": catalog.HEDRA_RESOLUTION,
-            "aspect_ratio": catalog.HEDRA_ASPECT_RATIO, "text_prompt": ""})
+            "aspect_ratio": catalog.HEDRA_ASPECT_RATIO, "text_prompt": ""}, request.files, request.meta)
     return NewJob(request, provider)
 
 
