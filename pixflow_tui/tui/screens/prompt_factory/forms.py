@@ -268,4 +268,4 @@ class TextForm(Vertical):
         if len(text.strip()) > catalog.TEXT_TO_JSON_MAX_CHARS:
             raise FormError(f"the text has {len(text.strip())} characters; the limit is "
                             f"{catalog.TEXT_TO_JSON_MAX_CHARS}", "text")
-        return TextRequest(text)
+        return TextRequest(text, convert=self.query_one(ConvertToggle).convert)

@@ -30,7 +30,7 @@ FORMS: dict[str, type[ConceptForm | ImageForm | TextForm]] = {
 HINTS = {
     "concept": "enter or ctrl+g writes the prompts · tab: next field · escape: leave the field",
     "image": "enter or ctrl+g writes one prompt from the image · tab completes the path",
-    "text": "ctrl+g turns the text into a prompt · escape leaves the text box",
+    "text": "ctrl+g turns the text into a prompt · shift+tab: verbatim or convert · escape leaves the text box",
 }
 SUBMITTING_FIELDS = frozenset({"concept", "count", "reference", "image", "context"})
 PATH_FIELDS = {"reference": "reference image", "image": "image"}
