@@ -25,8 +25,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("both_backends") and "db_backend" not in metafunc.fixturenames:
         metafunc.fixturenames.append("db_backend")
     if "db_backend" in metafunc.fixturenames:
-        only = metafunc.definition.get_closest_marker("sqlite_only")
-        metafunc.parametrize("db_backend", ("sqlite",) if only else BACKENDS, indirect=True)
+        backends = BACKENDS
+        if metafunc.definition.get_closest_marker("sqlite_only"):
+            backends = ("sqlite",)
+        elif metafunc.definition.get_closest_marker("postgres_only"):
+            backends = ("postgresql",)
+        metafunc.parametrize("db_backend", backends, indirect=True)
 
 
 @pytest.fixture(scope="session")

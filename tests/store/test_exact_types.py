@@ -81,3 +81,29 @@ def test_an_old_sqlite_library_gets_micro_dollars_in_place(settings: Settings, s
     finally:
         again.close_thread_connection()
     assert list((settings.home / "backups").glob("*-before-migration*.db"))
+
+
+@pytest.mark.postgres_only
+def test_an_old_postgres_library_gets_exact_types_in_place(settings: Settings, store: Store) -> None:
+    job = store.jobs.create(kind=JobKind.IMAGE, provider="fal", model="m", request={}, lease_expires=1_800_000_000.5)
+    store.jobs.update(job.id, submitted_at=datetime(2026, 1, 2, 3, 4, 5))
+    for statement in (  # the column types peewee's defaults gave before version 7
+        "ALTER TABLE jobs ALTER COLUMN lease_expires TYPE REAL",
+        "ALTER TABLE jobs ALTER COLUMN submitted_at TYPE TIMESTAMP USING submitted_at AT TIME ZONE 'UTC'",
+        "ALTER TABLE jobs ADD COLUMN cost REAL", "ALTER TABLE jobs ADD COLUMN cost_estimate REAL NOT NULL DEFAULT 0",
+        "ALTER TABLE jobs DROP COLUMN cost_micros", "ALTER TABLE jobs DROP COLUMN cost_estimate_micros",
+        "UPDATE jobs SET cost = 0.15, cost_estimate = 0.15",
+        "DELETE FROM schema_migrations WHERE version >= 7",
+    ):
+        store.db.execute_sql(statement)
+    store.close_thread_connection()
+    again = Store.open(settings)
+    try:
+        got = again.jobs.get(job.id)
+        assert (got.cost, got.cost_estimate, got.submitted_at) == (0.15, 0.15, datetime(2026, 1, 2, 3, 4, 5))
+        types = dict(sql(again.db, "SELECT column_name, data_type FROM information_schema.columns "
+                                   "WHERE table_name = 'jobs'").fetchall())
+        assert types["lease_expires"] == "double precision" and types["cost_micros"] == "bigint"
+        assert types["submitted_at"] == "timestamp with time zone" and "cost" not in types
+    finally:
+        again.close_thread_connection()

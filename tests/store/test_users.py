@@ -43,3 +43,17 @@ def test_the_current_user_is_one_function(settings: Settings) -> None:
 def test_user_override_needs_a_name(settings: Settings) -> None:
     with pytest.raises(SettingsError, match="--user"):
         with_user(settings, "  ")
+
+
+def test_the_cli_acts_for_the_person_named_by_user(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.cli_helpers import run
+
+    code, _, err = run(capsys, "--user", "dana", "library", "images", "--json")
+    assert code == 0, err
+    store = Store.open(settings)
+    try:
+        assert store.users.by_name("dana") is not None and store.current_user().name == settings.user
+    finally:
+        store.close_thread_connection()
+    code, _, err = run(capsys, "--user", " ", "library", "images")
+    assert code == 3 and "--user needs a name" in err
