@@ -136,7 +136,7 @@ async def _web_analysis(provider: OpenAITextProvider, kind: str, keyword: str,
                         concept: str) -> tuple[BaseModel, list[str]]:
     """One web-grounded analysis: (answer, source URLs). Raises the openai error when the call fails, and
     PermanentProviderError when its answer holds no usable JSON."""
-    client = provider.client()
+    client = await provider.client()
     response = await client.responses.create(
         model=provider.research_web_model, instructions=RESEARCH_SYSTEM, input=web_task_text(kind, keyword, concept),
         tools=[WEB_SEARCH_TOOL], include=["web_search_call.action.sources"], temperature=0.2)  # type: ignore[list-item]

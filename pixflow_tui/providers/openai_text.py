@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import openai
+# The SDK loads these on first use; here they load with the provider (in the TUI, off its loop) instead of
+# stalling the screen for ~0.2 s in the middle of the first run.
+import openai.resources.chat.completions.completions  # noqa: F401
+import openai.resources.responses.responses  # noqa: F401
 from openai import AsyncOpenAI
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ValidationError
@@ -92,19 +96,19 @@ class OpenAITextProvider:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _get_client(self) -> AsyncOpenAI:
-        """Built on first use (the SDK refuses to construct without a key), one per event loop."""
+    async def client(self) -> AsyncOpenAI:
+        """Built on first use (the SDK refuses to construct without a key), one per event loop. Built in a thread:
+        its HTTP client and TLS set-up take tens of milliseconds, which the TUI's loop should not wait for."""
         if not self._api_key:
             raise MissingKeyError(OPENAI_KEY_HELP)
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            self._client = AsyncOpenAI(api_key=self._api_key, base_url=self._base_url, timeout=self._timeout,
-                                       max_retries=self._max_retries)
-            self._loop = loop
+            client = await asyncio.to_thread(AsyncOpenAI, api_key=self._api_key, base_url=self._base_url,
+                                             timeout=self._timeout, max_retries=self._max_retries)
+            if self._client is None or self._loop is not loop:  # another call may have built one meanwhile
+                self._client, self._loop = client, loop
+        assert self._client is not None
         return self._client
-
-    def client(self) -> AsyncOpenAI:
-        return self._get_client()
 
     def error(self, exc: BaseException, context: str) -> ProviderError:
         """`exc` as a ProviderError in OpenAI's words, the key scrubbed."""
@@ -114,7 +118,7 @@ class OpenAITextProvider:
                          temperature: float, max_tokens: int,
                          check: Callable[[T], str | None] | None = None, model: str | None = None) -> T:
         """One structured call; a refusal, bad JSON, a cut-off or a failed `check` gets exactly one more try."""
-        client = self._get_client()
+        client = await self.client()
         failure: ProviderError | None = None
         for _attempt in range(2):
             try:
@@ -172,7 +176,7 @@ class OpenAITextProvider:
         _require(concept, "concept")
         if count < 1:
             return
-        self._get_client()  # a missing key fails here, before any task starts
+        await self.client()  # a missing key fails here, before any task starts
         system = P.CONCEPT_SYSTEM
         gate = asyncio.Semaphore(min(MAX_CONCURRENT_PROMPTS, count))
 
