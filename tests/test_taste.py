@@ -46,6 +46,7 @@ def test_prompts_sent_for_a_product_file_their_images_under_it(ctx: AppContext) 
     assert sorted((p.settings().get("product_id") or 0) for p in plans) == [0, product.id]
 
 
+@pytest.mark.both_backends
 def test_taste_show_text_and_json(capsys, tmp_path: Path) -> None:
     store = Store.open(load_settings())
     product = store.products()[0]
@@ -67,6 +68,7 @@ def test_taste_show_text_and_json(capsys, tmp_path: Path) -> None:
     assert code == 1 and "there is no product 'nope'" in err
 
 
+@pytest.mark.both_backends
 def test_export_ratings_round_trips(capsys, tmp_path: Path) -> None:
     store = Store.open(load_settings())
     product = store.products()[2]

@@ -9,6 +9,9 @@ import pytest
 from pixflow_tui.core.jobs import JobKind
 from pixflow_tui.core.taste import normalise_phrase, prompt_patterns, wilson_lower
 from pixflow_tui.store import Store, taste_repo
+from tests.db_helpers import sql
+
+pytestmark = pytest.mark.both_backends
 
 
 def _prompt(lighting: str, lens: str, style: str = "editorial portrait, warm grade") -> dict:
@@ -124,7 +127,7 @@ def test_trend_counts_ratings_by_the_week_they_were_first_made(store: Store) -> 
     this_week = taste_repo._week_of(utcnow())
     assert [(p.week, p.liked, p.disliked) for p in store.taste.trend(None)] == [(this_week, 2, 2)]
     earlier = utcnow() - timedelta(days=14)
-    store.db.execute_sql("UPDATE image_ratings SET rated_at = ? WHERE image_id = ?", (earlier, images[1]))
+    sql(store.db, "UPDATE image_ratings SET rated_at = ? WHERE image_id = ?", (earlier, images[1]))
     taste_repo.rebuild(store.db, store.user_id)
     assert [(p.liked, p.disliked) for p in store.taste.trend(None)] == [(1, 0), (1, 2)]
     assert store.taste.trend(None)[0].week == taste_repo._week_of(earlier)
