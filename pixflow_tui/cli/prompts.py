@@ -99,10 +99,10 @@ def _run(settings: Settings, body: Any) -> int:
 
 def run_generate(args: argparse.Namespace, settings: Settings) -> int:
     async def body(ctx) -> int:  # type: ignore[no-untyped-def]
-        from pixflow_tui.workflows.taste import guidance_for_run
+        from pixflow_tui.workflows.taste import guidance_before_run
 
         product = flow.product_named(ctx, args.product) if args.product else None
-        taste = await asyncio.to_thread(guidance_for_run, ctx, args.taste, product.id if product else None)
+        taste = await guidance_before_run(ctx, args.taste, product.id if product else None)
         on_prompt = None if args.json else (lambda index, prompt: _print_prompt(index + 1, prompt, taste))
         on_research = None if args.json else _print_research
         result = await flow.generate_prompts(ctx, args.concept, args.count, reference=args.ref, on_prompt=on_prompt,

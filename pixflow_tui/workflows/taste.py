@@ -2,6 +2,7 @@
 profile per product, the guidance Prompt Factory gives its text provider, and the images behind a pattern."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from pixflow_tui.core.taste import MIN_RATINGS_FOR_GUIDANCE, Pattern, TasteGuidance, TasteProfile
@@ -85,6 +86,17 @@ def guidance_for_run(ctx: AppContext, mode: str, product_id: int | None) -> Tast
     if mode == "off" or (mode == "auto" and not taste_by_default(ctx, product_id)):
         return None
     return guidance(ctx, product_id)
+
+
+async def guidance_before_run(ctx: AppContext, mode: str, product_id: int | None) -> TasteGuidance | None:
+    """`guidance_for_run` off the event loop, in a worker thread whose connection is closed after."""
+    def read() -> TasteGuidance | None:
+        try:
+            return guidance_for_run(ctx, mode, product_id)
+        finally:
+            ctx.store.close_thread_connection()
+
+    return await asyncio.to_thread(read)
 
 
 def evidence(ctx: AppContext, pattern: Pattern, side: str, scope: ProductScope, limit: int = 6) -> list[ImageRecord]:

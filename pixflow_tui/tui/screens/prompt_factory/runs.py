@@ -2,7 +2,6 @@
 results pane drives it in its run worker and decides what is kept (everything that arrived, however it ends)."""
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
@@ -76,10 +75,10 @@ async def write(context: AppContext, request: Request) -> AsyncGenerator[RunEven
                 yield checked
                 return
             reference = checked
-        from pixflow_tui.workflows.taste import guidance_for_run
+        from pixflow_tui.workflows.taste import guidance_before_run
 
         product_id = request.product.id if request.product else None
-        taste = await asyncio.to_thread(guidance_for_run, context, request.taste, product_id)
+        taste = await guidance_before_run(context, request.taste, product_id)
         batch = Batch("generated", request.concept, request.count, product_id=product_id, taste=taste)
         following = f" following your taste ({taste.ratings} ratings)" if taste is not None else ""
         yield Began(batch, f"Writing {plural(request.count, 'prompt')} for “{request.concept}”{following}…")
