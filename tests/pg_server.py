@@ -93,6 +93,23 @@ class Server:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+_PREFIX = "pixflow-pg-"
+
+
+def _reap_orphans(bin_dir: Path) -> None:
+    """Stop the clusters of earlier test sessions that were killed before their teardown (a timeout's SIGKILL)."""
+    for owner in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*/owner-pid"):
+        try:
+            os.kill(int(owner.read_text()), 0)
+            continue  # that session still runs
+        except ProcessLookupError:
+            pass
+        except (ValueError, PermissionError, OSError):
+            continue
+        run_as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        Server(admin_url="", folder=owner.parent, run_as=run_as, bin_dir=bin_dir).stop()
+
+
 def start() -> Server:
     """Start a cluster (or use PIXFLOW_TEST_POSTGRES_URL); raise NoServer with the reason when impossible."""
     given = os.environ.get("PIXFLOW_TEST_POSTGRES_URL")
@@ -104,7 +121,9 @@ def start() -> Server:
         raise NoServer("the PostgreSQL driver is not installed (pip install 'pixflow-tui[postgres]')") from None
     bin_dir = _bin_dir()
     run_as: list[str] = []
-    folder = Path(tempfile.mkdtemp(prefix="pixflow-pg-"))
+    _reap_orphans(bin_dir)
+    folder = Path(tempfile.mkdtemp(prefix=_PREFIX))
+    (folder / "owner-pid").write_text(str(os.getpid()))
     if os.geteuid() == 0:  # initdb and postgres refuse to run as root
         try:
             owner = pwd.getpwnam("postgres")
