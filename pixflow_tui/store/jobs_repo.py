@@ -13,7 +13,7 @@ from peewee import fn
 
 from pixflow_tui.core.jobs import RESUMABLE_STATES, JobKind, JobState
 from pixflow_tui.store.fields import dollars
-from pixflow_tui.store.models import UNFINISHED, Batch, BatchTag, Job, tuples, utcnow
+from pixflow_tui.store.models import IS_UNFINISHED, UNFINISHED, Batch, BatchTag, Job, tuples, utcnow
 from pixflow_tui.store.records import BatchRecord, JobRecord
 
 _JSON_FIELDS = {"request", "handle", "result"}
@@ -191,7 +191,7 @@ class JobRepository:
             wanted = {str(s) for s in statuses}
             query = query.where(Job.status.in_(sorted(wanted)))
             if wanted <= set(UNFINISHED):  # lets the planner take the small index of unfinished jobs
-                query = query.where(Job.status.in_(UNFINISHED))
+                query = query.where(IS_UNFINISHED)
         if provider is not None:
             query = query.where(Job.provider == provider)
         query = query.order_by(Job.id.desc() if newest_first else Job.id)
@@ -233,7 +233,8 @@ class JobRepository:
 
         The lease test and the order are applied here: in SQL they tempt the planner to walk every job."""
         query = Job.select(Job.id, Job.status, Job.batch, Job.lease_owner, Job.lease_expires).where(
-            (Job.user == self.user_id) & Job.status.in_(UNFINISHED if states is None else [str(s) for s in states]))
+            (Job.user == self.user_id)
+            & (IS_UNFINISHED if states is None else Job.status.in_([str(s) for s in states])))
         return sorted((job_id, JobState(status), batch_id)
                       for job_id, status, batch_id, lease_owner, expires in tuples(query)
                       if lease_owner is None or lease_owner == owner or (expires is not None and expires < now))
@@ -246,7 +247,7 @@ class JobRepository:
     def leased_by_others(self, owner: str, now: float) -> builtins.list[JobRecord]:
         """Unfinished jobs another owner holds a live lease on."""
         query = Job.select().where(
-            (Job.user == self.user_id) & Job.status.in_(UNFINISHED)
+            (Job.user == self.user_id) & IS_UNFINISHED
             & Job.lease_owner.is_null(False) & (Job.lease_owner != owner) & (Job.lease_expires >= now)
         )
         return [job_record(row) for row in query]
@@ -278,7 +279,7 @@ class JobRepository:
         return {JobState(status): count for status, count in tuples(query.group_by(Job.status))}
 
     def active_count(self) -> int:
-        return Job.select().where((Job.user == self.user_id) & Job.status.in_(UNFINISHED)).count()
+        return Job.select().where((Job.user == self.user_id) & IS_UNFINISHED).count()
 
     def spend_since(self, since: datetime) -> float:
         """What the provider billed: a job's cost is set when the provider finishes it (state downloading), so a

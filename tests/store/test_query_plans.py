@@ -41,34 +41,41 @@ def fill_history(store: Store, other_owner: str) -> None:
 
 
 @contextmanager
-def traced(store: Store) -> Iterator[list[str]]:
-    statements: list[str] = []
-    connection = store.db.connection()
-    connection.set_trace_callback(statements.append)
+def traced(store: Store) -> Iterator[list[tuple[str, tuple]]]:
+    """Every statement the store runs, with its parameters as bound: the plan must be the one SQLite makes before
+    it knows them (a partial index is matched against the statement as prepared)."""
+    statements: list[tuple[str, tuple]] = []
+    original = store.db.execute_sql
+
+    def recording(sql: str, params: object = None, *args: object, **kwargs: object) -> object:
+        statements.append((sql, tuple(params or ())))  # type: ignore[arg-type]
+        return original(sql, params, *args, **kwargs)
+
+    store.db.execute_sql = recording  # type: ignore[method-assign]
     try:
         yield statements
     finally:
-        connection.set_trace_callback(None)
+        del store.db.execute_sql
 
 
-def scans_of_jobs(store: Store, statements: list[str]) -> list[tuple[str, str]]:
+def scans_of_jobs(store: Store, statements: list[tuple[str, tuple]]) -> list[tuple[str, str]]:
     """(statement, plan line) for every full read of `jobs`: a SCAN (with or without a covering index), or a search
     on the user alone (one user's jobs are the whole table)."""
     found = []
-    for sql in statements:
+    for sql, params in statements:
         if '"jobs"' not in sql:
             continue
-        for row in store.db.execute_sql(f"EXPLAIN QUERY PLAN {sql}").fetchall():
+        for row in store.db.cursor().execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall():
             detail = str(row[-1])
             if FULL_READ.match(detail):
                 found.append((sql, detail))
     return found
 
 
-def run_checked(store: Store, work: Callable[[], object]) -> list[str]:
+def run_checked(store: Store, work: Callable[[], object]) -> list[tuple[str, tuple]]:
     with traced(store) as statements:
         work()
-    assert any("jobs" in sql for sql in statements), "the traced work read no jobs: the test would prove nothing"
+    assert any("jobs" in sql for sql, _ in statements), "the traced work read no jobs: the test would prove nothing"
     return statements
 
 
@@ -97,8 +104,9 @@ def test_idle_engine_and_header_queries_use_indexes(settings: Settings, analyzed
 
 def test_the_check_sees_a_scan(store: Store) -> None:
     """The check itself: a query with no usable index is reported."""
-    statements = ['SELECT COUNT(*) FROM "jobs" WHERE "model" = \'m\'',
-                  'SELECT COUNT(*) FROM "jobs" AS "t1" WHERE "t1"."user_id" = 1 AND "t1"."model" = \'m\'']
+    statements = [('SELECT COUNT(*) FROM "jobs" WHERE "model" = ?', ("m",)),
+                  ('SELECT COUNT(*) FROM "jobs" AS "t1" WHERE "t1"."user_id" = ? AND "t1"."status" IN (?, ?)',
+                   (1, "pending", "queued"))]
     assert [plan for _, plan in scans_of_jobs(store, statements)] == [
         "SCAN jobs", "SEARCH t1 USING INDEX jobs_user_id (user_id=?)"]
 
