@@ -8,8 +8,8 @@ PY := $(VENV)/bin/python
 
 # The Python that made .venv (its version and real path): a .venv made by another Python (an upgrade, a removed
 # interpreter, a folder copied from elsewhere) is rebuilt rather than half-used.
-WANT_PYTHON = $(shell $(PYTHON) -c 'import os, sys; print(sys.version.split()[0], os.path.realpath(sys.executable))' 2>/dev/null)
-HAVE_PYTHON = $(shell $(PY) -c 'import os, sys; print(sys.version.split()[0], os.path.realpath(sys._base_executable))' 2>/dev/null)
+WANT_PYTHON := $(shell $(PYTHON) -c 'import os, sys; print(sys.version.split()[0], os.path.realpath(sys.executable))' 2>/dev/null)
+HAVE_PYTHON := $(shell $(PY) -c 'import os, sys; print(sys.version.split()[0], os.path.realpath(sys._base_executable))' 2>/dev/null)
 
 # Both install the locked versions (requirements.lock), then Pixflow itself without resolving again.
 $(VENV)/.run-deps: pyproject.toml requirements.lock $(if $(filter-out $(WANT_PYTHON),$(HAVE_PYTHON)),FORCE,)
