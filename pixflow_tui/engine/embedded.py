@@ -15,7 +15,7 @@ import os
 import shutil
 import struct
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
@@ -88,14 +88,21 @@ def xmp_packet(metadata: Mapping[str, Any], parameters: str) -> bytes:
 <?xpacket end="w"?>""".encode()
 
 
-def exif_block(existing: Image.Exif, parameters: str, demo: bool) -> bytes:
-    """The file's EXIF (its own tags kept) with `UserComment` set, as a big-endian TIFF without the JPEG prefix."""
-    existing.endian = ">"  # "UNICODE" comments are UTF-16 in the TIFF's byte order; big-endian is what A1111 reads
-    existing.get_ifd(_EXIF_IFD)[_USER_COMMENT] = b"UNICODE\x00" + parameters.encode("utf-16-be")
-    if _SOFTWARE not in existing:
-        existing[_SOFTWARE] = f"Pixflow {__version__}" + (" demo provider" if demo else "")
-    data = existing.tobytes()
-    return data[len(EXIF_JPEG_HEADER):] if data.startswith(EXIF_JPEG_HEADER) else data
+def exif_block(existing: bytes | None, parameters: str, demo: bool) -> bytes:
+    """The file's EXIF (`existing`, its own tags kept) with `UserComment` set, as a big-endian TIFF without the
+    JPEG prefix. An EXIF too big to share one JPEG segment with ours (a large thumbnail) gives way to ours alone."""
+    exif = Image.Exif()
+    if existing:
+        exif.load(existing)
+    exif.endian = ">"  # "UNICODE" comments are UTF-16 in the TIFF's byte order; big-endian is what A1111 reads
+    exif.get_ifd(_EXIF_IFD)[_USER_COMMENT] = b"UNICODE\x00" + parameters.encode("utf-16-be")
+    if _SOFTWARE not in exif:
+        exif[_SOFTWARE] = f"Pixflow {__version__}" + (" demo provider" if demo else "")
+    data = exif.tobytes()
+    data = data[len(EXIF_JPEG_HEADER):] if data.startswith(EXIF_JPEG_HEADER) else data
+    if existing and len(data) > 0xFFFF - 2 - len(EXIF_JPEG_HEADER):
+        return exif_block(None, parameters, demo)
+    return data
 
 
 def _copy_range(source: IO[bytes], target: IO[bytes], offset: int, length: int | None = None) -> None:
@@ -175,13 +182,15 @@ def _jpeg_segment(marker: int, payload: bytes) -> bytes:
     return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
 
 
-def write_jpeg(source: Path, target: Path, exif: bytes, xmp: bytes) -> bool:
-    """Exif and XMP APP1 segments after SOI (and a JFIF APP0); earlier Exif/XMP segments are dropped."""
+def write_jpeg(source: Path, target: Path, make_exif: Callable[[bytes | None], bytes], xmp: bytes) -> bool:
+    """Exif and XMP APP1 segments after SOI (and a JFIF APP0); earlier XMP segments are dropped, and the file's own
+    Exif goes to `make_exif`, whose answer replaces it."""
     with source.open("rb") as src:
         if src.read(2) != b"\xff\xd8":
             return False
         jfif: list[bytes] = []
         others: list[bytes] = []
+        existing: bytes | None = None
         while True:
             marker = src.read(2)
             if len(marker) < 2 or marker[0] != 0xFF:
@@ -195,12 +204,14 @@ def write_jpeg(source: Path, target: Path, exif: bytes, xmp: bytes) -> bool:
             (length,) = struct.unpack(">H", src.read(2))
             segment = marker + struct.pack(">H", length) + src.read(length - 2)
             payload = segment[4:]
-            if marker[1] == 0xE1 and payload.startswith((EXIF_JPEG_HEADER, XMP_JPEG_HEADER,
-                                                         b"http://ns.adobe.com/xmp/extension/\x00")):
+            if marker[1] == 0xE1 and payload.startswith(EXIF_JPEG_HEADER):
+                existing = existing or payload
+                continue
+            if marker[1] == 0xE1 and payload.startswith((XMP_JPEG_HEADER, b"http://ns.adobe.com/xmp/extension/\x00")):
                 continue
             (jfif if marker[1] == 0xE0 and payload.startswith(b"JFIF\x00") and not others else others).append(segment)
         with target.open("wb") as out:
-            out.write(b"\xff\xd8" + b"".join(jfif) + _jpeg_segment(0xE1, EXIF_JPEG_HEADER + exif)
+            out.write(b"\xff\xd8" + b"".join(jfif) + _jpeg_segment(0xE1, EXIF_JPEG_HEADER + make_exif(existing))
                       + _jpeg_segment(0xE1, XMP_JPEG_HEADER + xmp) + b"".join(others))
             _copy_range(src, out, src.tell())
     return True
@@ -212,27 +223,44 @@ def _riff_chunk(kind: bytes, data: bytes) -> bytes:
     return kind + struct.pack("<I", len(data)) + data + (b"\x00" if len(data) % 2 else b"")
 
 
-def write_webp(source: Path, target: Path, size: tuple[int, int], exif: bytes, xmp: bytes) -> bool:
-    """EXIF and XMP chunks at the end of an extended (VP8X) WebP, its flags saying they are there."""
+def _webp_canvas(kind: bytes, first: bytes) -> tuple[int, int, bool] | None:
+    """Width, height and alpha from the first bytes of a simple WebP's image chunk."""
+    if kind == b"VP8 " and len(first) >= 10 and first[3:6] == b"\x9d\x01\x2a":
+        return (struct.unpack("<H", first[6:8])[0] & 0x3FFF, struct.unpack("<H", first[8:10])[0] & 0x3FFF, False)
+    if kind == b"VP8L" and len(first) >= 5 and first[0] == 0x2F:
+        bits = int.from_bytes(first[1:5], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1, bool(bits >> 28 & 1)
+    return None
+
+
+def write_webp(source: Path, target: Path, make_exif: Callable[[bytes | None], bytes], xmp: bytes) -> bool:
+    """EXIF and XMP chunks at the end of an extended (VP8X) WebP, its flags saying they are there; the file's own
+    EXIF goes to `make_exif`, whose answer replaces it."""
     with source.open("rb") as src:
         head = src.read(12)
         if head[:4] != b"RIFF" or head[8:12] != b"WEBP":
             return False
         chunks: list[tuple[bytes, int, int, bytes]] = []  # kind, offset, size with padding, first bytes of the data
+        existing: bytes | None = None
         while len(header := src.read(8)) == 8:
             kind, length = header[:4], struct.unpack("<I", header[4:])[0]
             chunks.append((kind, src.tell() - 8, 8 + length + length % 2, src.read(min(length, 10))))
+            if kind == b"EXIF" and existing is None:
+                src.seek(chunks[-1][1] + 8)
+                existing = src.read(length)
             src.seek(chunks[-1][1] + chunks[-1][2])
         kept = [chunk for chunk in chunks if chunk[0] not in (b"EXIF", b"XMP ")]
         if kept and kept[0][0] == b"VP8X":
             flags = bytearray(kept.pop(0)[3])
         else:  # a simple file: the extended header needs the canvas size and whether there is alpha
-            alpha = any(kind == b"VP8L" and len(first) > 4 and first[4] & 0x10 for kind, _, _, first in kept)
-            width, height = size
+            canvas = _webp_canvas(kept[0][0], kept[0][3]) if kept else None
+            if canvas is None:
+                return False
+            width, height, alpha = canvas
             flags = bytearray(struct.pack("<B3x", 0x10 if alpha else 0) + (width - 1).to_bytes(3, "little")
                               + (height - 1).to_bytes(3, "little"))
         flags[0] |= 0x08 | 0x04  # EXIF and XMP present
-        tail = _riff_chunk(b"EXIF", exif) + _riff_chunk(b"XMP ", xmp)
+        tail = _riff_chunk(b"EXIF", make_exif(existing)) + _riff_chunk(b"XMP ", xmp)
         total = 4 + len(_riff_chunk(b"VP8X", bytes(flags))) + sum(chunk[2] for chunk in kept) + len(tail)
         with target.open("wb") as out:
             out.write(b"RIFF" + struct.pack("<I", total) + b"WEBP" + _riff_chunk(b"VP8X", bytes(flags)))
@@ -248,20 +276,19 @@ def embed(source: Path, target: Path, metadata: Mapping[str, Any], pixflow_json:
     None, with nothing written, for anything else (a video, audio, a damaged head)."""
     parameters = describe(metadata, size)
     xmp = xmp_packet(metadata, parameters)
+    demo = bool(metadata.get("demo"))
     with source.open("rb") as handle:
         head = handle.read(12)
     if head.startswith(PNG_SIGNATURE):
         chunks = [png_text_chunk(PARAMETERS_KEY, parameters), png_text_chunk(XMP_PNG_KEY, xmp.decode()),
                   png_text_chunk("pixflow", pixflow_json)]
         return "png" if write_png(source, target, chunks) else None
-    if not (head.startswith(b"\xff\xd8") or head[8:12] == b"WEBP"):
-        return None
-    demo = bool(metadata.get("demo"))
-    with Image.open(source) as image:
-        exif = exif_block(image.getexif(), parameters, demo)
-        width, height = image.size
-    if len(exif) > 0xFFFF - 2 - len(EXIF_JPEG_HEADER):  # the file's own EXIF is huge (a big thumbnail): ours only
-        exif = exif_block(Image.Exif(), parameters, demo)
+
+    def make_exif(existing: bytes | None) -> bytes:
+        return exif_block(existing, parameters, demo)
+
     if head.startswith(b"\xff\xd8"):
-        return "jpeg" if write_jpeg(source, target, exif, xmp) else None
-    return "webp" if write_webp(source, target, (width, height), exif, xmp) else None
+        return "jpeg" if write_jpeg(source, target, make_exif, xmp) else None
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp" if write_webp(source, target, make_exif, xmp) else None
+    return None
