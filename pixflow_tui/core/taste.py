@@ -330,3 +330,13 @@ class TasteGuidance:
     def to_json(self) -> dict[str, Any]:
         return {"product": self.product, "ratings": self.ratings, "liked": [list(p) for p in self.liked],
                 "disliked": [list(p) for p in self.disliked]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TasteGuidance:
+        """The guidance `to_json` wrote (kept in a history entry); pairs that are not (section, value) are left out."""
+        def pairs(key: str) -> tuple[Pattern, ...]:
+            return tuple((str(p[0]), str(p[1])) for p in data.get(key, []) if isinstance(p, list) and len(p) == 2)
+
+        ratings = data.get("ratings", 0)
+        return cls(str(data.get("product", "")), pairs("liked"), pairs("disliked"),
+                   ratings if isinstance(ratings, int) else 0)

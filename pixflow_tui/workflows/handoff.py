@@ -19,6 +19,7 @@ class PromptParcel:
     origin: str = "prompt_factory"  # who sent prompts to Asset Monster: prompt_factory or favorite
     product_id: int | None = None  # the product the prompts were made for (the images' taste profile)
     research: dict[str, Any] | None = None  # what the research step found (ResearchOutcome.to_dict), if it ran
+    taste: dict[str, Any] | None = None  # the taste guidance the prompts followed (TasteGuidance.to_json), if any
 
 
 @dataclass
@@ -43,11 +44,13 @@ class Handoff:
         return taken
 
     def send_history(self, concept: str, prompts: list[PromptOutput], history_id: int | None = None,
-                     source: str = "generated", research: dict[str, Any] | None = None) -> None:
+                     source: str = "generated", research: dict[str, Any] | None = None,
+                     taste: dict[str, Any] | None = None) -> None:
         """Prompts for Prompt Factory to show again (the newest parcel wins there: one concept at a time)."""
         if prompts:
             with self._lock:
-                self._history.append(PromptParcel(concept, tuple(prompts), history_id, source, research=research))
+                self._history.append(PromptParcel(concept, tuple(prompts), history_id, source, research=research,
+                                                  taste=taste))
 
     def take_history(self) -> list[PromptParcel]:
         with self._lock:

@@ -180,7 +180,9 @@ def send_history(ctx: AppContext, history_id: int) -> int:
     """Put a history entry's prompts in Prompt Factory's mailbox (`ctx.handoff.take_history()`); the caller
     switches to Prompt Factory. Returns how many prompts were sent."""
     entry, prompts = _history_entry(ctx, history_id)
-    ctx.handoff.send_history(entry.concept, prompts, history_id, entry.source, research=entry.research)
+    taste = (entry.quality_metrics or {}).get("taste") or {}
+    ctx.handoff.send_history(entry.concept, prompts, history_id, entry.source, research=entry.research,
+                             taste=taste.get("guidance"))
     return len(prompts)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from pixflow_tui.core.taste import prompt_patterns
 from pixflow_tui.providers.demo.prompts import concept_prompt
 from pixflow_tui.tui.screens.prompt_factory.forms import TasteToggle
+from pixflow_tui.workflows import library_queries
 from pf_helpers import message, pf, settle, write_concept
 from tests.taste_helpers import rated_images
 
@@ -43,6 +44,15 @@ async def test_taste_on_by_default_shows_and_keeps_what_each_prompt_did(make_app
             assert all(tuple(p) in found for p in record["used_liked"])
             assert all(tuple(p) not in found for p in record["avoided_disliked"])
         assert disliked  # the seeded ratings did make a disliked pattern
+
+        await write_concept(pilot, "something else entirely", 1)  # then load the first run back from history
+        library_queries.send_history(app.context, history.id)
+        pf(app)._take_history()
+        await settle(pilot)
+        loaded = pf(app).results.shown
+        assert loaded is not None and loaded.history_id == history.id and loaded.taste == batch.taste
+        checks = " ".join(str(pf(app).query_one("#checks").render()).split())
+        assert f"Taste: {batch.taste.note_for(loaded.prompts[0].model_dump()).text()}" in checks
 
 
 async def test_taste_off_writes_the_plain_prompts(make_app, tmp_path: Path) -> None:

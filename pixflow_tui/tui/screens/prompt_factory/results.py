@@ -234,6 +234,10 @@ class ResultsView(Horizontal):
             from pixflow_tui.core.research import ResearchOutcome
 
             batch.research = ResearchOutcome.from_dict(parcel.research)
+        if parcel.taste:
+            from pixflow_tui.core.taste import TasteGuidance
+
+            batch.taste = TasteGuidance.from_json(parcel.taste)
         for prompt in parcel.prompts:
             batch.arrive(prompt)
         self.show_batch(batch)
