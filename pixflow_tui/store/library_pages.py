@@ -132,6 +132,8 @@ class LibraryQueries(OutputSelect):
     def count_outputs(self, flt: LibraryFilter = LibraryFilter(), cap: int = 10_000) -> int:
         """How many outputs match, counting at most `cap` (shown as "10,000+"): cheap enough per filter change."""
         kinds = flt.kinds or LIBRARY_KINDS
+        if sqlite.fts_query(flt.query) and flt == LibraryFilter(query=flt.query, kinds=flt.kinds):
+            return self._count_matches(flt.query, kinds, cap)
         total = 0
         if "image" in kinds:
             query = self._image_query(flt, GeneratedImage.id)
@@ -142,6 +144,21 @@ class LibraryQueries(OutputSelect):
             query = self._asset_query(flt, asset_kinds, Asset.id)
             matches = sqlite.search_subquery(self.db, "asset", flt.query)
             total += self._capped(query.where(Asset.id.in_(matches)) if matches else query, cap - total)
+        return min(total, cap)
+
+    def _count_matches(self, query: str, kinds: tuple[str, ...], cap: int) -> int:
+        """A search with no other filter, counted from the index up to `cap` (a join by id per match found)
+        instead of reading every match into an IN list first."""
+        total = 0
+        if "image" in kinds:
+            total += sqlite.count_matches(self.db, "image", query, cap, table="generated_images", user_id=self.user_id)
+        if set(kinds) - {"image"} == set(ASSET_KINDS) and total < cap:
+            total += sqlite.count_matches(self.db, "asset", query, cap - total, table="assets", user_id=self.user_id)
+        elif set(kinds) - {"image"} and total < cap:
+            asset_kinds = [k for k in kinds if k != "image"]
+            matches = sqlite.search_subquery(self.db, "asset", query)
+            asset_query = self._asset_query(LibraryFilter(), asset_kinds, Asset.id)
+            total += self._capped(asset_query.where(Asset.id.in_(matches)) if matches else asset_query, cap - total)
         return min(total, cap)
 
     @staticmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -142,6 +143,7 @@ def rebuild_search_index(db: Database, progress: Callable[[int, int], None] | No
 
 def index_document(db: Database, kind: str, ref_id: int, body: str) -> None:
     """Index a new row (a row whose text changes is taken out first with `remove_document`, before it changes)."""
+    _forget_matches()
     if is_sqlite(db):
         db.execute_sql("INSERT INTO search_index (rowid, body) VALUES (?, ?)", (_base(kind) + ref_id, body))
     else:
@@ -150,6 +152,7 @@ def index_document(db: Database, kind: str, ref_id: int, body: str) -> None:
 
 def index_documents(db: Database, rows: list[tuple[str, int, str]]) -> None:
     """Bulk insert for new rows (no previous document to replace)."""
+    _forget_matches()
     if not is_sqlite(db):
         search_pg.index_documents(db, rows)
         return
@@ -161,6 +164,7 @@ def index_documents(db: Database, rows: list[tuple[str, int, str]]) -> None:
 def remove_document(db: Database, kind: str, ref_id: int) -> None:
     """Take a row out of the index while the row still holds the text it was indexed by (call it before the row
     is deleted or its text changes)."""
+    _forget_matches()
     if not is_sqlite(db):
         search_pg.remove_document(db, kind, ref_id)
         return
@@ -246,8 +250,31 @@ def _expand(db: Database, word: str) -> str:
     return looked_up[0] if len(looked_up) == 1 else "(" + " OR ".join(looked_up) + ")"
 
 
+# What `_match` made of a text, for a few seconds: a page, its count and the other tabs ask again at once, and the
+# expansion reads the postings of every term it finds. Any write to the index by this process clears it.
+_MATCH_SECONDS = 3.0
+_matches: dict[tuple[int, str], tuple[float, str]] = {}
+
+
+def _forget_matches() -> None:
+    _matches.clear()
+
+
 def _match(db: Database, text: str) -> str:
     """`fts_query` for this database: the same words, the last one expanded (`_expand`)."""
+    key = (id(db), text)
+    now = time.monotonic()
+    cached = _matches.get(key)
+    if cached is not None and now - cached[0] < _MATCH_SECONDS:
+        return cached[1]
+    if len(_matches) > 64:
+        _matches.clear()
+    made = _make_match(db, text)
+    _matches[key] = (now, made)
+    return made
+
+
+def _make_match(db: Database, text: str) -> str:
     words = _WORD.findall(text)
     if not words:
         return ""
@@ -269,21 +296,33 @@ def search_subquery(db: Database, kind: str, text: str) -> SQL | None:
     return search_pg.search_subquery(kind, text)
 
 
-def count_matches(db: Database, kind: str, text: str, cap: int) -> int:
-    """How many `kind` documents match `text`, counting at most `cap` (no other filter)."""
-    if is_sqlite(db):
-        query = _match(db, text)
-        if not query:
+def count_matches(db: Database, kind: str, text: str, cap: int, *, table: str | None = None,
+                  user_id: int | None = None) -> int:
+    """How many `kind` documents match `text`, counting at most `cap`; with `table` and `user_id`, only rows of
+    that table the user owns. Walks the index and stops at `cap`: the cost is the cap, not the matches."""
+    if not is_sqlite(db):
+        matches = search_subquery(db, kind, text)
+        if matches is None:
             return 0
-        base = _base(kind)
+        found_sql, found_params = db.get_sql_context().sql(matches).query()
+        owned = f" AND ref_id IN (SELECT id FROM {table} WHERE user_id = %s)" if table and user_id is not None else ""
+        extra = [user_id] if owned else []
+        return int(db.execute_sql(f"SELECT COUNT(*) FROM ({found_sql[1:-1]}{owned} LIMIT {int(cap)}) AS found",
+                                  [*found_params, *extra]).fetchone()[0])
+    query = _match(db, text)
+    if not query:
+        return 0
+    base = _base(kind)
+    if table and user_id is not None:
+        sql = (f"SELECT COUNT(*) FROM (SELECT 1 FROM search_index JOIN {table} AS owned ON owned.id = "
+               "search_index.rowid - ? WHERE search_index MATCH ? AND search_index.rowid BETWEEN ? AND ? "
+               "AND owned.user_id = ? LIMIT ?)")
+        params: tuple = (base, query, base, base + _REF_MASK, user_id, int(cap))
+    else:
         sql = ("SELECT COUNT(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? "
                "AND rowid BETWEEN ? AND ? LIMIT ?)")
-        return int(db.execute_sql(sql, (query, base, base + _REF_MASK, int(cap))).fetchone()[0])
-    matches = search_subquery(db, kind, text)
-    if matches is None:
-        return 0
-    sql, params = db.get_sql_context().sql(matches).query()
-    return int(db.execute_sql(f"SELECT COUNT(*) FROM ({sql[1:-1]} LIMIT {int(cap)}) AS found", params).fetchone()[0])
+        params = (query, base, base + _REF_MASK, int(cap))
+    return int(db.execute_sql(sql, params).fetchone()[0])
 
 
 def search_newest(db: Database, kind: str, text: str, *, before: int | None = None, limit: int = 200) -> list[int]:

@@ -99,3 +99,21 @@ def test_migration_0009_moves_an_old_index_and_says_how_far_it_is(settings: Sett
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'search_index'").fetchone()[0]
         assert "content = ''" in sql and "prefix = '2 3')" in sql
         assert conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'search_index_upgrade'").fetchone()[0] == 0
+
+
+def test_a_search_is_counted_from_the_index_up_to_the_cap(store: Store) -> None:
+    from pixflow_tui.store import LibraryFilter
+
+    ids = [image(store, f"red fox {n}", {"style": "snowfield"}) for n in range(6)]
+    image(store, "grey wolf", {"style": "forest"})
+    store.assets.add(kind="video", local_path="/o/v.mp4", metadata={"concept": "red fox video"})
+    store.images.delete(ids[0])
+    assert store.library.count_outputs(LibraryFilter(query="fox")) == 6  # five images and the video
+    assert store.library.count_outputs(LibraryFilter(query="fox", kinds=("image",))) == 5
+    assert store.library.count_outputs(LibraryFilter(query="fox", kinds=("video",))) == 1
+    assert store.library.count_outputs(LibraryFilter(query="fox"), cap=3) == 3
+    assert store.library.count_outputs(LibraryFilter(query="snowf")) == 5  # an expanded last word
+    other = store.db.execute_sql("INSERT INTO users (email, password_hash, name, role, created_at) VALUES "
+                                 "('b@local', '', 'b', 'user', '2024-01-01 00:00:00')").lastrowid
+    store.db.execute_sql("UPDATE generated_images SET user_id = ? WHERE id = ?", (other, ids[1]))
+    assert store.library.count_outputs(LibraryFilter(query="fox", kinds=("image",))) == 4  # not another's
