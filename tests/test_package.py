@@ -150,11 +150,17 @@ def test_completion_scripts(tmp_path: Path) -> None:
              "COMP_WORDS=(pixflow ima); COMP_CWORD=1; _shtab_pixflow; echo \"${COMPREPLY[*]}\"; "
              "COMP_WORDS=(pixflow images generate --aspect ''); COMP_CWORD=4; _shtab_pixflow; "
              "echo \"${COMPREPLY[*]}\"; "
-             "COMP_WORDS=(pixflow library ''); COMP_CWORD=2; _shtab_pixflow; echo \"${COMPREPLY[*]}\"")
-    lines = subprocess.run([bash, "-c", probe], capture_output=True, text=True, check=True).stdout.splitlines()
+             "COMP_WORDS=(pixflow library ''); COMP_CWORD=2; _shtab_pixflow; echo \"${COMPREPLY[*]}\"; "
+             "COMP_WORDS=(pixflow images generate --ref ph); COMP_CWORD=4; _shtab_pixflow; echo \"${COMPREPLY[*]}\"; "
+             "COMP_WORDS=(pixflow rate ph); COMP_CWORD=2; _shtab_pixflow; echo \"${COMPREPLY[*]}\"")
+    (tmp_path / "photo.png").touch()
+    lines = subprocess.run([bash, "-c", probe], capture_output=True, text=True, check=True,
+                           cwd=tmp_path).stdout.splitlines()
     assert lines[0] == "images"
     assert "9:16" in lines[1].split() and "16:9" in lines[1].split()
     assert {"images", "history", "favorites"} <= set(lines[2].split())
+    assert lines[3] == "photo.png"  # a file argument completes file names
+    assert lines[4] == ""  # an image id does not
 
 
 def test_bare_pixflow_without_a_terminal_says_so(tmp_path: Path) -> None:

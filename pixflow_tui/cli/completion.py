@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from pathlib import Path
 from typing import Any
 
 from pixflow_tui.config import Settings
@@ -23,12 +25,28 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+# a flag or argument whose value is a file: its type is Path, or its name says so (IMG, FILE, FILE.zip, PATH, ...)
+_PATH_NAME = re.compile(r"\b(IMG|IMAGE|FILE|PATH|DIR|AUDIO)\b|\bFILE\.")
+
+
+def _complete_paths(parser: argparse.ArgumentParser, files: Any) -> None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _complete_paths(sub, files)
+        elif action.choices is None and action.nargs != 0 and (
+                action.type is Path or _PATH_NAME.search(str(action.metavar or action.dest.upper()))):
+            action.complete = files  # type: ignore[attr-defined]  # shtab reads this attribute
+
+
 def script(shell: str) -> str:
     import shtab  # only this command needs it
 
     from pixflow_tui.cli import build_parser
 
-    return str(shtab.complete(build_parser(), shell=shell))
+    parser = build_parser()
+    _complete_paths(parser, shtab.FILE)
+    return str(shtab.complete(parser, shell=shell))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
