@@ -281,6 +281,12 @@ class JobRepository:
     def active_count(self) -> int:
         return Job.select().where((Job.user == self.user_id) & IS_UNFINISHED).count()
 
+    def active_by_status(self) -> dict[JobState, int]:
+        """The unfinished jobs per state (read from the unfinished-jobs index, never the finished ones)."""
+        query = Job.select(Job.status, fn.COUNT(Job.id)).where((Job.user == self.user_id)
+                                                                 & Job.status.in_(UNFINISHED))
+        return {JobState(status): count for status, count in tuples(query.group_by(Job.status))}
+
     def spend_since(self, since: datetime) -> float:
         """What the provider billed: a job's cost is set when the provider finishes it (state downloading), so a
         job still downloading, or one that failed locally afterwards, counts too (by its submit time until it

@@ -229,20 +229,17 @@ class PixflowApp(App[None]):
 
     async def action_request_quit(self) -> None:
         try:
-            running = await asyncio.to_thread(self.context.jobs_running)
+            unfinished = await asyncio.to_thread(self.context.unfinished_jobs)
         except Exception:
-            log.exception("could not count running jobs before quitting")
-            running = -1
-        if running == 0:
+            log.exception("could not count unfinished jobs before quitting")
+            unfinished = None
+        if unfinished is not None and unfinished.total == 0:
             self.exit()
             return
-        count = "Some jobs may still be" if running < 0 else f"{running} job{'s are' if running > 1 else ' is'} still"
-        message = (
-            f"{count} running. Remote jobs continue at the provider; Pixflow picks them up again "
-            "and downloads the results the next time it starts. Quit now?"
-        )
+        message = ("Some jobs may still be unfinished; `pixflow jobs resume` finishes them." if unfinished is None
+                   else unfinished.account())
         self.push_screen(
-            ConfirmDialog(message, title="Quit Pixflow?", yes="Quit", no="Keep working"),
+            ConfirmDialog(f"{message}\n\nQuit now?", title="Quit Pixflow?", yes="Quit", no="Keep working"),
             callback=lambda confirmed: self.exit() if confirmed else None,
         )
 
@@ -252,6 +249,12 @@ class PixflowApp(App[None]):
                 yield command
         for mode, title, _ in MODULES:
             yield SystemCommand(f"Go to: {title}", f"Switch to {title}", partial(self.action_go, mode))
+        from pixflow_tui.tui.screens.help import screen_actions
+
+        here = next((title for mode, title, _ in MODULES if mode == self.current_mode), "This screen")
+        for found in screen_actions(screen):
+            yield SystemCommand(f"{here}: {found.description}", f"key {found.keys}",
+                                partial(self.run_action, found.action, found.node))
         yield SystemCommand("Help: keys", "List the keys for the focused widget", self.action_help)
         yield SystemCommand("Quit", "Quit Pixflow (asks first while jobs run)", self.action_request_quit)
 

@@ -21,8 +21,9 @@ from pixflow_tui.engine.control import JobActionError
 from pixflow_tui.store import ImageFilter
 from pixflow_tui.store.records import BatchRecord, ImageRecord, JobRecord
 from pixflow_tui.workflows.asset_monster_setup import (
-    MAX_PROMPT_FILE_BYTES, PRESET_KIND, BatchSettings, PromptEntry, check_reference, default_settings,
-    favorite_prompts, history_prompts, prompt_from_typed, prompts_from_file, settings_from_preset, waiting_prompts,
+    MAX_PROMPT_FILE_BYTES, PRESET_KIND, BatchSettings, PromptEntry, SavedSetup, check_reference, default_settings,
+    favorite_prompts, history_prompts, load_setup, new_prompts, prompt_from_typed, prompts_from_file,
+    settings_from_preset, setup_path, setup_to_dict, waiting_prompts,
 )
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.images import MODULE, ImageBatchPlan, plan_image_batch, prompt_source
@@ -31,9 +32,9 @@ from pixflow_tui.workflows.job_views import to_view
 from pixflow_tui.workflows.paid_work import NewBatch, NewJob, PaidPlan, commit, plan_work
 
 __all__ = [  # the inputs, so screens import one module
-    "MAX_PROMPT_FILE_BYTES", "PRESET_KIND", "BatchSettings", "PromptEntry", "check_reference", "default_settings",
-    "favorite_prompts", "history_prompts", "prompt_from_typed", "prompts_from_file", "settings_from_preset",
-    "waiting_prompts",
+    "MAX_PROMPT_FILE_BYTES", "PRESET_KIND", "BatchSettings", "PromptEntry", "SavedSetup", "check_reference",
+    "default_settings", "favorite_prompts", "history_prompts", "load_setup", "new_prompts", "prompt_from_typed",
+    "prompts_from_file", "settings_from_preset", "setup_path", "setup_to_dict", "waiting_prompts",
 ]
 
 # ---------------------------------------------------------------------------------------------- running

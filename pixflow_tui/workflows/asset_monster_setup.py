@@ -11,6 +11,7 @@ from pixflow_tui.core.prompt_import import prompt_from_any, prompts_from_file_co
 from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError, check_image_file
+from pixflow_tui.workflows.state_files import StateFile, user_state_path
 
 MAX_PROMPT_FILE_BYTES = 2 * 1024 * 1024
 PRESET_KIND = "batch"
@@ -27,6 +28,7 @@ class PromptEntry:
     source: str = "typed"  # prompt_factory | favorite | history | file | typed
     label: str = ""
     product_id: int | None = None  # the product it was written for (recorded on the batch, for taste)
+    references: tuple[str, ...] = ()  # reference images it was written from (Prompt Factory's reference image)
 
     @property
     def text(self) -> str:
@@ -35,7 +37,8 @@ class PromptEntry:
 
 def waiting_prompts(ctx: AppContext) -> list[PromptEntry]:
     """Prompts sent over from Prompt Factory or the Library's favourites (taken: they are ours now)."""
-    return [PromptEntry(prompt, parcel.concept, parcel.origin, product_id=parcel.product_id)
+    return [PromptEntry(prompt, parcel.concept, parcel.origin, product_id=parcel.product_id,
+                        references=parcel.references)
             for parcel in ctx.handoff.take_prompts() for prompt in parcel.prompts]
 
 
@@ -160,3 +163,62 @@ def check_reference(path: str | Path, current: tuple[str, ...] = ()) -> str:
     if checked in current:
         raise InputError(f"{checked} is already a reference image")
     return checked
+
+
+def new_prompts(have: list[PromptEntry], adding: list[PromptEntry]) -> tuple[list[PromptEntry], int]:
+    """The entries of `adding` whose prompt is not in `have` (nor earlier in `adding`), and how many were left
+    out: the same prompt twice in a set-up would be generated, and billed, twice."""
+    seen = {entry.prompt.to_json() for entry in have}
+    kept = []
+    for entry in adding:
+        key = entry.prompt.to_json()
+        if key not in seen:
+            seen.add(key)
+            kept.append(entry)
+    return kept, len(adding) - len(kept)
+
+
+# ---------------------------------------------------------------------------------------------- kept set-up
+
+SETUP_FORMAT = "pixflow-asset-monster-setup"
+
+
+def setup_path(ctx: AppContext) -> Path:
+    return user_state_path(ctx, "asset_monster", "setup")
+
+
+def setup_to_dict(settings: BatchSettings, prompts: list[tuple[PromptEntry, bool]]) -> dict[str, Any]:
+    """The set-up as it is kept between sessions: the settings, the references and every prompt (`sent`: queued
+    already)."""
+    return {"format": SETUP_FORMAT, "version": 1, "settings": settings.to_preset(),
+            "prompts": [{"prompt": entry.prompt.model_dump(), "concept": entry.concept, "source": entry.source,
+                         "label": entry.label, "product_id": entry.product_id, "sent": sent}
+                        for entry, sent in prompts]}
+
+
+@dataclass(frozen=True)
+class SavedSetup:
+    settings: BatchSettings
+    prompts: list[tuple[PromptEntry, bool]]
+    notes: list[str]
+
+
+def load_setup(ctx: AppContext, file: StateFile) -> SavedSetup:
+    """The kept set-up over the configured defaults; a reference that is gone or a prompt that no longer reads is
+    left out with a note saying so."""
+    base = default_settings(ctx)
+    data, notes = file.read_data(dict)
+    if not data or data.get("format") != SETUP_FORMAT:
+        return SavedSetup(base, [], notes)
+    settings, setting_notes = settings_from_preset(base, dict(data.get("settings") or {}))
+    prompts: list[tuple[PromptEntry, bool]] = []
+    for number, item in enumerate(data.get("prompts") or [], 1):
+        try:
+            entry = PromptEntry(prompt_from_any(item["prompt"]), str(item.get("concept") or ""),
+                                str(item.get("source") or "typed"), str(item.get("label") or ""),
+                                item.get("product_id"))
+        except (PromptParseError, KeyError, TypeError, ValueError) as exc:
+            notes.append(f"kept prompt {number} could not be read ({exc}); left out")
+            continue
+        prompts.append((entry, bool(item.get("sent"))))
+    return SavedSetup(settings, prompts, notes + [f"kept set-up: {note}" for note in setting_notes])

@@ -4,10 +4,12 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pixflow_tui.config import Settings
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.core.events import EventBus
 from pixflow_tui.core.jobs import JobKind, JobState, JobView, new_owner_id
 from pixflow_tui.workflows.handoff import Handoff
@@ -19,6 +21,33 @@ if TYPE_CHECKING:  # the engine (httpx, PIL, PyAV) and the store (peewee, ~70 ms
     from pixflow_tui.store import Store
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class UnfinishedJobs:
+    at_provider: int  # sent (or being sent): they keep running there and cost what they cost
+    waiting: int  # never sent: nothing happens to them until Pixflow runs again
+
+    @property
+    def total(self) -> int:
+        return self.at_provider + self.waiting
+
+    def account(self) -> str:
+        """What becomes of them when Pixflow stops now, in a few sentences."""
+        parts = []
+        if self.at_provider:
+            one = self.at_provider == 1
+            parts.append(f"{plural(self.at_provider, 'job')} {'is' if one else 'are'} at the provider and "
+                         f"{'keeps' if one else 'keep'} running there; Pixflow downloads "
+                         f"{'its result' if one else 'the results'} when it runs again.")
+        if self.waiting:
+            one = self.waiting == 1
+            parts.append(f"{plural(self.waiting, 'job')} {'was' if one else 'were'} not sent yet and "
+                         f"{'waits' if one else 'wait'} here; Pixflow sends {'it' if one else 'them'} when it runs "
+                         "again.")
+        if parts:
+            parts.append("`pixflow jobs resume` finishes them without the TUI.")
+        return " ".join(parts)
 
 
 class AppContext:
@@ -156,6 +185,12 @@ class AppContext:
 
     def jobs_running(self) -> int:
         return self.store.jobs.active_count()
+
+    def unfinished_jobs(self) -> UnfinishedJobs:
+        """Where the unfinished jobs are: at the provider (sent, or being sent) or waiting here (never sent)."""
+        counts = self.store.jobs.active_by_status()
+        waiting = counts.get(JobState.PENDING, 0)
+        return UnfinishedJobs(at_provider=sum(counts.values()) - waiting, waiting=waiting)
 
     def spend_today(self) -> float:
         midnight = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)

@@ -20,6 +20,7 @@ class PromptParcel:
     product_id: int | None = None  # the product the prompts were made for (the images' taste profile)
     research: dict[str, Any] | None = None  # what the research step found (ResearchOutcome.to_dict), if it ran
     taste: dict[str, Any] | None = None  # the taste guidance the prompts followed (TasteGuidance.to_json), if any
+    references: tuple[str, ...] = ()  # reference images the prompts were written from (Asset Monster adds them)
 
 
 @dataclass
@@ -32,11 +33,12 @@ class Handoff:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def send_prompts(self, concept: str, prompts: list[PromptOutput], history_id: int | None = None,
-                     origin: str = "prompt_factory", product_id: int | None = None) -> None:
+                     origin: str = "prompt_factory", product_id: int | None = None,
+                     references: tuple[str, ...] = ()) -> None:
         if prompts:
             with self._lock:
                 self._prompts.append(PromptParcel(concept, tuple(prompts), history_id, origin=origin,
-                                                  product_id=product_id))
+                                                  product_id=product_id, references=tuple(references)))
 
     def take_prompts(self) -> list[PromptParcel]:
         with self._lock:

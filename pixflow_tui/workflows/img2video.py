@@ -8,15 +8,13 @@ between creating jobs and saving the file never makes a draft out of a paid vide
 """
 from __future__ import annotations
 
-import json
-import os
-import re
-import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from pixflow_tui.core import catalog
 from pixflow_tui.core.jobs import JobState, MediaRequest
@@ -25,6 +23,7 @@ from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError, check_image_file
 from pixflow_tui.workflows.paid_work import PaidPlan, commit
+from pixflow_tui.workflows.state_files import StateFile, user_state_path
 from pixflow_tui.workflows.videos import (
     IMAGE_TO_VIDEO,
     MODULE,
@@ -99,7 +98,9 @@ class VideoQueue:
         return next((e for e in self.entries if e.id == entry_id), None)
 
     def add(self, image: str) -> QueueEntry:
-        entry = QueueEntry(uuid.uuid4().hex[:12], image, self.defaults.copy(prompt=""),
+        """A draft with the saved settings, in the aspect ratio that keeps the image's orientation."""
+        settings = self.defaults.copy(prompt="", aspect_ratio=aspect_for_image(image, self.defaults.aspect_ratio))
+        entry = QueueEntry(uuid.uuid4().hex[:12], image, settings,
                            added_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         self.entries.append(entry)
         return entry
@@ -119,50 +120,18 @@ class VideoQueue:
 
 
 def queue_path(ctx: AppContext) -> Path:
-    user = re.sub(r"[^A-Za-z0-9_.-]", "_", ctx.settings.user) or "user"
-    return ctx.settings.home / "img2video" / f"queue-{user}.json"
+    return user_state_path(ctx, "img2video", "queue")
 
 
-class QueueFile:
-    """Atomic JSON writes that never go backwards: a save carries a version and an older one is dropped,
-    so saves from several worker threads land in the order the user made the changes."""
+class QueueFile(StateFile):
+    """The queue's file (see `StateFile`: atomic, versioned writes)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        self._written = -1
+    what = "saved queue"
 
     def read(self) -> tuple[VideoQueue, list[str]]:
         """The saved queue (empty when there is none); a damaged file is set aside, never silently lost."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            return VideoQueue(), []
-        except OSError as exc:
-            return VideoQueue(), [f"cannot read the saved queue {self.path}: {exc.strerror or exc}"]
-        try:
-            return VideoQueue.from_dict(json.loads(text)), []
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            aside = self.path.with_name(f"{self.path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
-            try:
-                self.path.replace(aside)
-            except OSError:
-                aside = self.path
-            return VideoQueue(), [f"the saved queue could not be read ({exc}); it was kept as {aside}"]
-
-    def write(self, data: dict[str, Any], version: int) -> bool:
-        with self._lock:
-            if version <= self._written:
-                return False
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            try:
-                temporary.write_text(json.dumps(data, indent=1, ensure_ascii=False), encoding="utf-8")
-                temporary.replace(self.path)
-            finally:
-                temporary.unlink(missing_ok=True)
-            self._written = version
-            return True
+        queue, notes = self.read_data(VideoQueue.from_dict)
+        return queue or VideoQueue(), notes
 
 
 def load_queue(ctx: AppContext, file: QueueFile) -> tuple[VideoQueue, list[str]]:
@@ -271,6 +240,27 @@ def _video_of(ctx: AppContext, job: JobRecord) -> VideoInfo | None:
 
 
 # ---- adding images --------------------------------------------------------------------------------------
+
+
+def _orientation(width: float, height: float) -> str:
+    ratio = width / height if height else 1.0
+    return "landscape" if ratio > 1.1 else "portrait" if ratio < 0.9 else "square"
+
+
+def aspect_for_image(image: str | Path, preferred: str) -> str:
+    """`preferred` when it has the image's orientation, else the video aspect ratio that has it (a 4:3 photo
+    becomes a 16:9 video, not a 9:16 one); `preferred` when the image cannot be read."""
+    try:
+        with Image.open(image) as opened:  # reads the header only
+            width, height = opened.size
+    except (OSError, ValueError):
+        return preferred
+    wanted = _orientation(width, height)
+    pw, ph = (int(part) for part in preferred.split(":"))
+    if _orientation(pw, ph) == wanted:
+        return preferred
+    return next(a for a in catalog.VIDEO_ASPECT_RATIOS
+                if _orientation(*(int(part) for part in a.split(":"))) == wanted)
 
 
 def check_source_images(paths: list[str]) -> tuple[list[str], list[str]]:

@@ -55,3 +55,31 @@ async def test_help_without_focus_lists_screen_and_app_keys(make_app) -> None:
         assert not any(title.startswith("Focused") for title in groups)
         everywhere = {description: keys for keys, description, _ in groups["Everywhere"]}
         assert everywhere["Go to Img2Video"] == "v"  # remapped keys show as they are now
+
+
+async def test_help_fits_80x24_and_scrolls_with_the_keyboard(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")  # Asset Monster: the longest list of keys
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        dialog, body = help_screen.query_one("#help-dialog"), help_screen.query_one("#help-body")
+        assert dialog.region.y >= 0 and dialog.region.bottom <= 24  # nothing cut off
+        assert body.max_scroll_y > 0 and body.scroll_y == 0
+        hint = str(help_screen.query_one("#help-hint").render())
+        assert "more below" in hint and "escape closes" in hint
+        await pilot.press("down", "j")
+        assert body.scroll_y == 2
+        await pilot.press("end")
+        await settle(pilot)
+        assert body.scroll_y == body.max_scroll_y
+        assert "top above" in str(help_screen.query_one("#help-hint").render())
+        await pilot.press("home")
+        assert body.scroll_y == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)

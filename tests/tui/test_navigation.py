@@ -6,7 +6,7 @@ from textual import events
 from textual.widgets import Input
 
 from pixflow_tui.config import load_settings
-from pixflow_tui.core.jobs import JobKind
+from pixflow_tui.core.jobs import JobKind, JobState
 from pixflow_tui.store import Store
 from pixflow_tui.tui.app import PixflowApp
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog
@@ -53,6 +53,27 @@ async def test_palette_lists_go_to_commands(make_app) -> None:
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert [t for t in titles if t.startswith("Go to: ")] == [f"Go to: {t}" for _, t, _ in MODULES]
         assert "Quit" in titles
+
+
+async def test_palette_offers_the_module_s_own_actions(make_app) -> None:
+    from pixflow_tui.tui.screens.dialogs import ChoiceDialog
+
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
+        for title in ("Asset Monster: Run", "Asset Monster: Add prompts", "Asset Monster: Presets"):
+            assert title in commands
+        assert commands["Asset Monster: Run"].help == "key ^r"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"add prompts")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog) and app.screen.title_text == "Add prompts from"
 
 
 async def test_mode_keys_type_into_a_focused_input_and_escape_leaves_it(make_app) -> None:
@@ -138,10 +159,11 @@ async def test_quit_without_active_jobs_exits_at_once(make_app) -> None:
         assert not isinstance(app.screen, ConfirmDialog)
 
 
-async def test_quit_with_active_jobs_asks_and_explains(make_app, settings) -> None:
+async def test_quit_with_active_jobs_asks_and_says_where_they_are(make_app, settings) -> None:
     store = Store.open(settings)
-    job = store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="demo-image", request={})
-    held_elsewhere(store, job.id)
+    made = [store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="demo-image", request={}) for _ in range(3)]
+    held_elsewhere(store, *(job.id for job in made))
+    assert store.jobs.transition(made[0].id, [JobState.PENDING], status=JobState.RUNNING, request_id="r-1")
     store.close_thread_connection()
     app = make_app()
     async with app.run_test() as pilot:
@@ -150,8 +172,9 @@ async def test_quit_with_active_jobs_asks_and_explains(make_app, settings) -> No
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, ConfirmDialog)
-        assert "continue at the provider" in dialog.message
-        assert "next time it starts" in dialog.message
+        assert "1 job is at the provider and keeps running there" in dialog.message
+        assert "2 jobs were not sent yet and wait here" in dialog.message
+        assert "`pixflow jobs resume` finishes them" in dialog.message
         await pilot.press("n")
         await pilot.pause()
         assert app.is_running and not isinstance(app.screen, ConfirmDialog)

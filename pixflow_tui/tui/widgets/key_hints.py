@@ -20,6 +20,26 @@ class Hint(NamedTuple):
     shown: str
     description: str
     enabled: bool
+    action: str = ""
+
+
+KEPT_ACTIONS = frozenset({"help"})  # shown however narrow the terminal: it lists every key
+
+
+def _width(hint: Hint) -> int:
+    return cell_len(f" {hint.shown} {hint.description} " if hint.description else f" {hint.shown} ")
+
+
+def fitting(hints: tuple[Hint, ...], width: int) -> list[Hint]:
+    """The hints that fit in `width` cells: the last ones give way first (the focused widget's keys come first),
+    except help, which stays."""
+    shown = list(hints)
+    while shown and sum(_width(h) for h in shown) > width:
+        dropped = next((i for i in range(len(shown) - 1, -1, -1) if shown[i].action not in KEPT_ACTIONS), None)
+        if dropped is None:
+            break
+        del shown[dropped]
+    return shown
 
 
 class KeyHints(Widget, can_focus=False):
@@ -66,11 +86,12 @@ class KeyHints(Widget, can_focus=False):
         for _node, binding, enabled, _tooltip in active.values():
             if binding.show and binding.action not in actions:
                 actions.add(binding.action)
-                hints.append(Hint(binding.key, app.get_key_display(binding), binding.description, enabled))
+                hints.append(Hint(binding.key, app.get_key_display(binding), binding.description, enabled,
+                                  binding.action))
         palette = None
         if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
             _node, binding, enabled, _tooltip = active[app.COMMAND_PALETTE_BINDING]
-            palette = Hint(binding.key, app.get_key_display(binding), binding.description, enabled)
+            palette = Hint(binding.key, app.get_key_display(binding), binding.description, enabled, binding.action)
         return tuple(hints), palette
 
     def render(self) -> Text:
@@ -88,11 +109,11 @@ class KeyHints(Widget, can_focus=False):
                 text.append(f"{hint.description} ", description_style + extra if extra else description_style)
             self._spans.append((start, text.cell_len, hint))
 
-        for hint in self.hints:
+        palette_width = _width(self.palette) + 1 if self.palette is not None else 0
+        for hint in fitting(self.hints, self.size.width - palette_width):
             add(hint)
         if self.palette is not None:
-            needs = cell_len(f" {self.palette.shown} {self.palette.description} ")
-            gap = self.size.width - text.cell_len - needs
+            gap = self.size.width - text.cell_len - _width(self.palette)
             if gap >= 1:
                 text.append(" " * gap)
                 add(self.palette)

@@ -53,7 +53,8 @@ def make_finished_batch() -> None:
         context.close()
 
 
-def test_results_view(snap_compare, fixed_home: Path) -> None:
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_results_view(snap_compare, fixed_home: Path, size: tuple[int, int]) -> None:
     make_finished_batch()
 
     async def show_results(pilot: Pilot[None]) -> None:
@@ -67,4 +68,4 @@ def test_results_view(snap_compare, fixed_home: Path) -> None:
         await wait_for(pilot, lambda: "done" in str(screen.query_one("#job-details").render()))
         await pilot.pause(0.3)
 
-    assert snap_compare(PixflowApp(load_settings()), terminal_size=(120, 40), run_before=show_results)
+    assert snap_compare(PixflowApp(load_settings()), terminal_size=size, run_before=show_results)

@@ -130,3 +130,21 @@ def test_player_only_where_there_is_a_screen(monkeypatch, env, platform, expecte
 
     monkeypatch.setattr(img2video_export.shutil, "which", lambda name: f"/usr/bin/{name}")
     assert player_command("v.mp4", env, platform) == expected
+
+
+@pytest.mark.parametrize("size,preferred,expected", [
+    ((1200, 900), "9:16", "16:9"),  # a 4:3 photo stays landscape
+    ((900, 1200), "9:16", "9:16"),  # portrait: the saved aspect ratio is kept
+    ((1000, 1000), "9:16", "1:1"),
+    ((1920, 1080), "1:1", "16:9"),
+    ((1920, 1080), "16:9", "16:9"),
+])
+def test_a_new_draft_keeps_the_image_s_orientation(tmp_path: Path, size, preferred: str, expected: str) -> None:
+    from PIL import Image
+
+    photo = tmp_path / "photo.jpg"
+    Image.new("RGB", size, "teal").save(photo)
+    queue = VideoQueue()
+    queue.defaults.aspect_ratio = preferred
+    assert queue.add(str(photo)).settings.aspect_ratio == expected
+    assert queue.defaults.aspect_ratio == preferred  # the saved settings are not changed

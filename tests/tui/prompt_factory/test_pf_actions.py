@@ -105,17 +105,19 @@ async def test_select_and_send_to_asset_monster(make_app, monkeypatch) -> None:
         assert batch.selected == set()  # sent: the marks are cleared
 
 
-async def test_send_without_a_selection_sends_the_highlighted_prompt(make_app, monkeypatch) -> None:
+async def test_send_without_a_selection_sends_every_prompt_just_written(make_app, monkeypatch) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await written(pilot)
+        assert "3 prompts written" in message(app) and "g sends all 3 to Asset Monster" in message(app)
         sent = spy_on_sending(app, monkeypatch)
-        await pilot.press("j")
-        expected = results(app).shown.prompts[1]
+        await pilot.press("j")  # the highlight does not narrow what is sent
+        expected = results(app).shown.prompts
         await pilot.press("g")
         await settle(pilot)
-        assert [prompts for _, prompts, _ in sent] == [[expected]]
+        assert [prompts for _, prompts, _ in sent] == [expected]
         assert app.current_mode == "asset_monster"
+        assert len(app.screen.query_one("SetupPanel").items) == 3
 
 
 async def test_inline_json_editor_rejects_bad_json_keeps_the_edit_and_accepts_a_valid_one(make_app) -> None:

@@ -183,6 +183,12 @@ async def test_a_reference_image_guides_the_prompts(make_app, tmp_path) -> None:
         assert [p.model_dump() for p in screen.results.shown.prompts] != without  # the analysis changed them
         assert app.context.store.history.count() == 1
 
+        screen.results.focus_list()
+        await pilot.press("g")  # the reference follows the prompts to Asset Monster
+        await settle(pilot)
+        setup = app.screen.query_one("SetupPanel")
+        assert setup.references == (str(reference.resolve()),) and len(setup.items) == 4
+
 
 async def test_the_chosen_product_is_recorded(make_app) -> None:
     app = make_app()

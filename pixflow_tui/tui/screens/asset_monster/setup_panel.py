@@ -2,6 +2,7 @@
 and the run itself (planned and committed through the one door, `tui/paid.py`)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +17,16 @@ from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui.paid import commit_in_worker
 from pixflow_tui.tui.screens.asset_monster.background import in_thread
 from pixflow_tui.tui.screens.asset_monster.dialogs import PickPromptsDialog, ReferencesDialog
+from pixflow_tui.tui.screens.asset_monster.kept_setup import SetupKeeper
 from pixflow_tui.tui.screens.asset_monster.setup_parts import (
     EstimateLine, PromptItem, PromptList, ReferenceThumbs, settings_label,
 )
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, PathInputDialog, TextInputDialog
 from pixflow_tui.tui.widgets.settings_list import Setting, SettingsList
 from pixflow_tui.workflows.asset_monster import (
-    PRESET_KIND, BatchSettings, Estimate, PromptEntry, batch_summary, check_reference, estimate, favorite_prompts,
-    history_prompts, plan_run, prompt_from_typed, prompts_from_file, settings_from_preset, waiting_prompts,
+    PRESET_KIND, BatchSettings, Estimate, PromptEntry, SavedSetup, batch_summary, check_reference, estimate,
+    favorite_prompts, history_prompts, new_prompts, plan_run, prompt_from_typed, prompts_from_file,
+    settings_from_preset, waiting_prompts,
 )
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError
@@ -38,6 +41,7 @@ SOURCES = (
     ("file", "A file: JSON, JSONL or TXT (one prompt per line or paragraph)"),
     ("typed", "Type a prompt (text, or a JSON object)"),
 )
+CLEAR = "clear"
 ORIGINS = {"prompt_factory": "Prompt Factory", "favorite": "favourites"}
 
 
@@ -74,6 +78,7 @@ class SetupPanel(Vertical):
         self.error_text = ""
         self._generation = 0
         self._estimate_timer: Timer | None = None
+        self.keeper = SetupKeeper(self, context, lambda: (self.settings, [(i.entry, i.sent) for i in self.items]))
 
     def compose(self) -> ComposeResult:
         s = self.context.settings
@@ -97,6 +102,19 @@ class SetupPanel(Vertical):
     def on_mount(self) -> None:
         self.query_one("#setup-error").display = False
         self._refresh()
+        self.keeper.read(self._restore)
+
+    def on_unmount(self) -> None:
+        self.keeper.flush()
+
+    def _restore(self, saved: SavedSetup) -> None:
+        """The set-up of the last session, before anything that arrived since."""
+        arrived = self.items
+        self.items = [PromptItem.new(entry, sent=sent) for entry, sent in saved.prompts]
+        self.apply_settings(saved.settings)
+        self.add_entries([item.entry for item in arrived])
+        if saved.notes:
+            self.notify("\n".join(saved.notes), title="Set-up restored with changes", severity="warning", timeout=10)
 
     # -- state -----------------------------------------------------------------------------------------
 
@@ -118,15 +136,35 @@ class SetupPanel(Vertical):
         self.references = tuple(references)
         self._refresh()
 
-    def add_entries(self, entries: list[PromptEntry]) -> int:
-        self.items.extend(PromptItem.new(entry) for entry in entries)
+    def add_entries(self, entries: list[PromptEntry]) -> tuple[int, int]:
+        """Add the prompts not in the list yet; returns how many were added and how many were already there."""
+        kept, repeated = new_prompts([item.entry for item in self.items], entries)
+        self.items.extend(PromptItem.new(entry) for entry in kept)
         self._refresh()
-        return len(entries)
+        return len(kept), repeated
 
     def to_run(self) -> tuple[list[PromptItem], bool]:
-        """The prompts a run queues: those not queued yet, or (when all were) every one again."""
+        """The prompts a run queues: those not queued yet, or (when all were) every one again; at most a batch's
+        worth (the rest wait for the next run)."""
         fresh = [item for item in self.items if not item.sent]
-        return (fresh, False) if fresh else (list(self.items), True)
+        chosen, again = (fresh, False) if fresh else (list(self.items), True)
+        return chosen[: catalog.MAX_BATCH_PROMPTS], again
+
+    def clear_prompts(self) -> None:
+        if not self.items:
+            self.notify("The prompt list is empty already.")
+            return
+        count = len(self.items)
+
+        def cleared(yes: bool | None) -> None:
+            if yes:
+                self.items = []
+                self._refresh()
+                self.notify(f"Cleared {plural(count, 'prompt')} from the set-up.")
+
+        self.app.push_screen(ConfirmDialog(f"Remove all {plural(count, 'prompt')} from the set-up? Batches already "
+                                           "queued are not touched.", title="Clear the prompt list?", yes="Clear",
+                                           no="Keep them"), cleared)
 
     def mark_sent(self, uids: set[int]) -> None:
         for item in self.items:
@@ -157,9 +195,10 @@ class SetupPanel(Vertical):
                         else f"0/{catalog.MAX_REFERENCE_IMAGES} · enter adds")
         self.query_one(PromptList).show_items(self.items)
         self.query_one("#prompts-title", Static).update(
-            f"Prompts ({len(self.items)}) · del removes" if self.items else "Prompts")
+            f"Prompts ({len(self.items):,}) · del removes · C clears" if self.items else "Prompts")
         self.query_one(ReferenceThumbs).show(self.references)
         self.refresh_estimate()
+        self.keeper.changed()
 
     def refresh_estimate(self) -> None:
         """Re-plan the run shortly after the last change (holding ← does not plan once per step)."""
@@ -186,11 +225,14 @@ class SetupPanel(Vertical):
         items, again = self.to_run()
         line = self.query_one(EstimateLine)
         line.estimate, line.prompts, line.again = result, len(items), again
-        self.query_one(SettingsList).set_note("run", f"{result.images} images · ctrl+r" if items else "ctrl+r")
+        line.waiting = sum(1 for item in self.items if not item.sent) - (0 if again else len(items))
+        self.query_one(SettingsList).set_note("run", f"{plural(result.images, 'image')} · ctrl+r" if items
+                                              else "ctrl+r")
 
     def on_settings_list_changed(self, event: SettingsList.Changed) -> None:
         self.show_error("")
         self.refresh_estimate()
+        self.keeper.changed()
 
     def on_settings_list_activated(self, event: SettingsList.Activated) -> None:
         actions = {"prompts": self.add_prompts, "references": self.edit_references, "preset": self.presets,
@@ -201,28 +243,57 @@ class SetupPanel(Vertical):
         self.items = [item for item in self.items if item.uid != event.uid]
         self._refresh()
 
+    def on_prompt_list_clear(self, event: PromptList.Clear) -> None:
+        self.clear_prompts()
+
     # -- prompts ---------------------------------------------------------------------------------------
 
     def take_waiting_prompts(self) -> None:
         """Prompts sent here from Prompt Factory or the Library."""
         entries = waiting_prompts(self.context)  # a lock and a list: cheap enough for the UI thread
         if entries:
-            self.add_entries(entries)
-            self.post_message(self.NeedsView())
             sources = " and ".join(dict.fromkeys(ORIGINS.get(e.source, e.source) for e in entries))
-            self.notify(f"{len(entries)} prompt{'s' if len(entries) > 1 else ''} from {sources} added. "
-                        "ctrl+r runs them.", title="Prompts arrived")
+            self._add_from(entries, sources, title="Prompts arrived")
+            self._add_references(dict.fromkeys(ref for entry in entries for ref in entry.references))
 
-    def _add_from(self, entries: list[PromptEntry], where: str) -> None:
-        count = self.add_entries(entries)
+    def _add_references(self, paths: Iterable[str]) -> None:
+        """References that came with prompts (Prompt Factory's reference image) join the set-up's."""
+        refused = []
+        for path in paths:
+            if path in self.references:
+                continue
+            try:
+                self.set_references((*self.references, check_reference(path, self.references)))
+            except InputError as exc:
+                refused.append(str(exc))
+        if refused:
+            self.notify("Reference not added: " + "; ".join(refused), severity="warning", timeout=10)
+
+    def _add_from(self, entries: list[PromptEntry], where: str, *, title: str = "") -> None:
+        count, repeated = self.add_entries(entries)
         self.post_message(self.NeedsView())
-        self.notify(f"{plural(count, 'prompt')} added from {where}.")
+        lines = [f"{plural(count, 'prompt')} added from {where}."]
+        if repeated:
+            lines.append(f"{plural(repeated, 'prompt')} already in the list {'was' if repeated == 1 else 'were'} "
+                         "left out (each would be generated and billed again).")
+        waiting = sum(1 for item in self.items if not item.sent)
+        if waiting > catalog.MAX_BATCH_PROMPTS:
+            lines.append(f"A batch takes at most {catalog.MAX_BATCH_PROMPTS} prompts: ctrl+r runs the first "
+                         f"{catalog.MAX_BATCH_PROMPTS} of {waiting:,}, the next run the following ones.")
+        elif count:
+            lines.append("ctrl+r runs them.")
+        self.notify(" ".join(lines), title=title, severity="warning" if repeated and not count else "information")
 
     def add_prompts(self) -> None:
-        self.app.push_screen(ChoiceDialog("Add prompts from", list(SOURCES)), self._source_chosen)
+        choices = list(SOURCES)
+        if self.items:
+            choices.append((CLEAR, f"Clear the list ({plural(len(self.items), 'prompt')}) · C"))
+        self.app.push_screen(ChoiceDialog("Add prompts from", choices), self._source_chosen)
 
     def _source_chosen(self, source: str | None) -> None:
-        if source == "file":
+        if source == CLEAR:
+            self.clear_prompts()
+        elif source == "file":
             self.app.push_screen(PathInputDialog("Prompts from a file", "A .json, .jsonl or .txt file.",
                                                  want="file"), self._file_chosen)
         elif source == "typed":
@@ -371,7 +442,7 @@ class _Run:
         what = "\n".join([f"{plural(len(self.entries), 'prompt')} · {settings_label(self.settings)}",
                           *plan.lines()])
         if "add" in plans:
-            self.panel.app.push_screen(ChoiceDialog(f"Run {plan.count} more images", [
+            self.panel.app.push_screen(ChoiceDialog(f"Run {plural(plan.count, 'more image')}", [
                 ("add", f"Add them to the running batch #{self.batch_id}"),
                 ("new", "Start a new batch"),
             ], what), lambda choice: self.commit(plans[choice]) if choice else None)

@@ -14,6 +14,8 @@ from textual.reactive import reactive
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from pixflow_tui.core import catalog
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
 from pixflow_tui.workflows.asset_monster import BatchSettings, Estimate, PromptEntry
 
@@ -27,8 +29,8 @@ class PromptItem:
     sent: bool = False
 
     @classmethod
-    def new(cls, entry: PromptEntry) -> PromptItem:
-        return cls(entry, next(_uids))
+    def new(cls, entry: PromptEntry, *, sent: bool = False) -> PromptItem:
+        return cls(entry, next(_uids), sent)
 
 
 def settings_label(settings: BatchSettings) -> str:
@@ -36,7 +38,7 @@ def settings_label(settings: BatchSettings) -> str:
     return f"{settings.aspect_ratio} · {settings.resolution} · {settings.output_format} · ×{settings.variants}{refs}"
 
 
-def estimate_text(result: Estimate | None, *, again: bool, prompts: int) -> Text:
+def estimate_text(result: Estimate | None, *, again: bool, prompts: int, waiting: int = 0) -> Text:
     text = Text()
     if result is None or prompts == 0:
         text.append("No prompts yet: press a to add some.", style="dim")
@@ -45,8 +47,11 @@ def estimate_text(result: Estimate | None, *, again: bool, prompts: int) -> Text
         text.append(result.error, style="red")
         return text
     what = "run again as a new batch" if again else "to queue"
-    text.append(f"{result.images} image{'s' if result.images != 1 else ''} {what}", style="bold")
+    text.append(f"{plural(result.images, 'image')} {what}", style="bold")
     text.append(f" · est. ${result.cost:.2f}")
+    if waiting > 0:
+        text.append(f"\n{plural(waiting, 'more prompt')} wait{'s' if waiting == 1 else ''} for the next run "
+                    f"(a batch takes at most {catalog.MAX_BATCH_PROMPTS})", style="yellow")
     text.append("\ndemo: nothing is charged" if result.demo else "\ncharged by the provider", style="dim")
     return text
 
@@ -56,6 +61,7 @@ class PromptList(OptionList):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("delete,backspace", "remove", "Remove prompt", id="am-remove-prompt"),
+        Binding("C", "clear", "Clear list", id="am-clear-prompts"),
         Binding("j", "cursor_down", "Down", show=False, id="am-prompts-down-vim"),
         Binding("k", "cursor_up", "Up", show=False, id="am-prompts-up-vim"),
     ]
@@ -64,6 +70,9 @@ class PromptList(OptionList):
         def __init__(self, uid: int) -> None:
             super().__init__()
             self.uid = uid
+
+    class Clear(Message):
+        """Remove every prompt (the panel asks first)."""
 
     def show_items(self, items: list[PromptItem]) -> None:
         highlighted = self.highlighted
@@ -82,6 +91,9 @@ class PromptList(OptionList):
         if option is not None and option.id is not None:
             self.post_message(self.Remove(int(option.id)))
 
+    def action_clear(self) -> None:
+        self.post_message(self.Clear())
+
 
 class EstimateLine(Static):
     """What a run would queue and cost; `estimate` is the latest plan, `prompts` how many prompts it covers."""
@@ -89,9 +101,10 @@ class EstimateLine(Static):
     estimate: reactive[Estimate | None] = reactive(None, layout=True)
     prompts: reactive[int] = reactive(0, layout=True)
     again: reactive[bool] = reactive(False, layout=True)
+    waiting: reactive[int] = reactive(0, layout=True)  # prompts beyond a batch's worth, for the next run
 
     def render(self) -> Text:
-        return estimate_text(self.estimate, again=self.again, prompts=self.prompts)
+        return estimate_text(self.estimate, again=self.again, prompts=self.prompts, waiting=self.waiting)
 
 
 class ReferenceThumbs(Horizontal):

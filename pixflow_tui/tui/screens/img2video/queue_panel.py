@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.core.jobs import JobState
 from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.clipboard import copy_text
@@ -121,7 +122,7 @@ class QueuePanel(QueueControls):
             self.table.focus()
             where = " from another module" if sent else ""
             drafts = "a draft" if len(added) == 1 else "drafts"
-            self.notify(f"Added {len(added)} image{'' if len(added) == 1 else 's'}{where} as {drafts} · "
+            self.notify(f"Added {plural(len(added), 'image')}{where} as {drafts} · "
                         "s: edit settings · ctrl+g: generate", title="Img2Video")
 
     # ---- generating (through the door: priced here, confirmed, then committed by run_plan) -----------

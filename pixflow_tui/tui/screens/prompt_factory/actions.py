@@ -53,7 +53,8 @@ class ResultsPane(ResultsView):
         Binding("f", "favourite", "Favourite", tooltip="Save the prompt to favourites", id=action_keys.FAVOURITE),
         Binding("y", "copy_prompt", "Copy", tooltip="Copy the prompt as JSON", id=action_keys.COPY_PROMPT),
         Binding("s,space", "toggle_select", "Select", tooltip="Select or unselect for sending", id="pf-select"),
-        Binding("g", "send_prompts", "Send", tooltip="Send the selected prompts to Asset Monster", id="pf-send"),
+        Binding("g", "send_prompts", "Send", tooltip="Send the selected prompts (all when none is selected) to "
+                "Asset Monster", id="pf-send"),
         Binding("ctrl+s", "save_history", "Save", tooltip="Save the prompts to history", id="pf-save"),
     ]
 
@@ -108,15 +109,17 @@ class ResultsPane(ResultsView):
     def action_send_prompts(self) -> None:
         if self.shown is None:
             return
-        prompts = self.shown.to_send(self.highlighted)
+        prompts, chosen = self.shown.to_send(), bool(self.shown.selected)
         if not prompts:
             self.notify("There is no written prompt to send yet.", severity="warning")
             return
         self.context.handoff.send_prompts(self.shown.concept, prompts, self.shown.history_id,
-                                          product_id=self.shown.product_id)
+                                          product_id=self.shown.product_id, references=self.shown.references)
         self.shown.selected.clear()
         self.refresh_rows()
-        self.notify(f"Sent {plural(len(prompts), 'prompt')} to Asset Monster.")
+        what = "the selected" if chosen else ("all" if len(prompts) > 1 else "the")
+        follows = f" with {plural(len(self.shown.references), 'reference image')}" if self.shown.references else ""
+        self.notify(f"Sent {what} {plural(len(prompts), 'prompt')}{follows} to Asset Monster.")
         self.post_message(self.Sent())
 
     # ---- favourites and history (in thread workers) ----------------------------------------------------
@@ -312,7 +315,9 @@ class ResultsPane(ResultsView):
         kept = batch.prompts and batch is self.shown
         research = f" · {headline(batch.research)} (R)" if batch.research is not None else ""
         if outcome == "done":
-            self.post_message(Status(f"{count} written{saved}{research} · g sends to Asset Monster", "ok"))
+            sends = "it to Asset Monster" if len(batch.prompts) == 1 else \
+                f"all {len(batch.prompts)} to Asset Monster (s to pick)"
+            self.post_message(Status(f"{count} written{saved}{research} · g sends {sends}", "ok"))
         elif outcome == "cancelled":
             what = f"kept the {count} already written{saved}" if kept else "nothing was written"
             self.post_message(Status(f"Cancelled: {what}.", "warning"))

@@ -66,6 +66,7 @@ class Batch:
     running: bool = True
     taste: TasteGuidance | None = None  # the taste the run followed ("use my taste")
     research: ResearchOutcome | None = None  # what the research step found before the prompts were written
+    references: tuple[str, ...] = ()  # the reference image the prompts were written from: it follows them
 
     def __post_init__(self) -> None:
         if not self.slots:
@@ -113,12 +114,10 @@ class Batch:
         self.selected.symmetric_difference_update({index})
         return index in self.selected
 
-    def to_send(self, highlighted: int | None) -> list[PromptOutput]:
-        """The selected prompts in list order, or the highlighted one when none is selected."""
-        if self.selected:
-            return [slot.prompt for i, slot in enumerate(self.slots) if i in self.selected and slot is not None]
-        current = self.get(highlighted)
-        return [current.prompt] if current is not None else []
+    def to_send(self) -> list[PromptOutput]:
+        """The selected prompts in list order, or every written prompt when none is selected."""
+        return [slot.prompt for i, slot in enumerate(self.slots)
+                if slot is not None and (not self.selected or i in self.selected)]
 
     # ---- display ---------------------------------------------------------------------------------------
 

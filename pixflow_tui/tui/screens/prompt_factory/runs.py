@@ -79,7 +79,8 @@ async def write(context: AppContext, request: Request) -> AsyncGenerator[RunEven
 
         product_id = request.product.id if request.product else None
         taste = await guidance_before_run(context, request.taste, product_id)
-        batch = Batch("generated", request.concept, request.count, product_id=product_id, taste=taste)
+        batch = Batch("generated", request.concept, request.count, product_id=product_id, taste=taste,
+                      references=(str(reference),) if reference is not None else ())
         following = f" following your taste ({taste.ratings} ratings)" if taste is not None else ""
         yield Began(batch, f"Writing {plural(request.count, 'prompt')} for “{request.concept}”{following}…")
         product = request.product.name if request.product else None
