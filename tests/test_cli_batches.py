@@ -141,3 +141,16 @@ def test_prompt_commands(capsys, tmp_path: Path) -> None:
     assert code == 0 and converted["prompt"]["style"] == "a quiet reading nook by a rainy window"
     code, out, err = run(capsys, "prompts", "generate", "--concept", "  ")
     assert code == 2 and "the concept is empty" in err
+
+
+def test_from_text_splits_blank_line_blocks_as_the_prompts_file_does(capsys, tmp_path: Path) -> None:
+    source = tmp_path / "three.txt"
+    source.write_text("a heron at dawn\nin still water\n\na lynx in fog\n\na fox in snow\n", encoding="utf-8")
+    code, converted = run_json(capsys, "prompts", "from-text", str(source))
+    assert code == 0
+    assert [p["prompt"]["style"] for p in converted["prompts"]] == ["a heron at dawn in still water",
+                                                                     "a lynx in fog", "a fox in snow"]
+    code, planned = run_json(capsys, "images", "generate", "--prompts-file", str(source), "--dry-run")
+    assert code == 0 and planned["prompt_texts"] == [p["prompt"]["style"] for p in converted["prompts"]]
+    code, out, err = run(capsys, "prompts", "from-text", str(source))
+    assert code == 0 and "3 prompts saved to history" in out

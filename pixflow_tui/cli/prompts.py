@@ -9,6 +9,7 @@ from typing import Any
 
 from pixflow_tui.cli.common import ExitCode, error, print_json
 from pixflow_tui.config import Settings
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError
 from pixflow_tui.core.research import ResearchOutcome
 from pixflow_tui.core.scoring import band, prompt_issues, prompt_score
@@ -50,7 +51,8 @@ def register(subparsers: Any) -> None:
     analyze.add_argument("--context", default="", help="optional context that guides the analysis")
     analyze.add_argument("--json", action="store_true", help="print the result as JSON")
     analyze.set_defaults(handler=run_analyze)
-    text = commands.add_parser("from-text", help="a schema prompt from free text or JSON (FILE, or - for stdin)")
+    text = commands.add_parser("from-text", help="schema prompts from free text or JSON (FILE, or - for stdin); "
+                               "blank-line-separated blocks (else lines) are separate prompts, as in --prompts-file")
     text.add_argument("source", help="a file, or - to read standard input")
     text.add_argument("--convert", action="store_true",
                       help="write free text into every field with the model (setting convert_model) instead of "
@@ -180,12 +182,14 @@ def run_from_text(args: argparse.Namespace, settings: Settings) -> int:
             return ExitCode.USAGE
 
     async def body(ctx) -> int:  # type: ignore[no-untyped-def]
-        prompt, history_id = await flow.prompt_from_text(ctx, text, convert=args.convert)
-        if args.json:
-            print_json({"history_id": history_id, **_report(prompt)})
+        converted, history_id = await flow.prompts_from_text(ctx, text, convert=args.convert)
+        if args.json:  # the first prompt's fields stay at the top, as before several could be made
+            print_json({"history_id": history_id, **_report(converted[0]),
+                        "prompts": [_report(p) for p in converted]})
         else:
-            _print_prompt(1, prompt)
-            print(f"saved to history as entry {history_id}")
+            for number, prompt in enumerate(converted, 1):
+                _print_prompt(number, prompt)
+            print(f"{plural(len(converted), 'prompt')} saved to history as entry {history_id}")
         return ExitCode.OK
 
     return _run(settings, body)

@@ -10,6 +10,7 @@ __all__ = ["ASPECT_RATIOS", "IMAGE_FORMATS", "RESOLUTIONS"]
 VARIANTS_RANGE = (1, 4)
 PROMPT_COUNT_RANGE = (1, 10)
 CONCEPT_MAX_CHARS = 300
+PROMPTS_AT_ONCE = 4  # prompts of one concept written at the same time (one text call each on the live path)
 TEXT_TO_JSON_MAX_CHARS = 8000
 MAX_REFERENCE_IMAGES = 5
 MAX_BATCH_PROMPTS = 100  # the original capped one HTTP request at 20; a durable batch can take more

@@ -92,14 +92,21 @@ def prompt_from_any(data: Any) -> PromptOutput:
     raise PromptParseError(f"a prompt must be text or a JSON object, not {type(data).__name__}")
 
 
-def prompts_from_text_file(text: str) -> list[PromptOutput]:
-    """A TXT file: blank-line-separated blocks when there are any, otherwise one prompt per line."""
+def split_prompt_text(text: str) -> list[str]:
+    """The one rule for plain text holding several prompts (a TXT file, `--prompts-file`, a paste into Text →
+    prompt, `pixflow prompts from-text`): blank-line-separated blocks when there are any, otherwise one prompt per
+    line; a "Prompt 3:" heading is dropped and each block's whitespace joined."""
     stripped = text.strip()
     if not stripped:
         return []
     blocks = _BLANK_LINES.split(stripped) if _BLANK_LINES.search(stripped) else stripped.splitlines()
     cleaned = [" ".join(_PROMPT_HEADING.sub("", block).split()) for block in blocks]
-    return [PromptOutput(style=block) for block in cleaned if block]
+    return [block for block in cleaned if block]
+
+
+def prompts_from_text_file(text: str) -> list[PromptOutput]:
+    """A TXT file: one prompt per block of `split_prompt_text`, kept verbatim as its style."""
+    return [PromptOutput(style=block) for block in split_prompt_text(text)]
 
 
 def prompts_from_file_content(name: str, text: str) -> list[PromptOutput]:

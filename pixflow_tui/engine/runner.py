@@ -19,9 +19,9 @@ from pathlib import Path
 
 import httpx
 
-from pixflow_tui.core.formatting import plural, plural_word
 from pixflow_tui.config import Settings
 from pixflow_tui.core.events import EventBus
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.core.jobs import JobEvent, JobState, MediaRequest, new_owner_id
 from pixflow_tui.engine.batches import BatchTracker, refresh_batch_status
 from pixflow_tui.engine.dependencies import WAIT_SECONDS, needed_jobs, resolve
@@ -98,12 +98,12 @@ class EngineSummary:
             return ""
         parts = [f"stopped ({self.stopped})"]
         if self.at_provider:
-            parts.append(f"{plural(len(self.at_provider), 'job')} {plural_word(len(self.at_provider), 'is')} still at "
-                         "the provider and keep running there: "
-                         f"{self.at_provider}")
+            one = len(self.at_provider) == 1
+            parts.append(f"{plural(len(self.at_provider), 'job')} {'is' if one else 'are'} still at the provider "
+                         f"and {'keeps' if one else 'keep'} running there: {self.at_provider}")
         if self.waiting:
-            parts.append(f"{plural(len(self.waiting), 'job')} {plural_word(len(self.waiting), 'was')} not sent yet: "
-                         f"{self.waiting}")
+            parts.append(f"{plural(len(self.waiting), 'job')} {'was' if len(self.waiting) == 1 else 'were'} not "
+                         f"sent yet: {self.waiting}")
         if self.at_provider or self.waiting:
             parts.append("run `pixflow jobs resume` to finish them")
         return "; ".join(parts)

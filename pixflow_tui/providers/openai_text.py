@@ -38,7 +38,7 @@ from pixflow_tui.providers.errors import CONTENT_POLICY_PREFIX, OPENAI_KEY_HELP,
 from pixflow_tui.providers.prompt_text import prompt_from_text
 
 T = TypeVar("T", bound=BaseModel)
-MAX_CONCURRENT_PROMPTS = 4
+MAX_CONCURRENT_PROMPTS = catalog.PROMPTS_AT_ONCE
 _MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 

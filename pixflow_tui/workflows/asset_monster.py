@@ -26,6 +26,7 @@ from pixflow_tui.workflows.asset_monster_setup import (
     settings_from_preset, setup_path, setup_to_dict, waiting_prompts,
 )
 from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.exports import exports_folder
 from pixflow_tui.workflows.images import MODULE, ImageBatchPlan, plan_image_batch, prompt_source
 from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.job_views import to_view
@@ -257,7 +258,7 @@ def _slug(text: str) -> str:
 
 def default_export_path(ctx: AppContext, batch: BatchRecord, selection: bool = False) -> Path:
     suffix = "_selection" if selection else ""
-    return ctx.settings.home / "exports" / f"{_slug(batch.name or batch.concept)}_batch{batch.id}{suffix}.zip"
+    return exports_folder(ctx) / f"{_slug(batch.name or batch.concept)}_batch{batch.id}{suffix}.zip"
 
 
 def has_display(env: Mapping[str, str] | None = None, platform: str | None = None) -> bool:

@@ -14,22 +14,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from pixflow_tui.workflows.exports import free_path
 from pixflow_tui.workflows.img2video import VideoInfo
 from pixflow_tui.workflows.inputs import InputError
 
 ZIP_NAME = "img2video_videos.zip"  # the name the original app's zip download used
-
-
-def free_path(path: Path) -> Path:
-    """`path`, or `name-2.ext`, `name-3.ext`… when it is taken: an export never overwrites a file."""
-    if not path.exists():
-        return path
-    number = 2
-    while True:
-        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-        number += 1
 
 
 def copy_video(video: VideoInfo, folder: str | Path) -> Path:

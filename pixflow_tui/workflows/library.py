@@ -13,6 +13,7 @@ from pixflow_tui.core.formatting import iso_time
 from pixflow_tui.store import ImageFilter
 from pixflow_tui.store.records import FavoriteRecord, ImageRecord
 from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.exports import free_path
 from pixflow_tui.workflows.inputs import InputError
 
 RATINGS = {"like": 1, "dislike": -1, "clear": None}
@@ -95,12 +96,14 @@ def export_zip(ctx: AppContext, images: list[ImageRecord], destination: str | Pa
                extra_files: list[Path] | None = None) -> ExportResult:
     """A zip of the image files plus `prompts.json` (prompt, concept, settings, rating per image).
 
-    Written to a temporary name first so a full disk never leaves a half zip under the real name."""
+    Written to a temporary name first so a full disk never leaves a half zip under the real name; an existing
+    file is never overwritten (a free name beside it is taken, `ExportResult.path` says which)."""
     if not images and not extra_files:
         raise InputError("there is nothing to export")
     target = Path(destination).expanduser()
     if target.suffix.lower() != ".zip":
         target = target.with_suffix(".zip")
+    target = free_path(target)
     temporary = target.with_name(f".{target.name}.part")
     entries: list[dict[str, Any]] = []
     missing: list[str] = []

@@ -22,6 +22,7 @@ from pixflow_tui.store.library_pages import (
 )
 from pixflow_tui.store.records import HistoryRecord
 from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.exports import exports_folder
 from pixflow_tui.workflows.inputs import InputError
 from pixflow_tui.workflows.library import (
     ExportResult,
@@ -292,9 +293,9 @@ def mark_output_as_avatar(ctx: AppContext, key: str) -> str:
     return mark_as_avatar(ctx, _image_id(key)).name
 
 
-def favorite_output(ctx: AppContext, key: str) -> str:
-    """Favourite an image's prompt; returns the favourite's name."""
-    return favorite_image_prompt(ctx, _image_id(key)).name
+def favorite_output(ctx: AppContext, key: str, name: str = "") -> str:
+    """Favourite an image's prompt under `name` (its concept or file name when empty); returns the name."""
+    return favorite_image_prompt(ctx, _image_id(key), name).name
 
 
 def send_to_img2video(ctx: AppContext, keys: list[str]) -> int:
@@ -330,4 +331,4 @@ def export_outputs(ctx: AppContext, keys: list[str], destination: str | Path) ->
 
 def default_export_path(ctx: AppContext, count: int) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return ctx.settings.home / "exports" / f"library-{count}-{stamp}.zip"
+    return exports_folder(ctx) / f"library-{count}-{stamp}.zip"

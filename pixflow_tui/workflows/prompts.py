@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from pixflow_tui.core import catalog
-from pixflow_tui.core.prompt_import import prompt_from_any
+from pixflow_tui.core.prompt_import import prompt_from_any, split_prompt_text
 from pixflow_tui.core.prompt_schema import SECTIONS, PromptOutput, PromptParseError, parse_prompt
 from pixflow_tui.core.reference_rules import enforce_reference_rules
 from pixflow_tui.core.research import ResearchOutcome, assign_sub_themes
@@ -193,6 +193,26 @@ async def text_prompt(ctx: AppContext, text: str, *, convert: bool = False) -> P
         raise PromptGenerationError(f"text conversion failed: {exc.message}") from exc
 
 
+def text_blocks(text: str) -> list[str]:
+    """The prompts a pasted text holds: a JSON object is one; plain text splits by the shared rule
+    (`split_prompt_text`: blank-line-separated blocks, else one per line), as `--prompts-file` does."""
+    stripped = text.strip()
+    if not stripped:
+        raise InputError("the text is empty; paste a prompt or a JSON object")
+    if stripped.startswith("{"):
+        return [stripped]
+    blocks = split_prompt_text(stripped)
+    if len(blocks) > catalog.MAX_BATCH_PROMPTS:
+        raise InputError(f"the text holds {len(blocks)} prompts (one per blank-line-separated block, or per line); "
+                         f"at most {catalog.MAX_BATCH_PROMPTS} at once")
+    return blocks
+
+
+async def text_prompts(ctx: AppContext, text: str, *, convert: bool = False) -> list[PromptOutput]:
+    """Every prompt of a pasted text (see `text_blocks`), each converted as `text_prompt` does (not saved)."""
+    return [await text_prompt(ctx, block, convert=convert) for block in text_blocks(text)]
+
+
 def text_concept(prompt: PromptOutput) -> str:
     """What a converted text is filed under in history: the first words of its style."""
     return " ".join(prompt.style.split()[:8]) or "custom"
@@ -203,6 +223,13 @@ async def prompt_from_text(ctx: AppContext, text: str, *, convert: bool = False)
     prompt = await text_prompt(ctx, text, convert=convert)
     history_id, _, _ = save_to_history(ctx, text_concept(prompt), [prompt], source="text")
     return prompt, history_id
+
+
+async def prompts_from_text(ctx: AppContext, text: str, *, convert: bool = False) -> tuple[list[PromptOutput], int]:
+    """Every prompt of a text (see `text_blocks`), saved to history as one entry."""
+    converted = await text_prompts(ctx, text, convert=convert)
+    history_id, _, _ = save_to_history(ctx, text_concept(converted[0]), converted, source="text")
+    return converted, history_id
 
 
 @dataclass(frozen=True)

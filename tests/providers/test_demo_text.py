@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -81,11 +80,35 @@ async def test_outfit_names_fabric_colour_and_cut(demo_text: DemoTextProvider) -
 
 async def test_prompts_reflect_the_concept(demo_text: DemoTextProvider) -> None:
     for prompt in await prompts_for(demo_text, CONCEPT, 4):
-        assert "rooftop jazz evening" in prompt.style
-        assert "rooftop jazz evening" in prompt.lighting.mood
-        assert "rooftop jazz evening" in prompt.set_design.atmosphere
+        assert "portrait on a rooftop in emerald velvet, jazz evening mood" in prompt.style
+        assert prompt.set_design.backdrop.startswith("a rooftop, a parapet edge with the skyline")
         # colour and fabric words of the concept drive the outfit
         assert "emerald" in prompt.outfit.main.lower() and "velvet" in prompt.outfit.main.lower()
+
+
+async def test_prompts_use_the_concept_rather_than_quote_it(demo_text: DemoTextProvider) -> None:
+    concept = "rainy neon street portrait of a jazz singer"
+    for prompt in await prompts_for(demo_text, concept, 4):
+        dumped = prompt.to_json()
+        assert concept not in dumped and " story" not in dumped and "theme" not in dumped
+        assert "portrait of a jazz singer on a rainy neon street:" in prompt.style
+        assert prompt.set_design.backdrop.startswith("a rainy neon street, wet asphalt")
+        assert "paper sweep" not in dumped  # the place named is the set
+        assert "neon signage" in prompt.lighting.mood and "rain falling" in prompt.set_design.atmosphere
+
+
+async def test_prompts_are_written_four_at_a_time_like_the_live_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    prompts = await prompts_for(DemoTextProvider(latency=0.5), CONCEPT, 9)
+    assert len(prompts) == 9 and catalog.PROMPTS_AT_ONCE == 4
+    assert waits == [0.5, 0.5, 0.5]  # 4 + 4 + 1, one latency per group
 
 
 async def test_a_batch_is_varied(demo_text: DemoTextProvider) -> None:
@@ -141,12 +164,6 @@ def test_vocabulary_has_no_locked_terms() -> None:
 async def test_empty_concept_is_rejected(demo_text: DemoTextProvider) -> None:
     with pytest.raises(PermanentProviderError):
         await prompts_for(demo_text, "   ", 2)
-
-
-async def test_latency_is_slept_per_prompt() -> None:
-    started = time.monotonic()
-    assert len(await prompts_for(DemoTextProvider(latency=0.05), "quick", 3)) == 3
-    assert time.monotonic() - started >= 0.14
 
 
 # --------------------------------------------------------------------------- image analysis and image → prompt
@@ -267,5 +284,5 @@ async def test_translate_is_labelled(demo_text: DemoTextProvider) -> None:
 async def test_a_concept_with_its_own_article_reads_naturally(demo_text: DemoTextProvider) -> None:
     for prompt in await prompts_for(demo_text, "a red fox in snow", 3):
         text = prompt.to_json().lower()
-        assert "red fox in snow story" in prompt.style.lower()
+        assert "portrait of a red fox in snow:" in prompt.style.lower()
         assert not re.search(r"\b(a|the) (a|an|the) ", text), prompt.style

@@ -94,9 +94,12 @@ async def test_path_input_tab_completes_then_cycles(tmp_path: Path) -> None:
         field = dialog.query_one(Input)
         await pilot.press("end", "tab")
         await pilot.pause()
-        # "alp" matches alpha.png and alpine.jpg and there is no longer common prefix: tab cycles them
-        assert field.value == f"{root}/alpha.png"
+        # "alp" matches alpha.png and alpine.jpg and there is no longer common prefix: the first tab lists them
+        # and leaves the text as typed, the next ones cycle
+        assert field.value == f"{root}/alp"
         assert "alpine.jpg" in str(dialog.query_one("#matches", Static).render())
+        await pilot.press("tab")
+        assert field.value == f"{root}/alpha.png"
         await pilot.press("tab")
         assert field.value == f"{root}/alpine.jpg"
         await pilot.press("tab")
@@ -104,6 +107,25 @@ async def test_path_input_tab_completes_then_cycles(tmp_path: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
     assert app.result == root / "alpha.png"
+
+
+async def test_typing_after_a_tab_on_several_matches_never_doubles_the_name(tmp_path: Path) -> None:
+    for name in ("ref1.jpg", "ref2.jpg"):
+        (tmp_path / name).write_bytes(b"")
+    dialog = PathInputDialog("Reference image", value=f"{tmp_path}/", want="file")
+    app = DialogApp(dialog)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        field = dialog.query_one(Input)
+        await pilot.press("r", "e", "f", "tab")  # the folder already there is kept; the tab lists ref1 and ref2
+        await pilot.pause()
+        assert field.value == f"{tmp_path}/ref"
+        await pilot.press("1", "tab")
+        await pilot.pause()
+        assert field.value == f"{tmp_path}/ref1.jpg"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.result == tmp_path / "ref1.jpg"
 
 
 async def test_path_input_completes_common_prefix_and_suggests(tmp_path: Path) -> None:

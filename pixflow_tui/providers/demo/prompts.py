@@ -24,6 +24,7 @@ from pixflow_tui.providers.base import ImageAnalysis
 from pixflow_tui.providers.demo import vocabulary as vocab
 from pixflow_tui.providers.demo.analysis import contrast_word, key_of, temperature_of
 from pixflow_tui.providers.demo.colors import colors_in_text
+from pixflow_tui.providers.demo.concepts import parse_concept
 from pixflow_tui.providers.demo.common import stable_seed
 
 T = TypeVar("T")
@@ -47,17 +48,6 @@ def clean_concept(concept: str) -> str:
     text = re.sub(r"critical\s*:", " ", text, flags=re.IGNORECASE)
     text = _LOCKED_RE.sub(" ", text)
     return " ".join(text.split()).strip(" ,;:.-")
-
-
-def _phrase(concept: str, max_words: int = 10) -> str:
-    words = concept.split()
-    return " ".join(words[:max_words]) if words else "portrait"
-
-
-def _bare(phrase: str) -> str:
-    """The phrase without a leading article, to follow one ("the {…} story", not "the a red fox story")."""
-    words = phrase.split()
-    return " ".join(words[1:]) if len(words) > 1 and words[0].lower() in ("a", "an", "the") else phrase
 
 
 def _first_clause(text: str) -> str:
@@ -139,7 +129,6 @@ def concept_prompt(concept: str, index: int, reference: ImageAnalysis | None = N
     """Prompt number `index` of a batch for `concept` (already cleaned), following `taste` when given, in
     `sub_theme`'s aesthetic and mood."""
     p = _Picker(concept, index, taste)
-    phrase = _phrase(concept)
     lowered = concept.lower()
 
     concept_colours = [name for name, _ in colors_in_text(concept) if name not in _NOT_OUTFIT_COLOURS]
@@ -160,16 +149,23 @@ def concept_prompt(concept: str, index: int, reference: ImageAnalysis | None = N
     else:
         light = p.pick(vocab.LIGHTING, "lighting")
     framing = p.pick(vocab.FRAMINGS, "framing")
-    backdrop = p.pick(vocab.BACKDROPS, "backdrop")
+    parts = parse_concept(concept)
+    backdrop = (f"{parts.setting}, {parts.backdrop}, {p.pick(vocab.PLACE_VIEWS, 'view')}" if parts.setting
+                else p.pick(vocab.BACKDROPS, "backdrop"))
     lens = p.pick(vocab.LENSES, "lens")
     grade = p.pick(vocab.COLOR_GRADES, "grade")
     expression = p.pick(vocab.EXPRESSIONS, "expression")
-    hero = p.pick(vocab.HEROES, "hero").format(fabric=fabric, colour=colour, light=light.name, concept=_bare(phrase))
+    hero = p.pick(vocab.HEROES, "hero").format(fabric=fabric, colour=colour, light=light.name,
+                                               place=parts.setting or "the set")
 
-    style = (f"{aesthetic} {mood.lower()} portrait for the {_bare(phrase)} story: {_first_clause(framing)}, "
-             f"{light.name} lighting, {colour} {fabric} {cut.garment}, {_first_clause(backdrop)}, "
+    subject = f" of {parts.subject}" if parts.subject else ""
+    theme = (f" in {parts.worn}" if parts.worn else "") + (f", {parts.theme} mood" if parts.theme else "")
+    scene = _first_clause(backdrop) if not parts.setting else ""  # a named place is already in the headline
+    style = (f"{aesthetic} {mood.lower()} portrait{subject}{parts.where}{theme}: {_first_clause(framing)}, "
+             f"{light.name} lighting{f' with {parts.light.split(chr(59))[0]}' if parts.light else ''}, "
+             f"{colour} {fabric} {cut.garment}{f', {scene}' if scene else ''}, "
              f"shot on {lens.lens.split()[0]} at {lens.aperture}, {_first_clause(grade)}.")
-    light_mood = f"{mood} — {light.mood}, in keeping with the {_bare(phrase)} theme"
+    light_mood = f"{mood} — {light.mood}" + (f"; {parts.light}" if parts.light else "")
     colour_grade = grade
     contrast = p.pick(vocab.CONTRASTS, "contrast")
     if reference is not None:
@@ -193,11 +189,12 @@ def concept_prompt(concept: str, index: int, reference: ImageAnalysis | None = N
                           mood=light_mood),
         set_design=SetDesign(backdrop=backdrop, surface=p.pick(vocab.SURFACES, "surface"),
                              props=p.rng.sample(list(vocab.PROPS), 2),
-                             atmosphere=f"{p.pick(vocab.SET_ATMOSPHERES, 'atmosphere')}, evoking {phrase}"),
+                             atmosphere=parts.air or p.pick(vocab.SET_ATMOSPHERES, "atmosphere")),
         outfit=Outfit(main=f"{colour.capitalize()} {fabric} {cut.garment}, {cut.fit}",
                       underneath=p.pick(vocab.UNDERNEATH, "underneath"),
                       accessories=p.pick(vocab.ACCESSORIES, "accessories"),
-                      styling=f"{p.pick(vocab.STYLING, 'styling')}; styled for the {_bare(phrase)} story"),
+                      styling=p.pick(vocab.STYLING, "styling")
+                      + (f"; practical for {parts.setting}" if parts.setting else "")),
         camera=Camera(lens=lens.lens, aperture=lens.aperture, angle=p.pick(vocab.ANGLES, "angle"), focus=lens.focus,
                       distortion=p.pick(vocab.DISTORTIONS, "distortion")),
         hairstyle=Hairstyle(style=hair.style, parting=hair.parting, details=hair.details, finish=hair.finish),

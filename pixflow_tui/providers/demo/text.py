@@ -39,14 +39,15 @@ class DemoTextProvider:
                               brief: ResearchBrief | None = None) -> AsyncIterator[PromptOutput]:
         """`count` varied prompts for `concept`, favouring the liked patterns of `taste` and avoiding its disliked
         ones, prompt i in `sub_themes[i]`'s aesthetic and mood when given. `product` does not change prompts (as in
-        the original app)."""
+        the original app). Written `PROMPTS_AT_ONCE` at a time as on the live path (one latency per group)."""
         cleaned = prompts.clean_concept(concept)
         if not concept.strip():
             raise PermanentProviderError("concept is empty")
-        for index in range(max(0, count)):
+        for start in range(0, max(0, count), catalog.PROMPTS_AT_ONCE):
             await self._pause()
-            yield prompts.concept_prompt(cleaned, index, reference, taste,
-                                         sub_themes[index] if index < len(sub_themes) else None)
+            for index in range(start, min(count, start + catalog.PROMPTS_AT_ONCE)):
+                yield prompts.concept_prompt(cleaned, index, reference, taste,
+                                             sub_themes[index] if index < len(sub_themes) else None)
 
     async def research_keyword(self, keyword: str, concept: str, *, web: bool) -> KeywordResearch:
         """From the local vocabulary (no web offline: `effective_mode` is "demo")."""

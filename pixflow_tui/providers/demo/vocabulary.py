@@ -186,6 +186,12 @@ BACKDROPS = (
     "a sand dune in late afternoon with long wind ripples leading to the horizon",
     "a tiled bathroom in glazed ceramic with chrome fittings and a fogged mirror",
 )
+PLACE_VIEWS = (  # how a place named in the concept sits behind the subject (varies a batch's backdrops)
+    "seen at eye level with the far end lost in soft focus", "framed by a doorway in the near foreground",
+    "with strong leading lines running toward the subject", "seen from a low angle against the sky",
+    "compressed by a long lens into layered planes", "opened wide so the surroundings read clearly",
+    "with a diagonal line cutting across the frame", "with one bright practical light in the far background",
+)
 SURFACES = (
     "polished concrete floor with a soft reflection", "weathered oak floorboards", "a worn Persian rug",
     "cream seamless paper continuing underfoot", "terrazzo tiles with fine stone chips", "fine pale sand",
@@ -287,5 +293,5 @@ HEROES = (
     "the {light} light shape on the face must be clean and clearly readable",
     "direct eye contact with crisp catchlights in both eyes",
     "the backdrop layering must stay behind the subject, never competing with the face",
-    "the {concept} theme must be unmistakable at first glance",
+    "{place} must read at first glance behind the subject without pulling focus from the face",
 )

@@ -147,6 +147,23 @@ class TextInputDialog(_TextDialog[str | None]):
         self.dismiss(value)
 
 
+def where_job_is(state: str) -> str:
+    return "is waiting here" if state == "pending" else f"is {state} at the provider"
+
+
+def cancel_dialog(subject: str, where: str, *, title: str) -> ConfirmDialog:
+    """The one question before a job is cancelled, in every module: `subject` `where` ("is waiting here")."""
+    return ConfirmDialog(f"{subject} {where}. Cancel it? A job the provider has already started may still be "
+                         "charged.", title=title, yes="Cancel it", no="Keep it")
+
+
+def favourite_name_dialog(default: str) -> TextInputDialog:
+    """The one question before a prompt joins the favourites, in every module: its name (a default offered)."""
+    return TextInputDialog("Save to favourites", "A name to find this prompt by in the Library (6).",
+                           value=" ".join(default.split())[:60],
+                           validator=lambda text: None if text.strip() else "type a name")
+
+
 def path_matches(text: str, limit: int = 500) -> list[str]:
     """Entries of the folder named by `text` that start with its last part, as the user would type them
     (folders end with `/`; `~` stays `~`; hidden entries only when the typed part starts with a dot)."""
@@ -177,30 +194,43 @@ class PathSuggester(Suggester):
 
 
 class PathInput(Input):
-    """An Input whose tab completes local paths: the common prefix first, then it cycles through matches."""
+    """An Input whose tab completes local paths as a shell does: the common prefix of the matches; where there is
+    none longer than what was typed, the first tab lists them and the next tabs cycle through them. A folder
+    already in the field is kept (the cursor starts after it, nothing selected): typing adds to it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("tab", "complete", "Complete path", id="path-complete")]
 
     def __init__(self, value: str = "", **kwargs: object) -> None:
+        kwargs.setdefault("select_on_focus", False)
         super().__init__(value, suggester=PathSuggester(), **kwargs)  # type: ignore[arg-type]
         self._cycle: list[str] = []
         self._cycle_at = 0
+        self._listed_for: str | None = None  # the text whose matches the last tab listed
 
     async def action_complete(self) -> None:
         if self._cycle and self.value == self._cycle[self._cycle_at]:
             self._cycle_at = (self._cycle_at + 1) % len(self._cycle)
             self._set(self._cycle[self._cycle_at])
             return
-        matches = await asyncio.to_thread(path_matches, self.value)
+        typed = self.value
+        matches = await asyncio.to_thread(path_matches, typed)
         self._cycle, self._cycle_at = [], 0
         if not matches:
             self.app.bell()
             return
         common = os.path.commonprefix(matches)
-        if len(matches) > 1 and len(common) <= len(self.value):
-            self._cycle = matches
+        if len(matches) > 1 and len(common) <= len(typed):
+            if self._listed_for != typed:  # first tab: say what matches and leave the text as typed
+                self._listed_for = typed
+                self._list(matches)
+                return
+            self._cycle = matches  # tab again on the same text: step through the matches
             common = matches[0]
+        self._listed_for = None
         self._set(common)
+        self._list(matches)
+
+    def _list(self, matches: list[str]) -> None:
         listing = "  ".join(os.path.basename(m.rstrip("/")) + ("/" if m.endswith("/") else "") for m in matches)
         self.post_message(self.Listed(self, listing if len(matches) > 1 else "", len(matches)))
 

@@ -88,7 +88,7 @@ class RowList(ScrollView, can_focus=True):
                  max_flex: int = 90, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.column_spec = tuple(columns)
-        self.empty = empty
+        self.empty = self.empty_unsearched = empty
         self.min_flex, self.max_flex = min_flex, max_flex
         self.more = False
         self.loading_more = False

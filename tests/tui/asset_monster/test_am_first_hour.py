@@ -2,10 +2,16 @@
 same prompt added twice, clearing the list, the set-up after a restart, and Prompt Factory's reference image."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from pixflow_tui.core.prompt_schema import PromptOutput
+from pixflow_tui.store import ImageFilter
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog
+from pixflow_tui.workflows.asset_monster import BatchSettings, PromptEntry, default_export_path, run_prompts
+from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.library import export_zip
+from pixflow_tui.workflows.library_queries import default_export_path as library_export_path
 
 from am_helpers import make_image, open_asset_monster, panel, send_prompts, wait_for
 
@@ -104,5 +110,25 @@ async def test_prompt_factory_s_reference_image_follows_its_prompts(make_app, tm
         app.context.handoff.send_prompts("portraits", [PromptOutput(style="a portrait in window light")],
                                          references=(str(face),))
         screen = await open_asset_monster(pilot)
-        await wait_for(pilot, lambda: panel(screen).references == (str(face.resolve()),), what="the reference")
+        await wait_for(pilot, lambda: panel(screen).keeper._ready, what="the kept set-up read")
+        assert panel(screen).references == (str(face.resolve()),)  # not undone by the restore
         assert len(panel(screen).items) == 1
+
+
+def test_every_export_defaults_to_the_exports_folder_and_never_overwrites(settings, tmp_path: Path) -> None:
+    context = AppContext(settings)
+    try:
+        result = run_prompts(context, [PromptEntry(PromptOutput(style="a heron at dawn"), "birds")],
+                             BatchSettings("1:1", "1K", "png", 1))
+        asyncio.run(context.run_jobs(batch_ids=[result.batch.id]))
+        exports = settings.home / "exports"
+        assert default_export_path(context, result.batch).parent == exports
+        assert library_export_path(context, 1).parent == exports
+        images = context.store.images.list(ImageFilter(batch_id=result.batch.id))
+        target = tmp_path / "birds.zip"
+        first = export_zip(context, images, target)
+        second = export_zip(context, images, target)
+        assert first.path == target and second.path == tmp_path / "birds-2.zip"
+        assert target.stat().st_size > 0 and second.path.is_file()
+    finally:
+        context.close()

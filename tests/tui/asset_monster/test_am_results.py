@@ -10,7 +10,7 @@ from textual.widgets import Input
 from pixflow_tui.core.jobs import JobState
 from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.tui.screens.asset_monster.batch_table import MARK
-from pixflow_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, PathInputDialog, TextInputDialog
+from pixflow_tui.tui.screens.dialogs import ChoiceDialog, PathInputDialog, TextInputDialog
 from pixflow_tui.tui.screens.image_viewer import ImageViewerScreen
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
 from pixflow_tui.workflows.asset_monster import BatchSettings, PromptEntry, ViewerLauncher, run_prompts
@@ -100,13 +100,16 @@ async def test_export_the_batch_and_the_marked_selection_as_zips(make_app, notes
             assert [n for n in archive.namelist() if n.startswith("images/")] == [
                 f"images/{Path(second.output_path).name}"]
 
-        # exporting over an existing file asks first
+        # an existing file is never overwritten, in every module: the zip goes beside it, and that is said
+        before = zipped.read_bytes()
         await pilot.press("e")
         dialog = await wait_for(pilot, lambda: isinstance(app.screen, PathInputDialog) and app.screen)
         dialog.query_one(Input).value = str(zipped)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("n")
+        beside = zipped.with_name("picked-2.zip")
+        await wait_for(pilot, beside.is_file, what="the second zip")
+        assert zipped.read_bytes() == before
+        await wait_for(pilot, lambda: "picked.zip already existed, so it was kept" in notes.text())
 
 
 async def test_send_marked_images_to_img2video(make_app, monkeypatch) -> None:

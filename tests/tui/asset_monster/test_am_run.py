@@ -142,7 +142,10 @@ async def test_cancel_stops_the_selected_job(make_app) -> None:
         table(screen).focus()
         table(screen).move_cursor(row=1)  # the second job waits behind the first (concurrency 1)
         second = jobs(app)[1]
-        await pilot.press("x")
+        await pilot.press("x")  # asks first, as Img2Video does
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog) and app.screen)
+        assert dialog.title_text == "Cancel this job?" and f"Job {second.id} is " in dialog.message
+        await pilot.press("y")
         await wait_for(pilot, lambda: app.context.store.jobs.get(second.id).status == JobState.CANCELLED,
                        what="the job cancelled")
         await wait_for(pilot, lambda: cell(screen, second.id, "status") == "cancelled")

@@ -145,6 +145,8 @@ async def test_export_all_as_zip_and_one_to_a_folder(make_i2v_app, photos, tmp_p
         await pilot.press("e")
         await pick(pilot, "zip")
         await dialog(pilot, PathInputDialog)
+        exports = app.context.settings.home / "exports"  # the folder every module exports to
+        assert app.screen.query_one("#input").value == str(exports / "img2video_videos.zip")
         await type_text(pilot, str(tmp_path / "out" / "clips.zip"))
         await pilot.press("enter")
         target = tmp_path / "out" / "clips.zip"

@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 from textual_image.widget import HalfcellImage
 
 from lib_helpers import column, open_library, open_store, seed, settle, show_tab, table_of, wait_for
-from pixflow_tui.tui.screens.dialogs import ConfirmDialog, PathInputDialog
+from pixflow_tui.tui.screens.dialogs import ConfirmDialog, PathInputDialog, TextInputDialog
 from pixflow_tui.tui.screens.library.filters import FilterDialog
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
 
@@ -94,10 +94,13 @@ async def test_actions_favourite_copy_regenerate_send_and_open(make_app, setting
         await settle(pilot)
         assert store.ratings.get(image.id).rating == 1
         assert str(table_of(tab).get_cell(f"image:{image.id}", "rating")) == "♥ +1"
-        await pilot.press("f")
+        await pilot.press("f")  # asks for a name, as in every module, offering the concept
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, TextInputDialog) and app.screen)
+        assert dialog.query_one(Input).value == image.concept
+        await pilot.press("enter")
         await settle(pilot)
-        assert [(f.concept, f.prompt["style"]) for f in store.favorites.list()][0] == (image.concept,
-                                                                                        image.prompt["style"])
+        assert [(f.name, f.concept, f.prompt["style"]) for f in store.favorites.list()][0] == (
+            image.concept, image.concept, image.prompt["style"])
         await pilot.press("y")
         assert json.loads(app.clipboard)["style"] == image.prompt["style"]
         await pilot.press("r")

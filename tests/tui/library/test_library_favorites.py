@@ -87,7 +87,7 @@ async def test_send_to_asset_monster_lands_in_its_prompt_list(make_app, settings
         assert [(i.entry.concept, i.entry.prompt.style, i.entry.source) for i in items] == [
             ("velvet", "velvet in plum", "favorite"), ("silk", "silk charmeuse in teal", "favorite")]
         assert app.context.handoff.take_prompts() == []  # Asset Monster took them
-        assert any("2 prompts from favourites added" in note for note in notes), notes
+        assert any("2 prompts added from favourites" in note for note in notes), notes
 
 
 async def test_a_favourite_without_a_valid_prompt_is_not_sent(make_app, settings, monkeypatch) -> None:

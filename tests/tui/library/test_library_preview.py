@@ -12,7 +12,7 @@ from textual.widgets import Input
 from textual_image.widget import HalfcellImage
 
 from lib_helpers import COLOURS, open_library, open_store, record_notes, seed, settle, show_tab, table_of, wait_for
-from pixflow_tui.tui.screens.dialogs import PathInputDialog
+from pixflow_tui.tui.screens.dialogs import PathInputDialog, TextInputDialog
 from pixflow_tui.tui.widgets.image_preview import ImagePreview
 from pixflow_tui.tui.widgets.thumbnail_grid import ThumbnailGrid
 
@@ -66,9 +66,13 @@ async def test_liked_grid_favourite_and_export_of_the_marked_images(make_app, se
         tab = await show_tab(pilot, "liked")
         grid = tab.query_one(ThumbnailGrid)
         before = len(store.favorites.list())  # the seed's favourite
-        await pilot.press("f")  # the newest liked image's prompt
+        await pilot.press("f")  # the newest liked image's prompt, under the name typed
+        await wait_for(pilot, lambda: isinstance(app.screen, TextInputDialog))
+        app.screen.query_one(Input).value = "neon hero"
+        await pilot.press("enter")
         await wait_for(pilot, lambda: len(store.favorites.list()) == before + 1, what="the favourite")
         assert store.favorites.list()[0].prompt["style"] == made.images[2].prompt["style"]
+        assert store.favorites.list()[0].name == "neon hero"
 
         await pilot.press("space", "right", "right", "space")  # mark the newest and the oldest
         assert grid.cursor == 2

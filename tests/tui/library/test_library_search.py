@@ -25,11 +25,16 @@ async def test_search_as_you_type_and_escape_back_to_the_list(make_app, settings
         await wait_for(pilot, lambda: column(table, "concept") == ["lighthouse keeper"])
         await pilot.press(*"zzz")
         await wait_for(pilot, lambda: table.row_count == 0, what="no results")
+        # an empty result says the search found nothing, not that there is no history yet
+        await wait_for(pilot, lambda: table.empty.startswith("Nothing matches “lighthouse fogzzz”"))
         await pilot.press("escape")
         assert app.focused is table
         await pilot.press("slash", "ctrl+a", "ctrl+k", *"idea 2", "enter")
         await wait_for(pilot, lambda: column(table, "concept") == ["history idea 2"])
         assert app.focused is table
+        await pilot.press("slash", "ctrl+a", "ctrl+k", "enter")
+        await wait_for(pilot, lambda: table.row_count == 4)
+        assert table.empty.startswith("No history yet")
 
 
 async def test_search_follows_to_other_tabs_and_combines_with_filters(make_app, settings) -> None:

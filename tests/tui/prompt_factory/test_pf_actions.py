@@ -91,6 +91,7 @@ async def test_select_and_send_to_asset_monster(make_app, monkeypatch) -> None:
         assert prompt_list(app).highlighted == 1
         await pilot.press("j", "s")  # the third
         assert batch.selected == {0, 2}
+        assert message(app) == "2 selected · g sends these 2 to Asset Monster"  # the line follows the selection
         assert [row[0] for row in rows(app)] == ["●", " ", "●", " "]
         assert pf(app).query_one("#list-column").border_subtitle == "2 selected"
         await pilot.press("k", "space")  # space toggles too: the third is unselected

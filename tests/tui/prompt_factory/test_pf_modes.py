@@ -7,7 +7,7 @@ from pathlib import Path
 from textual.widgets import ContentSwitcher, Input, TextArea
 
 from pixflow_tui.providers.demo import DemoTextProvider
-from pf_helpers import fill, make_image, message, pf, prompt_list, settle, view
+from pf_helpers import fill, make_image, message, pf, prompt_list, results, settle, view
 
 
 async def test_image_mode_writes_one_prompt_from_a_real_png(make_app, tmp_path: Path) -> None:
@@ -34,7 +34,7 @@ async def test_image_mode_writes_one_prompt_from_a_real_png(make_app, tmp_path: 
 
 
 async def test_text_mode_keeps_free_text_verbatim_as_the_style(make_app) -> None:
-    text = "Moody editorial portrait in a rain-soaked alley,\nneon reflections, 85mm, shallow focus."
+    text = "Moody editorial portrait in a rain-soaked alley, neon reflections, 85mm, shallow focus."
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -51,6 +51,26 @@ async def test_text_mode_keeps_free_text_verbatim_as_the_style(make_app) -> None
         assert [(h.source, h.prompt_count) for h in history] == [("text", 1)]
         assert history[0].prompts[0]["style"] == text
         assert history[0].concept == "Moody editorial portrait in a rain-soaked alley, neon"  # its first words
+
+
+async def test_text_mode_splits_blank_line_separated_prompts_as_a_prompts_file_does(make_app, tmp_path) -> None:
+    from pixflow_tui.workflows.asset_monster import prompts_from_file
+
+    text = "A heron at dawn,\nstill water.\n\nA lynx in fog.\n\nPrompt 3: a fox in snow."
+    file = tmp_path / "three.txt"
+    file.write_text(text, encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await fill(pilot, "#text", text)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        written = [p.style for p in results(app).shown.prompts]
+        assert written == ["A heron at dawn, still water.", "A lynx in fog.", "a fox in snow."]
+        assert written == [entry.prompt.style for entry in prompts_from_file(file)]  # one rule for both
+        assert "3 prompts written" in message(app)
+        assert [(h.source, h.prompt_count) for h in app.context.store.history.list()] == [("text", 3)]
 
 
 async def test_text_mode_maps_the_scene_subject_camera_shape(make_app) -> None:

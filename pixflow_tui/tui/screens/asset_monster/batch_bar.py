@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import ProgressBar, Static
 
-from pixflow_tui.core.formatting import local_time
+from pixflow_tui.core.formatting import local_time, plural
 from pixflow_tui.core.jobs import JobState
 from pixflow_tui.tui.screens.asset_monster.background import in_thread
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, PathInputDialog
@@ -19,6 +19,7 @@ from pixflow_tui.workflows.asset_monster import (
     BatchSummary, batch_images, default_export_path, images_for_jobs, list_batches,
 )
 from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.exports import renamed
 from pixflow_tui.workflows.library import ExportResult, export_zip
 
 
@@ -165,24 +166,17 @@ class BatchBar(Vertical):
             self.notify("No batch to export yet.", severity="warning")
             return
         default = default_export_path(self.context, summary.batch, selection=bool(marked))
-        what = f"the {len(marked)} marked images" if marked else f"all images of batch #{summary.batch.id}"
+        what = f"the {plural(len(marked), 'marked image')}" if marked else f"all images of batch #{summary.batch.id}"
 
         def chosen(path: Path | None) -> None:
             if path is None:
                 return
             target = path / default.name if path.is_dir() else path
-            if target.suffix.lower() != ".zip":
-                target = target.with_suffix(".zip")
-            if target.exists():
-                self.app.push_screen(ConfirmDialog(f"{target} exists. Replace it?", title="Replace the file?",
-                                                   yes="Replace", no="Keep it"),
-                                     lambda yes: self._write(target, marked, summary) if yes else None)
-            else:
-                self._write(target, marked, summary)
+            self._write(target, marked, summary)
 
         self.app.push_screen(PathInputDialog(
-            f"Export {what} as a zip", "Images plus prompts.json with prompts, settings and ratings.",
-            value=str(default), must_exist=False), chosen)
+            f"Export {what} as a zip", "Images plus prompts.json with prompts, settings and ratings; an existing "
+            "file is never overwritten.", value=str(default), must_exist=False), chosen)
 
     def _write(self, target: Path, marked: list[int], summary: BatchSummary) -> None:
         context = self.context
@@ -192,8 +186,9 @@ class BatchBar(Vertical):
             return export_zip(context, images, target)
 
         def exported(result: ExportResult) -> None:
-            note = f" ({len(result.missing)} files were missing)" if result.missing else ""
-            self.notify(f"Exported {result.files} images with prompts.json to {result.path}{note}", timeout=12)
+            note = f" ({plural(len(result.missing), 'file')} missing)" if result.missing else ""
+            self.notify(f"Exported {plural(result.files, 'image')} with prompts.json to {result.path}{note}"
+                        f"{renamed(target, result.path)}", timeout=12)
 
         in_thread(self, work, exported, name="Exporting", group="results",
                   refused=lambda message: self.notify(message, title="Not exported", severity="error", timeout=12))

@@ -16,7 +16,7 @@ from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.clipboard import copy_text
 from pixflow_tui.tui.paid import redo
 from pixflow_tui.tui.screens.asset_monster.background import in_thread
-from pixflow_tui.tui.screens.dialogs import TextInputDialog
+from pixflow_tui.tui.screens.dialogs import cancel_dialog, favourite_name_dialog, where_job_is
 from pixflow_tui.tui.screens.image_viewer import ImageViewerScreen, ViewerItem
 from pixflow_tui.tui.widgets.job_table import JobTable, rating_text
 from pixflow_tui.workflows.asset_monster import (
@@ -232,9 +232,15 @@ class BatchJobTable(JobTable):
             self.notify(message)
             self.post_message(self.BatchChanged())
 
-        # tells the provider, so it blocks: never on the UI thread
-        in_thread(self, lambda: cancel_job(context, job_id), cancelled, name=f"Cancelling job {job_id}",
-                  group="results", refused=lambda message: self.notify(message, severity="warning"))
+        def answered(yes: bool | None) -> None:
+            if yes:  # tells the provider, so it blocks: never on the UI thread
+                in_thread(self, lambda: cancel_job(context, job_id), cancelled, name=f"Cancelling job {job_id}",
+                          group="results", refused=lambda message: self.notify(message, severity="warning"))
+
+        state = self.get_cell(str(job_id), "status")
+        state_text = (state.plain if hasattr(state, "plain") else str(state)).split()[0] if state else "pending"
+        self.app.push_screen(cancel_dialog(f"Job {job_id}", where_job_is(state_text), title="Cancel this job?"),
+                             answered)
 
     # -- prompt, files, hand-off -------------------------------------------------------------------------
 
@@ -256,7 +262,7 @@ class BatchJobTable(JobTable):
                           lambda favorite: self.notify(f"Prompt saved to favourites as “{favorite.name}”."),
                           name="Saving the favourite", group="results")
 
-        self.app.push_screen(TextInputDialog("Favourite this image's prompt", "Name it:", value=default), named)
+        self.app.push_screen(favourite_name_dialog(default), named)
 
     def action_copy_prompt(self) -> None:
         self._with_detail(self._copy_prompt)

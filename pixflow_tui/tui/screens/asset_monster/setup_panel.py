@@ -109,10 +109,11 @@ class SetupPanel(Vertical):
 
     def _restore(self, saved: SavedSetup) -> None:
         """The set-up of the last session, before anything that arrived since."""
-        arrived = self.items
+        arrived, references = self.items, self.references
         self.items = [PromptItem.new(entry, sent=sent) for entry, sent in saved.prompts]
         self.apply_settings(saved.settings)
         self.add_entries([item.entry for item in arrived])
+        self._add_references(references)
         if saved.notes:
             self.notify("\n".join(saved.notes), title="Set-up restored with changes", severity="warning", timeout=10)
 
@@ -182,6 +183,7 @@ class SetupPanel(Vertical):
     # -- display ---------------------------------------------------------------------------------------
 
     def _refresh(self) -> None:
+        self.show_error("")  # a refusal is about the set-up it was given: a change makes it stale
         values = self.query_one(SettingsList)
         fresh = sum(1 for item in self.items if not item.sent)
         if not self.items:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pixflow_tui.core.jobs import JobState
-from pixflow_tui.tui.screens.dialogs import ConfirmDialog
+from pixflow_tui.tui.screens.dialogs import ConfirmDialog, cancel_dialog, where_job_is
 from pixflow_tui.workflows.img2video import EntryStatus, PlannedVideo, QueueEntry, RunPlan
 from pixflow_tui.workflows.inputs import InputError, check_image_file
 from pixflow_tui.workflows.paid_work import PaidPlan
@@ -34,9 +33,7 @@ def generate_one(entry: QueueEntry, video: PlannedVideo, paid: PaidPlan, *, rege
 
 
 def cancel(entry: QueueEntry, status: EntryStatus) -> ConfirmDialog:
-    where = "is waiting here" if status.state == JobState.PENDING else f"is {status.state} at the provider"
-    return ConfirmDialog(f"The video of {entry.name} {where}. Cancel it? A video the provider has already "
-                         "started may still be charged.", title="Cancel this video?", yes="Cancel it", no="Keep it")
+    return cancel_dialog(f"The video of {entry.name}", where_job_is(status.state), title="Cancel this video?")
 
 
 def clear_done(count: int) -> ConfirmDialog:

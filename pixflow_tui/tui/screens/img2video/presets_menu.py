@@ -8,9 +8,11 @@ from pathlib import Path
 
 from textual.widget import Widget
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, PathInputDialog, TextInputDialog
 from pixflow_tui.tui.screens.img2video.background import in_thread
 from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.exports import exports_folder
 from pixflow_tui.workflows.img2video_camera import (
     PresetRecord,
     camera_summary,
@@ -25,7 +27,8 @@ Use = Callable[[PresetRecord], None]
 
 
 def downloads() -> str:
-    """Where exports go by default: the folder Pixflow was started in (over SSH, the project's folder)."""
+    """Where a file to import is looked for first: the folder Pixflow was started in (exports go to
+    `exports_folder`, as in every module)."""
     return str(Path.cwd()).rstrip("/") + "/"
 
 
@@ -69,7 +72,8 @@ class VideoPresetsMenu:
         elif value == "export":
             self.node.app.push_screen(PathInputDialog(
                 "Export video presets", "A JSON file to write (shareable).",
-                value=downloads() + "pixflow-video-presets.json", must_exist=False, want="file"),
+                value=str(exports_folder(self.context) / "pixflow-video-presets.json"), must_exist=False,
+                want="file"),
                 callback=self._export)
         elif value == "delete":
             own = [(str(p.id), p.name) for p in presets if not p.is_builtin]
@@ -105,7 +109,7 @@ class VideoPresetsMenu:
     def _import(self, path: Path | None) -> None:
         if path is not None:
             in_thread(self.node, "Importing presets", partial(import_presets, self.context, path),
-                      lambda made: self._notify(f"Imported {len(made)} presets from {path.name}"))
+                      lambda made: self._notify(f"Imported {plural(len(made), 'preset')} from {path.name}"))
 
     # ---- delete -----------------------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from pixflow_tui.workflows.img2video import (
     run_plan,
     video_plan_work,
 )
+from pixflow_tui.workflows.exports import exports_folder
 from pixflow_tui.workflows.img2video_camera import PresetRecord
 from pixflow_tui.workflows.paid_work import PaidPlan
 
@@ -346,7 +347,7 @@ class QueuePanel(QueueControls):
             warn(self, "No finished videos to export yet")
             return
         entry = self.selected
-        exports.export(self, self.status_of(entry).video if entry else None, videos)
+        exports.export(self, self.status_of(entry).video if entry else None, videos, exports_folder(self.context))
 
     def action_copy_prompt(self) -> None:
         entry = self.selected

@@ -23,6 +23,7 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("status", "Status", 15),
 )
 _MIN_ENTRY_WIDTH = 12
+STACK_BELOW = 36  # an image column narrower than this shows the camera on a line of its own under the name
 
 
 def status_label(status: EntryStatus, frame: int | None = 0) -> Text:
@@ -72,6 +73,8 @@ class QueueTable(DataTable[str | Text]):
         super().__init__(cursor_type="row", id=id, zebra_stripes=False)
         self._frame = 0
         self._active: dict[str, EntryStatus] = {}
+        self.stacked = False  # the camera on its own line (a narrow terminal: 80 columns)
+        self._shown: tuple[list[QueueEntry], dict[str, EntryStatus]] = ([], {})
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
@@ -94,6 +97,9 @@ class QueueTable(DataTable[str | Text]):
         if column is not None and column.width != width:
             column.width = width
             compat.columns_resized(self)
+        if (width < STACK_BELOW) != self.stacked:
+            self.stacked = width < STACK_BELOW
+            self.show(*self._shown)
 
     @property
     def selected_id(self) -> str | None:
@@ -104,22 +110,32 @@ class QueueTable(DataTable[str | Text]):
 
     def _cells(self, number: int, entry: QueueEntry, status: EntryStatus) -> tuple[str | Text, ...]:
         s = entry.settings
-        label = Text(no_wrap=True, overflow="ellipsis")
+        label = Text(no_wrap=not self.stacked, overflow="ellipsis")
         label.append(entry.name, style="bold")
         if s.movements or s.speed or s.shots:
-            label.append("  " + camera_summary(s), style="dim")
+            label.append(("\n" if self.stacked else "  ") + camera_summary(s), style="dim")
         model = "" if s.model == "kling" else " " + model_short(s.model)
         return (str(number), label, f"{s.duration}s {s.aspect_ratio}{model}",
                 status_label(status, self._frame))
 
+    def _height(self, entry: QueueEntry) -> int:
+        """One line, or (stacked) the name and the camera wrapped under it: every word of it is read."""
+        s = entry.settings
+        if not self.stacked or not (s.movements or s.speed or s.shots):
+            return 1
+        column = self.columns.get(ColumnKey("entry"))
+        width = max(1, column.width if column is not None else _MIN_ENTRY_WIDTH)
+        return 1 + len(Text(camera_summary(s)).wrap(self.app.console, width))
+
     def show(self, entries: list[QueueEntry], statuses: dict[str, EntryStatus], select: str | None = None) -> None:
         """Rebuild the rows (entries are few); keeps the cursor on `select` or the row it was on."""
         keep = select or self.selected_id
+        self._shown = (entries, statuses)
         self.clear()
         self._active.clear()
         for number, entry in enumerate(entries, 1):
             status = statuses.get(entry.id) or EntryStatus(DRAFT)
-            self.add_row(*self._cells(number, entry, status), key=entry.id)
+            self.add_row(*self._cells(number, entry, status), key=entry.id, height=self._height(entry))
             if status.active:
                 self._active[entry.id] = status
         if keep is not None and keep in self.rows:

@@ -163,10 +163,19 @@ class LibraryTab(Vertical):
         self.loaded = True
         self.show_page(message.page, message.first)
         if message.first:
+            self._say_empty(self.query_text.strip())
             if self._keep:
                 self.restore_cursor(self._keep)
                 self._keep = None
             self.call_after_refresh(self._shown, first_time, len(message.page.rows))
+
+    def _say_empty(self, query: str) -> None:
+        """An empty list says whether the search found nothing or there is nothing yet."""
+        widget = self.list_widget()
+        if isinstance(widget, RowList):
+            widget.empty = f"Nothing matches “{query}”: / changes the search." if query \
+                else widget.empty_unsearched
+            widget.refresh()
 
     def _shown(self, first_time: bool, rows: int) -> None:
         """The rows are painted; only now update the preview (its picture and prompt cost more than a page)."""

@@ -8,12 +8,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from pixflow_tui.core.formatting import money
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, TextInputDialog
 from pixflow_tui.tui.screens.library.base import LibraryTab, RowListTab, short, when
 from pixflow_tui.tui.widgets.row_list import RowList
 from pixflow_tui.workflows import library_queries as lq
 
 _EVERY = "*every*"  # the "no tag filter" choice
+def cost_cell(row: lq.BatchRow) -> Text:
+    """What the provider billed; while nothing is billed and the batch still runs, the estimate, marked ≈ and dim
+    so it is never read as a cost."""
+    if row.cost_actual or row.status not in ("pending", "running"):
+        return Text(money(row.cost_actual))
+    return Text(money(row.cost_estimate, estimate=True), style="dim")
+
+
 _STATUS_STYLES = {"done": "green", "failed": "bold red", "running": "cyan", "cancelled": "dim", "partial": "yellow"}
 
 
@@ -52,9 +61,8 @@ class BatchesTab(RowListTab):
         return lq.batches_page(self.context, tag=self.tag, query=query, after=after)
 
     def cells(self, row: lq.BatchRow) -> tuple[str | Text, ...]:
-        cost = row.cost_actual or row.cost_estimate
         return (str(row.id), when(row.created_at), row.module.replace("_", " "), short(row.name or row.concept),
-                Text(row.status, style=_STATUS_STYLES.get(row.status, "")), f"${cost:.2f}", str(row.outputs),
+                Text(row.status, style=_STATUS_STYLES.get(row.status, "")), cost_cell(row), str(row.outputs),
                 tag_text(row.tags))
 
     def select(self) -> None:

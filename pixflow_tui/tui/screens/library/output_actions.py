@@ -9,10 +9,11 @@ from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.clipboard import copy_text
 from pixflow_tui.tui.paid import redo
-from pixflow_tui.tui.screens.dialogs import PathInputDialog
+from pixflow_tui.tui.screens.dialogs import PathInputDialog, favourite_name_dialog
 from pixflow_tui.tui.screens.library.base import LibraryTab
 from pixflow_tui.workflows import library_queries as lq
 from pixflow_tui.workflows.inputs import InputError
@@ -115,11 +116,17 @@ class OutputTab(LibraryTab):
             self.notify("Only an image's prompt can be favourited.", severity="warning")
             return
         context, key = self.context, row.key
+
         def saved(name: str) -> None:
             self.notify(f"Prompt saved to favourites as “{name}”.")
             self.post_message(self.Changed(self))
 
-        self.run_action(lambda: lq.favorite_output(context, key), saved, name="Saving a favourite")
+        def named(name: str | None) -> None:
+            if name is not None:
+                self.run_action(lambda: lq.favorite_output(context, key, name.strip()), saved,
+                                name="Saving a favourite")
+
+        self.app.push_screen(favourite_name_dialog(row.concept or Path(row.local_path).name), named)
 
     def action_mark_avatar(self) -> None:
         """Offer the highlighted image in Avatar Studio's gallery (the image stays where it is)."""
@@ -183,14 +190,14 @@ class OutputTab(LibraryTab):
         suggested = str(lq.default_export_path(context, len(keys)))
 
         def exported(result: Any) -> None:
-            missing = f"; {len(result.missing)} file(s) missing" if result.missing else ""
-            self.notify(f"Exported {result.files} file(s) to {result.path}{missing}.")
+            missing = f"; {plural(len(result.missing), 'file')} missing" if result.missing else ""
+            self.notify(f"Exported {plural(result.files, 'file')} to {result.path}{missing}.")
 
         def answer(path: Path | None) -> None:
             if path is not None:
                 self.run_action(lambda: lq.export_outputs(context, keys, path), exported, name="Exporting")
 
-        self.app.push_screen(PathInputDialog(f"Export {len(keys)} output{'s' if len(keys) != 1 else ''} as a zip",
+        self.app.push_screen(PathInputDialog(f"Export {plural(len(keys), 'output')} as a zip",
                                              "Images with their prompts and ratings (prompts.json), plus video and "
-                                             "audio files.", value=suggested, must_exist=False, want="file"),
+                                             "audio files; an existing file is never overwritten.", value=suggested, must_exist=False, want="file"),
                              callback=answer)

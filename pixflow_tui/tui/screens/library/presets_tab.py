@@ -14,11 +14,13 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog, PathInputDialog, TextInputDialog
 from pixflow_tui.tui.screens.library.base import LibraryTab, short
 from pixflow_tui.tui.widgets.row_list import RowList
 from pixflow_tui.workflows import presets as presets_flow
+from pixflow_tui.workflows.exports import exports_folder
 from pixflow_tui.workflows.library_queries import Page
 from pixflow_tui.workflows.videos import VideoSettings
 
@@ -209,12 +211,12 @@ class PresetsTab(LibraryTab):
 
     def action_export(self) -> None:
         context = self.context
-        suggested = str(context.settings.home / "exports" / "presets.json")
+        suggested = str(exports_folder(context) / "presets.json")
 
         def answer(path: Path | None) -> None:
             if path is not None:
                 self.run_action(lambda: presets_flow.export_presets(context, path),
-                                lambda result: self.notify(f"{result[1]} preset(s) written to {result[0]}."),
+                                lambda result: self.notify(f"{plural(result[1], 'preset')} written to {result[0]}."),
                                 name="Exporting presets")
 
         self.app.push_screen(PathInputDialog("Export your presets to a JSON file", "Built-in presets are left out.",
@@ -226,7 +228,7 @@ class PresetsTab(LibraryTab):
         def answer(path: Path | None) -> None:
             if path is not None:
                 self.run_action(lambda: presets_flow.import_presets(context, path),
-                                lambda created: (self.notify(f"{len(created)} preset(s) imported."), self.reload()),
+                                lambda created: (self.notify(f"{plural(len(created), 'preset')} imported."), self.reload()),
                                 name="Importing presets")
 
         self.app.push_screen(PathInputDialog("Import presets from a JSON file", want="file"), callback=answer)

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from pixflow_tui.core.formatting import local_time
+from pixflow_tui.core.formatting import local_time, money
 from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError, parse_prompt
 from pixflow_tui.tui.screens.library.base import short
 from pixflow_tui.tui.workers import start_thread
@@ -155,7 +155,7 @@ class PreviewPanel(VerticalScroll, can_focus=False):
             self.query_one("#preview-meta", Static).update(facts([
                 ("Batch", target.id), ("Name", target.name), ("Concept", target.concept),
                 ("Module", target.module.replace("_", " ")), ("Status", target.status),
-                ("Cost", f"${target.cost_actual:.2f} (estimate ${target.cost_estimate:.2f})"),
+                ("Cost", f"{money(target.cost_actual)} billed (estimate {money(target.cost_estimate)})"),
                 ("Outputs", target.outputs), ("Tags", " ".join(f"#{t}" for t in target.tags) or "—"),
                 ("Date", local_time(target.created_at))]))
             extra = Text.assemble(("Settings\n", "bold underline"), facts(

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.clipboard import copy_text
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog, TextInputDialog
@@ -66,7 +67,7 @@ class HistoryTab(RowListTab):
                 self.run_action(lambda: lq.delete_history(context, entry.id), deleted, name="Deleting history")
 
         self.app.push_screen(ConfirmDialog(f"Delete the history entry “{short(entry.concept, 60)}” "
-                                           f"({entry.prompt_count} prompts)?", title="Delete history entry",
+                                           f"({plural(entry.prompt_count, 'prompt')})?", title="Delete history entry",
                                            yes="Delete", no="Keep"), callback=answer)
 
     def action_clear_all(self) -> None:

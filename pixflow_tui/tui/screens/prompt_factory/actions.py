@@ -18,7 +18,7 @@ from textual.worker import Worker
 from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.clipboard import copy_text
-from pixflow_tui.tui.screens.dialogs import TextInputDialog
+from pixflow_tui.tui.screens.dialogs import favourite_name_dialog
 from pixflow_tui.tui.screens.prompt_factory.runs import BadImage, Began, Checking, write
 from pixflow_tui.tui.screens.prompt_factory.batch import Batch
 from pixflow_tui.tui.screens.prompt_factory.editor import JsonEditorDialog, edit_in_editor, editor_command
@@ -42,6 +42,14 @@ def flow() -> Any:
     from pixflow_tui.workflows import prompts
 
     return prompts
+
+
+def sending(batch: Batch) -> str:
+    """What `g` sends now, said on the status line whenever it changes."""
+    count = len(batch.to_send())
+    if batch.selected:
+        return f"g sends {'it' if count == 1 else f'these {count}'} to Asset Monster"
+    return "g sends it to Asset Monster" if count == 1 else f"g sends all {count} to Asset Monster"
 
 
 class ResultsPane(ResultsView):
@@ -105,6 +113,9 @@ class ResultsPane(ResultsView):
         self.shown.toggle(found[0])
         self.refresh_rows()
         self.prompt_list.action_cursor_down()
+        chosen = len(self.shown.selected)
+        self.post_message(Status(f"{chosen} selected · {sending(self.shown)}" if chosen
+                                 else f"None selected · {sending(self.shown)}"))
 
     def action_send_prompts(self) -> None:
         if self.shown is None:
@@ -129,11 +140,8 @@ class ResultsPane(ResultsView):
             return
         index, slot = found
         default = f"{' '.join(self.shown.concept.split()[:6])} #{index + 1}"
-        self.app.push_screen(
-            TextInputDialog("Save to favourites", "A name to find this prompt by in the Library (6).",
-                            value=default, validator=lambda text: None if text.strip() else "type a name"),
-            callback=partial(self._favourite_named, slot.prompt, self.shown),
-        )
+        self.app.push_screen(favourite_name_dialog(default),
+                             callback=partial(self._favourite_named, slot.prompt, self.shown))
 
     def _favourite_named(self, prompt: PromptOutput, batch: Batch, name: str | None) -> None:
         if name is not None:
@@ -315,9 +323,7 @@ class ResultsPane(ResultsView):
         kept = batch.prompts and batch is self.shown
         research = f" · {headline(batch.research)} (R)" if batch.research is not None else ""
         if outcome == "done":
-            sends = "it to Asset Monster" if len(batch.prompts) == 1 else \
-                f"all {len(batch.prompts)} to Asset Monster (s to pick)"
-            self.post_message(Status(f"{count} written{saved}{research} · g sends {sends}", "ok"))
+            self.post_message(Status(f"{count} written{saved}{research} · {sending(batch)}", "ok"))
         elif outcome == "cancelled":
             what = f"kept the {count} already written{saved}" if kept else "nothing was written"
             self.post_message(Status(f"Cancelled: {what}.", "warning"))

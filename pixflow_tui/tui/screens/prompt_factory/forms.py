@@ -252,7 +252,7 @@ class TextForm(Vertical):
         from pixflow_tui.tui.screens.prompt_factory.text_mode import ConvertToggle
 
         with Horizontal(classes="form-row"):
-            yield Label("Paste text or JSON · ctrl+g makes the prompt ·", classes="form-caption")
+            yield Label("Paste text or JSON · a blank line between prompts makes several · ctrl+g ·", classes="form-caption")
             yield ConvertToggle(id="text-convert")
         yield TextArea(id="text", soft_wrap=True, tab_behavior="focus", compact=True,
                        placeholder='e.g. {"scene": "…", "subject": "…", "camera": "…"}')

@@ -207,7 +207,7 @@ class ResultsView(Horizontal):
         else:  # the shown prompt is unchanged; only the batch's variety moved
             self.show_checks(batch.checks(prompt_list.highlighted))
         if batch.size > 1:
-            self.post_message(Status(f"{batch.arrived} of {batch.size} prompts written…  x or escape cancels",
+            self.post_message(Status(f"{batch.arrived} of {plural(batch.size, 'prompt')} written…  x or escape cancels",
                                      "busy"))
         self.refresh_bindings()
 

@@ -108,9 +108,13 @@ async def write(context: AppContext, request: Request) -> AsyncGenerator[RunEven
         yield Began(Batch("analyzed", prompts.image_concept(image, request.context), 1), "Reading the image…")
         yield Arrived(await prompts.image_prompt(context, image, request.context))
     else:
-        batch = Batch("text", "", 1)
-        yield Began(batch, "Converting the text with the model…" if request.convert
-                    else "Turning the text into a prompt…")
-        prompt = await prompts.text_prompt(context, request.text, convert=request.convert)
-        batch.concept = prompts.text_concept(prompt)
-        yield Arrived(prompt)
+        blocks = prompts.text_blocks(request.text)
+        batch = Batch("text", "", len(blocks))
+        what = "a prompt" if len(blocks) == 1 else \
+            f"{plural(len(blocks), 'prompt')} (one per blank-line-separated block, or per line)"
+        yield Began(batch, f"Converting the text into {what} with the model…" if request.convert
+                    else f"Turning the text into {what}…")
+        for block in blocks:
+            prompt = await prompts.text_prompt(context, block, convert=request.convert)
+            batch.concept = batch.concept or prompts.text_concept(prompt)
+            yield Arrived(prompt)
