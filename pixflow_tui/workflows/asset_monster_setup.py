@@ -168,10 +168,10 @@ def check_reference(path: str | Path, current: tuple[str, ...] = ()) -> str:
 def new_prompts(have: list[PromptEntry], adding: list[PromptEntry]) -> tuple[list[PromptEntry], int]:
     """The entries of `adding` whose prompt is not in `have` (nor earlier in `adding`), and how many were left
     out: the same prompt twice in a set-up would be generated, and billed, twice."""
-    seen = {entry.prompt.to_json() for entry in have}
+    seen = {entry.prompt.model_dump_json() for entry in have}
     kept = []
     for entry in adding:
-        key = entry.prompt.to_json()
+        key = entry.prompt.model_dump_json()
         if key not in seen:
             seen.add(key)
             kept.append(entry)
