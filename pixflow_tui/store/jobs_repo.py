@@ -283,8 +283,7 @@ class JobRepository:
 
     def active_by_status(self) -> dict[JobState, int]:
         """The unfinished jobs per state (read from the unfinished-jobs index, never the finished ones)."""
-        query = Job.select(Job.status, fn.COUNT(Job.id)).where((Job.user == self.user_id)
-                                                                 & Job.status.in_(UNFINISHED))
+        query = Job.select(Job.status, fn.COUNT(Job.id)).where((Job.user == self.user_id) & IS_UNFINISHED)
         return {JobState(status): count for status, count in tuples(query.group_by(Job.status))}
 
     def spend_since(self, since: datetime) -> float:

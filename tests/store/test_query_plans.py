@@ -94,10 +94,11 @@ def test_idle_engine_and_header_queries_use_indexes(settings: Settings, analyzed
             assert not summary.at_provider
 
         statements = run_checked(store, engine_pass)
-        statements += run_checked(store, lambda: (ctx.jobs_running(), ctx.spend_today()))
+        statements += run_checked(store, lambda: (ctx.jobs_running(), ctx.spend_today(), ctx.unfinished_jobs()))
         statements += run_checked(store, lambda: store.jobs.release_all(engine.owner))
         assert scans_of_jobs(store, statements) == []
         assert ctx.jobs_running() == 4 and ctx.spend_today() == 0.0
+        assert ctx.unfinished_jobs().total == 4  # what quitting counts: read from the same index
     finally:
         ctx.close()
 
