@@ -180,3 +180,19 @@ def test_bad_files_and_folders_fail_with_a_clear_message(capsys, library, tmp_pa
     code, _, err = run(capsys, "presets", "import", str(broken))
     assert code == 1 and "is not a presets file" in err
     assert run_json(capsys, "presets", "list")[1] == []  # nothing was imported
+
+
+def test_images_made_by_and_rated_by_a_person(capsys, library) -> None:
+    images = library["images"]
+    me = load_settings().user
+    assert run(capsys, "--user", "bob", "rate", str(images[1].id), "dislike")[0] == 0  # Bob rates my image
+    code, rows = run_json(capsys, "--user", "bob", "library", "images")
+    assert code == 0 and [r["id"] for r in rows] == [i.id for i in reversed(images)]  # shared with Bob
+    code, rows = run_json(capsys, "library", "images", "--rated-by", "bob")
+    assert code == 0 and [(r["id"], r["rating"]) for r in rows] == [(images[1].id, None)]  # my rating: none
+    code, rows = run_json(capsys, "library", "images", "--made-by", me)
+    assert code == 0 and len(rows) == 3
+    code, rows = run_json(capsys, "library", "images", "--made-by", "bob")
+    assert code == 0 and rows == []
+    code, out, err = run(capsys, "library", "images", "--rated-by", "zed")
+    assert code == 1 and "rated by 'zed'" in err and "bob" in err

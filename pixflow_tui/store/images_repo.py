@@ -41,6 +41,8 @@ class ImageFilter:
     since: datetime | None = None
     until: datetime | None = None
     tag: str | None = None  # a tag of the image's batch
+    made_by: int | None = None  # a person's user id: the images they generated
+    rated_by: int | None = None  # a person's user id: the images they rated
 
 
 # What an ImageRecord is read from, in its field order (the user's rating last).
@@ -77,8 +79,9 @@ _IMAGE_COLUMNS = _ImageColumns()
 
 
 def image_select(user_id: int, flt: ImageFilter, *columns: Any) -> Any:
-    """The user's images matching `flt` (all but the text query, which callers apply their own way), selecting
-    `columns` (default IMAGE_COLUMNS) with the user's rating joined in. Every reader of images starts here."""
+    """Images matching `flt` (all but the text query, which callers apply their own way), selecting `columns`
+    (default IMAGE_COLUMNS) with the user's own rating joined in. Images are shared by everyone using the library;
+    ratings are each person's. Every reader of images starts here."""
     query = GeneratedImage.select(*(columns or (_IMAGE_COLUMNS,)))
     if flt.rating in ("like", "dislike"):
         query = query.join(ImageRating, on=(ImageRating.image == GeneratedImage.id)
@@ -89,7 +92,11 @@ def image_select(user_id: int, flt: ImageFilter, *columns: Any) -> Any:
                            & (ImageRating.user == user_id))
         if flt.rating == "none":
             query = query.where(ImageRating.id.is_null())
-    query = query.where(GeneratedImage.user == user_id)
+    if flt.made_by is not None:
+        query = query.where(GeneratedImage.user == flt.made_by)
+    if flt.rated_by is not None:  # the (user, image) index of ratings: that person's ratings only
+        query = query.where(GeneratedImage.id.in_(
+            ImageRating.select(ImageRating.image).where(ImageRating.user == flt.rated_by)))
     if flt.concept:
         query = query.where(GeneratedImage.concept.contains(flt.concept))
     if flt.batch_id is not None:
@@ -227,8 +234,7 @@ class ImageRepository:
 def _move_taste(image_id: int, new_prompt: Any) -> None:
     """Before an image's prompt changes (or the image is deleted: None), move the taste counts of its ratings."""
     ratings = [(user, rating, rated_at) for user, rating, rated_at in tuples(
-        ImageRating.select(ImageRating.user, ImageRating.rating, ImageRating.rated_at).join(
-            GeneratedImage, on=(GeneratedImage.id == ImageRating.image) & (GeneratedImage.user == ImageRating.user))
+        ImageRating.select(ImageRating.user, ImageRating.rating, ImageRating.rated_at)
         .where(ImageRating.image == image_id))]
     if not ratings:
         return
@@ -260,9 +266,9 @@ class RatingRepository:
         self.user_id = user_id
 
     def set(self, image_id: int, rating: int | None, notes: str | None = None) -> bool:
-        """Rate one of the user's images (1 like, -1 dislike) or clear its rating (None); when it was first rated
-        stays. The taste counters move in the same transaction (store/taste_repo.py). False when the user has no
-        such image."""
+        """Rate an image (anyone's: images are shared) for this person (1 like, -1 dislike) or clear their rating
+        (None); when it was first rated stays. This person's taste counters move in the same transaction
+        (store/taste_repo.py). False when there is no such image."""
         _check(rating)
         # the models' database (the one their queries run on); IMMEDIATE: the read below is followed by writes
         with database_proxy.atomic(*(["IMMEDIATE"] if sqlite.is_sqlite(self.db) else [])):
@@ -286,13 +292,13 @@ class RatingRepository:
         return True
 
     def _rated_image(self, image_id: int) -> tuple[str, str | None, int | None, datetime | None] | None:
-        """(prompt, batch settings, current rating, when first rated) of one of the user's images, locked for the
+        """(prompt, batch settings, this person's rating, when they first rated it) of an image, locked for the
         rating write."""
         query = (GeneratedImage.select(GeneratedImage.prompt, Batch.settings, ImageRating.rating, ImageRating.rated_at)
                  .join(Batch, JOIN.LEFT_OUTER, on=(Batch.id == GeneratedImage.batch))
                  .join_from(GeneratedImage, ImageRating, JOIN.LEFT_OUTER,
                             on=(ImageRating.image == GeneratedImage.id) & (ImageRating.user == self.user_id))
-                 .where((GeneratedImage.id == image_id) & (GeneratedImage.user == self.user_id)))
+                 .where(GeneratedImage.id == image_id))
         if not sqlite.is_sqlite(self.db):
             query = query.for_update(of=GeneratedImage)
         row = query.tuples().first()

@@ -38,6 +38,7 @@ from pixflow_tui.store.models import (
     GeneratedImage,
     History,
     Job,
+    User,
     tuples,
 )
 from pixflow_tui.store.prompts_repo import history_record
@@ -51,14 +52,24 @@ _NARROW = 20_000  # a filter that leaves at most this many rows is checked again
 
 
 class OutputSelect:
-    """Builds the image and asset selects every listing starts from (the user's rows, with the filters)."""
+    """Builds the image and asset selects every listing starts from (everyone's outputs, with the filters; the
+    rating shown and filtered on is this person's)."""
 
     def __init__(self, db: Database, user_id: int) -> None:
         self.db = db
         self.user_id = user_id
 
+    @staticmethod
+    def _person(name: str | None) -> int | None:
+        """The user id of the person named `name` (0, which matches nothing, when nobody has that name)."""
+        if name is None:
+            return None
+        row = User.select(User.id).where(User.email == f"{name}@local").tuples().first()
+        return int(row[0]) if row else 0
+
     def _image_query(self, flt: LibraryFilter, *columns: Any) -> Any:
-        return image_select(self.user_id, flt.images(), *columns)
+        return image_select(self.user_id, flt.images(self._person(flt.made_by), self._person(flt.rated_by)),
+                            *columns)
 
     def _image_columns(self, flt: LibraryFilter) -> Any:
         return self._image_query(flt)  # IMAGE_COLUMNS
@@ -67,7 +78,11 @@ class OutputSelect:
         return [LibraryRow.of_image(image) for image in read_images(self.db, query)]
 
     def _asset_query(self, flt: LibraryFilter, kinds: list[str], *columns: Any) -> Any:
-        query = Asset.select(*columns).where(Asset.user == self.user_id)
+        query = Asset.select(*columns)
+        if flt.made_by is not None:
+            query = query.where(Asset.user == self._person(flt.made_by))
+        if flt.rated_by is not None:  # an asset's rating is still its maker's
+            query = query.where((Asset.user == self._person(flt.rated_by)) & Asset.rating.is_null(False))
         if set(kinds) != set(ASSET_KINDS):
             query = query.where(Asset.kind.in_(kinds))
         if flt.rating in ("like", "dislike"):
@@ -214,9 +229,8 @@ class LibraryQueries(OutputSelect):
 
     def models(self) -> list[str]:
         """Every model that made an output, for the model filter."""
-        images = GeneratedImage.select(GeneratedImage.model).where(
-            (GeneratedImage.user == self.user_id) & GeneratedImage.model.is_null(False)).distinct()
-        assets = Asset.select(Asset.model).where((Asset.user == self.user_id) & Asset.model.is_null(False)).distinct()
+        images = GeneratedImage.select(GeneratedImage.model).where(GeneratedImage.model.is_null(False)).distinct()
+        assets = Asset.select(Asset.model).where(Asset.model.is_null(False)).distinct()
         return sorted({m for (m,) in tuples(images)} | {m for (m,) in tuples(assets)})
 
     # ---- history, favourites, batches ----------------------------------------------------------------
@@ -307,7 +321,7 @@ class LibraryQueries(OutputSelect):
 
     def images_regenerated_from(self, job_id: int, limit: int = 50) -> list[LibraryRow]:
         """Images of the jobs that regenerated job `job_id`."""
-        children = Job.select(Job.id).where((Job.parent == job_id) & (Job.user == self.user_id))
+        children = Job.select(Job.id).where(Job.parent == job_id)
         query = self._image_columns(LibraryFilter()).where(GeneratedImage.job.in_(children))
         return self._image_rows(query.order_by(GeneratedImage.id).limit(limit))
 
@@ -319,7 +333,7 @@ class LibraryQueries(OutputSelect):
     def image_source(self, image_id: int) -> int | None:
         """The image an Img2Img output was made from, or None."""
         row = (GeneratedImage.select(GeneratedImage.source_image)
-               .where((GeneratedImage.id == image_id) & (GeneratedImage.user == self.user_id)).first())
+               .where(GeneratedImage.id == image_id).first())
         return row.source_image_id if row is not None else None
 
     def assets_made_from(self, *, image_id: int | None = None, asset_id: int | None = None,

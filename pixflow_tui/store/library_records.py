@@ -32,11 +32,14 @@ class LibraryFilter:
     since: datetime | None = None
     until: datetime | None = None
     tag: str | None = None  # a tag of the output's batch
+    made_by: str | None = None  # a person's name: what they generated
+    rated_by: str | None = None  # a person's name: what they rated (liked or disliked)
 
-    def images(self) -> ImageFilter:
-        """The filter's image part (the text query is applied by the pages, which search their own way)."""
+    def images(self, made_by: int | None = None, rated_by: int | None = None) -> ImageFilter:
+        """The filter's image part (the text query is applied by the pages, which search their own way), with the
+        people's names already turned into user ids."""
         return ImageFilter(rating=self.rating, concept=self.concept, batch_id=self.batch_id, model=self.model,
-                           since=self.since, until=self.until, tag=self.tag)
+                           since=self.since, until=self.until, tag=self.tag, made_by=made_by, rated_by=rated_by)
 
 
 @dataclass(frozen=True)

@@ -238,12 +238,12 @@ class AssetRepository:
         return asset_record(row)
 
     def get(self, asset_id: int) -> AssetRecord | None:
-        row = Asset.get_or_none((Asset.id == asset_id) & (Asset.user == self.user_id))
+        row = Asset.get_or_none(Asset.id == asset_id)  # assets are shared by everyone using the library
         return asset_record(row) if row else None
 
     def list(self, *, kind: str | None = None, batch_id: int | None = None, job_id: int | None = None,
              source_image_id: int | None = None, limit: int = 100, offset: int = 0) -> builtins.list[AssetRecord]:
-        query = Asset.select().where(Asset.user == self.user_id)
+        query = Asset.select()
         if kind:
             query = query.where(Asset.kind == kind)
         if batch_id is not None:

@@ -59,11 +59,11 @@ def apply_change(user_id: int, prompt: str | None, settings: str | None, old: in
 
 
 def _rated_images(user_id: int | None = None) -> Any:
-    """(user, rating, prompt, batch settings, rated_at) of every rating of an image by its owner."""
+    """(user, rating, prompt, batch settings, rated_at) of every rating of an image (images are shared; the
+    counts are the rater's)."""
     query = (ImageRating.select(ImageRating.user, ImageRating.rating, GeneratedImage.prompt, Batch.settings,
                                 ImageRating.rated_at)
-             .join(GeneratedImage, on=(GeneratedImage.id == ImageRating.image)
-                   & (GeneratedImage.user == ImageRating.user))
+             .join(GeneratedImage, on=(GeneratedImage.id == ImageRating.image))
              .join(Batch, JOIN.LEFT_OUTER, on=(Batch.id == GeneratedImage.batch)))
     return query.where(ImageRating.user == user_id) if user_id is not None else query
 
@@ -156,8 +156,7 @@ class TasteRepository:
         """Ids of the newest rated images (rated `rating`) whose prompt carries `pattern`: the evidence behind
         it. Walks at most `scan` ratings, newest first."""
         query = (ImageRating.select(GeneratedImage.id, GeneratedImage.prompt, Batch.settings)
-                 .join(GeneratedImage, on=(GeneratedImage.id == ImageRating.image)
-                       & (GeneratedImage.user == ImageRating.user))
+                 .join(GeneratedImage, on=(GeneratedImage.id == ImageRating.image))
                  .join(Batch, JOIN.LEFT_OUTER, on=(Batch.id == GeneratedImage.batch))
                  .where((ImageRating.user == self.user_id) & (ImageRating.rating == rating))
                  .order_by(ImageRating.id.desc()).limit(scan))

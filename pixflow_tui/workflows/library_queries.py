@@ -133,6 +133,14 @@ def parse_dates(text: str, now: datetime | None = None) -> tuple[datetime | None
     return first, first + timedelta(days=1)
 
 
+def check_people(ctx: AppContext, flt: LibraryFilter) -> None:
+    """An InputError naming a "made by" / "rated by" person nobody in this library is called."""
+    for what, name in (("made by", flt.made_by), ("rated by", flt.rated_by)):
+        if name is not None and ctx.store.users.by_name(name) is None:
+            known = ", ".join(p.name for p in ctx.store.users.list())
+            raise InputError(f"{what} {name!r}: nobody of that name uses this library (people: {known})")
+
+
 def describe_filter(flt: LibraryFilter) -> str:
     """One line for the filter bar: only what narrows the list."""
     parts = []
@@ -148,6 +156,10 @@ def describe_filter(flt: LibraryFilter) -> str:
         parts.append(f"model {flt.model}")
     if flt.tag:
         parts.append(f"tag #{flt.tag}")
+    if flt.made_by:
+        parts.append(f"made by {flt.made_by}")
+    if flt.rated_by:
+        parts.append(f"rated by {flt.rated_by}")
     if flt.since or flt.until:
         since = flt.since.strftime("%Y-%m-%d") if flt.since else "…"
         until = (flt.until - timedelta(days=1)).strftime("%Y-%m-%d") if flt.until else "now"

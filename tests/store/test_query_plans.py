@@ -125,3 +125,57 @@ def test_an_existing_database_gets_the_indexes(settings: Settings) -> None:
         assert set(names) <= found
     finally:
         reopened.close_thread_connection()
+
+
+# A full read of images or assets: a SCAN of the table (a covering index scan too) other than the newest-first walk
+# of its own primary key, which stops after a page.
+IMAGE_OR_ASSET_SCAN = re.compile(r"^SCAN (generated_images|assets|t\d+)( USING (COVERING )?INDEX \w+)?$")
+
+
+def fill_people(store: Store, bob_id: int) -> None:
+    """Images and assets of two people, some images rated by each."""
+    from pixflow_tui.store.images_repo import ImageRepository, RatingRepository
+    from pixflow_tui.store.prompts_repo import AssetRepository
+
+    job = store.jobs.create(kind="image", provider="demo", model="m", request={})
+    with store.db.atomic():
+        for n in range(FINISHED // 2):
+            user = store.user_id if n % 2 else bob_id
+            image = ImageRepository(store.db, user).add(job_id=job.id, local_path=f"/o/{n}.png",
+                                                        file_name=f"{n}.png", concept="c", prompt={})
+            if n % 7 == 0:
+                RatingRepository(store.db, bob_id).set(image.id, 1)
+            if n % 5 == 0:
+                RatingRepository(store.db, store.user_id).set(image.id, -1 if n % 3 else 1)
+            AssetRepository(user).add(kind="video", local_path=f"/o/{n}.mp4")
+
+
+@pytest.mark.parametrize("analyzed", [False, True], ids=["fresh", "analyzed"])
+def test_made_by_and_rated_by_pages_use_indexes(settings: Settings, analyzed: bool) -> None:
+    from pixflow_tui.config import with_user
+    from pixflow_tui.store import LibraryFilter
+
+    bob = Store.open(with_user(settings, "bob"))
+    bob_id = bob.user_id
+    bob.close_thread_connection()
+    store = Store.open(settings)
+    try:
+        fill_people(store, bob_id)
+        if analyzed:
+            store.db.execute_sql("ANALYZE")
+        filters = [LibraryFilter(made_by="bob"), LibraryFilter(rated_by="bob"),
+                   LibraryFilter(made_by=settings.user, rated_by="bob", rating="like")]
+        with traced(store) as statements:
+            pages = [store.library.outputs(flt, limit=20) for flt in filters]
+        assert pages[0].rows and pages[1].rows
+        scans, checked = [], 0
+        for sql, params in statements:
+            if '"generated_images"' not in sql and '"assets"' not in sql:
+                continue
+            checked += 1
+            for row in store.db.cursor().execute(f"EXPLAIN QUERY PLAN {sql}", params).fetchall():
+                if IMAGE_OR_ASSET_SCAN.match(str(row[-1])):
+                    scans.append((sql, str(row[-1])))
+        assert checked and scans == []
+    finally:
+        store.close_thread_connection()

@@ -99,8 +99,9 @@ def test_unique_is_per_user(settings: Settings, store: Store, image_id: int) -> 
     store.ratings.rate(image_id, 1)
     other = Store.open(dataclasses.replace(settings, user="bob"))
     try:
-        assert other.ratings.set(image_id, -1) is False  # the repository rates only the user's own images
-        raw_insert(other, other.user_id, image_id, -1)  # the schema allows one rating per user
+        assert other.ratings.set(image_id, -1) is True  # images are shared: anyone rates them, for themselves
+        with pytest.raises(peewee.IntegrityError):
+            raw_insert(other, other.user_id, image_id, 1)  # the schema allows one rating per user
         assert sorted(ratings_rows(other)) == sorted([(store.user_id, image_id, 1), (other.user_id, image_id, -1)])
         assert store.ratings.get(image_id).rating == 1
         assert other.ratings.get(image_id).rating == -1
