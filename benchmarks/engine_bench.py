@@ -20,6 +20,7 @@ import math
 import os
 import resource
 import sys
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -109,12 +110,40 @@ def latency_run(jobs: int) -> tuple[float, float]:
     return elapsed, math.ceil(jobs / CONCURRENCY) * 1.0
 
 
+def batch_seconds(home: Path, jobs: int = 64) -> float:
+    """Wall time of one batch of `jobs` images at 1 s provider latency in the library at `home`."""
+    ctx = make_context(home, latency=1.0)
+    batch_id = create_image_batch(ctx, plan_jobs(ctx, jobs)[0]).id
+    start = time.monotonic()
+    asyncio.run(ctx.run_jobs(batch_ids=[batch_id]))
+    elapsed = time.monotonic() - start
+    ctx.close()
+    return elapsed
+
+
+def library_comparison(library: Path, runs: int = 3) -> float:
+    """Median batch time on the seeded `library` over the median on an empty one (alternating runs)."""
+    empty_times, library_times = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as folder:
+            empty_times.append(batch_seconds(Path(folder)))
+        library_times.append(batch_seconds(library))
+    empty, full = statistics.median(empty_times), statistics.median(library_times)
+    print(f"engine: a 64-image batch at 1 s latency: empty library {empty:.2f} s, {library} {full:.2f} s "
+          f"= {full / empty:.3f}x (median of {runs})")
+    return full / empty
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--library", type=Path, help="also: a batch on this seeded library against an empty one")
     args = parser.parse_args()
     ok = True
+    if args.library:
+        ok &= record("engine: a 64-image batch on the seeded library / on an empty one",
+                     library_comparison(args.library.expanduser().absolute()), 1.05, "x")
     (base_main, base_workers), (eng_main, eng_workers), wall = cpu_per_job(args.jobs)
     baseline, engine = base_main + base_workers, eng_main + eng_workers
     added = (engine - baseline) / args.jobs * 1000

@@ -112,7 +112,7 @@ class Terminal:
                 total += stats[pid][1] / TICKS
         return total
 
-    def quit(self, timeout: float = 30.0) -> float:
+    def quit(self, timeout: float = 120.0) -> float:
         """Seconds from ctrl+q to the process gone."""
         started = time.monotonic()
         os.write(self.fd, b"\x11")

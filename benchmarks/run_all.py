@@ -35,7 +35,8 @@ def commands(images: int, history: int) -> dict[str, list[list[str]]]:
         "pty": [["pty_bench.py"], ["pty_bench.py", "--home", home]],
         "library": [["library_bench.py", *library]],
         "cli": [["cli_bench.py", "--home", home]],
-        "engine": [["engine_bench.py", "--jobs", "1000"], ["engine_bench.py", "--jobs", "5000", "--skip-latency"]],
+        "engine": [["engine_bench.py", "--jobs", "1000", "--library", home],
+                   ["engine_bench.py", "--jobs", "5000", "--skip-latency"]],
         "ui-stall": [["ui_stall_bench.py"]],
         "taste": [["taste_bench.py"]],
     }
@@ -70,7 +71,7 @@ def main() -> int:
     history = args.history if args.history is not None else max(1, args.images // 10)
     plan = commands(args.images, history)
     home = DATA / f"library-{args.images}"
-    if any(name in ("pty", "cli", "library") for name in names) and not (home / "pixflow.db").exists():
+    if any(name in ("pty", "cli", "library", "engine") for name in names) and not (home / "pixflow.db").exists():
         print(f"=== seeding {args.images:,} images into {home}", flush=True)
         subprocess.run([sys.executable, str(HERE / "seed_library.py"), "--home", str(home), "--images",
                         str(args.images), "--history", str(history)], check=True)
