@@ -1,6 +1,6 @@
 """Generated images and their ratings: the one image read model (`image_select` over IMAGE_COLUMNS, read by
 `read_images` into ImageRecord, which `store.images` and the Library's pages share) and the one rating writer
-(of images, and of assets, whose rating is their own column)."""
+(of images and of assets, one rating per person and output)."""
 from __future__ import annotations
 
 import builtins  # in the repositories, `list` names their list() method
@@ -16,6 +16,7 @@ from pixflow_tui.store import sqlite, taste_repo
 from pixflow_tui.store.fields import local_path
 from pixflow_tui.store.models import (
     Asset,
+    AssetRating,
     Batch,
     BatchTag,
     GeneratedImage,
@@ -305,11 +306,20 @@ class RatingRepository:
         return None if row is None else (row[0], row[1], row[2], row[3])
 
     def set_asset(self, asset_id: int, rating: int | None) -> bool:
-        """Rate one of the user's assets (1 like, -1 dislike) or clear its rating (None): one UPDATE of its
-        `rating` column. False when the user has no such asset."""
+        """Rate an asset (anyone's: assets are shared) for this person (1 like, -1 dislike) or clear their rating
+        (None). False when there is no such asset."""
         _check(rating)
-        written = Asset.update(rating=rating).where((Asset.id == asset_id) & (Asset.user == self.user_id)).execute()
-        return bool(written)
+        with database_proxy.atomic():
+            if not Asset.select().where(Asset.id == asset_id).exists():
+                return False
+            mine = (AssetRating.user == self.user_id) & (AssetRating.asset == asset_id)
+            if rating is None:
+                AssetRating.delete().where(mine).execute()
+            else:
+                AssetRating.insert(user=self.user_id, asset=asset_id, rating=rating, rated_at=utcnow()).on_conflict(
+                    conflict_target=[AssetRating.user, AssetRating.asset],
+                    update={AssetRating.rating: rating}).execute()
+        return True
 
     def set_now(self, image_id: int, rating: int | None, wait_ms: int = 10, *, table: str = "image") -> bool | None:
         """`set` (or `set_asset` when `table` is "asset", the Library key's kind), waiting at most `wait_ms` for

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from peewee import Database, fn
+from peewee import JOIN, Database, fn
 
 from pixflow_tui.store import sqlite
 from pixflow_tui.store.fields import local_path
@@ -32,6 +32,7 @@ from pixflow_tui.store.library_records import (
 )
 from pixflow_tui.store.models import (
     Asset,
+    AssetRating,
     Batch,
     BatchTag,
     Favorite,
@@ -78,17 +79,22 @@ class OutputSelect:
         return [LibraryRow.of_image(image) for image in read_images(self.db, query)]
 
     def _asset_query(self, flt: LibraryFilter, kinds: list[str], *columns: Any) -> Any:
+        """Assets matching `flt` with this person's rating joined in (like `image_select` for images)."""
         query = Asset.select(*columns)
+        mine = (AssetRating.asset == Asset.id) & (AssetRating.user == self.user_id)
+        if flt.rating in ("like", "dislike"):
+            query = query.join(AssetRating, on=mine & (AssetRating.rating == (1 if flt.rating == "like" else -1)))
+        else:
+            query = query.join(AssetRating, JOIN.LEFT_OUTER, on=mine)
+            if flt.rating == "none":
+                query = query.where(AssetRating.id.is_null())
         if flt.made_by is not None:
             query = query.where(Asset.user == self._person(flt.made_by))
-        if flt.rated_by is not None:  # an asset's rating is still its maker's
-            query = query.where((Asset.user == self._person(flt.rated_by)) & Asset.rating.is_null(False))
+        if flt.rated_by is not None:  # the (user, asset) index of ratings: that person's ratings only
+            query = query.where(Asset.id.in_(AssetRating.select(AssetRating.asset)
+                                             .where(AssetRating.user == self._person(flt.rated_by))))
         if set(kinds) != set(ASSET_KINDS):
             query = query.where(Asset.kind.in_(kinds))
-        if flt.rating in ("like", "dislike"):
-            query = query.where(Asset.rating == (1 if flt.rating == "like" else -1))  # the partial index (user, rating)
-        elif flt.rating == "none":
-            query = query.where(Asset.rating.is_null())
         if flt.concept:
             query = query.where(Asset.concept.contains(flt.concept))
         if flt.batch_id is not None:
@@ -107,7 +113,7 @@ class OutputSelect:
         a = Asset
         return self._asset_query(flt, list(kinds), a.id, a.kind, a.created_at, a.concept, a.prompt, a.model,
                                  a.provider, a.local_path, a.metadata, a.duration, a.batch, a.job, a.source_image,
-                                 a.source_asset, a.rating)
+                                 a.source_asset, AssetRating.rating)
 
     def _asset_rows(self, query: Any) -> list[LibraryRow]:
         rows = []

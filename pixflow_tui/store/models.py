@@ -290,7 +290,6 @@ class Asset(BaseModel):
     concept = TextField(default="")  # copied from the source image or the request, so the library can filter by it
     created_at = UTCDateTimeField(default=utcnow, index=True)
     # the owner's like (1) or dislike (-1), None when unrated; last, where migration 0004 added it
-    rating = IntegerField(null=True, constraints=[Check("rating IN (-1, 1)")])
 
     class Meta:
         table_name = "assets"
@@ -306,10 +305,24 @@ ASSET_OUTPUT_INDEX = Asset.index(Asset.job, Asset.local_path, unique=True, where
                                  name="assets_one_row_per_output")
 Asset.add_index(ASSET_OUTPUT_INDEX)
 
-# The rating filter's index: partial, so SQLite takes it only for like / dislike; the unfiltered and "unrated" pages
-# keep walking (user_id) in id order with no sort.
-ASSET_RATING_INDEX = Asset.index(Asset.user, Asset.rating, where=Asset.rating.is_null(False))
-Asset.add_index(ASSET_RATING_INDEX)
+# One kind's page (the Library's video or audio tab) walks its assets newest first in id order, whoever made them.
+ASSET_KIND_INDEX = Asset.index(Asset.kind, name="assets_kind")
+Asset.add_index(ASSET_KIND_INDEX)
+
+
+class AssetRating(BaseModel):
+    """One person's like (1) or dislike (-1) of a video, audio, lipsync or avatar (assets are shared)."""
+    id = AutoField()
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    user_id: int
+    asset = ForeignKeyField(Asset, column_name="asset_id", on_delete="CASCADE")
+    asset_id: int
+    rating = IntegerField(constraints=[Check("rating IN (-1, 1)")])
+    rated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "asset_ratings"
+        indexes = ((("user", "asset"), True), (("asset",), False), (("user", "rating"), False))
 
 
 class TasteCount(BaseModel):
@@ -421,6 +434,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     GeneratedImage,
     ImageRating,
     Asset,
+    AssetRating,
     TasteCount,
     PipelineRun,
     Script,

@@ -246,26 +246,27 @@ def schema_of(path: Path, table: str) -> tuple[list[tuple], list[tuple]]:
     return columns, indexes
 
 
-def test_0004_adds_the_asset_rating_to_an_existing_database(settings: Settings, tmp_path: Path) -> None:
-    """A database from before 0004 (assets without `rating`) ends up as a new one is made."""
+def test_0013_moves_asset_ratings_to_one_row_per_person(settings: Settings, tmp_path: Path) -> None:
+    """A database from before 0013 (the maker's rating in a column of assets) ends up as a new one is made, each
+    rating kept as its maker's row of asset_ratings."""
     open_and_close(settings)
     fresh = schema_of(settings.database_path, "assets")
-    assert fresh[0][-1][0] == "rating"
-    assert ("assets_user_id_rating", ("user_id", "rating"),  # partial: only like / dislike pages use it
-            'CREATE INDEX "assets_user_id_rating" ON "assets" ("user_id", "rating") WHERE ("rating" IS NOT NULL)'
-            ) in fresh[1]
+    assert "rating" not in [c[0] for c in fresh[0]]
     with sqlite3.connect(settings.database_path) as conn:
-        conn.execute("DROP INDEX assets_user_id_rating")
-        conn.execute("ALTER TABLE assets DROP COLUMN rating")
-        conn.execute("DELETE FROM schema_migrations WHERE version >= 4")
-    assert "rating" not in [c[0] for c in schema_of(settings.database_path, "assets")[0]]
+        conn.execute("DROP TABLE asset_ratings")
+        conn.execute("ALTER TABLE assets ADD COLUMN rating INTEGER CHECK (rating IN (-1, 1))")
+        conn.execute('CREATE INDEX "assets_user_id_rating" ON "assets" ("user_id", "rating") WHERE ("rating" IS NOT NULL)')
+        user = conn.execute("SELECT id FROM users").fetchone()[0]
+        for rating in (1, -1, None):
+            conn.execute("INSERT INTO assets (user_id, kind, local_path, url, prompt, metadata, concept, created_at, "
+                         "rating) VALUES (?, 'video', '/o/v.mp4', '', '', '{}', '', '2024-01-01', ?)", (user, rating))
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 13")
     store = Store.open(settings)
     try:
         assert store.schema_version == LATEST_VERSION
-        asset = store.assets.add(kind="audio", local_path="/o/a.mp3")
-        assert store.ratings.set_asset(asset.id, 1)
-        with pytest.raises(Exception, match="CHECK"):
-            store.db.execute_sql("UPDATE assets SET rating = 3 WHERE id = ?", (asset.id,))
+        assert [r.rating for r in store.library.outputs().rows] == [None, -1, 1]
+        assert store.ratings.set_asset(1, -1)
+        assert [r.rating for r in store.library.outputs().rows] == [None, -1, -1]
     finally:
         store.close_thread_connection()
     assert schema_of(settings.database_path, "assets") == fresh

@@ -57,7 +57,12 @@ def test_b_sees_a_s_images_rates_one_and_a_keeps_their_ratings(settings: Setting
     assert store.library.count_outputs(LibraryFilter(made_by=alice, kinds=("image",))) == 2
     # the rating filter is the viewer's own: Bob's dislike, not Alice's like
     assert keys(bob, LibraryFilter(rating="dislike")) == [f"image:{second}"]
-    assert keys(bob, LibraryFilter(rating="like")) == []
+    # assets too: Bob's rating of Alice's video is his alone
+    assert bob.ratings.set_asset(video.id, 1)
+    assert store.library.output(f"asset:{video.id}").rating is None
+    assert bob.library.output(f"asset:{video.id}").rating == 1
+    assert sorted(keys(store, LibraryFilter(rated_by="bob"))) == sorted([f"image:{second}", f"asset:{video.id}"])
+    assert keys(bob, LibraryFilter(rating="like")) == [f"asset:{video.id}"]
     # a search narrows them too
     assert keys(bob, LibraryFilter(query="neon", rated_by="bob")) == [f"image:{second}"]
 

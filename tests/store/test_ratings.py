@@ -146,7 +146,9 @@ def asset_id(store: Store) -> int:
 
 
 def asset_rating(store: Store, asset_id: int) -> int | None:
-    return sql(store.db, "SELECT rating FROM assets WHERE id = ?", (asset_id,)).fetchone()[0]
+    row = sql(store.db, "SELECT rating FROM asset_ratings WHERE asset_id = ? AND user_id = ?",
+              (asset_id, store.user_id)).fetchone()
+    return row[0] if row else None
 
 
 def test_an_asset_is_rated_and_cleared_by_the_one_writer(store: Store, asset_id: int) -> None:
@@ -166,15 +168,17 @@ def test_an_asset_is_rated_and_cleared_by_the_one_writer(store: Store, asset_id:
 
 def test_the_asset_check_is_in_the_schema(store: Store, asset_id: int) -> None:
     with pytest.raises(peewee.IntegrityError, match="(?i)check"):
-        sql(store.db, "UPDATE assets SET rating = 5 WHERE id = ?", (asset_id,))
+        sql(store.db, "INSERT INTO asset_ratings (user_id, asset_id, rating, rated_at) VALUES (?, ?, 5, ?)",
+            (store.user_id, asset_id, "2024-01-01"))
 
 
-def test_someone_elses_asset_is_refused(settings: Settings, store: Store, asset_id: int) -> None:
+def test_an_asset_is_rated_by_each_person(settings: Settings, store: Store, asset_id: int) -> None:
+    store.ratings.set_asset(asset_id, 1)
     other = Store.open(dataclasses.replace(settings, user="bob"))
     try:
-        assert other.ratings.set_asset(asset_id, -1) is False
-        assert other.ratings.set_asset(asset_id, None) is False
-        assert other.ratings.set_now(asset_id, 1, table="asset") is False
+        assert other.ratings.set_asset(asset_id, -1) is True  # assets are shared: Bob rates it for himself
+        assert asset_rating(other, asset_id) == -1
+        assert other.ratings.set_now(asset_id, None, table="asset") is True and asset_rating(other, asset_id) is None
     finally:
         other.close_thread_connection()
-    assert asset_rating(store, asset_id) is None
+    assert asset_rating(store, asset_id) == 1

@@ -35,5 +35,6 @@ MIGRATIONS: list[Migration] = [
     (10, "research", _step("m0010_research")),
     (11, "taste_weeks", _step("m0011_taste_weeks")),
     (12, "one_row_per_output", _step("m0012_one_row_per_output")),
+    (13, "asset_ratings_per_person", _step("m0013_asset_ratings_per_person")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
