@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lib_helpers import column, library, open_library, open_store, seed, settle, show_tab, table_of, wait_for
 from pixflow_tui.core.jobs import JobKind
+from pixflow_tui.tui.screens.dialogs import TextInputDialog
 
 
 async def test_a_like_or_a_favourite_in_all_assets_shows_in_liked_and_favourites(make_app, settings) -> None:
@@ -18,6 +19,8 @@ async def test_a_like_or_a_favourite_in_all_assets_shows_in_liked_and_favourites
 
         await show_tab(pilot, "assets")
         await pilot.press("down", "l", "f")  # the newest image: like it and keep its prompt
+        await wait_for(pilot, lambda: isinstance(app.screen, TextInputDialog), what="the favourite's name")
+        await pilot.press("enter")  # under the name offered
         await settle(pilot)
         await show_tab(pilot, "liked")
         await wait_for(pilot, lambda: [e.key for e in liked.list_widget().entries] == [
