@@ -192,6 +192,30 @@ def read_metadata(path: Path) -> dict[str, Any] | None:
     return json.loads(value) if value else None
 
 
+def local_thumbnail(thumbnails_dir: Path, output: str, stored: str | None, kind: str) -> str | None:
+    """The thumbnail this machine can show for an output: the stored one when it is here, else one made here from
+    the output itself (machines sharing a library and its outputs root each keep thumbnails in their own home) into
+    this machine's thumbnails, made once. None for an image without one (the picture is the image itself), for
+    audio, and when the output cannot be read here."""
+    if stored and os.path.exists(stored):
+        return stored
+    source = Path(output)
+    if kind in ("image", "audio") or not source.is_file():
+        return None
+    target = thumbnail_path(thumbnails_dir, source)
+    if not target.exists():
+        try:
+            if sniff(source) is not None:  # an avatar can be a still picture
+                _image(source, target)
+            else:
+                _media(source, JobKind.VIDEO, target)
+        except (InvalidOutput, UnidentifiedImageError, OSError, SyntaxError, ValueError, av.FFmpegError,
+                StopIteration):
+            log.info("no thumbnail could be made of %s", source)
+            return None
+    return str(target)
+
+
 def thumbnail_path(thumbnails_dir: Path, source: Path) -> Path:
     digest = hashlib.sha1(str(source.resolve()).encode()).hexdigest()[:20]
     return thumbnails_dir / f"{digest}.jpg"

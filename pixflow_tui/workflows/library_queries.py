@@ -4,6 +4,7 @@ Both front ends call these; the TUI from thread workers. Outputs are named by ke
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -48,13 +49,28 @@ RATING_FILTERS = ("any", "like", "dislike", "none")
 def outputs_page(ctx: AppContext, flt: LibraryFilter, after: Cursor | None = None,
                  limit: int = PAGE_SIZE) -> Page[LibraryRow]:
     """Every output (images, videos, audio, lipsync, avatars) matching `flt`, newest first."""
-    return ctx.store.library.outputs(flt, after=after, limit=limit)
+    return _shown_here(ctx, ctx.store.library.outputs(flt, after=after, limit=limit))
 
 
 def liked_page(ctx: AppContext, query: str = "", after: Cursor | None = None,
                limit: int = PAGE_SIZE) -> Page[LibraryRow]:
     """Outputs rated +1, images and assets (the Liked tab)."""
-    return ctx.store.library.outputs(LibraryFilter(query=query, rating="like"), after=after, limit=limit)
+    return _shown_here(ctx, ctx.store.library.outputs(LibraryFilter(query=query, rating="like"), after=after,
+                                                      limit=limit))
+
+
+def _local_row(ctx: AppContext, row: LibraryRow) -> LibraryRow:
+    """The row with a thumbnail this machine has: another machine sharing the library stored its own."""
+    if row.thumbnail is None and row.kind == "image" or row.thumbnail and Path(row.thumbnail).exists():
+        return row  # the common case, without loading the media decoders
+    from pixflow_tui.engine.outputs import local_thumbnail  # av and Pillow: only when one is missing
+
+    found = local_thumbnail(ctx.settings.thumbnails_dir, row.local_path, row.thumbnail, row.kind)
+    return row if found == row.thumbnail else dataclasses.replace(row, thumbnail=found)
+
+
+def _shown_here(ctx: AppContext, page: Page[LibraryRow]) -> Page[LibraryRow]:
+    return dataclasses.replace(page, rows=[_local_row(ctx, row) for row in page.rows])
 
 
 def count_outputs(ctx: AppContext, flt: LibraryFilter, cap: int = 10_000) -> int:
@@ -77,7 +93,8 @@ def batches_page(ctx: AppContext, *, tag: str | None = None, query: str = "", af
 
 
 def output(ctx: AppContext, key: str) -> LibraryRow | None:
-    return ctx.store.library.output(key)
+    row = ctx.store.library.output(key)
+    return _local_row(ctx, row) if row is not None else None
 
 
 def models(ctx: AppContext) -> list[str]:
