@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from PIL import Image
+
 from i2v_helpers import add_images, confirm, dialog, name_it, open_img2video, pick, select_row, type_text, wait_for
 from pixflow_tui.tui.screens.dialogs import PathInputDialog
 from pixflow_tui.workflows.img2video_camera import video_presets
@@ -80,6 +82,11 @@ async def test_presets_are_saved_reused_exported_and_imported(make_i2v_app, phot
         await pick(pilot, "all")
         assert all(e.settings.movements == CAMERA["movements"] for e in screen.queue.entries)
         assert [e.settings.prompt for e in screen.queue.entries] == ["turns her head", "the dog runs", ""]
-        # new images start with it too
+        # new images start with it too; a portrait photo stays portrait (a new draft keeps its image's orientation)
         await add_images(pilot, screen, photos[3:4])
+        assert screen.queue.entries[-1].settings.movements == CAMERA["movements"]
+        assert screen.queue.entries[-1].settings.aspect_ratio == "9:16"
+        wide = tmp_path / "wide.png"
+        Image.new("RGB", (160, 96), (90, 90, 90)).save(wide)
+        await add_images(pilot, screen, [wide])
         assert screen.queue.entries[-1].settings.aspect_ratio == "16:9"
