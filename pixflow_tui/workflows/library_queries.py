@@ -101,6 +101,11 @@ def models(ctx: AppContext) -> list[str]:
     return ctx.store.library.models()
 
 
+def people_names(ctx: AppContext) -> list[str]:
+    """Everyone using this library, for the "made by" / "rated by" filters."""
+    return [person.name for person in ctx.store.users.list()]
+
+
 def tags(ctx: AppContext) -> list[str]:
     return ctx.store.batches.all_tags()
 

@@ -94,3 +94,27 @@ async def test_every_filter_combines_with_the_search(make_app, settings) -> None
         await pilot.press("slash", "ctrl+a", "ctrl+k", "enter")
         await wait_for(pilot, lambda: sorted(column(table, "concept")) == ["blue whale at dusk", "red fox at dusk"],
                        what="batch B without a search")
+
+
+async def test_made_by_and_rated_by_a_person(make_app, settings) -> None:
+    """Bob (another person on the same library) sees Alice's images, and filters by who made or rated them."""
+    from pixflow_tui.config import with_user
+    from pixflow_tui.store import Store
+
+    made = seed(settings, images=3, liked=(0,), history=0, concept="red fox")
+    bob_store = Store.open(with_user(settings, "bob"))
+    job = bob_store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="m", request={})
+    bobs = bob_store.images.add(job_id=job.id, local_path="/gone/owl.png", file_name="owl.png", concept="owl",
+                                prompt={"style": "night"})
+    bob_store.ratings.set(made.images[1].id, -1)
+    bob_store.close_thread_connection()
+    app = make_app(user="bob")
+    async with app.run_test(size=(140, 44)) as pilot:
+        await open_library(pilot)
+        tab = await show_tab(pilot, "assets")
+        table = table_of(tab)
+        await wait_for(pilot, lambda: f"image:{made.images[0].id}" in table.keys(), what="Alice's images")
+        await apply_form(pilot, table, [f"image:{made.images[1].id}"], **{"rated-by": "bob"})
+        assert "rated by bob" in str(tab.query_one("#assets-filter-line").render())
+        await apply_form(pilot, table, [f"image:{made.images[0].id}"], **{"rated-by": settings.user})
+        await apply_form(pilot, table, [f"image:{bobs.id}"], **{"made-by": "bob"})

@@ -1,4 +1,5 @@
-"""The All assets filter form: rating, kind, concept, batch, date range, model and batch tag."""
+"""The All assets filter form: rating, kind, concept, batch, date range, model, batch tag, and who made or rated
+an output."""
 from __future__ import annotations
 
 from typing import ClassVar
@@ -37,9 +38,10 @@ class FilterDialog(ModalScreen[lq.LibraryFilter | None]):
         Binding("ctrl+s", "apply", "Apply", id="filters-apply"),
     ]
 
-    def __init__(self, current: lq.LibraryFilter, *, models: list[str], tags: list[str]) -> None:
+    def __init__(self, current: lq.LibraryFilter, *, models: list[str], tags: list[str],
+                 people: list[str]) -> None:
         super().__init__(classes="dialog")
-        self.current, self.models, self.tags = current, models, tags
+        self.current, self.models, self.tags, self.people = current, models, tags, people
 
     def compose(self) -> ComposeResult:
         kinds = [label for label, value in KINDS if value == self.current.kinds] or ["every kind"]
@@ -72,6 +74,13 @@ class FilterDialog(ModalScreen[lq.LibraryFilter | None]):
                 yield Label("Batch tag", classes="filter-label")
                 yield Select([(f"#{t}", t) for t in self.tags], value=self.current.tag or Select.NULL,
                              prompt="any tag", id="filter-tag")
+            with Horizontal(classes="filter-row") as people_row:
+                people_row.display = len(self.people) > 1 or bool(self.current.made_by or self.current.rated_by)
+                yield Label("People", classes="filter-label")
+                yield Select([(f"made by {p}", p) for p in self.people], value=self.current.made_by or Select.NULL,
+                             prompt="made by anyone", id="filter-made-by")
+                yield Select([(f"rated by {p}", p) for p in self.people], value=self.current.rated_by or Select.NULL,
+                             prompt="rated by anyone", id="filter-rated-by")
             yield Static("", id="error", classes="dialog-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Clear all", id="filter-clear")
@@ -109,6 +118,8 @@ class FilterDialog(ModalScreen[lq.LibraryFilter | None]):
         batch = self.query_one("#filter-batch", Input).value.strip()
         model = self.query_one("#filter-model", Select).value
         tag = self.query_one("#filter-tag", Select).value
+        made_by = self.query_one("#filter-made-by", Select).value
+        rated_by = self.query_one("#filter-rated-by", Select).value
         self.dismiss(lq.LibraryFilter(
             query=self.current.query,
             rating=str(self.query_one("#filter-rating", Select).value),
@@ -117,5 +128,7 @@ class FilterDialog(ModalScreen[lq.LibraryFilter | None]):
             batch_id=int(batch) if batch else None,
             model=str(model) if model is not Select.NULL else None,
             tag=str(tag) if tag is not Select.NULL else None,
+            made_by=str(made_by) if made_by is not Select.NULL else None,
+            rated_by=str(rated_by) if rated_by is not Select.NULL else None,
             since=since, until=until,
         ))

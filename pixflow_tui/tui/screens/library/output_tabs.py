@@ -190,9 +190,9 @@ class AssetsTab(OutputTab):
             if flt is not None:
                 self.apply_filter(flt)
 
-        self.run_action(lambda: (lq.models(context), lq.tags(context)),
-                        lambda found: self.app.push_screen(FilterDialog(self.filter, models=found[0], tags=found[1]),
-                                                           callback=answer),
+        self.run_action(lambda: (lq.models(context), lq.tags(context), lq.people_names(context)),
+                        lambda found: self.app.push_screen(FilterDialog(self.filter, models=found[0], tags=found[1],
+                                                                        people=found[2]), callback=answer),
                         name="Reading the filter choices")
 
     def action_cycle_rating(self) -> None:
