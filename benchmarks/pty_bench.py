@@ -28,6 +28,8 @@ from pathlib import Path
 from bench_report import load_average, record
 
 QUIET = 0.6  # seconds without output: the screen is finished
+DA1_QUERY = b"\x1b[c"
+DA1_ANSWER = b"\x1b[?62;22c"  # a VT220-class terminal with colour and no graphics, as xterm answers by default
 IDLE_SECONDS = 20.0
 SETTLE = 5.0  # after the first screen, before idle CPU is measured
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -49,6 +51,7 @@ class Minimal(App):
 
 Minimal().run()
 """
+EXTRA_ENV = dict(item.split("=", 1) for item in os.environ.get("PTY_BENCH_ENV", "").split() if item)
 PIXFLOW = "from pixflow_tui.cli import main; raise SystemExit(main([]))"
 
 
@@ -75,6 +78,8 @@ class Terminal:
                     return False
                 if not data:
                     return False
+                if DA1_QUERY in data:  # a real terminal answers at once; unanswered, Pixflow's probe would wait
+                    os.write(self.fd, DA1_ANSWER)
                 self.last_output = time.monotonic()
         return True
 
@@ -149,7 +154,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as empty:
         home = args.home.expanduser().absolute() if args.home else Path(empty)
         env = {**os.environ, "PIXFLOW_HOME": str(home), "PIXFLOW_CONFIG": str(home / "none.toml"),
-               "PIXFLOW_PROVIDER_MODE": "demo", "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+               "PIXFLOW_PROVIDER_MODE": "demo", "TERM": "xterm-256color", "COLORTERM": "truecolor", **EXTRA_ENV}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         run(PIXFLOW, env, idle=False)  # the first start creates the database and the bytecode
         minimal_screen, minimal_quit, ours_screen, ours_quit, idle = [], [], [], [], []
