@@ -109,8 +109,8 @@ class KeyHints(Widget, can_focus=False):
                 text.append(f"{hint.description} ", description_style + extra if extra else description_style)
             self._spans.append((start, text.cell_len, hint))
 
-        palette_width = _width(self.palette) + 1 if self.palette is not None else 0
-        for hint in fitting(self.hints, self.size.width - palette_width):
+        # the module's keys first (the last one's trailing space may be cut); the palette where room is left
+        for hint in fitting(self.hints, self.size.width + 1):
             add(hint)
         if self.palette is not None:
             gap = self.size.width - text.cell_len - _width(self.palette)
