@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -58,6 +61,27 @@ def test_images_listing_with_search_rating_and_limit(capsys, library) -> None:
     assert code == 2 and "--limit" in err
     code, out, err = run(capsys, "library", "images", "--dates", "yesterday-ish")
     assert code == 2 and "not a date" in err
+
+
+LEAN_PROBE = """
+import contextlib, io, json, sys
+from pixflow_tui.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    code = main(["library", "images", "--json"])
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"textual", "pydantic", "PIL", "asyncio"})
+print("PROBE " + json.dumps({"code": code, "rows": len(json.loads(out.getvalue())), "heavy": heavy}))
+"""
+
+
+def test_images_listing_loads_no_ui_validation_imaging_or_event_loop(library) -> None:
+    """`library images --json` reads and prints: no Textual, pydantic, Pillow or asyncio (each costs start-up)."""
+    result = subprocess.run([sys.executable, "-c", LEAN_PROBE], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ), stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("PROBE "))
+    probe = json.loads(line[len("PROBE "):])
+    assert probe == {"code": 0, "rows": len(library["images"]), "heavy": []}
 
 
 def test_assets_listing_includes_videos(capsys, library) -> None:

@@ -55,8 +55,8 @@ def plain_value(value: Any) -> str:
 
 
 def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, default=_json_value, ensure_ascii=False)
-    sys.stdout.write("\n")
+    # one write: json.dump with indent writes each token separately (thousands of writes for a listing)
+    sys.stdout.write(json.dumps(data, indent=2, default=_json_value, ensure_ascii=False) + "\n")
 
 
 def error(message: str) -> None:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.cli.common import ExitCode, print_json
 from pixflow_tui.cli.session import with_context
 from pixflow_tui.config import Settings
-from pixflow_tui.core.prompt_import import prompts_from_file_content
-from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError
-from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.library import favorite_image_prompt
-from pixflow_tui.workflows.prompts import product_named, save_favorite
+
+if TYPE_CHECKING:  # loaded when `favorite add` runs: every `library` command registers it (pydantic stays out)
+    from pixflow_tui.core.prompt_schema import PromptOutput
+    from pixflow_tui.workflows.context import AppContext
 
 EXIT_HELP = "Exit codes: 0 saved, 2 bad input (no such image or product, an unreadable prompt), 3 config/database."
 
@@ -36,6 +34,10 @@ def register(commands: Any) -> None:
 
 
 def _prompt_of(args: argparse.Namespace) -> PromptOutput:
+    from pixflow_tui.core.prompt_import import prompts_from_file_content
+    from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError
+    from pixflow_tui.workflows.inputs import InputError
+
     if args.text is not None:
         if not args.text.strip():
             raise InputError("--text is empty; give the prompt's text")
@@ -55,6 +57,10 @@ def _prompt_of(args: argparse.Namespace) -> PromptOutput:
 
 
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
+    from pixflow_tui.workflows.inputs import InputError
+    from pixflow_tui.workflows.library import favorite_image_prompt
+    from pixflow_tui.workflows.prompts import product_named, save_favorite
+
     def body(ctx: AppContext) -> int:
         product = product_named(ctx, args.product) if args.product else None
         product_id = product.id if product else None

@@ -1,7 +1,6 @@
 """Small services the CLI needs: open the context with a clear error, summarise batches and jobs."""
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -50,6 +49,8 @@ async def drive_until_done(ctx: AppContext, *, batch_ids: Iterable[int] | None =
                            job_ids: Iterable[int] | None = None) -> EngineSummary:
     """Drive these jobs, and wait for those another live process (a TUI, another command) is driving, until
     every one has ended — whoever finished it — or the run stalled; the ledger then holds the true outcome."""
+    import asyncio  # here: read-only commands (`pixflow library images`) never load it
+
     batches = list(batch_ids) if batch_ids is not None else None
     jobs = list(job_ids) if job_ids is not None else None
     while True:

@@ -1,7 +1,6 @@
 """What both front ends share: settings, the opened store, the providers, the job engine and its events."""
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
@@ -157,6 +156,8 @@ class AppContext:
         """Run a provider-touching coroutine where the engine's clients live (blocks; never on the UI thread)."""
         if self._service is not None:
             return self._service.submit(coro).result(timeout=60)
+        import asyncio  # here: a read-only command (`pixflow library images`) never loads it
+
         return asyncio.run(coro)
 
     def cancel_job(self, job_id: int) -> JobState:

@@ -4,8 +4,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from pixflow_tui.core import catalog
 
 # Far above any provider's input size, far below what exhausts memory when decoded (a compressed file of a few
@@ -25,6 +23,8 @@ def check_image_file(path: str | Path, *, what: str = "reference image",
         raise InputError(f"{what} {file} does not exist")
     if not file.is_file():
         raise InputError(f"{what} {file} is not a file")
+    from PIL import Image, UnidentifiedImageError  # here: every command imports InputError, few decode images
+
     size = file.stat().st_size
     if size > max_bytes:
         raise InputError(f"{what} {file} is {size / 1024 / 1024:.1f} MB; the limit is {max_bytes // (1024 * 1024)} MB")

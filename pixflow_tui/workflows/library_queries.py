@@ -8,8 +8,8 @@ import dataclasses
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pixflow_tui.core.prompt_schema import PromptOutput, PromptParseError, parse_prompt
 from pixflow_tui.store.library_pages import (
     ASSET_KINDS,
     LIBRARY_KINDS,
@@ -39,6 +39,9 @@ __all__ = [
     "ASSET_KINDS", "LIBRARY_KINDS", "RATING_FILTERS", "BatchRow", "Cursor", "FavoriteRow", "HistoryRow",
     "LibraryFilter", "LibraryRow", "Page", "parse_dates", "describe_filter",
 ]
+
+if TYPE_CHECKING:  # pydantic loads only where a prompt is read: `pixflow library images` stays lean
+    from pixflow_tui.core.prompt_schema import PromptOutput
 
 PAGE_SIZE = 60
 RATING_FILTERS = ("any", "like", "dislike", "none")
@@ -197,6 +200,8 @@ def history_prompts(ctx: AppContext, history_id: int) -> tuple[str, list[PromptO
 
 
 def _history_entry(ctx: AppContext, history_id: int) -> tuple[HistoryRecord, list[PromptOutput]]:
+    from pixflow_tui.core.prompt_schema import PromptParseError, parse_prompt
+
     entry = ctx.store.history.get(history_id)
     if entry is None:
         raise InputError(f"there is no history entry {history_id}")
@@ -236,6 +241,8 @@ def favorite_prompt(ctx: AppContext, favorite_id: int) -> tuple[str, PromptOutpu
 
 def _favorite_prompt(ctx: AppContext, favorite_id: int) -> tuple[str, PromptOutput, int | None]:
     """(concept, prompt, product id) of a favourite; InputError when there is none or it holds no prompt."""
+    from pixflow_tui.core.prompt_schema import PromptParseError, parse_prompt
+
     favorite = ctx.store.favorites.get(favorite_id)
     if favorite is None:
         raise InputError(f"there is no favourite {favorite_id}")
