@@ -6,7 +6,7 @@ The library benchmarks run on a seeded library under bench-data/ (gitignored), m
 seed_library.py: 100,000 images by default, `--images 1000000` for the million-image figures (about 20 minutes to
 seed on a 2-core machine).
 
-Usage: python benchmarks/run_all.py [--only startup,pty,library,cli,engine,ui-stall,taste] [--images 100000]
+Usage: python benchmarks/run_all.py [--only startup,pty,library,cli,engine,ui-stall,taste,am-detail,module-visit] [--images 100000]
 Exit status 1 when any budget is missed.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parent / "bench-data"
-NAMES = ("startup", "pty", "library", "cli", "engine", "ui-stall", "taste")
+NAMES = ("startup", "pty", "library", "cli", "engine", "ui-stall", "taste", "am-detail", "module-visit")
 
 
 def commands(images: int, history: int) -> dict[str, list[list[str]]]:
@@ -39,6 +39,8 @@ def commands(images: int, history: int) -> dict[str, list[list[str]]]:
                    ["engine_bench.py", "--jobs", "5000", "--skip-latency"]],
         "ui-stall": [["ui_stall_bench.py"]],
         "taste": [["taste_bench.py"]],
+        "am-detail": [["am_detail_bench.py"]],
+        "module-visit": [["module_visit_bench.py"]],
     }
 
 

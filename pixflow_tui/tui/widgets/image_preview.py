@@ -7,6 +7,7 @@ import io
 import math
 import os
 import warnings
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,9 @@ warnings.filterwarnings("ignore", message=".*getdata.*", category=DeprecationWar
 
 # Pixels per cell each renderer needs; None means the terminal's real cell size (pixel protocols).
 _VIRTUAL_CELL: dict[str, tuple[int, int] | None] = {"halfcell": (1, 2), "unicode": (1, 2), "kitty": None, "sixel": None}
+
+
+MEMORY_CACHE = 24  # shrunk pictures (with their drawn cells) kept per preview: revisited and neighbouring rows
 
 
 class PreviewError(Exception):
@@ -151,10 +155,11 @@ class ImagePreview(Widget):
     """
 
     class _Ready(Message, bubble=False):
-        def __init__(self, path: Path, box: tuple[int, int], result: Any) -> None:
+        def __init__(self, path: Path, box: tuple[int, int], result: Any, key: Any, show: bool) -> None:
             super().__init__()
             self.path = path
             self.box = box
+            self.key, self.show = key, show  # the memory cache's key (None: the file could not be read)
             self.result = result  # (a PIL image, its lines of cells or None), a description line, or a PreviewError
 
     def __init__(
@@ -167,6 +172,9 @@ class ImagePreview(Widget):
         self.path: Path | None = Path(path) if path is not None else None
         self._box: tuple[int, int] = (0, 0)
         self.message = ""
+        self.shown_path: Path | None = None  # the file whose picture (or message) is on screen now
+        # (path, box, mtime, size) -> what the worker made; shown at once when the same file comes back
+        self._memory: OrderedDict[tuple[Path, tuple[int, int], int, int], Any] = OrderedDict()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="message")
@@ -190,25 +198,57 @@ class ImagePreview(Widget):
             return
         if self.size.width <= 0 or self.size.height <= 0:
             return
-        cell_w, cell_h = cell_pixels(self.renderer)
-        box = (self.size.width * cell_w, self.size.height * cell_h)
+        box = self._wanted_box()
         if box == self._box:
             return
         self._box = box
-        path, renderer, cache_dir = self.path, self.renderer, self.cache_dir
+        path = self.path
+        remembered = self._memory.get(self._memory_key(path, box) or (path, box, -1, -1))
+        if remembered is not None:
+            self._show_result(remembered)
+            return
+        self._load_in_thread([path], box, show=True)
+
+    def prefetch(self, paths: list[Path]) -> None:
+        """Shrink and draw `paths` ahead, off the UI thread, so showing one of them later is immediate."""
+        if self.renderer == "none" or self.size.width <= 0 or self.size.height <= 0:
+            return
+        box = self._wanted_box()
+        wanted = [path for path in paths
+                  if path != self.path and (key := self._memory_key(path, box)) and key not in self._memory]
+        if wanted:
+            self._load_in_thread(wanted, box, show=False)
+
+    def _wanted_box(self) -> tuple[int, int]:
+        cell_w, cell_h = cell_pixels(self.renderer)
+        return (self.size.width * cell_w, self.size.height * cell_h)
+
+    @staticmethod
+    def _memory_key(path: Path, box: tuple[int, int]) -> tuple[Path, tuple[int, int], int, int] | None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return (path, box, stat.st_mtime_ns, stat.st_size)
+
+    def _load_in_thread(self, paths: list[Path], box: tuple[int, int], *, show: bool) -> None:
+        renderer, cache_dir = self.renderer, self.cache_dir
 
         def work() -> None:
-            try:
-                result: Any = describe(path) if renderer == "none" else load_preview(path, box, cache_dir)
-                if isinstance(result, PILImage.Image):
-                    result = (result, draw_cells(result, renderer))
-            except PreviewError as exc:
-                result = exc
-            self.post_message(self._Ready(path, box, result))
+            for path in paths:
+                key = self._memory_key(path, box)
+                try:
+                    result: Any = describe(path) if renderer == "none" else load_preview(path, box, cache_dir)
+                    if isinstance(result, PILImage.Image):
+                        result = (result, draw_cells(result, renderer))
+                except PreviewError as exc:
+                    result = exc
+                self.post_message(self._Ready(path, box, result, key, show))
 
-        start_thread(self, work, name=f"Preview of {path.name}", group="preview")
+        start_thread(self, work, name=f"Preview of {paths[0].name}", group="preview" if show else "prefetch")
 
     def _set_message(self, text: str) -> None:
+        self.shown_path = self.path
         self.message = text
         message = self.query_one("#message", Static)
         message.update(text)
@@ -217,9 +257,17 @@ class ImagePreview(Widget):
             self.query_one("#image").display = False
 
     def on_image_preview__ready(self, message: _Ready) -> None:
+        if message.key is not None and not isinstance(message.result, PreviewError):
+            self._memory[message.key] = message.result
+            self._memory.move_to_end(message.key)
+            while len(self._memory) > MEMORY_CACHE:
+                self._memory.popitem(last=False)
         if message.path != self.path or message.box != self._box:
             return  # another file or size was asked for meanwhile
-        result = message.result
+        if message.show or self.shown_path != self.path:
+            self._show_result(message.result)
+
+    def _show_result(self, result: Any) -> None:
         if isinstance(result, PreviewError):
             self._set_message(f"cannot show image: {result}")
         elif isinstance(result, str):
@@ -235,6 +283,7 @@ class ImagePreview(Widget):
         widget.styles.width = max(1, min(self.size.width, math.ceil(image.width / cell_w)))
         widget.styles.height = max(1, min(self.size.height, math.ceil(image.height / cell_h)))
         widget.image = image
+        self.shown_path = self.path
         self.message = ""
         self.query_one("#message", Static).display = False
         widget.display = True

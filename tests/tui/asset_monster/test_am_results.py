@@ -12,7 +12,7 @@ from pixflow_tui.core.prompt_schema import PromptOutput
 from pixflow_tui.tui.screens.asset_monster.batch_table import MARK
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, PathInputDialog, TextInputDialog
 from pixflow_tui.tui.screens.image_viewer import ImageViewerScreen
-from pixflow_tui.tui.widgets.image_preview import ImagePreview
+from pixflow_tui.tui.widgets.image_preview import ImagePreview, load_preview
 from pixflow_tui.workflows.asset_monster import BatchSettings, PromptEntry, ViewerLauncher, run_prompts
 from pixflow_tui.workflows.context import AppContext
 
@@ -221,3 +221,39 @@ async def test_the_last_batch_comes_back_and_older_batches_can_be_opened(make_ap
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: screen.batch_id == first_batch and table(screen).row_count == 1)
         assert table(screen).job_ids() == [job.id]
+
+
+async def test_fast_cursor_moves_end_on_the_right_rows_picture_and_prompt_never_a_cached_stale_one(make_app) -> None:
+    prompts = tuple(f"study {n} of a glass heron, colour {n}" for n in range(5))
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await finished_batch(pilot, app, prompts=prompts)
+        results, jobs_table = screen.results, table(screen)
+        preview = screen.query_one("#job-preview", ImagePreview)
+        by_id = {job.id: job for job in jobs(app)}
+
+        async def settled_on(row: int) -> None:
+            job_id = jobs_table.selected_job_id
+            assert job_id is not None and jobs_table.cursor_row == row
+            job = by_id[job_id]
+            await wait_for(pilot, lambda: preview.shown_path == Path(job.output_path)
+                           and results.detail is not None and results.detail.job.id == job_id,
+                           what=f"row {row} shown")
+            details = str(screen.query_one("#job-details").render())
+            assert f"Job {job_id}" in details and prompts[row] in details
+            box = (preview.size.width * 1, preview.size.height * 2)  # halfcell: one pixel column, two rows a cell
+            drawn = preview.query_one("#image").image
+            expected = load_preview(Path(job.output_path), box, app.context.settings.thumbnails_dir)
+            assert drawn.tobytes() == expected.tobytes()  # the row's own picture, not a neighbour's
+
+        await settled_on(0)
+        for row in (1, 2, 3, 4):  # first visits, faster than the reads
+            jobs_table.move_cursor(row=row)
+        await settled_on(4)
+        await pilot.press("up", "up", "up", "down", "up")  # back over cached rows, keys queued at once
+        await settled_on(1)
+        await pilot.press("l")  # a rating drops the row's cached details
+        await wait_for(pilot, lambda: "liked" in str(screen.query_one("#job-details").render()), what="liked")
+        await pilot.press("down", "up")
+        await settled_on(1)
+        assert "liked" in str(screen.query_one("#job-details").render())

@@ -3,7 +3,7 @@ job. It loads the shown batch, follows its jobs live and keeps the ETA."""
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -27,6 +27,8 @@ from pixflow_tui.workflows.context import AppContext
 
 RELOAD_EVERY = 5.0  # seconds; picks up what other processes (the CLI) did to the shown batch
 SUMMARY_DELAY = 0.25  # coalesces a burst of job events into one read of the batch's counts
+DETAIL_CACHE = 64  # read job details kept: a cursor move back or onto a read neighbour shows them at once
+NEIGHBOURS = 2  # rows read ahead on each side of the highlighted one
 TIMED_STATES = frozenset({JobState.SUBMITTING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING})
 BAR_HINT = "b batches · s set-up · ? keys"
 
@@ -63,6 +65,8 @@ class ResultsPane(Vertical):
         self._durations: dict[int, float] = {}  # job id -> seconds it took, for the ETA
         self._started_at: dict[int, float] = {}  # job id -> when this process saw it start
         self._summary_timer: Timer | None = None
+        # job id -> its details as last read; a job's event, a rating or a reload of the batch drops them
+        self._details: OrderedDict[int, JobDetail | None] = OrderedDict()
         # made here and held: the engine's thread hands it events and must not query the DOM
         self._table = BatchJobTable(context, renderer=renderer, cache_dir=cache_dir, id="jobs")
 
@@ -137,6 +141,7 @@ class ResultsPane(Vertical):
         switching = new_id != self.batch_id or message.first
         self.batch_id = table.batch_id = new_id
         self.loaded = True
+        self._details.clear()
         if switching:
             table.load(message.views)
             self._durations, self._started_at = {}, {}
@@ -191,6 +196,7 @@ class ResultsPane(Vertical):
             elif event.state == JobState.DONE and event.job_id in self._started_at:
                 self._durations[event.job_id] = at - self._started_at.pop(event.job_id)
             moved.add(event.job_id)
+            self._details.pop(event.job_id, None)
         selected = self.table.selected_job_id
         if selected is not None and selected in moved:
             self._load_detail(selected)
@@ -226,6 +232,7 @@ class ResultsPane(Vertical):
 
     def on_batch_job_table_job_changed(self, message: BatchJobTable.JobChanged) -> None:
         message.stop()
+        self._details.pop(message.job_id, None)
         if self.table.selected_job_id == message.job_id:
             self._load_detail(message.job_id)
 
@@ -234,16 +241,46 @@ class ResultsPane(Vertical):
         self.refresh_batch()
 
     def _load_detail(self, job_id: int | None) -> None:
+        """Show the job's details: at once from the cache when read before, else read in a thread; then read its
+        uncached neighbours ahead (and have the preview draw their pictures) so the next move is immediate too."""
         if job_id is None:
             self._show_detail(None)
             return
+        if job_id in self._details:
+            self._details.move_to_end(job_id)
+            self._show_detail(self._details[job_id])
+        wanted = [job_id] if job_id not in self._details else []
+        wanted += [near for near in self._neighbours(job_id) if near not in self._details]
+        if not wanted:
+            return
         context = self.context
-        in_thread(self, lambda: job_detail(context, job_id), lambda detail: self._detail_read(job_id, detail),
-                  name="Loading the job", group="detail", exclusive=True)
+        in_thread(self, lambda: [(wanted_id, job_detail(context, wanted_id)) for wanted_id in wanted],
+                  self._details_read, name="Loading the job", group="detail", exclusive=True)
 
-    def _detail_read(self, job_id: int, detail: JobDetail | None) -> None:
-        if job_id == self.table.selected_job_id:
-            self._show_detail(detail)
+    def _neighbours(self, job_id: int) -> list[int]:
+        table = self.table
+        try:
+            row = table.get_row_index(str(job_id))
+        except Exception:  # noqa: BLE001 - the row went away meanwhile
+            return []
+        near = [row + step for distance in range(1, NEIGHBOURS + 1) for step in (distance, -distance)]
+        keys = [table.coordinate_to_cell_key((index, 0)).row_key.value for index in near
+                if 0 <= index < table.row_count]
+        return [int(key) for key in keys if key]
+
+    def _details_read(self, read: list[tuple[int, JobDetail | None]]) -> None:
+        selected = self.table.selected_job_id
+        for job_id, detail in read:
+            self._details[job_id] = detail
+            self._details.move_to_end(job_id)
+            if job_id == selected:
+                self._show_detail(detail)
+        while len(self._details) > DETAIL_CACHE:
+            self._details.popitem(last=False)
+        paths = [Path(detail.path) for _, detail in read
+                 if detail is not None and detail.image is not None and detail.path]
+        if paths:
+            self.query_one("#job-preview", ImagePreview).prefetch(paths)
 
     def _show_detail(self, detail: JobDetail | None) -> None:
         self.detail = self.table.detail = detail
