@@ -7,15 +7,24 @@ from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import RESUMABLE_STATES
-from pixflow_tui.engine.control import (
-    JobActionError,  # noqa: F401  re-exported: the CLI never imports engine/
-)
 from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows import ui_support
 from pixflow_tui.workflows.context import AppContext
 
 if TYPE_CHECKING:
+    from pixflow_tui.engine.control import JobActionError as JobActionError  # re-exported, see __getattr__
     from pixflow_tui.engine.runner import EngineSummary
+
+
+def __getattr__(name: str) -> Any:
+    """`JobActionError`, re-exported for the CLI (which never imports engine/), loaded when a command asks for it:
+    the engine and the providers behind it stay out of read-only commands (`pixflow library images`)."""
+    if name == "JobActionError":
+        from pixflow_tui.engine.control import JobActionError
+
+        return JobActionError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 WAIT_POLL = 1.0  # seconds between looks at jobs another live process is driving
 
