@@ -221,7 +221,7 @@ def test_the_log_file_drops_records_quietly_when_the_disk_is_full(tmp_path: Path
         def write(self, text: str) -> int:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    handler.stream = Full()  # type: ignore[assignment]
+    handler.file_handler().stream = Full()  # type: ignore[attr-defined]
     logging.getLogger("pixflow_tui.test").error("this cannot be written")
     assert capsys.readouterr().err == ""
     assert handler.dropped == 1  # type: ignore[attr-defined]
