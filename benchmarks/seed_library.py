@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 from pixflow_tui.config import load_settings  # noqa: E402
 from pixflow_tui.core.flatten import flatten_prompt  # noqa: E402
 from pixflow_tui.providers.demo.prompts import concept_prompt  # noqa: E402
-from pixflow_tui.store import Store, sqlite  # noqa: E402
+from pixflow_tui.store import Store, sqlite, taste_repo  # noqa: E402
 from pixflow_tui.store.search_text import asset_search_text, prompt_search_text  # noqa: E402
 
 SUBJECTS = ("lighthouse keeper", "street dancer", "florist", "jazz trumpeter", "chess champion", "beekeeper",
@@ -184,7 +184,9 @@ def seed(home: Path, images: int, history: int, files: int, assets: int, rng: ra
             metadata = {"thumbnail": source[19] if kind != "audio" else None, "concept": source[10],
                         "settings": {"aspect_ratio": source[12]}, "width": 216, "height": 384}
             source_asset = asset0 + n - 1 if kind == "lipsync" and n else None
-            asset_rows.append((asset_id, user, kind, source[2], source[3], source[8], "", prompt,
+            extension = {"video": "mp4", "audio": "mp3", "lipsync": "mp4"}[kind]
+            own_file = f"{source[8]}.asset-{asset_id}.{extension}"  # one row per (job, file), as the schema requires
+            asset_rows.append((asset_id, user, kind, source[2], source[3], own_file, "", prompt,
                                "fal-ai/kling-video" if kind == "video" else "demo-" + kind, "demo",
                                json.dumps(metadata), 5.0, source[0] if kind == "video" else None, source_asset,
                                source[10], stamp(created)))
@@ -217,6 +219,10 @@ def seed(home: Path, images: int, history: int, files: int, assets: int, rng: ra
         sqlite.index_documents(db, documents)
         timings["rows"] = time.perf_counter() - started
         started = time.perf_counter()
+    with db.atomic():  # the ratings went in as raw rows: count them as the rating writer would have
+        taste_repo.rebuild(db)
+    timings["taste counters"] = time.perf_counter() - started
+    started = time.perf_counter()
     db.execute_sql("INSERT INTO search_index (search_index) VALUES ('optimize')")
     db.execute_sql("ANALYZE")
     timings["search index"] = time.perf_counter() - started
