@@ -38,6 +38,7 @@ from pixflow_tui.workflows.ui_support import ContextError, open_context
 
 EXIT_CONFIG = 3  # the CLI's ExitCode.CONFIG: bad setting or unusable database
 HANDED_ON = "_pixflow_handed_on"
+BACKGROUND_HOLD = 2.0  # seconds the engine start waits at most for the first screen's own loading
 log = logging.getLogger(__name__)
 
 
@@ -131,6 +132,8 @@ class PixflowApp(App[None]):
         self._workers_prepared = False
         self._frame_up = threading.Event()  # threads that need the store wait for it: see read_stats
         self._after_first_frame: list[Callable[[], object]] = []
+        self._first_screen_loaded = threading.Event()  # the engine starts once it is set: see hold_background_work
+        self._first_screen_loaded.set()
         self.startup_warnings: list[str] = []  # shown once the first frame is up
 
     def get_line_filters(self) -> Sequence[LineFilter]:
@@ -144,6 +147,15 @@ class PixflowApp(App[None]):
             self.call_after_refresh(callback)
         else:
             self._after_first_frame.append(callback)
+
+    def hold_background_work(self) -> Callable[[], None] | None:
+        """Before the first frame, the first screen may ask the engine start and warm-ups to wait until it has
+        loaded what it shows (at most BACKGROUND_HOLD seconds): they would otherwise take the GIL from that load
+        and hold back its paint. Returns the release, or None once the first frame is up."""
+        if self._first_frame_shown:
+            return None
+        self._first_screen_loaded.clear()
+        return self._first_screen_loaded.set
 
     def prepare_workers(self) -> None:
         """Before anything can start a worker process: the first frame, or leaving the first screen."""
@@ -166,6 +178,7 @@ class PixflowApp(App[None]):
 
     def _start_background_work(self) -> None:
         self.context.open_store()  # run_app leaves it closed when ready, so that its modules load after the frame
+        self._first_screen_loaded.wait(BACKGROUND_HOLD)
         self.context.start_engine()
         warm_up_renderer(self.settings.image_renderer)
 
@@ -278,6 +291,7 @@ class PixflowApp(App[None]):
 
     def on_unmount(self) -> None:
         self._frame_up.set()
+        self._first_screen_loaded.set()
         release_heap()
         self.router.close()
         if self._owns_context:

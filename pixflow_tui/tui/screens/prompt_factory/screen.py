@@ -5,6 +5,7 @@ starts a run in the results pane; what either says lands on the status line."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import events
@@ -46,6 +47,7 @@ class PromptFactoryScreen(ModuleScreen):
     def __init__(self) -> None:
         super().__init__()
         self._resumed = False
+        self._release_background: Callable[[], None] | None = None
         # The breakpoint class the first resize will ask for, set now: adding it then restyles every widget.
         fitting = [point for point in self.VERTICAL_BREAKPOINTS if point[0] <= self.app.size.height]
         if fitting:
@@ -71,6 +73,7 @@ class PromptFactoryScreen(ModuleScreen):
 
     def on_mount(self) -> None:
         self.query_one(StatusLine).say(self.inputs.hint)
+        self._release_background = self.app_.hold_background_work()
         self.app_.after_first_frame(self._warm_up)
 
     def _warm_up(self) -> None:
@@ -79,18 +82,29 @@ class PromptFactoryScreen(ModuleScreen):
         start_thread(self, self._load, name="Loading products", group="pf-products")
 
     def _load(self) -> None:
-        """In a thread."""
-        import pixflow_tui.core.scoring  # noqa: F401
-        import pixflow_tui.tui.widgets.prompt_view  # noqa: F401
-        from pixflow_tui.workflows import prompts
+        """In a thread: first what the screen shows (the products, the prompt view), then the rest."""
+        try:
+            import pixflow_tui.tui.widgets.prompt_view  # noqa: F401
+            from pixflow_tui.workflows import prompts
 
-        context: AppContext = self.context
-        self.post_message(self._ProductsLoaded(prompts.list_products(context)))
+            context: AppContext = self.context
+            self.post_message(self._ProductsLoaded(prompts.list_products(context)))
+        except BaseException:
+            self._background_may_start()
+            raise
         _ = context.text
 
+    def _background_may_start(self) -> None:
+        release, self._release_background = self._release_background, None
+        if release is not None:
+            release()
+
     async def on_prompt_factory_screen__products_loaded(self, message: _ProductsLoaded) -> None:
-        self.inputs.set_products(message.products)
-        await self.results.mount_view()
+        try:
+            self.inputs.set_products(message.products)
+            await self.results.mount_view()
+        finally:
+            self._background_may_start()
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # Styles were computed when the widgets mounted, a moment ago: restyling all of them again on the first
