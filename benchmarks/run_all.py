@@ -37,7 +37,7 @@ def commands(images: int, history: int) -> dict[str, list[list[str]]]:
         "cli": [["cli_bench.py", "--home", home]],
         "engine": [["engine_bench.py", "--jobs", "1000", "--library", home],
                    ["engine_bench.py", "--jobs", "5000", "--skip-latency"]],
-        "ui-stall": [["ui_stall_bench.py"]],
+        "ui-stall": [["ui_stall_bench.py", "--hog"]],
         "taste": [["taste_bench.py"]],
         "am-detail": [["am_detail_bench.py"]],
         "module-visit": [["module_visit_bench.py"]],
