@@ -86,7 +86,7 @@ async def test_the_set_up_survives_a_restart(make_app, tmp_path: Path) -> None:
         assert setup.references == (str(face.resolve()),)
         assert [(i.entry.prompt.style, i.sent) for i in setup.items] == [("a heron at dawn", True),
                                                                         ("a lynx in fog", False)]
-        assert "3 images to queue" in estimate_text(screen)
+        await wait_for(pilot, lambda: "3 images to queue" in estimate_text(screen), what="the kept run's estimate")
 
 
 async def test_a_kept_reference_that_is_gone_is_named_and_left_out(make_app, tmp_path: Path, notes) -> None:

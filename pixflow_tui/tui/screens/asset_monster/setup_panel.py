@@ -222,8 +222,8 @@ class SetupPanel(Vertical):
                   name="Estimating the cost", group="estimate", exclusive=True)
 
     def _estimated(self, result: Estimate, generation: int) -> None:
-        if generation != self._generation:
-            return  # the settings changed again meanwhile
+        if generation != self._generation or not self.is_attached:
+            return  # the settings changed again meanwhile, or the screen closed while it was planned
         items, again = self.to_run()
         line = self.query_one(EstimateLine)
         line.estimate, line.prompts, line.again = result, len(items), again
