@@ -278,6 +278,30 @@ async def transform_answer(t: Tui) -> None:
     await t.pilot.press("enter")
 
 
+async def workers_settled(t: Tui) -> None:
+    await workers_done(t.app)
+
+
+async def palette_file_transform(t: Tui) -> None:
+    """ctrl+p opened the palette: choose "Img2Img: an image file…", give a file, then answer the Img2Img dialog."""
+    from textual.command import CommandPalette
+    from textual.widgets import Input
+
+    from pixflow_tui.tui.screens.dialogs import PathInputDialog
+
+    palette = await wait_for(t.pilot, lambda: isinstance(t.app.screen, CommandPalette) and t.app.screen,
+                             what="the command palette")
+    await t.pilot.press(*"image file")
+    await wait_for(t.pilot, lambda: "Img2Img: an image file" in str(
+        palette.query_one("CommandList").get_option_at_index(0).prompt), what="the palette entry")
+    await t.pilot.press("enter")
+    dialog = await wait_for(t.pilot, lambda: isinstance(t.app.screen, PathInputDialog) and t.app.screen,
+                            what="the path dialog")
+    dialog.query_one(Input).value = str(draw_photo(t.case.tmp_path / "photos" / "street.png"))
+    await t.pilot.press("enter")
+    await transform_answer(t)
+
+
 async def img2video_start_end(t: Tui) -> None:
     from pixflow_tui.tui.screens.img2video import Img2VideoScreen
 
@@ -341,6 +365,8 @@ PAID_PATHS = [
              answer=transform_answer),  # transform-image
     PaidPath("tui: Asset Monster I on a done image (Img2Img)", seed=am_seed_image, open=am_redo, key="I",
              answer=transform_answer),  # transform-image
+    PaidPath("tui: command palette Img2Img on an image file", open=workers_settled, key="ctrl+p",
+             answer=palette_file_transform),  # app: transform_file
     PaidPath("tui: Img2Video r on a start/end draft", open=img2video_start_end, key="r"),  # i2v-generate-one
     PaidPath("tui: Img2Video generate all (ctrl+g)", open=img2video, key="ctrl+g"),  # i2v-generate
     PaidPath("tui: Img2Video r on one (draft) entry", open=img2video, key="r"),  # i2v-generate-one

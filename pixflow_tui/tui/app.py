@@ -256,6 +256,11 @@ class PixflowApp(App[None]):
             callback=lambda confirmed: self.exit() if confirmed else None,
         )
 
+    def action_transform_file(self) -> None:
+        from pixflow_tui.tui.screens.transform_dialog import transform_file
+
+        transform_file(self, self.context)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
             if command.title != "Quit":
@@ -268,6 +273,8 @@ class PixflowApp(App[None]):
         for found in screen_actions(screen):
             yield SystemCommand(f"{here}: {found.description}", f"key {found.keys}",
                                 partial(self.run_action, found.action, found.node))
+        yield SystemCommand("Img2Img: an image file…", "Transform an image file with the edit model",
+                            self.action_transform_file)
         yield SystemCommand("Help: keys", "List the keys for the focused widget", self.action_help)
         yield SystemCommand("Quit", "Quit Pixflow (asks first while jobs run)", self.action_request_quit)
 

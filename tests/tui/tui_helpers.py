@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from PIL import Image
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.worker import WorkerCancelled
 
 from pixflow_tui.core.avatars import GREEN_RGB
@@ -21,11 +22,12 @@ ScreenT = TypeVar("ScreenT")
 
 
 async def wait_for(pilot: Pilot[Any], condition: Callable[[], Any], timeout: float = 40.0, what: str = "") -> Any:
-    """Pause until `condition()` is truthy (UI messages keep flowing meanwhile); fail after `timeout` seconds."""
+    """Pause until `condition()` is truthy (UI messages keep flowing meanwhile); fail after `timeout` seconds.
+    A widget or screen is handed back only once mounted: a pushed dialog is `app.screen` before its fields exist."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
-        if value:
+        if value and (not isinstance(value, Widget) or value.is_mounted):
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")

@@ -1,5 +1,6 @@
 """Img2Img from any screen: the dialog (prompt, outputs per image, aspect, resolution, format), then the door's
-one confirmation. Asset Monster's results and the Library call `transform_images` with the chosen images."""
+one confirmation. Asset Monster's results and the Library call `transform_images` with the chosen images; the command
+palette's "Img2Img: an image file…" calls `transform_file`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -15,8 +16,10 @@ from textual.widgets import Input, Select, Static
 from pixflow_tui.config import RESOLUTIONS
 from pixflow_tui.core import catalog
 from pixflow_tui.tui.paid import spend
+from pixflow_tui.tui.screens.dialogs import PathInputDialog
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.img2img import TransformSettings, plan_transform
+from pixflow_tui.workflows.inputs import InputError, check_image_file
 
 _LOW, _HIGH = catalog.IMG2IMG_OUTPUTS_RANGE
 FIELDS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
@@ -87,3 +90,18 @@ def transform_images(node: DOMNode, context: AppContext, sources: Sequence[str])
                   "them as they land).", title="Img2Img"))
 
     node.app.push_screen(TransformDialog(len(chosen)), callback=run)
+
+
+def transform_file(node: DOMNode, context: AppContext) -> None:
+    """Img2Img on an image file that is not (yet) in the Library: ask for the path, then as `transform_images`."""
+    def valid(text: str) -> str | None:
+        try:
+            check_image_file(text.strip(), what="source image")
+        except InputError as exc:
+            return str(exc)
+        return None
+
+    node.app.push_screen(
+        PathInputDialog("Img2Img an image file", "A JPEG, PNG or WebP file on this machine.", want="file",
+                        validator=valid),
+        lambda path: transform_images(node, context, [str(path)]) if path is not None else None)
