@@ -2,6 +2,7 @@
 output counts in proper English ("1 prompt", "2 images", never "image(s)")."""
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -94,3 +95,25 @@ def test_print_json_writes_times_with_offsets_and_money_as_numbers(capsys: pytes
     data = json.loads(capsys.readouterr().out)
     assert data == {"naive_utc": "2026-01-02T08:34:05+05:30", "aware": "2026-01-02T08:34:05+05:30", "cost": 0.15,
                     "path": "/x/y.png", "none": None}
+
+
+def test_no_message_in_the_app_counts_with_a_bracketed_plural() -> None:
+    """What the TUI and CLI say to people (their string literals outside docstrings and log calls) never reads
+    "image(s)". Text written for a model (core's prompt rules) may."""
+    found = []
+    package = Path(__file__).parents[1] / "pixflow_tui"
+    for source in [*package.joinpath("tui").rglob("*.py"), *package.joinpath("cli").rglob("*.py")]:
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        skipped: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body \
+                    and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant):
+                skipped.add(id(node.body[0].value))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "log":
+                skipped.update(id(part) for arg in node.args for part in ast.walk(arg))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skipped \
+                    and re.search(r"[a-z]\(s\)", node.value.replace("http(s)", "")):
+                found.append(f"{source.name}:{node.lineno}: {node.value!r}")
+    assert found == []

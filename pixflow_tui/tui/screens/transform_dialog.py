@@ -15,6 +15,7 @@ from textual.widgets import Input, Select, Static
 
 from pixflow_tui.config import RESOLUTIONS
 from pixflow_tui.core import catalog
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui.paid import spend
 from pixflow_tui.tui.screens.dialogs import PathInputDialog
 from pixflow_tui.workflows.context import AppContext
@@ -42,7 +43,7 @@ class TransformDialog(ModalScreen[TransformSettings | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Static(f"Img2Img · {self.count} image{'' if self.count == 1 else 's'}", classes="dialog-title")
+            yield Static(f"Img2Img · {plural(self.count, 'image')}", classes="dialog-title")
             yield Input(placeholder="what to change, e.g. golden hour light, snowing", id="transform-prompt")
             with Horizontal(classes="transform-options"):
                 for name, label, values, default in FIELDS:
@@ -84,9 +85,9 @@ def transform_images(node: DOMNode, context: AppContext, sources: Sequence[str])
         if settings is None:
             return
         spend(node, context, lambda: plan_transform(context, chosen, settings), yes="Transform",
-              title=lambda plan: f"Transform into {plan.count} image{'' if plan.count == 1 else 's'}?",
+              title=lambda plan: f"Transform into {plural(plan.count, 'image')}?",
               on_done=lambda done: node.app.notify(
-                  f"Img2Img batch {done.batch_id}: {len(done.job_ids)} image(s) on the way (the Library shows "
+                  f"Img2Img batch {done.batch_id}: {plural(len(done.job_ids), 'image')} on the way (the Library shows "
                   "them as they land).", title="Img2Img"))
 
     node.app.push_screen(TransformDialog(len(chosen)), callback=run)
