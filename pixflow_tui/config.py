@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import platformdirs
-
 APP_NAME = "pixflow"
 PROVIDER_MODES = ("auto", "demo", "live")
 IMAGE_RENDERERS = ("auto", "kitty", "sixel", "halfcell", "unicode", "none")
@@ -257,6 +255,8 @@ _SECRETS = {"fal_key", "openai_api_key", "hedra_api_key"}
 def default_config_path(env: Mapping[str, str]) -> Path:
     if env.get("PIXFLOW_CONFIG"):
         return Path(env["PIXFLOW_CONFIG"]).expanduser()
+    import platformdirs  # only for a default folder: PIXFLOW_CONFIG / PIXFLOW_HOME set, a command runs without it
+
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
@@ -313,6 +313,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     elif "home" in file_values:
         home = _path("home", file_values["home"])
     else:
+        import platformdirs
+
         home = _path("home", platformdirs.user_data_dir(APP_NAME))
 
     keymap = file_values.get("keymap", {})

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -69,19 +70,57 @@ from pixflow_tui.cli import main
 out = io.StringIO()
 with contextlib.redirect_stdout(out):
     code = main(["library", "images", "--json"])
-heavy = sorted({m.split(".")[0] for m in sys.modules} & {"textual", "pydantic", "PIL", "asyncio"})
-print("PROBE " + json.dumps({"code": code, "rows": len(json.loads(out.getvalue())), "heavy": heavy}))
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"textual", "pydantic", "PIL", "asyncio", "peewee", "logging",
+                                                        "playhouse", "zipfile"})
+ours = sorted(m for m in sys.modules if m in {"pixflow_tui.store.opened", "pixflow_tui.store.models",
+                                              "pixflow_tui.store.records", "pixflow_tui.workflows.context",
+                                              "pixflow_tui.workflows.cli_support", "pixflow_tui.store.library_pages"})
+print("PROBE " + json.dumps({"code": code, "rows": len(json.loads(out.getvalue())), "heavy": heavy, "ours": ours}))
 """
 
 
-def test_images_listing_loads_no_ui_validation_imaging_or_event_loop(library) -> None:
-    """`library images --json` reads and prints: no Textual, pydantic, Pillow or asyncio (each costs start-up)."""
+def test_images_listing_loads_no_ui_validation_imaging_event_loop_or_store_set_up(library) -> None:
+    """`library images --json` reads and prints: no Textual, pydantic, Pillow or asyncio (each costs start-up),
+    and, the library being current, neither peewee nor the store's set-up, records or the AppContext (the quick
+    read path: workflows/library_quick.py)."""
     result = subprocess.run([sys.executable, "-c", LEAN_PROBE], capture_output=True, text=True, timeout=60,
                             env=dict(os.environ), stdin=subprocess.DEVNULL)
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("PROBE "))
     probe = json.loads(line[len("PROBE "):])
-    assert probe == {"code": 0, "rows": len(library["images"]), "heavy": []}
+    assert probe == {"code": 0, "rows": len(library["images"]), "heavy": [], "ours": []}
+
+
+LISTINGS = [["library", "images"], ["library", "images", "--json"], ["library", "assets", "--json"],
+            ["library", "assets", "--kind", "video"], ["library", "images", "--rating", "none", "--json"],
+            ["library", "assets", "--concept", "fox", "--limit", "2", "--json"],
+            ["library", "images", "--made-by", "nobody"], ["library", "images", "--tag", "none-such"],
+            ["library", "history"], ["library", "history", "--json"], ["library", "favorites", "--json"],
+            ["library", "favorites"], ["library", "batches"], ["library", "batches", "--json", "-q", "fox"],
+            ["library", "batches", "--tag", "none-such", "--json"]]
+QUICK = ("quick_outputs", "quick_history", "quick_favorites", "quick_batches")
+
+
+@pytest.mark.parametrize("argv", LISTINGS, ids=" ".join)
+def test_a_listing_prints_the_same_read_quickly_or_through_the_store(capsys, monkeypatch, library,
+                                                                      argv: list[str]) -> None:
+    """The quick read (the file alone) and the store's pages print the same, byte for byte, errors included."""
+    from pixflow_tui.cli import library as library_cli
+
+    taken: list[bool] = []
+    for name in QUICK:
+        def watched(*args: object, quick: Any = getattr(library_cli, name)) -> object:
+            found = quick(*args)
+            taken.append(found is not None)
+            return found
+
+        monkeypatch.setattr(library_cli, name, watched)
+    quick = run(capsys, *argv)
+    assert taken == ([] if "nobody" in argv else [True])  # an unknown person: the quick read raised the error
+    for name in QUICK:
+        monkeypatch.setattr(library_cli, name, lambda *args: None)
+    assert run(capsys, *argv) == quick
+    assert quick[0] == (1 if "nobody" in argv else 0)
 
 
 def test_assets_listing_includes_videos(capsys, library) -> None:

@@ -7,9 +7,8 @@ import sys
 from collections.abc import Sequence
 
 from pixflow_tui import __version__
-from pixflow_tui.cli.common import EXIT_CODES_HELP, ExitCode
+from pixflow_tui.cli.common import EXIT_CODES_HELP, ExitCode, Parser, start_logging
 from pixflow_tui.config import SettingsError, load_settings, with_user
-from pixflow_tui.workflows.logs import setup_logging
 
 
 # command -> the module that registers it; a command loads only its own module (and what that uses)
@@ -34,7 +33,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         names = list(dict.fromkeys(COMMAND_MODULES.values()))
     modules = [importlib.import_module(f"pixflow_tui.cli.{name}") for name in names]
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="pixflow",
         description="Pixflow: AI asset production from the terminal. Run without a command to start the TUI.",
         epilog=EXIT_CODES_HELP,
@@ -66,10 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"pixflow: {exc}", file=sys.stderr)
         return ExitCode.CONFIG
-    try:
-        setup_logging(settings.logs_dir, settings.database_url)
-    except OSError as exc:
-        print(f"pixflow: warning: no log file in {settings.logs_dir}: {exc.strerror}", file=sys.stderr)
+    if not getattr(args, "quick_read", False):  # such a listing starts it only if it opens the store
+        start_logging(settings)
     for warning in settings.warnings:
         print(f"pixflow: warning: {warning}", file=sys.stderr)
     if args is None or args.command is None:

@@ -10,24 +10,20 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from pathlib import Path, PurePosixPath
 from typing import Any
 
 from peewee import BigIntegerField, DateTimeField, DoubleField, TextField
 
-MICROS_PER_DOLLAR = 1_000_000
+from pixflow_tui.store.values import (
+    dollars,
+    local_path,
+    micros,
+    set_outputs_root,
+    stored_path,
+)
 
-__all__ = ["UTCDateTimeField", "MoneyField", "DoubleField", "OutputPathField", "dollars", "micros"]
-
-
-def micros(amount: float | int) -> int:
-    """Dollars as whole micro-dollars (rounded to the nearest)."""
-    return int(round(float(amount) * MICROS_PER_DOLLAR))
-
-
-def dollars(value: Any) -> float:
-    """Micro-dollars (an aggregate's raw value, None for no rows) as float dollars."""
-    return 0.0 if value is None else int(value) / MICROS_PER_DOLLAR
+__all__ = ["UTCDateTimeField", "MoneyField", "DoubleField", "OutputPathField", "dollars", "micros", "local_path",
+           "set_outputs_root", "stored_path"]
 
 
 class UTCDateTimeField(DateTimeField):
@@ -50,36 +46,6 @@ class MoneyField(BigIntegerField):
 
     def python_value(self, value: Any) -> Any:
         return None if value is None else dollars(value)
-
-
-class _OutputsRoot:
-    """The shared outputs root (setting `outputs_root`, a network mount every machine sees), or None. Set when a
-    store opens; output paths under it are stored relative to it, so each machine opens the same files."""
-
-    path: Path | None = None
-
-
-def set_outputs_root(path: Path | None) -> None:
-    _OutputsRoot.path = path
-
-
-def stored_path(value: str) -> str:
-    """An output path as stored: relative to the shared outputs root when it lies under it."""
-    root = _OutputsRoot.path
-    if root is None or not value:
-        return value
-    try:
-        return PurePosixPath(Path(value).relative_to(root)).as_posix()
-    except ValueError:
-        return value
-
-
-def local_path(value: str) -> str:
-    """A stored output path as a path on this machine (a relative one lies under this machine's outputs root)."""
-    root = _OutputsRoot.path
-    if root is None or not value or Path(value).is_absolute():
-        return value
-    return str(root / value)
 
 
 class OutputPathField(TextField):

@@ -17,6 +17,7 @@ from pixflow_tui.store import sqlite
 from pixflow_tui.store.fields import local_path
 from pixflow_tui.store.images_repo import image_select, read_images
 from pixflow_tui.store.library_records import (
+    ASSET_COLUMNS,
     ASSET_KINDS,
     LIBRARY_KINDS,
     BatchRow,
@@ -26,9 +27,9 @@ from pixflow_tui.store.library_records import (
     LibraryFilter,
     LibraryRow,
     Page,
+    asset_row,
     loads,
     merge,
-    stamp,
 )
 from pixflow_tui.store.models import (
     Asset,
@@ -110,21 +111,11 @@ class OutputSelect:
         return query
 
     def _asset_columns(self, flt: LibraryFilter, kinds: list[str] | tuple[str, ...] = ASSET_KINDS) -> Any:
-        a = Asset
-        return self._asset_query(flt, list(kinds), a.id, a.kind, a.created_at, a.concept, a.prompt, a.model,
-                                 a.provider, a.local_path, a.metadata, a.duration, a.batch, a.job, a.source_image,
-                                 a.source_asset, AssetRating.rating)
+        columns = [getattr(Asset, name.removesuffix("_id")) for name in ASSET_COLUMNS]
+        return self._asset_query(flt, list(kinds), *columns, AssetRating.rating)
 
     def _asset_rows(self, query: Any) -> list[LibraryRow]:
-        rows = []
-        for (ident, kind, created, concept, prompt, model, provider, path, metadata_text, duration, batch, job,
-             source_image, source_asset, rating) in self.db.execute(query).fetchall():
-            metadata = loads(metadata_text, {})
-            settings = metadata.get("settings") if isinstance(metadata.get("settings"), dict) else {}
-            rows.append(LibraryRow(kind, ident, stamp(created), concept or "", prompt or "", model, provider, rating,
-                                   local_path(path), metadata.get("thumbnail"), settings.get("aspect_ratio"), metadata.get("width"),
-                                   metadata.get("height"), duration, batch, job, source_image, source_asset))
-        return rows
+        return [asset_row(values, local_path) for values in self.db.execute(query).fetchall()]
 
 
 class LibraryQueries(OutputSelect):

@@ -2,16 +2,21 @@
 image read model, ImageRecord — or an asset), and the page they come in."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from pixflow_tui.store.images_repo import ImageFilter
-from pixflow_tui.store.records import ImageRecord, fast_maker, loads, stamp
+from pixflow_tui.store.values import fast_maker, loads, stamp
+
+if TYPE_CHECKING:  # peewee-free, so the quick read path (quick_read.py) builds these rows without the store
+    from pixflow_tui.store.images_repo import ImageFilter
+    from pixflow_tui.store.records import ImageRecord
 
 __all__ = ["ASSET_KINDS", "LIBRARY_KINDS", "IMAGE_RANK", "ASSET_RANK", "Cursor", "LibraryFilter", "LibraryRow",
-           "HistoryRow", "FavoriteRow", "BatchRow", "Page", "loads", "stamp", "merge"]
+           "HistoryRow", "FavoriteRow", "BatchRow", "Page", "loads", "stamp", "merge", "asset_row", "make_row",
+           "ASSET_COLUMNS"]
 
 ASSET_KINDS = ("video", "audio", "lipsync", "avatar")
 LIBRARY_KINDS = ("image", *ASSET_KINDS)
@@ -38,6 +43,8 @@ class LibraryFilter:
     def images(self, made_by: int | None = None, rated_by: int | None = None) -> ImageFilter:
         """The filter's image part (the text query is applied by the pages, which search their own way), with the
         people's names already turned into user ids."""
+        from pixflow_tui.store.images_repo import ImageFilter
+
         return ImageFilter(rating=self.rating, concept=self.concept, batch_id=self.batch_id, model=self.model,
                            since=self.since, until=self.until, tag=self.tag, made_by=made_by, rated_by=rated_by)
 
@@ -66,7 +73,7 @@ class LibraryRow:
     @classmethod
     def of_image(cls, image: ImageRecord) -> LibraryRow:
         """An image's row: the Library reads images as ImageRecords like every other reader."""
-        return _make_row(("image", image.id, image.generated_at, image.concept, image.prompt_text, image.model,
+        return make_row(("image", image.id, image.generated_at, image.concept, image.prompt_text, image.model,
                           image.provider, image.rating, image.local_path, image.thumbnail_path, image.aspect_ratio,
                           image.width, image.height, None, image.batch_id, image.job_id, None, None))
 
@@ -84,7 +91,23 @@ class LibraryRow:
         return (self.created_at, IMAGE_RANK if self.kind == "image" else ASSET_RANK, self.id)
 
 
-_make_row = fast_maker(LibraryRow)
+make_row = fast_maker(LibraryRow)
+
+# the columns `asset_row` reads, in its order (this person's rating last)
+ASSET_COLUMNS = ("id", "kind", "created_at", "concept", "prompt", "model", "provider", "local_path", "metadata",
+                 "duration", "batch_id", "job_id", "source_image_id", "source_asset_id")
+
+
+def asset_row(values: Sequence[Any], local_path: Callable[[str], str]) -> LibraryRow:
+    """An asset's row from ASSET_COLUMNS and the rating, as read raw; `local_path` turns the stored path into
+    this machine's."""
+    (ident, kind, created, concept, prompt, model, provider, path, metadata_text, duration, batch, job, source_image,
+     source_asset, rating) = values
+    metadata = loads(metadata_text, {})
+    settings = metadata.get("settings") if isinstance(metadata.get("settings"), dict) else {}
+    return LibraryRow(kind, ident, stamp(created), concept or "", prompt or "", model, provider, rating,
+                      local_path(path), metadata.get("thumbnail"), settings.get("aspect_ratio"), metadata.get("width"),
+                      metadata.get("height"), duration, batch, job, source_image, source_asset)
 
 
 @dataclass(frozen=True)

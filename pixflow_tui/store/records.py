@@ -1,16 +1,13 @@
 """Plain dataclasses the repositories return; no peewee types leave `store/`."""
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any
 
 from pixflow_tui.core.jobs import JobKind, JobState
-
-R = TypeVar("R")
+from pixflow_tui.store.values import fast_maker, loads, stamp  # noqa: F401 (here since before values.py)
 
 
 @dataclass(frozen=True)
@@ -59,37 +56,6 @@ class BatchRecord:
     updated_at: datetime
     finished_at: datetime | None
     tags: tuple[str, ...] = ()
-
-
-def loads(text: str | None, default: Any) -> Any:
-    """A JSON column's value, `default` when it is empty or not JSON."""
-    try:
-        return json.loads(text) if text else default
-    except json.JSONDecodeError:
-        return default
-
-
-def stamp(value: Any) -> datetime:
-    """A timestamp column as read raw, as a naive UTC datetime: SQLite gives peewee's text form, PostgreSQL an
-    aware datetime (TIMESTAMPTZ)."""
-    if not isinstance(value, datetime):
-        return datetime.fromisoformat(value)
-    return value if value.tzinfo is None else value.astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def fast_maker(cls: type[R]) -> Callable[[Sequence[Any]], R]:
-    """A constructor of the frozen dataclass `cls` from its field values in order, for pages of rows: the
-    generated __init__ sets each field through object.__setattr__, which for a page costs as much as the query.
-    Only for classes without __post_init__ or slots."""
-    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-    new = object.__new__
-
-    def make(values: Sequence[Any]) -> R:
-        obj = new(cls)
-        obj.__dict__.update(zip(names, values))
-        return obj
-
-    return make
 
 
 @dataclass(frozen=True)

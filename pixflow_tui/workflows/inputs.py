@@ -5,14 +5,11 @@ import re
 from pathlib import Path
 
 from pixflow_tui.core import catalog
+from pixflow_tui.workflows.errors import InputError  # its own module: read-only commands raise it without these checks
 
 # Far above any provider's input size, far below what exhausts memory when decoded (a compressed file of a few
 # kilobytes can declare 20,000 × 20,000 pixels: 1.2 GB as RGB).
 MAX_PIXELS = 50_000_000
-
-
-class InputError(ValueError):
-    """A user input is not acceptable; the message says which and why."""
 
 
 def check_image_file(path: str | Path, *, what: str = "reference image",

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pixflow_tui.store.library_pages import (
+from pixflow_tui.store.library_records import (
     ASSET_KINDS,
     LIBRARY_KINDS,
     BatchRow,
@@ -21,27 +21,20 @@ from pixflow_tui.store.library_pages import (
     LibraryRow,
     Page,
 )
-from pixflow_tui.store.records import HistoryRecord
-from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.exports import exports_folder
-from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.library import (
-    ExportResult,
-    export_zip,
-    favorite_image_prompt,
-    rate_asset,
-    rate_asset_now,
-    rate_image,
-    rate_image_now,
-)
+from pixflow_tui.workflows import library_quick
+from pixflow_tui.workflows.errors import InputError
+from pixflow_tui.workflows.library_quick import shown_here
 
 __all__ = [
     "ASSET_KINDS", "LIBRARY_KINDS", "RATING_FILTERS", "BatchRow", "Cursor", "FavoriteRow", "HistoryRow",
     "LibraryFilter", "LibraryRow", "Page", "parse_dates", "describe_filter",
 ]
 
-if TYPE_CHECKING:  # pydantic loads only where a prompt is read: `pixflow library images` stays lean
+if TYPE_CHECKING:  # pydantic, the store's records and the export's zipfile load only where they are used
     from pixflow_tui.core.prompt_schema import PromptOutput
+    from pixflow_tui.store.records import HistoryRecord
+    from pixflow_tui.workflows.context import AppContext
+    from pixflow_tui.workflows.library import ExportResult
 
 PAGE_SIZE = 60
 RATING_FILTERS = ("any", "like", "dislike", "none")
@@ -62,18 +55,8 @@ def liked_page(ctx: AppContext, query: str = "", after: Cursor | None = None,
                                                       limit=limit))
 
 
-def _local_row(ctx: AppContext, row: LibraryRow) -> LibraryRow:
-    """The row with a thumbnail this machine has: another machine sharing the library stored its own."""
-    if row.thumbnail is None and row.kind == "image" or row.thumbnail and Path(row.thumbnail).exists():
-        return row  # the common case, without loading the media decoders
-    from pixflow_tui.engine.outputs import local_thumbnail  # av and Pillow: only when one is missing
-
-    found = local_thumbnail(ctx.settings.thumbnails_dir, row.local_path, row.thumbnail, row.kind)
-    return row if found == row.thumbnail else dataclasses.replace(row, thumbnail=found)
-
-
 def _shown_here(ctx: AppContext, page: Page[LibraryRow]) -> Page[LibraryRow]:
-    return dataclasses.replace(page, rows=[_local_row(ctx, row) for row in page.rows])
+    return dataclasses.replace(page, rows=[shown_here(ctx.settings, row) for row in page.rows])
 
 
 def count_outputs(ctx: AppContext, flt: LibraryFilter, cap: int = 10_000) -> int:
@@ -97,7 +80,7 @@ def batches_page(ctx: AppContext, *, tag: str | None = None, query: str = "", af
 
 def output(ctx: AppContext, key: str) -> LibraryRow | None:
     row = ctx.store.library.output(key)
-    return _local_row(ctx, row) if row is not None else None
+    return shown_here(ctx.settings, row) if row is not None else None
 
 
 def models(ctx: AppContext) -> list[str]:
@@ -160,10 +143,8 @@ def parse_dates(text: str, now: datetime | None = None) -> tuple[datetime | None
 
 def check_people(ctx: AppContext, flt: LibraryFilter) -> None:
     """An InputError naming a "made by" / "rated by" person nobody in this library is called."""
-    for what, name in (("made by", flt.made_by), ("rated by", flt.rated_by)):
-        if name is not None and ctx.store.users.by_name(name) is None:
-            known = ", ".join(p.name for p in ctx.store.users.list())
-            raise InputError(f"{what} {name!r}: nobody of that name uses this library (people: {known})")
+    library_quick.check_people(flt, lambda name: ctx.store.users.by_name(name) is not None,
+                               lambda: [p.name for p in ctx.store.users.list()])
 
 
 def describe_filter(flt: LibraryFilter) -> str:
@@ -316,6 +297,8 @@ def _rated_key(key: str) -> tuple[str, int]:
 def rate_output(ctx: AppContext, key: str, rating: str) -> int | None:
     """like / dislike / clear an output by its Library key (the one rating action: `library.rate_image`, or
     `library.rate_asset` for "asset:" keys)."""
+    from pixflow_tui.workflows.library import rate_asset, rate_image
+
     table, ident = _rated_key(key)
     return rate_image(ctx, ident, rating) if table == "image" else rate_asset(ctx, ident, rating)
 
@@ -323,6 +306,8 @@ def rate_output(ctx: AppContext, key: str, rating: str) -> int | None:
 def rate_output_now(ctx: AppContext, key: str, rating: str) -> bool:
     """`rate_output` on the UI thread, waiting at most 10 ms for another writer; False when the database was busy
     (then rate from a thread). One indexed write takes about a millisecond; a rating key must land in a frame."""
+    from pixflow_tui.workflows.library import rate_asset_now, rate_image_now
+
     table, ident = _rated_key(key)
     return rate_image_now(ctx, ident, rating) if table == "image" else rate_asset_now(ctx, ident, rating)
 
@@ -336,6 +321,8 @@ def mark_output_as_avatar(ctx: AppContext, key: str) -> str:
 
 def favorite_output(ctx: AppContext, key: str, name: str = "") -> str:
     """Favourite an image's prompt under `name` (its concept or file name when empty); returns the name."""
+    from pixflow_tui.workflows.library import favorite_image_prompt
+
     return favorite_image_prompt(ctx, _image_id(key), name).name
 
 
@@ -356,6 +343,8 @@ def send_to_img2video(ctx: AppContext, keys: list[str]) -> int:
 
 def export_outputs(ctx: AppContext, keys: list[str], destination: str | Path) -> ExportResult:
     """A zip of the outputs: image files with their prompts and ratings, plus video and audio files."""
+    from pixflow_tui.workflows.library import export_zip
+
     images, extra = [], []
     for key in keys:
         table, _, ident = key.partition(":")
@@ -371,5 +360,7 @@ def export_outputs(ctx: AppContext, keys: list[str], destination: str | Path) ->
 
 
 def default_export_path(ctx: AppContext, count: int) -> Path:
+    from pixflow_tui.workflows.exports import exports_folder
+
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     return exports_folder(ctx) / f"library-{count}-{stamp}.zip"

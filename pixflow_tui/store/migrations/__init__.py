@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from peewee import Database
+if TYPE_CHECKING:  # LATEST_VERSION is read without peewee (store/quick_read.py)
+    from peewee import Database
 
-Migration = tuple[int, str, Callable[[Database], None]]
+Migration = tuple[int, str, Callable[["Database"], None]]
 
 
 def _step(module: str) -> Callable[[Database], None]:
