@@ -69,26 +69,27 @@ import contextlib, io, json, sys
 from pixflow_tui.cli import main
 out = io.StringIO()
 with contextlib.redirect_stdout(out):
-    code = main(["library", "images", "--json"])
+    code = main(sys.argv[1:])
 heavy = sorted({m.split(".")[0] for m in sys.modules} & {"textual", "pydantic", "PIL", "asyncio", "peewee", "logging",
                                                         "playhouse", "zipfile"})
 ours = sorted(m for m in sys.modules if m in {"pixflow_tui.store.opened", "pixflow_tui.store.models",
-                                              "pixflow_tui.store.records", "pixflow_tui.workflows.context",
-                                              "pixflow_tui.workflows.cli_support", "pixflow_tui.store.library_pages"})
+                                              "pixflow_tui.store.library_pages", "pixflow_tui.workflows.context",
+                                              "pixflow_tui.workflows.cli_support"})
 print("PROBE " + json.dumps({"code": code, "rows": len(json.loads(out.getvalue())), "heavy": heavy, "ours": ours}))
 """
 
 
-def test_images_listing_loads_no_ui_validation_imaging_event_loop_or_store_set_up(library) -> None:
-    """`library images --json` reads and prints: no Textual, pydantic, Pillow or asyncio (each costs start-up),
-    and, the library being current, neither peewee nor the store's set-up, records or the AppContext (the quick
-    read path: workflows/library_quick.py)."""
-    result = subprocess.run([sys.executable, "-c", LEAN_PROBE], capture_output=True, text=True, timeout=60,
+@pytest.mark.parametrize("argv", [["library", "images", "--json"], ["jobs", "list", "--json"]], ids=" ".join)
+def test_a_listing_loads_no_ui_validation_imaging_event_loop_or_store_set_up(library, argv: list[str]) -> None:
+    """`library images --json` and `jobs list --json` read and print: no Textual, pydantic, Pillow or asyncio (each
+    costs start-up), and, the library being current, neither peewee, logging, the store's set-up nor the
+    AppContext (the quick read path: workflows/quick_reads.py)."""
+    result = subprocess.run([sys.executable, "-c", LEAN_PROBE, *argv], capture_output=True, text=True, timeout=60,
                             env=dict(os.environ), stdin=subprocess.DEVNULL)
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stdout.splitlines() if x.startswith("PROBE "))
     probe = json.loads(line[len("PROBE "):])
-    assert probe == {"code": 0, "rows": len(library["images"]), "heavy": [], "ours": []}
+    assert probe == {"code": 0, "rows": len(library["images"]), "heavy": [], "ours": []}  # one job per image
 
 
 LISTINGS = [["library", "images"], ["library", "images", "--json"], ["library", "assets", "--json"],
@@ -97,28 +98,32 @@ LISTINGS = [["library", "images"], ["library", "images", "--json"], ["library", 
             ["library", "images", "--made-by", "nobody"], ["library", "images", "--tag", "none-such"],
             ["library", "history"], ["library", "history", "--json"], ["library", "favorites", "--json"],
             ["library", "favorites"], ["library", "batches"], ["library", "batches", "--json", "-q", "fox"],
-            ["library", "batches", "--tag", "none-such", "--json"]]
-QUICK = ("quick_outputs", "quick_history", "quick_favorites", "quick_batches")
+            ["library", "batches", "--tag", "none-such", "--json"], ["jobs", "list"], ["jobs", "list", "--json"],
+            ["jobs", "list", "--status", "pending", "--limit", "2", "--json"]]
+QUICK = (("library", "quick_outputs"), ("library", "quick_history"), ("library", "quick_favorites"),
+         ("library", "quick_batches"), ("jobs", "quick_jobs"))
 
 
 @pytest.mark.parametrize("argv", LISTINGS, ids=" ".join)
 def test_a_listing_prints_the_same_read_quickly_or_through_the_store(capsys, monkeypatch, library,
                                                                       argv: list[str]) -> None:
-    """The quick read (the file alone) and the store's pages print the same, byte for byte, errors included."""
-    from pixflow_tui.cli import library as library_cli
+    """The quick read (the file alone) and the store print the same, byte for byte, errors included."""
+    import importlib
 
     taken: list[bool] = []
-    for name in QUICK:
-        def watched(*args: object, quick: Any = getattr(library_cli, name)) -> object:
+    for module, name in QUICK:
+        cli_module = importlib.import_module(f"pixflow_tui.cli.{module}")
+
+        def watched(*args: object, quick: Any = getattr(cli_module, name)) -> object:
             found = quick(*args)
             taken.append(found is not None)
             return found
 
-        monkeypatch.setattr(library_cli, name, watched)
+        monkeypatch.setattr(cli_module, name, watched)
     quick = run(capsys, *argv)
     assert taken == ([] if "nobody" in argv else [True])  # an unknown person: the quick read raised the error
-    for name in QUICK:
-        monkeypatch.setattr(library_cli, name, lambda *args: None)
+    for module, name in QUICK:
+        monkeypatch.setattr(importlib.import_module(f"pixflow_tui.cli.{module}"), name, lambda *args: None)
     assert run(capsys, *argv) == quick
     assert quick[0] == (1 if "nobody" in argv else 0)
 

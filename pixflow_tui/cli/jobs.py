@@ -2,22 +2,23 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.core.formatting import plural
-from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, plain_value, print_json, stopped_exit
+from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, plain_value, print_json, start_logging, stopped_exit
 from pixflow_tui.cli.paid import add_spending_flags, settle
-from pixflow_tui.cli.progress import batch_progress
 from pixflow_tui.cli.session import with_context
 from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import RESUMABLE_STATES, JobState
-from pixflow_tui.workflows.cli_support import JobActionError, drive_until_done, job_summary
-from pixflow_tui.workflows.context import AppContext
-from pixflow_tui.workflows.inputs import InputError
-from pixflow_tui.workflows.paid_work import BudgetExceeded, commit, plan_retry
-from pixflow_tui.workflows.reconcile import FOUND, NO_RECORD, Reconciled, reconcile_unknown
+from pixflow_tui.workflows.errors import InputError
+from pixflow_tui.workflows.job_views import job_summary
+from pixflow_tui.workflows.quick_reads import quick_jobs
+
+if TYPE_CHECKING:  # the engine, the paid work and the providers load with the command that needs them: a listing
+    # read from the file alone (quick_reads.py) loads none of them
+    from pixflow_tui.workflows.context import AppContext
+    from pixflow_tui.workflows.reconcile import Reconciled
 
 
 def register(subparsers: Any) -> None:
@@ -30,7 +31,7 @@ def register(subparsers: Any) -> None:
     listing.add_argument("--status", choices=[str(s) for s in JobState], help="only jobs in this state")
     listing.add_argument("--limit", type=int, default=50, help="show at most this many jobs (default: 50)")
     listing.add_argument("--json", action="store_true", help="print the result as JSON")
-    listing.set_defaults(handler=run_list)
+    listing.set_defaults(handler=run_list, quick_read=True)
     show = commands.add_parser("show", help="everything about one job")
     show.add_argument("job_id", type=int, help="the job's id")
     show.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -62,17 +63,26 @@ def _line(job: dict[str, Any]) -> str:
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    quick = quick_jobs(settings, args.batch, args.status, args.limit)
+    if quick is not None:
+        return _print_jobs(quick, args.json)
+
     def body(ctx: AppContext) -> int:
         statuses = [JobState(args.status)] if args.status else None
-        jobs = [job_summary(j) for j in ctx.store.jobs.list(batch_id=args.batch, statuses=statuses,
-                                                           limit=args.limit, newest_first=True)]
-        if args.json:
-            print_json(jobs)
-        else:
-            print("\n".join(_line(j) for j in jobs) if jobs else "no jobs")
-        return ExitCode.OK
+        return _print_jobs([job_summary(j) for j in ctx.store.jobs.list(batch_id=args.batch, statuses=statuses,
+                                                                          limit=args.limit, newest_first=True)],
+                           args.json)
 
+    start_logging(settings)  # not before the command (`quick_read`): see start_logging
     return _with_context(settings, body)
+
+
+def _print_jobs(jobs: list[dict[str, Any]], as_json: bool) -> int:
+    if as_json:
+        print_json(jobs)
+    else:
+        print("\n".join(_line(j) for j in jobs) if jobs else "no jobs")
+    return ExitCode.OK
 
 
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
@@ -94,6 +104,11 @@ def run_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def _drive(ctx: AppContext, args: argparse.Namespace, batch_ids: list[int] | None,
            job_ids: list[int] | None = None) -> int:
+    import asyncio
+
+    from pixflow_tui.cli.progress import batch_progress
+    from pixflow_tui.workflows.cli_support import drive_until_done
+
     unfinished = [j for j in ctx.store.jobs.list(statuses=RESUMABLE_STATES)
                   if (batch_ids is None or j.batch_id in batch_ids) and (job_ids is None or j.id in job_ids)]
     totals: dict[int, int] = {}
@@ -143,6 +158,8 @@ def run_cancel(args: argparse.Namespace, settings: Settings) -> int:
         error("name job ids or --batch ID")
         return ExitCode.USAGE
 
+    from pixflow_tui.workflows.cli_support import JobActionError
+
     def body(ctx: AppContext) -> int:
         results: dict[str, str] = {}
         code = ExitCode.OK
@@ -166,6 +183,9 @@ def run_cancel(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_retry(args: argparse.Namespace, settings: Settings) -> int:
+    from pixflow_tui.workflows.paid_work import BudgetExceeded, commit, plan_retry
+    from pixflow_tui.workflows.reconcile import FOUND, NO_RECORD
+
     def body(ctx: AppContext) -> int:
         # an unknown job the provider turns out to have is followed, never sent again
         answers = {a.job_id: a for a in _reconcile(ctx, args.job_ids, quiet=args.json)}
@@ -208,6 +228,8 @@ def run_retry(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _reconcile(ctx: AppContext, job_ids: list[int], *, quiet: bool) -> list[Reconciled]:
+    from pixflow_tui.workflows.reconcile import reconcile_unknown
+
     answers = reconcile_unknown(ctx, job_ids)
     if not quiet:
         for answer in answers:

@@ -15,10 +15,10 @@ from pixflow_tui.cli.common import NOTHING_FOUND, ExitCode, error, plain_value, 
 from pixflow_tui.config import Settings
 from pixflow_tui.workflows import library_queries as lq
 from pixflow_tui.workflows.errors import InputError
-from pixflow_tui.workflows.library_quick import quick_batches, quick_favorites, quick_history, quick_outputs
+from pixflow_tui.workflows.quick_reads import quick_batches, quick_favorites, quick_history, quick_outputs
 
 if TYPE_CHECKING:  # the store, the context and what only some commands use load when a command needs them:
-    # a listing read from the file alone (library_quick.py) loads none of them
+    # a listing read from the file alone (quick_reads.py) loads none of them
     from pixflow_tui.workflows.context import AppContext
 
 EXIT_HELP = "Exit codes: 0 success, 1 failed (no such image or batch, unreadable file), 2 usage, 3 config/database."

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.cli.common import ExitCode, error, print_json
-from pixflow_tui.workflows.paid_work import PaidPlan
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the paid work (the engine behind it) loads with a command that pays
+    from pixflow_tui.workflows.paid_work import PaidPlan
     from pixflow_tui.config import Settings
     from pixflow_tui.workflows.context import AppContext
 

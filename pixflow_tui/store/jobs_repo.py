@@ -14,46 +14,9 @@ from peewee import fn
 from pixflow_tui.core.jobs import RESUMABLE_STATES, JobKind, JobState
 from pixflow_tui.store.fields import dollars
 from pixflow_tui.store.models import IS_UNFINISHED, UNFINISHED, Batch, BatchTag, Job, tuples, utcnow
-from pixflow_tui.store.records import BatchRecord, JobRecord
+from pixflow_tui.store.records import BatchRecord, JobRecord, job_record
 
 _JSON_FIELDS = {"request", "handle", "result"}
-
-
-def _loads(text: str | None) -> Any:
-    return json.loads(text) if text else None
-
-
-def job_record(row: Job) -> JobRecord:
-    return JobRecord(
-        id=row.id,
-        batch_id=row.batch_id,
-        kind=JobKind(row.kind),
-        provider=row.provider,
-        model=row.model,
-        request=_loads(row.request) or {},
-        job_index=row.job_index,
-        prompt_index=row.prompt_index,
-        variant_index=row.variant_index,
-        status=JobState(row.status),
-        request_id=row.request_id,
-        handle=_loads(row.handle),
-        result=_loads(row.result),
-        queue_position=row.queue_position,
-        progress=row.progress,
-        attempts=row.attempts,
-        error=row.error,
-        lease_owner=row.lease_owner,
-        lease_expires=row.lease_expires,
-        next_attempt_at=row.next_attempt_at,
-        cost_estimate=row.cost_estimate,
-        cost=row.cost,
-        output_path=row.output_path,
-        parent_job_id=row.parent_job_id,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        submitted_at=row.submitted_at,
-        finished_at=row.finished_at,
-    )
 
 
 def _column_values(fields: dict[str, Any]) -> dict[Any, Any]:
@@ -173,7 +136,7 @@ class JobRepository:
 
     def get(self, job_id: int) -> JobRecord | None:
         row = self._sql.select_one(job_id)
-        return job_record(row) if row else None  # type: ignore[arg-type]
+        return job_record(row) if row else None
 
     def list(
         self,

@@ -1,17 +1,20 @@
-"""The Library's listings for a one-shot read command, on plain sqlite3: the file opened read-only, no peewee, no
-models, no migration or seeding (the full store costs ~60 ms of imports and set-up to read 50 rows).
+"""The Library's listings and the jobs listing for a one-shot read command, on plain sqlite3: the file opened
+read-only, no peewee, no models, no migration or seeding (the full store costs ~60 ms of imports and set-up to
+read 50 rows).
 
 `QuickReader.open` answers None whenever the full store is needed: a database URL, a missing or empty file, a
 schema that is not the current one, a person not in the library yet (the store adds them), or any SQLite error
 (locked, damaged): the caller then opens the store, which creates, migrates, seeds, or says in one line what is
-wrong. The selects mirror library_pages.py and images_repo.image_select (everyone's outputs, this person's
-rating); tests/store/test_quick_read.py compares the two on every filter.
+wrong. The selects mirror library_pages.py, images_repo.image_select (everyone's outputs, this person's rating)
+and JobRepository.list; tests/store/test_quick_read.py compares each with the store's, filter by filter.
 """
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.store.library_records import (
     ASSET_COLUMNS,
@@ -31,10 +34,30 @@ from pixflow_tui.store.library_records import (
 from pixflow_tui.store.migrations import LATEST_VERSION
 from pixflow_tui.store.values import dollars, local_path, set_outputs_root
 
+if TYPE_CHECKING:
+    from pixflow_tui.store.records import JobRecord
+
 __all__ = ["QuickReader", "QuickReadError"]
 
 _IMAGE_COLUMNS = ("id", "generated_at", "concept", "prompt", "model", "provider", "local_path", "thumbnail_path",
                   "aspect_ratio", "width", "height", "batch_id", "job_id")
+
+
+def _or_none(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else convert(value)
+
+
+# jobs column -> (the Job model's attribute, what its field makes of the raw value); job_record reads them
+_JOB_COLUMNS: dict[str, tuple[str, Callable[[Any], Any] | None]] = {
+    **{name: (name, None) for name in (
+        "id", "batch_id", "kind", "provider", "model", "request", "job_index", "prompt_index", "variant_index",
+        "status", "request_id", "handle", "result", "queue_position", "progress", "attempts", "error", "lease_owner",
+        "lease_expires", "next_attempt_at", "parent_job_id")},
+    "cost_estimate_micros": ("cost_estimate", dollars), "cost_micros": ("cost", _or_none(dollars)),
+    "output_path": ("output_path", _or_none(local_path)), "created_at": ("created_at", stamp),
+    "updated_at": ("updated_at", stamp), "submitted_at": ("submitted_at", _or_none(stamp)),
+    "finished_at": ("finished_at", _or_none(stamp)),
+}
 
 
 class QuickReadError(Exception):
@@ -228,3 +251,28 @@ class QuickReader:
         return [BatchRow(ident, module, name, concept, loads(settings, {}), status, dollars(estimate),
                          dollars(actual), stamp(created), tuple(sorted(tags.get(ident, ()))), counts.get(ident, 0))
                 for ident, module, name, concept, settings, status, estimate, actual, created in found]
+
+    # ---- jobs --------------------------------------------------------------------------------------------
+
+    def jobs(self, batch_id: int | None, statuses: list[str] | None, limit: int | None) -> list[JobRecord]:
+        """This person's jobs newest first, as `store.jobs.list(..., newest_first=True)` returns them."""
+        from pixflow_tui.store.records import job_record  # the job record and its enums: only `jobs list` reads them
+
+        where: list[str] = ['"user_id" = ?']
+        params: list[Any] = [self.user_id]
+        if batch_id is not None:
+            where.append('"batch_id" = ?')
+            params.append(batch_id)
+        if statuses is not None:
+            wanted = sorted(set(statuses))
+            where.append(f'"status" IN ({", ".join("?" * len(wanted))})')
+            params.extend(wanted)
+        columns = ", ".join(f'"{c}"' for c in _JOB_COLUMNS)
+        sql = f'SELECT {columns} FROM "jobs" WHERE {" AND ".join(where)} ORDER BY "id" DESC'
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        made = list(_JOB_COLUMNS.values())
+        return [job_record(SimpleNamespace(**{name: value if convert is None else convert(value)
+                                               for (name, convert), value in zip(made, row)}))
+                for row in self._rows(sql, params)]

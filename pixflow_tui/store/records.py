@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import json
 from datetime import datetime
 from functools import cached_property
 from typing import Any
@@ -40,6 +41,44 @@ class JobRecord:
     updated_at: datetime
     submitted_at: datetime | None
     finished_at: datetime | None
+
+
+def _job_json(text: str | None) -> Any:
+    return json.loads(text) if text else None
+
+
+def job_record(row: Any) -> JobRecord:
+    """A job's record from its row: a peewee Job (jobs_repo.py), or the same attributes read raw (quick_read.py)."""
+    return JobRecord(
+        id=row.id,
+        batch_id=row.batch_id,
+        kind=JobKind(row.kind),
+        provider=row.provider,
+        model=row.model,
+        request=_job_json(row.request) or {},
+        job_index=row.job_index,
+        prompt_index=row.prompt_index,
+        variant_index=row.variant_index,
+        status=JobState(row.status),
+        request_id=row.request_id,
+        handle=_job_json(row.handle),
+        result=_job_json(row.result),
+        queue_position=row.queue_position,
+        progress=row.progress,
+        attempts=row.attempts,
+        error=row.error,
+        lease_owner=row.lease_owner,
+        lease_expires=row.lease_expires,
+        next_attempt_at=row.next_attempt_at,
+        cost_estimate=row.cost_estimate,
+        cost=row.cost,
+        output_path=row.output_path,
+        parent_job_id=row.parent_job_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        submitted_at=row.submitted_at,
+        finished_at=row.finished_at,
+    )
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import RESUMABLE_STATES
-from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows import ui_support
+from pixflow_tui.workflows.job_views import job_summary  # noqa: F401 (the CLI imports it from here)
 from pixflow_tui.workflows.context import AppContext
 
 if TYPE_CHECKING:
@@ -36,13 +36,6 @@ def open_context(settings: Settings) -> AppContext | None:
     except ui_support.ContextError as exc:
         print(f"pixflow: {exc}", file=sys.stderr)
         return None
-
-
-def job_summary(job: JobRecord) -> dict[str, Any]:
-    return {"job_id": job.id, "batch_id": job.batch_id, "kind": str(job.kind), "status": str(job.status),
-            "provider": job.provider, "model": job.model, "request_id": job.request_id, "attempts": job.attempts,
-            "error": job.error, "output_path": job.output_path, "cost": job.cost, "cost_estimate": job.cost_estimate,
-            "parent_job_id": job.parent_job_id, "created_at": job.created_at, "finished_at": job.finished_at}
 
 
 def summarize_batch(ctx: AppContext, batch_id: int) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""InputError on its own, so a command that only reads (workflows/library_quick.py) raises it without loading the
+"""InputError on its own, so a command that only reads (workflows/quick_reads.py) raises it without loading the
 input checks and the catalog they consult (inputs.py re-exports it, where most code imports it from)."""
 from __future__ import annotations
 

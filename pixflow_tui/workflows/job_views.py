@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pixflow_tui.core.jobs import JobView
 
 if TYPE_CHECKING:
     from pixflow_tui.store import Store
     from pixflow_tui.store.records import JobRecord
+
+
+def job_summary(job: JobRecord) -> dict[str, Any]:
+    """A job as the CLI prints it (`jobs list`, `jobs show`, a batch's summary)."""
+    return {"job_id": job.id, "batch_id": job.batch_id, "kind": str(job.kind), "status": str(job.status),
+            "provider": job.provider, "model": job.model, "request_id": job.request_id, "attempts": job.attempts,
+            "error": job.error, "output_path": job.output_path, "cost": job.cost, "cost_estimate": job.cost_estimate,
+            "parent_job_id": job.parent_job_id, "created_at": job.created_at, "finished_at": job.finished_at}
 
 
 def _prompt_text(job: JobRecord) -> str:

@@ -21,9 +21,9 @@ from pixflow_tui.store.library_records import (
     LibraryRow,
     Page,
 )
-from pixflow_tui.workflows import library_quick
+from pixflow_tui.workflows import quick_reads
 from pixflow_tui.workflows.errors import InputError
-from pixflow_tui.workflows.library_quick import shown_here
+from pixflow_tui.workflows.quick_reads import shown_here
 
 __all__ = [
     "ASSET_KINDS", "LIBRARY_KINDS", "RATING_FILTERS", "BatchRow", "Cursor", "FavoriteRow", "HistoryRow",
@@ -143,7 +143,7 @@ def parse_dates(text: str, now: datetime | None = None) -> tuple[datetime | None
 
 def check_people(ctx: AppContext, flt: LibraryFilter) -> None:
     """An InputError naming a "made by" / "rated by" person nobody in this library is called."""
-    library_quick.check_people(flt, lambda name: ctx.store.users.by_name(name) is not None,
+    quick_reads.check_people(flt, lambda name: ctx.store.users.by_name(name) is not None,
                                lambda: [p.name for p in ctx.store.users.list()])
 
 

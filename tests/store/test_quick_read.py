@@ -144,6 +144,32 @@ def test_history_favourites_and_batches_are_the_stores(library: Settings, store:
         reader.close()
 
 
+def test_jobs_are_the_stores_records(library: Settings, store: Store) -> None:
+    """Every field of a job record (money, paths, times, JSON), as `jobs list` reads it through the store."""
+    from pixflow_tui.core.jobs import JobState
+
+    jobs = store.jobs.list()
+    batch_id = next(j.batch_id for j in jobs if j.batch_id is not None)
+    done = datetime(2026, 3, 2, 8, 0, 0, 123456)
+    store.jobs.update(jobs[0].id, status=JobState.DONE, cost=0.15, output_path="/o/done.png", submitted_at=START,
+                      finished_at=done, handle={"status_url": "u"}, result={"images": [1]}, progress=0.5,
+                      lease_owner="me", lease_expires=1.7e9, attempts=2, error=None, request_id="r-1")
+    store.jobs.update(jobs[1].id, status=JobState.FAILED, error="it broke", attempts=3, finished_at=done)
+    store.jobs.update(jobs[2].id, status=JobState.UNKNOWN, queue_position=4)
+    reader = QuickReader.open(library.database_path, library.user, None)
+    assert reader is not None
+    try:
+        for batch in (None, batch_id, 424242):
+            for statuses in (None, [str(JobState.DONE)], [str(JobState.FAILED), str(JobState.UNKNOWN)]):
+                for limit in (None, 2, 50):
+                    wanted = None if statuses is None else [JobState(s) for s in statuses]
+                    expected = store.jobs.list(batch_id=batch, statuses=wanted, limit=limit, newest_first=True)
+                    assert reader.jobs(batch, statuses, limit) == expected, (batch, statuses, limit)
+        assert reader.jobs(None, [str(JobState.DONE)], None)[0].cost == 0.15
+    finally:
+        reader.close()
+
+
 def test_stored_paths_under_the_outputs_root_are_this_machines(library: Settings, store: Store,
                                                                tmp_path: Path) -> None:
     sql(store.db, "UPDATE generated_images SET local_path = 'shared/x.png'")

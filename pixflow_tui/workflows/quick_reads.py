@@ -1,13 +1,14 @@
-"""The Library's listings for one-shot commands (`pixflow library images --json`), read from the database file
-alone when that is enough (store/quick_read.py): no peewee, no store set-up, no AppContext. A function answers
+"""Listings for one-shot commands (`pixflow library images --json`, `pixflow jobs list`), read from the database
+file alone when that is enough (store/quick_read.py): no peewee, no store set-up, no AppContext. A function answers
 None when the store is needed (a search, a database URL, a database to create, migrate or seed, an SQLite error);
-the caller then takes the full path (library_queries.py), which shows the same rows or says what is wrong."""
+the caller then opens the store (library_queries.py, store.jobs), which shows the same rows or says what is
+wrong."""
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pixflow_tui.config import Settings
 from pixflow_tui.store.library_records import BatchRow, FavoriteRow, HistoryRow, LibraryFilter, LibraryRow
@@ -57,6 +58,16 @@ def quick_favorites(settings: Settings, limit: int) -> list[FavoriteRow] | None:
 def quick_batches(settings: Settings, tag: str | None, query: str, limit: int) -> list[BatchRow] | None:
     """The newest `limit` batches (with this tag, matching the words of `query`), or None."""
     return _read(settings, lambda reader: reader.batches(tag, query, limit))
+
+
+def quick_jobs(settings: Settings, batch_id: int | None, status: str | None,
+               limit: int | None) -> list[dict[str, Any]] | None:
+    """This person's jobs newest first (of a batch, in a state) as `job_summary`s, or None."""
+    from pixflow_tui.workflows.job_views import job_summary  # the job enums: only the jobs listing needs them
+
+    statuses = None if status is None else [status]
+    jobs = _read(settings, lambda reader: reader.jobs(batch_id, statuses, limit))
+    return None if jobs is None else [job_summary(job) for job in jobs]
 
 
 def check_people(flt: LibraryFilter, known: Callable[[str], bool], names: Callable[[], list[str]]) -> None:
