@@ -1,7 +1,8 @@
 """CLI start-up: `pixflow --version` ≤ 100 ms, and `pixflow library images --json` within 3× a plain sqlite3
 script doing the same query (the newest 50 images with their prompts, as JSON), on the seeded library in --home.
 
-Each figure is the median wall time of fresh processes (interpreter start included for both sides).
+Each figure is the median wall time of fresh processes (interpreter start included for both sides); the three
+commands take turns, run after run, so a burst of load from other work falls on all of them alike.
 Usage: python benchmarks/cli_bench.py --home DIR [--runs 9]
 """
 from __future__ import annotations
@@ -25,14 +26,17 @@ print(json.dumps([dict(zip(("id", "concept", "prompt", "path", "model", "created
 """
 
 
-def timed(command: list[str], env: dict[str, str], runs: int) -> float:
-    subprocess.run(command, env=env, capture_output=True, check=True)  # warm: bytecode and page cache
-    times = []
+def timed(commands: list[list[str]], env: dict[str, str], runs: int) -> list[float]:
+    """The median wall time of each command in milliseconds, the commands run in turn `runs` times."""
+    for command in commands:
+        subprocess.run(command, env=env, capture_output=True, check=True)  # warm: bytecode and page cache
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, env=env, capture_output=True, check=True)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
+        for command, taken in zip(commands, times):
+            started = time.perf_counter()
+            subprocess.run(command, env=env, capture_output=True, check=True)
+            taken.append(time.perf_counter() - started)
+    return [statistics.median(taken) * 1000 for taken in times]
 
 
 def main() -> int:
@@ -45,9 +49,8 @@ def main() -> int:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     pixflow = [sys.executable, "-m", "pixflow_tui.cli"] if not Path(sys.executable).with_name("pixflow").exists() \
         else [str(Path(sys.executable).with_name("pixflow"))]
-    version = timed([*pixflow, "--version"], env, args.runs)
-    library = timed([*pixflow, "library", "images", "--json"], env, args.runs)
-    plain = timed([sys.executable, "-c", PLAIN, str(home / "pixflow.db")], env, args.runs)
+    version, library, plain = timed([[*pixflow, "--version"], [*pixflow, "library", "images", "--json"],
+                                     [sys.executable, "-c", PLAIN, str(home / "pixflow.db")]], env, args.runs)
     print(f"CLI ({home}, load average {load_average():.2f}): pixflow --version {version:.0f} ms; "
           f"library images --json {library:.0f} ms vs plain sqlite3 script {plain:.0f} ms = {library / plain:.2f}x")
     ok = record("CLI: pixflow --version", version, 100.0, "ms")
