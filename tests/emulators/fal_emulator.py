@@ -79,12 +79,13 @@ class FalEmulator(FalServiceBase):
         video_fps: int = 8,
         words_per_second: float = 2.5,
         validate_at: Literal["result", "submit"] = "result",
+        fixed_image: bytes | None = None,
     ) -> None:
         super().__init__(host=host, port=port)
         self.queue_seconds = queue_seconds
         self.run_seconds = run_seconds
         self.validate_at = validate_at
-        self.media = fal_models.MediaSettings(image_scale, video_long_side, video_fps, words_per_second)
+        self.media = fal_models.MediaSettings(image_scale, video_long_side, video_fps, words_per_second, fixed_image)
         self.requests: dict[str, FalRequest] = {}
         self.submissions: Counter[str] = Counter()  # accepted submissions per full app id; .total() for all
         self.runs: Counter[str] = Counter()

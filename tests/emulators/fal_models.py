@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -80,6 +81,7 @@ class MediaSettings:
     video_long_side: int = 160
     video_fps: int = 8
     words_per_second: float = 2.5
+    fixed_image: bytes | None = None  # when set, every image request is answered with these bytes (a benchmark's)
 
 
 class OutputSink(Protocol):
@@ -239,6 +241,12 @@ def _visual(data: bytes | None) -> Image.Image | None:
     return media.open_image(data) or media.first_frame(data)
 
 
+def fixed_image_kind(data: bytes) -> tuple[str, tuple[int, int]]:
+    """The output format name and size of a fixed image (its header only is read)."""
+    with Image.open(io.BytesIO(data)) as img:
+        return str(img.format).lower(), img.size
+
+
 def build_result(
     app_id: str, args: dict[str, Any], request_id: str, settings: MediaSettings, sink: OutputSink
 ) -> dict[str, Any]:
@@ -259,9 +267,14 @@ def build_result(
             size = fit(ratio, RESOLUTIONS.get(args.get("resolution", "1K"), 1024) * settings.image_scale)
         else:
             size = image_size(aspect, args.get("resolution", "1K"), settings.image_scale)
+        if settings.fixed_image is not None:
+            fmt, size = fixed_image_kind(settings.fixed_image)
         images = []
         for i in range(args.get("num_images", 1)):
-            data = media.image_bytes(*size, fmt, seed=seed + i, base=refs[0] if refs else None)
+            if settings.fixed_image is not None:
+                data = settings.fixed_image
+            else:
+                data = media.image_bytes(*size, fmt, seed=seed + i, base=refs[0] if refs else None)
             entry = save(data, f"{short}-{i}.{fmt}", media.IMAGE_FORMATS[fmt][1])
             images.append({**entry, "width": size[0], "height": size[1]})
         return {"images": images, "description": ""}

@@ -100,6 +100,31 @@ async def test_fal_image_submit_status_result_download(
     assert fal_env.keys_seen == {FAL_TEST_KEY}
 
 
+def test_fal_fixed_image_is_served_for_every_image_request(tmp_path: Path) -> None:
+    """`python -m emulators --image-file F` (as benchmarks run it, in its own process) answers each image request
+    with F's bytes, whatever size was asked, and says F's own size and type."""
+    picture = io.BytesIO()
+    Image.new("RGB", (300, 200), (10, 120, 200)).save(picture, "JPEG", quality=90)
+    image = tmp_path / "photo.jpg"
+    image.write_bytes(picture.getvalue())
+    process = subprocess.Popen([sys.executable, "-m", "emulators", "--queue-seconds", "0", "--run-seconds", "0",
+                                "--image-file", str(image)], cwd=Path(__file__).resolve().parents[1],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        base = next(line.split()[1] for line in process.stdout if line.startswith("fal "))
+        headers = {"Authorization": f"Key {FAL_TEST_KEY}"}
+        with httpx.Client(headers=headers, trust_env=False) as client:
+            args = {"prompt": "a lighthouse", "aspect_ratio": "16:9", "resolution": "2K", "output_format": "png"}
+            submitted = client.post(f"{base}/{IMAGE_APP}", json={**args, "num_images": 2}).json()
+            images = client.get(submitted["response_url"]).json()["images"]
+            assert [(i["width"], i["height"], i["content_type"]) for i in images] == [(300, 200, "image/jpeg")] * 2
+            assert all(client.get(i["url"]).content == image.read_bytes() for i in images)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 @pytest.mark.asyncio
 async def test_fal_subpath_ids_use_owner_alias_urls(
     fal_env: FalEmulator,
