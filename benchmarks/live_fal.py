@@ -46,13 +46,14 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / _TICKS  # utime and stime: fields 14 and 15 of stat(5)
 
 
-def engine_cpu() -> float:
-    """CPU seconds of this process, of its live multiprocessing children (the worker pool) and of children already
-    reaped. The emulator is a plain subprocess, alive until the end: none of it is counted."""
+def engine_cpu() -> tuple[float, float]:
+    """CPU seconds of (this process, its worker processes): the workers are its live multiprocessing children (the
+    engine's pool) and any child already reaped. The emulator is a plain subprocess, alive until the end: none of
+    it is counted."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
     workers = sum(process_cpu(child.pid) for child in multiprocessing.active_children() if child.pid)
-    return own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime + workers
+    return own.ru_utime + own.ru_stime, reaped.ru_utime + reaped.ru_stime + workers
 
 
 class FalEmulatorProcess:

@@ -155,7 +155,7 @@ class FalMediaProvider:
     async def result(self, handle: RemoteHandle) -> list[RemoteOutput]:
         client = self._get_client()
         try:
-            data = await client.result(handle.model, handle.request_id)
+            data = await compat.completed_result(client, handle.model, handle.request_id)
         except Exception as exc:
             raise self._error(exc, f"result of {handle.request_id}") from exc
         outputs = outputs_from_result(data)
@@ -211,7 +211,7 @@ class FalMediaProvider:
             await asyncio.sleep(min(interval, max(0.0, deadline - loop.time())))
             interval = min(1.0, interval * 1.5)
         try:
-            data = await client.result(model, handle.request_id)
+            data = await compat.completed_result(client, model, handle.request_id)
         except Exception as exc:
             raise self._error(exc, f"result of {handle.request_id}") from exc
         return transcript_from_result(data, model=model, source=str(audio_path))

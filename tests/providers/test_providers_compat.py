@@ -5,6 +5,7 @@ function must change (its docstring says why it needs the internal).
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,6 +86,32 @@ async def test_the_http_client_is_the_one_the_fal_client_sends_through(emu: FalE
     await client.submit(catalog.IMAGE_MODEL, IMAGE_ARGS)
     await http.aclose()
     assert http.is_closed
+
+
+async def test_a_completed_result_is_read_in_one_request_as_result_reads_it(emu: FalEmulator) -> None:
+    compat.point_fal_client_at(emu.base_url)
+    compat.disable_fal_client_retries()
+    client = fal_client.AsyncClient(key=FAL_SECRET)
+    try:
+        handle = await client.submit(catalog.IMAGE_MODEL, IMAGE_ARGS)
+        while not isinstance(await handle.status(), fal_client.Completed):
+            await asyncio.sleep(0.02)
+        polls = emu.requests[handle.request_id].status_polls
+        data = await compat.completed_result(client, catalog.IMAGE_MODEL, handle.request_id)
+        assert emu.requests[handle.request_id].status_polls == polls  # no second status request
+        assert data == await client.result(catalog.IMAGE_MODEL, handle.request_id)
+        emu.inject("content_policy", on="submit")
+        refused = await client.submit(catalog.IMAGE_MODEL, IMAGE_ARGS)
+        while not isinstance(await refused.status(), fal_client.Completed):
+            await asyncio.sleep(0.02)
+        with pytest.raises(fc.FalClientHTTPError) as ours:
+            await compat.completed_result(client, catalog.IMAGE_MODEL, refused.request_id)
+        with pytest.raises(fc.FalClientHTTPError) as theirs:
+            await client.result(catalog.IMAGE_MODEL, refused.request_id)
+        assert ours.value.status_code == theirs.value.status_code == 422
+        assert ours.value.message == theirs.value.message
+    finally:
+        await (await compat.fal_http_client(client)).aclose()
 
 
 def test_fal_client_host_follows_where_fal_client_is_aimed(monkeypatch) -> None:  # type: ignore[no-untyped-def]
