@@ -95,7 +95,9 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
 
-    def _read_body(self) -> bytes:
+    def _read_body(self) -> bytes | None:
+        """The request body; None when the client went away before sending all of it (a real server would never
+        see such a request: a client killed mid-submit must not leave a submission without arguments)."""
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
             chunks: list[bytes] = []
             while True:
@@ -106,16 +108,21 @@ class _Handler(BaseHTTPRequestHandler):
                 chunks.append(self.rfile.read(size))
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        body = self.rfile.read(length) if length else b""
+        return body if len(body) == length else None
 
     def _dispatch(self) -> None:
         parts = urlsplit(self.path)
+        body = self._read_body()
+        if body is None:
+            self.close_connection = True
+            return
         request = Request(
             method=self.command,
             path=parts.path,
             query=parse_qs(parts.query, keep_blank_values=True),
             headers=self.headers,
-            body=self._read_body(),
+            body=body,
         )
         try:
             response = self.server.emulator.handle(request)

@@ -100,6 +100,28 @@ async def test_fal_image_submit_status_result_download(
     assert fal_env.keys_seen == {FAL_TEST_KEY}
 
 
+def test_fal_a_submit_cut_short_by_a_dying_client_is_not_accepted(fal_emulator: FalEmulator) -> None:
+    """A client killed between the headers and the whole body (a SIGKILL mid-submit) leaves no submission."""
+    import socket
+    import time
+    from urllib.parse import urlsplit
+
+    url = urlsplit(fal_emulator.base_url)
+    body = json.dumps({"prompt": "a lighthouse"}).encode()
+    head = (f"POST /{IMAGE_APP} HTTP/1.1\r\nHost: {url.netloc}\r\nAuthorization: Key {FAL_TEST_KEY}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    with socket.create_connection((url.hostname, url.port)) as conn:
+        conn.sendall(head)  # the body never comes: the client died after the headers
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and not fal_emulator.requests:
+        time.sleep(0.05)
+    assert fal_emulator.total_submissions == 0 and not fal_emulator.requests
+    with socket.create_connection((url.hostname, url.port)) as conn:  # the whole body is a submission
+        conn.sendall(head + body)
+        assert conn.recv(65536).startswith(b"HTTP/1.1 200")
+    assert fal_emulator.total_submissions == 1
+
+
 def test_fal_fixed_image_is_served_for_every_image_request(tmp_path: Path) -> None:
     """`python -m emulators --image-file F` (as benchmarks run it, in its own process) answers each image request
     with F's bytes, whatever size was asked, and says F's own size and type."""
