@@ -25,7 +25,7 @@ from PIL import Image, ImageDraw  # noqa: E402
 from pixflow_tui.config import load_settings  # noqa: E402
 from pixflow_tui.core.flatten import flatten_prompt  # noqa: E402
 from pixflow_tui.providers.demo.prompts import concept_prompt  # noqa: E402
-from pixflow_tui.store import Store, sqlite, taste_repo  # noqa: E402
+from pixflow_tui.store import Store, job_requests, sqlite, taste_repo  # noqa: E402
 from pixflow_tui.store.search_text import asset_search_text, prompt_search_text  # noqa: E402
 
 SUBJECTS = ("lighthouse keeper", "street dancer", "florist", "jazz trumpeter", "chess champion", "beekeeper",
@@ -76,6 +76,15 @@ def make_files(folder: Path, thumbs: Path, count: int, rng: random.Random) -> li
     return files
 
 
+def stored_request(request: dict, image_prompt: str) -> tuple[str, str]:
+    """The stored JSON of a job's request pointing at its image's prompt, split where the image's id goes."""
+    stored = job_requests.point_at_image(job_requests.encode(request), -1, image_prompt)
+    if stored is None or stored.count('"meta_prompt": -1') != 1:
+        raise ValueError(f"the seed's request does not point at its image: {stored}")
+    before, after = stored.split('"meta_prompt": -1')
+    return before + '"meta_prompt": ', after
+
+
 def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")  # peewee's DateTimeField text, always with microseconds
 
@@ -106,9 +115,12 @@ def seed(home: Path, images: int, history: int, files: int, assets: int, rng: ra
     cursor = db.cursor()
     first = lambda table: int(db.execute_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0]) + 1  # noqa: E731
     batch0, job0, image0, asset0 = first("batches"), first("jobs"), first("generated_images"), first("assets")
-    requests = {name: [json.dumps({"kind": "image", "model": IMAGE_MODELS[0], "arguments": {
+    # each job's request as the store keeps it once its image is saved (store/job_requests.py): split where the
+    # image's id goes, so a row costs one join
+    requests = {name: [stored_request({"kind": "image", "model": IMAGE_MODELS[0], "arguments": {
         "prompt": flat, "aspect_ratio": "9:16", "resolution": "2K", "output_format": "png", "num_images": 1},
-        "files": {}, "meta": {"prompt": p}}) for flat, p in zip(flats[name], group)] for name, group in prompts.items()}
+        "files": {}, "meta": {"prompt": p}}, text) for flat, p, text in zip(flats[name], group, texts[name])]
+        for name, group in prompts.items()}
     batch_concept: dict[int, str] = {}
     sample: list[tuple] = []  # image rows the assets are made from (a few thousand, spread over the library)
     for chunk_start in range(0, images, CHUNK):  # one transaction per chunk: memory stays flat up to millions
@@ -134,7 +146,8 @@ def seed(home: Path, images: int, history: int, files: int, assets: int, rng: ra
             model = IMAGE_MODELS[0] if rng.random() < 0.8 else IMAGE_MODELS[1]
             path, thumb = pictures[n % len(pictures)]
             job_id, image_id = job0 + n, image0 + n
-            job_rows.append((job_id, user, batch_id, "image", "demo", model, requests[concept][which], index, which, 0,
+            job_rows.append((job_id, user, batch_id, "image", "demo", model, str(image_id).join(requests[concept][which]),
+                             index, which, 0,
                              "done", 1, 150_000, 150_000, path, stamp(moment), stamp(moment), stamp(moment)))
             image_rows.append((image_id, user, job_id, batch_id, index, which, 0, f"demo://{image_id}", path,
                                Path(path).name, concept, texts[concept][which], aspect, "2K", "png", model, "demo",

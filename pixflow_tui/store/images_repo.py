@@ -13,6 +13,7 @@ from typing import Any
 from peewee import JOIN, Database, Node, OperationalError
 
 from pixflow_tui.store import sqlite, taste_repo
+from pixflow_tui.store.jobs_repo import give_prompt_back, point_job_at_image
 from pixflow_tui.store.fields import local_path
 from pixflow_tui.store.models import (
     Asset,
@@ -172,6 +173,7 @@ class ImageRepository:
                 variant_index=variant_index, url=url, local_path=local_path, file_name=file_name, concept=concept,
                 prompt=json.dumps(prompt), **extra,
             )
+            point_job_at_image(job_id, row.id, row.prompt)
             sqlite.index_document(self.db, "image", row.id, prompt_search_text(concept, prompt))
         return image_record(row)  # the row as created holds every column; reading it back cost a query
 
@@ -191,6 +193,7 @@ class ImageRepository:
         searched = "concept" in fields or "prompt" in fields
         with sqlite.write_transaction(self.db):
             if "prompt" in fields:  # the taste counters follow the patterns of a rated image's prompt
+                give_prompt_back(image_id)
                 _move_taste(image_id, fields["prompt"])
             if searched:  # out of the search index by the text it has now, back in by the new one
                 sqlite.remove_document(self.db, "image", image_id)
@@ -204,6 +207,7 @@ class ImageRepository:
 
     def delete(self, image_id: int) -> None:
         with sqlite.write_transaction(self.db):
+            give_prompt_back(image_id)
             _move_taste(image_id, None)  # its ratings go with it (ON DELETE CASCADE), and so do their counts
             sqlite.remove_document(self.db, "image", image_id)  # while the row still holds its text
             GeneratedImage.delete().where(GeneratedImage.id == image_id).execute()

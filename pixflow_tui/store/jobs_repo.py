@@ -12,11 +12,58 @@ from typing import Any
 from peewee import fn
 
 from pixflow_tui.core.jobs import RESUMABLE_STATES, JobKind, JobState
+from pixflow_tui.store import job_requests
 from pixflow_tui.store.fields import dollars
-from pixflow_tui.store.models import IS_UNFINISHED, UNFINISHED, Batch, BatchTag, Job, tuples, utcnow
+from pixflow_tui.store.models import IS_UNFINISHED, UNFINISHED, Batch, BatchTag, GeneratedImage, Job, tuples, utcnow
 from pixflow_tui.store.records import BatchRecord, JobRecord, job_record
 
-_JSON_FIELDS = {"request", "handle", "result"}
+_JSON_FIELDS = {"handle", "result"}
+
+
+def _image_prompts(image_ids: Iterable[int]) -> dict[int, str]:
+    """The stored prompt JSON of each image (the prompts jobs point at once their image is saved)."""
+    wanted = sorted(set(image_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 500):
+        query = GeneratedImage.select(GeneratedImage.id, GeneratedImage.prompt).where(
+            GeneratedImage.id.in_(wanted[start:start + 500]))
+        found.update(tuples(query))
+    return found
+
+
+def _image_prompt(image_id: int) -> str | None:
+    return _image_prompts([image_id]).get(image_id)
+
+
+def point_job_at_image(job_id: int, image_id: int, prompt_json: str) -> None:
+    """Once a job's image is saved (with the job's structured prompt), the job keeps no copy of that prompt: its
+    stored request points at the image's. The job's `updated_at` stays: the job itself did not change."""
+    text = Job.select(Job.request).where(Job.id == job_id).scalar()
+    stored = job_requests.point_at_image(text, image_id, prompt_json) if text else None
+    if stored is not None:
+        Job.update(request=stored).where(Job.id == job_id).execute()
+
+
+def give_prompt_back(image_id: int) -> None:
+    """Before an image's prompt changes or the image goes: a job pointing at its prompt gets its own copy back."""
+    found = builtins.list(tuples(GeneratedImage.select(GeneratedImage.job, GeneratedImage.prompt).where(
+        GeneratedImage.id == image_id)))
+    if not found:
+        return
+    job_id, prompt_json = found[0]
+    text = Job.select(Job.request).where(Job.id == job_id).scalar()
+    stored = job_requests.with_prompt_back(text, image_id, prompt_json) if text else None
+    if stored is not None:
+        Job.update(request=stored).where(Job.id == job_id).execute()
+
+
+def job_records(rows: Iterable[Job]) -> builtins.list[JobRecord]:
+    """The records of many rows, reading the prompts their requests point at in one query."""
+    rows = builtins.list(rows)
+    pointing = [job_requests.image_holding_prompt(json.loads(row.request)) for row in rows
+                if row.request and '"meta_prompt"' in row.request]
+    prompts = _image_prompts(image_id for image_id in pointing if image_id is not None)
+    return [job_record(row, prompts.get) for row in rows]
 
 
 def _column_values(fields: dict[str, Any]) -> dict[Any, Any]:
@@ -24,6 +71,8 @@ def _column_values(fields: dict[str, Any]) -> dict[Any, Any]:
     for name, value in fields.items():
         if name in _JSON_FIELDS and value is not None and not isinstance(value, str):
             value = json.dumps(value)
+        if name == "request" and isinstance(value, dict):
+            value = job_requests.encode(value)
         if name == "status":
             value = str(value)
         if name == "parent_job_id":
@@ -107,7 +156,7 @@ class JobRepository:
             kind=str(kind),
             provider=provider,
             model=model,
-            request=json.dumps(request),
+            request=job_requests.encode(request),
             job_index=job_index,
             prompt_index=prompt_index,
             variant_index=variant_index,
@@ -116,7 +165,7 @@ class JobRepository:
             lease_owner=lease_owner,
             lease_expires=lease_expires,
         )
-        return job_record(Job.get_by_id(row.id))
+        return job_record(Job.get_by_id(row.id), _image_prompt)
 
     def requeue(self, job_id: int, from_state: JobState, target: JobState, **fields: Any) -> bool:
         """Send a finished job round again (only the one door for paid work calls this; a test enforces it)."""
@@ -136,7 +185,7 @@ class JobRepository:
 
     def get(self, job_id: int) -> JobRecord | None:
         row = self._sql.select_one(job_id)
-        return job_record(row) if row else None
+        return job_record(row, _image_prompt) if row else None
 
     def list(
         self,
@@ -160,7 +209,7 @@ class JobRepository:
         query = query.order_by(Job.id.desc() if newest_first else Job.id)
         if limit:
             query = query.limit(limit)
-        return [job_record(row) for row in query]
+        return job_records(query)
 
     def update(self, job_id: int, **fields: Any) -> None:
         self._sql.update(job_id, fields, None)
@@ -213,7 +262,7 @@ class JobRepository:
             (Job.user == self.user_id) & IS_UNFINISHED
             & Job.lease_owner.is_null(False) & (Job.lease_owner != owner) & (Job.lease_expires >= now)
         )
-        return [job_record(row) for row in query]
+        return job_records(query)
 
     def take_over(self, job_id: int, previous_owner: str, owner: str, expires: float) -> bool:
         """Take a lease from an owner known to be dead; only one taker wins."""

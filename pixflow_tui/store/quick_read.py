@@ -10,6 +10,7 @@ and JobRepository.list; tests/store/test_quick_read.py compares each with the st
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -273,6 +274,20 @@ class QuickReader:
             sql += " LIMIT ?"
             params.append(limit)
         made = list(_JOB_COLUMNS.values())
-        return [job_record(SimpleNamespace(**{name: value if convert is None else convert(value)
-                                               for (name, convert), value in zip(made, row)}))
-                for row in self._rows(sql, params)]
+        rows = [SimpleNamespace(**{name: value if convert is None else convert(value)
+                                   for (name, convert), value in zip(made, row)}) for row in self._rows(sql, params)]
+        prompts = self._image_prompts(rows)
+        return [job_record(row, prompts.get) for row in rows]
+
+    def _image_prompts(self, rows: list[SimpleNamespace]) -> dict[int, str]:
+        """The prompts of the images these jobs' stored requests point at (store/job_requests.py), in one read."""
+        from pixflow_tui.store.job_requests import image_holding_prompt
+
+        wanted = sorted({found for row in rows if row.request and '"meta_prompt"' in row.request
+                         if (found := image_holding_prompt(json.loads(row.request))) is not None})
+        prompts: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            prompts.update(self._rows(f'SELECT id, prompt FROM "generated_images" WHERE id IN '
+                                      f'({", ".join("?" * len(chunk))})', chunk))
+        return prompts

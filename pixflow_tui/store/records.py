@@ -1,6 +1,7 @@
 """Plain dataclasses the repositories return; no peewee types leave `store/`."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 import json
 from datetime import datetime
@@ -8,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from pixflow_tui.core.jobs import JobKind, JobState
+from pixflow_tui.store import job_requests
 from pixflow_tui.store.values import fast_maker, loads, stamp  # noqa: F401 (here since before values.py)
 
 
@@ -47,15 +49,16 @@ def _job_json(text: str | None) -> Any:
     return json.loads(text) if text else None
 
 
-def job_record(row: Any) -> JobRecord:
-    """A job's record from its row: a peewee Job (jobs_repo.py), or the same attributes read raw (quick_read.py)."""
+def job_record(row: Any, image_prompt: Callable[[int], str | None]) -> JobRecord:
+    """A job's record from its row: a peewee Job (jobs_repo.py), or the same attributes read raw (quick_read.py).
+    `image_prompt(image id)` reads an image's stored prompt, which a job's stored request may point at."""
     return JobRecord(
         id=row.id,
         batch_id=row.batch_id,
         kind=JobKind(row.kind),
         provider=row.provider,
         model=row.model,
-        request=_job_json(row.request) or {},
+        request=job_requests.decode(row.request, image_prompt),
         job_index=row.job_index,
         prompt_index=row.prompt_index,
         variant_index=row.variant_index,

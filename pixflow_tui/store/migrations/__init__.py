@@ -38,5 +38,6 @@ MIGRATIONS: list[Migration] = [
     (11, "taste_weeks", _step("m0011_taste_weeks")),
     (12, "one_row_per_output", _step("m0012_one_row_per_output")),
     (13, "asset_ratings_per_person", _step("m0013_asset_ratings_per_person")),
+    (14, "job_requests_once", _step("m0014_job_requests_once")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
