@@ -155,9 +155,10 @@ class BatchTag(BaseModel):
 
 class Job(BaseModel):
     id = AutoField()
-    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    # user and batch: no index of their own, each is the first column of one below (migration 0015)
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE", index=False)
     user_id: int
-    batch = ForeignKeyField(Batch, column_name="batch_id", null=True, on_delete="CASCADE")
+    batch = ForeignKeyField(Batch, column_name="batch_id", null=True, on_delete="CASCADE", index=False)
     batch_id: int | None
     kind = TextField()  # image | video | speech | lipsync
     provider = TextField()  # fal | demo
@@ -211,11 +212,12 @@ Job.add_index(JOB_LEASE_INDEX)
 
 class GeneratedImage(BaseModel):
     id = AutoField()
-    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE")
+    # user, job and batch: no index of their own, each is the first column of one below (migration 0015)
+    user = ForeignKeyField(User, column_name="user_id", on_delete="CASCADE", index=False)
     user_id: int
-    job = ForeignKeyField(Job, column_name="job_id", on_delete="CASCADE")
+    job = ForeignKeyField(Job, column_name="job_id", on_delete="CASCADE", index=False)
     job_id: int
-    batch = ForeignKeyField(Batch, column_name="batch_id", null=True, on_delete="CASCADE")
+    batch = ForeignKeyField(Batch, column_name="batch_id", null=True, on_delete="CASCADE", index=False)
     batch_id: int | None
     batch_index = IntegerField()
     prompt_index = IntegerField()
@@ -240,8 +242,7 @@ class GeneratedImage(BaseModel):
 
     class Meta:
         table_name = "generated_images"
-        indexes = ((("user", "generated_at"), False), (("job",), False), (("batch", "batch_index"), False),
-                   (("user", "model"), False))
+        indexes = ((("user", "generated_at"), False), (("batch", "batch_index"), False), (("user", "model"), False))
 
 
 # "made into" of an image: its transforms (partial: most images have no source)

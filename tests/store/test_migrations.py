@@ -270,3 +270,18 @@ def test_0013_moves_asset_ratings_to_one_row_per_person(settings: Settings, tmp_
     finally:
         store.close_thread_connection()
     assert schema_of(settings.database_path, "assets") == fresh
+
+
+def test_0015_drops_the_indexes_a_wider_one_holds(settings: Settings) -> None:
+    """A database from before 0015 (a foreign key's own index beside a wider one starting with it) ends up as a new
+    one is made."""
+    open_and_close(settings)
+    fresh = {table: schema_of(settings.database_path, table) for table in ("jobs", "generated_images")}
+    with sqlite3.connect(settings.database_path) as conn:
+        for table, column in (("jobs", "user_id"), ("jobs", "batch_id"), ("generated_images", "user_id"),
+                              ("generated_images", "job_id"), ("generated_images", "batch_id")):
+            conn.execute(f'CREATE INDEX "{table}_{column}" ON "{table}" ("{column}")')
+        conn.execute("DELETE FROM schema_migrations WHERE version >= 15")
+    assert schema_of(settings.database_path, "jobs") != fresh["jobs"]
+    assert open_and_close(settings) == LATEST_VERSION
+    assert {table: schema_of(settings.database_path, table) for table in fresh} == fresh

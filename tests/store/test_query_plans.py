@@ -109,7 +109,7 @@ def test_the_check_sees_a_scan(store: Store) -> None:
                   ('SELECT COUNT(*) FROM "jobs" AS "t1" WHERE "t1"."user_id" = ? AND "t1"."status" IN (?, ?)',
                    (1, "pending", "queued"))]
     assert [plan for _, plan in scans_of_jobs(store, statements)] == [
-        "SCAN jobs", "SEARCH t1 USING INDEX jobs_user_id (user_id=?)"]
+        "SCAN jobs", "SEARCH t1 USING INDEX jobs_user_id_finished_at_submitted_at (user_id=?)"]
 
 
 def test_an_existing_database_gets_the_indexes(settings: Settings) -> None:

@@ -39,5 +39,6 @@ MIGRATIONS: list[Migration] = [
     (12, "one_row_per_output", _step("m0012_one_row_per_output")),
     (13, "asset_ratings_per_person", _step("m0013_asset_ratings_per_person")),
     (14, "job_requests_once", _step("m0014_job_requests_once")),
+    (15, "fewer_indexes", _step("m0015_fewer_indexes")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
