@@ -232,18 +232,22 @@ async def rating_figures(pilot, screen, home: Path) -> dict[str, float]:
 
 
 def size_figures(database: Path) -> dict[str, float]:
-    """Bytes per image: the whole file, beyond the prompt itself, and the search index's share."""
+    """Bytes per image: the whole file, beyond the prompt itself, and the largest parts of it."""
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
         images = conn.execute("SELECT COUNT(*), SUM(LENGTH(prompt)) FROM generated_images").fetchone()
         pages = dict(conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall())
+        unused = conn.execute("SELECT SUM(unused) FROM dbstat WHERE name = 'generated_images'").fetchone()[0]
     total = sum(pages.values())
     index = sum(size for name, size in pages.items() if name.startswith("search_index"))
     count = max(1, images[0])
     return {"size: database bytes per image": total / count,
             "size: beyond the prompt itself, bytes per image": (total - (images[1] or 0)) / count,
             "size: search index bytes per image": index / count,
-            "size: jobs table bytes per image (the engine's request: the prompt twice more)":
-                pages.get("jobs", 0) / count}
+            "size: images table beyond the prompt":
+                (pages.get("generated_images", 0) - (images[1] or 0)) / count,
+            "size: of that, empty page space (one ~3 KB row per 4 KB page)": (unused or 0) / count,
+            "size: history table bytes per image (its own prompts)": pages.get("history", 0) / count,
+            "size: jobs table bytes per image": pages.get("jobs", 0) / count}
 
 
 def peak_rss_mb() -> float:
