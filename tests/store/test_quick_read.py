@@ -11,6 +11,8 @@ import pytest
 
 from pixflow_tui.config import Settings, with_user
 from pixflow_tui.core.jobs import JobKind
+from pixflow_tui.core.prompt_schema import PromptOutput
+from pixflow_tui.core.requests import image_request
 from pixflow_tui.store import LibraryFilter, Store
 from pixflow_tui.store.library_records import ASSET_KINDS, LibraryRow
 from pixflow_tui.store.quick_read import QuickReader, QuickReadError
@@ -150,6 +152,11 @@ def test_jobs_are_the_stores_records(library: Settings, store: Store) -> None:
 
     jobs = store.jobs.list()
     batch_id = next(j.batch_id for j in jobs if j.batch_id is not None)
+    whole = image_request(PromptOutput(style="a harbour at dusk"), meta={"concept": "harbour"}).to_dict()
+    made = store.jobs.create(kind=JobKind.IMAGE, provider="demo", model=whole["model"], request=whole,
+                             batch_id=batch_id)  # stored pointing at its image's prompt (store/job_requests.py)
+    store.images.add(job_id=made.id, local_path="/o/made.png", file_name="made.png", concept="harbour",
+                     prompt=whole["meta"]["prompt"])
     done = datetime(2026, 3, 2, 8, 0, 0, 123456)
     store.jobs.update(jobs[0].id, status=JobState.DONE, cost=0.15, output_path="/o/done.png", submitted_at=START,
                       finished_at=done, handle={"status_url": "u"}, result={"images": [1]}, progress=0.5,
@@ -166,6 +173,7 @@ def test_jobs_are_the_stores_records(library: Settings, store: Store) -> None:
                     expected = store.jobs.list(batch_id=batch, statuses=wanted, limit=limit, newest_first=True)
                     assert reader.jobs(batch, statuses, limit) == expected, (batch, statuses, limit)
         assert reader.jobs(None, [str(JobState.DONE)], None)[0].cost == 0.15
+        assert reader.jobs(None, None, 1)[0].request == whole
     finally:
         reader.close()
 
