@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 import time
 from pathlib import Path
 
@@ -165,6 +166,9 @@ def _look_before_opening(path: Path, where: str, backup_dir: Path | None) -> Non
     if stored is not None and stored > LATEST_VERSION:
         raise _too_new(where, stored)
     if backup_dir is not None and (stored or 0) < LATEST_VERSION and sqlite.has_tables(path):
+        if sys.stderr.isatty():  # a large library takes minutes to copy and upgrade: say why nothing else shows yet
+            print(f"Upgrading the library {where} to this version of Pixflow (a backup into {backup_dir} first); "
+                  "a large library takes a few minutes…", file=sys.stderr, flush=True)
         try:
             backups.backup_before_migration(path, backup_dir)
         except (OSError, sqlite3.Error) as exc:

@@ -3,8 +3,10 @@ up-to-date database opens while another process holds the write lock, and a URL'
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import sqlite3
+import sys
 import time
 from pathlib import Path
 
@@ -83,6 +85,25 @@ def test_a_migration_of_an_existing_database_is_backed_up_first(settings: Settin
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
     assert version_of(settings.database_path) == LATEST_VERSION
     assert not list(backups_folder(settings).glob("*.part"))
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_an_upgrade_says_so_on_a_terminal_before_the_backup(settings: Settings,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large library takes minutes to back up and upgrade: the terminal is told why nothing shows yet."""
+    open_and_close(settings)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    open_and_close(settings)  # up to date: nothing said
+    assert terminal.getvalue() == ""
+    make_older(settings)
+    open_and_close(settings)
+    said = terminal.getvalue()
+    assert said.startswith("Upgrading the library") and str(backups_folder(settings)) in said, said
 
 
 def test_no_backup_for_a_new_or_an_up_to_date_database(settings: Settings) -> None:
