@@ -27,3 +27,43 @@ async def test_a_screen_registers_one_sink_per_widget(make_app, mode: str) -> No
         header_sinks = [sink for sink in app.router._sinks.get(None, [])
                         if type(getattr(sink, "__self__", None)).__name__ == "PixflowHeader"]
         assert len(header_sinks) == len({id(sink.__self__) for sink in header_sinks})
+
+
+@pytest.mark.parametrize("mode", ["asset_monster", "avatar_studio", "library"])
+async def test_a_first_visit_resumes_once_and_does_not_restyle_what_just_mounted(make_app, monkeypatch,
+                                                                                 mode: str) -> None:
+    """Textual posts ScreenResume twice when a mode's screen is first shown, each restyling every widget; the
+    screen is styled as it mounts, so its first visit resumes once without a restyle. A return restyles."""
+    from textual.screen import Screen
+
+    from pixflow_tui.tui.screens.base import ModuleScreen
+
+    resumed: list[Screen[None]] = []
+    restyled: list[Screen[None]] = []
+    note_resume = ModuleScreen.on_screen_resume
+    restyle = Screen.update_node_styles
+
+    def counting_resume(self: ModuleScreen) -> None:
+        resumed.append(self)
+        note_resume(self)
+
+    def counting_restyle(self: Screen[None], animate: bool = True) -> None:
+        restyled.append(self)
+        restyle(self, animate)
+
+    monkeypatch.setattr(ModuleScreen, "on_screen_resume", counting_resume)
+    monkeypatch.setattr(Screen, "update_node_styles", counting_restyle)
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.action_go(mode)
+        await settle(pilot)
+        screen = app.screen
+        assert resumed.count(screen) == 1
+        assert screen not in restyled
+        app.action_go("prompt_factory")
+        await settle(pilot)
+        app.action_go(mode)
+        await settle(pilot)
+        assert resumed.count(screen) == 2
+        assert restyled.count(screen) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
@@ -38,6 +39,24 @@ class ModuleScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__(classes="module-screen")
         self._cleanups: list[Callable[[], None]] = []
+        self._awake = False  # a ScreenResume was posted since the last ScreenSuspend
+        self._shown_before = False
+
+    def post_message(self, message: Message) -> bool:
+        """Textual posts ScreenResume twice when a mode's screen is first shown (from `_init_mode` and from
+        `switch_mode`), and each one restyles every widget of the screen. The second, with no suspend between,
+        changes nothing and is dropped; the first visit's one does not restyle, as the widgets were styled when
+        they mounted, a moment ago. Later resumes (a return, a dialog closed) restyle as usual."""
+        if isinstance(message, events.ScreenSuspend):
+            self._awake = False
+        elif isinstance(message, events.ScreenResume):
+            if self._awake:
+                return True
+            self._awake = True
+            if not self._shown_before:
+                self._shown_before = True
+                message.refresh_styles = False
+        return super().post_message(message)
 
     @property
     def app_(self) -> Any:

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -77,7 +76,6 @@ class LibraryScreen(ModuleScreen):
         self._search_timer: Any = None
         self._preview_choice: bool | None = None  # None: shown when the terminal is wide enough
         self._left = False  # the user went to another module (so come back to fresh rows)
-        self._resumed = False
         self._target: str | None = None
         self._preview_request: tuple[str, Any] | None = None
         self._preview_timer: Any = None
@@ -159,16 +157,7 @@ class LibraryScreen(ModuleScreen):
                 self._told_new = True
                 self.notify("New outputs were made: ctrl+r shows them.", title="Library")
 
-    # Textual calls one of `_on_x` / `on_x` per class, then the base classes' handlers (Screen's restyle).
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Textual 8.2.8 posts ScreenResume twice when a mode's screen is first shown (from _init_mode and from
-        # switch_mode); each restyles the whole screen and rebuilds the footer. The second one, with no suspend
-        # in between, would change nothing: stop it before the base classes see it.
-        if self._resumed:
-            event.prevent_default()
-            event.stop()
-            return
-        self._resumed = True
+    def on_screen_resume(self) -> None:
         tab = self.active_tab
         if self._left:
             self._mark_stale(but=tab)  # other modules may have made outputs meanwhile
@@ -177,8 +166,7 @@ class LibraryScreen(ModuleScreen):
             self.call_after_refresh(tab.reload, True)
         self._left = False
 
-    def _on_screen_suspend(self) -> None:
-        self._resumed = False
+    def on_screen_suspend(self) -> None:
         # a dialog on top keeps the mode; another module's screen does not
         self._left = self.app.current_mode != self.MODULE
 

@@ -46,7 +46,6 @@ class PromptFactoryScreen(ModuleScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._resumed = False
         self._release_background: Callable[[], None] | None = None
         # The breakpoint class the first resize will ask for, set now: adding it then restyles every widget.
         fitting = [point for point in self.VERTICAL_BREAKPOINTS if point[0] <= self.app.size.height]
@@ -106,12 +105,7 @@ class PromptFactoryScreen(ModuleScreen):
         finally:
             self._background_may_start()
 
-    def on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Styles were computed when the widgets mounted, a moment ago: restyling all of them again on the first
-        # resume (Textual's default) only delays the first frame. Later resumes restyle as usual.
-        if not self._resumed:
-            self._resumed = True
-            event.refresh_styles = False
+    def on_screen_resume(self) -> None:
         self._take_history()
 
     def _take_history(self) -> None:
