@@ -166,6 +166,7 @@ class ThumbnailGrid(Widget, can_focus=True):
         self._thumbs: OrderedDict[tuple[str, tuple[int, int]], Any] = OrderedDict()
         self._failed: dict[tuple[str, tuple[int, int]], str] = {}
         self._box = (0, 0)
+        self._box_cells = (0, 0)
 
     def compose(self) -> ComposeResult:
         yield Static(self.empty_text, id="grid-empty", markup=False)
@@ -231,22 +232,33 @@ class ThumbnailGrid(Widget, can_focus=True):
         ideal = round(cell_w * 0.5) + 1  # about square pictures with half-cell pixels, plus the caption
         rows = max(1, min(height // 5, round(height / ideal)))
         cell_h = height // rows
-        if (columns, rows) != (self.columns, self.rows) or len(self._cells) != columns * rows:
+        sized = self._box_cells != (0, 0)
+        if not sized or (columns, rows) != (self.columns, self.rows) or len(self._cells) not in (0, columns * rows):
             self.columns, self.rows = columns, rows
             self.styles.grid_size_columns = columns
             self.styles.grid_columns = f"{cell_w}"
             self.styles.grid_rows = f"{cell_h}"
-            box_cells = (max(1, cell_w - 2), max(1, cell_h - 3))  # inside the border, above the caption
+            self._box_cells = (max(1, cell_w - 2), max(1, cell_h - 3))  # inside the border, above the caption
             pixels = cell_pixels(self.renderer)
-            self._box = (box_cells[0] * pixels[0], box_cells[1] * pixels[1])
+            self._box = (self._box_cells[0] * pixels[0], self._box_cells[1] * pixels[1])
             for cell in self._cells:
                 cell.remove()
-            self._cells = [ThumbCell(slot, self.renderer, box_cells) for slot in range(columns * rows)]
-            self.mount_all(self._cells)
-            self.call_after_refresh(self._refresh_cells)
+            self._cells = []
+            if self.entries:
+                self._build_cells()
+
+    def _build_cells(self) -> None:
+        """The pool of cells for the current size; built only once there is something to show (an empty grid
+        shows its message alone, and a screen's first frame does not wait for cells it cannot fill yet)."""
+        self._cells = [ThumbCell(slot, self.renderer, self._box_cells) for slot in range(self.columns * self.rows)]
+        self.mount_all(self._cells)
+        self.call_after_refresh(self._refresh_cells)
 
     def _refresh_cells(self) -> None:
         self.query_one("#grid-empty").display = not self.entries
+        if not self._cells and self.entries and self._box_cells != (0, 0):  # sized, and something to show now
+            self._build_cells()
+            return
         if not self._cells or not self._cells[0].is_mounted:
             return
         self._scroll_to_cursor()

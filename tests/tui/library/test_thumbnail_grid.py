@@ -53,6 +53,20 @@ async def test_only_visible_cells_exist_and_the_view_follows_the_cursor(tmp_path
         assert app.selected == [f"k{1 + grid.columns}"]
 
 
+async def test_an_empty_grid_builds_its_cells_only_when_it_has_entries(tmp_path: Path) -> None:
+    app = GridApp(tmp_path / "cache")
+    async with app.run_test(size=(80, 24)) as pilot:
+        grid = app.grid
+        await pilot.pause()
+        assert grid.columns == 4 and not app.query(ThumbCell)  # sized, but nothing to show: only the message
+        assert app.query_one("#grid-empty").display
+        grid.replace(entries(tmp_path, 3), more=False)
+        await wait_for(pilot, lambda: [c for c in app.query(ThumbCell) if c.entry], what="cells")
+        assert len(app.query(ThumbCell)) == grid.columns * grid.rows
+        assert [c.entry.key for c in app.query(ThumbCell) if c.entry] == ["k0", "k1", "k2"]
+        assert not app.query_one("#grid-empty").display
+
+
 async def test_thumbnails_are_loaded_in_a_thread_and_cached(tmp_path: Path, monkeypatch) -> None:
     threads: list[str] = []
     real = image_preview.load_preview
@@ -100,6 +114,6 @@ async def test_missing_files_show_a_note_instead_of_a_picture(tmp_path: Path) ->
         grid = app.grid
         grid.replace([GridEntry("gone", str(tmp_path / "gone.png"), "gone"), GridEntry("none", None, "audio")],
                      more=False)
-        cells = list(app.query(ThumbCell))
+        cells = await wait_for(pilot, lambda: [c for c in app.query(ThumbCell) if c.entry], what="cells")
         await wait_for(pilot, lambda: "file not found" in str(cells[0].query_one("#placeholder").render()))
         assert "no picture" in str(cells[1].query_one("#placeholder").render())

@@ -89,7 +89,7 @@ class AvatarGallery(Vertical):
 
     def on_mount(self) -> None:
         self.query_one("#avatar-note").display = False
-        self.reload()
+        self.call_after_refresh(self.reload)  # after the first frame, which says "Loading avatars…"
 
     @property
     def grid(self) -> AvatarGrid:

@@ -189,7 +189,9 @@ class RunPanel(Vertical):
                 voice = batch.settings.get("voice") if batch is not None else None
             self.post_message(self._Rows(batch_id, self._read(batch_id, []), voice))
 
-        start_thread(self, work, name="Loading the last avatar run", group="avatar-run-load")
+        # after the first frame: the screen shows before its loads compete with it
+        self.call_after_refresh(start_thread, self, work, name="Loading the last avatar run",
+                                group="avatar-run-load")
 
     @property
     def table(self) -> RunTable:

@@ -105,7 +105,9 @@ class ScriptPanel(Vertical, can_focus=True):
             views = flow.list_scripts(context, limit=1)
             self.post_message(self._Shown(views[0] if views else None, "", "info"))
 
-        start_thread(self, work, name="Loading the current script", group="avatar-script-load")
+        # after the first frame: the screen shows before its loads compete with it
+        self.call_after_refresh(start_thread, self, work, name="Loading the current script",
+                                group="avatar-script-load")
 
     @property
     def editor(self) -> ScriptEditor:
