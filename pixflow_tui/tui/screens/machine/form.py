@@ -97,7 +97,8 @@ class MachineForm(Vertical):
         def work() -> None:
             self.post_message(self._Gallery(gallery(context)))
 
-        start_thread(self, work, name="Reading the avatar gallery", group="machine-gallery")
+        # after the first frame: the avatars only fill in a setting's note
+        self.call_after_refresh(start_thread, self, work, name="Reading the avatar gallery", group="machine-gallery")
 
     @property
     def settings_list(self) -> SettingsList:
