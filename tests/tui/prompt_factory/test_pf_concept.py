@@ -91,8 +91,9 @@ def test_checks_list_the_weaknesses_of_a_poor_prompt_and_a_repetitive_batch() ->
 
 
 async def test_prompts_fill_preallocated_slots_as_they_arrive(make_app) -> None:
-    # Pilot's key presses wait (up to ~2 s) for the app to go idle, so the run must outlast that.
-    app = make_app(demo_latency=0.6)
+    # Pilot's key presses wait (up to ~2 s) for the app to go idle, so the run must outlast that. The demo writes
+    # four prompts at a time: the second wave comes one latency after the first.
+    app = make_app(demo_latency=1.5)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await write_concept(pilot, CONCEPT, 5, settle_after=False)
@@ -112,7 +113,7 @@ async def test_prompts_fill_preallocated_slots_as_they_arrive(make_app) -> None:
 
 @pytest.mark.parametrize("key", ["x", "escape"])
 async def test_a_cancelled_run_keeps_and_saves_what_arrived(make_app, key: str) -> None:
-    app = make_app(demo_latency=0.5)
+    app = make_app(demo_latency=2.5)  # the key (which may wait ~2 s for the app to go idle) comes between the waves
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await write_concept(pilot, CONCEPT, 8, settle_after=False)
