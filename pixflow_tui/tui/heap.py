@@ -23,6 +23,15 @@ def settle_heap() -> None:
     gc.enable()
 
 
+def keep_what_was_built() -> None:
+    """After a module's first build: its widgets and the modules its visit imported live as long as the app, so
+    they are frozen too (no collection first: a full one costs 50-100 ms by then). Otherwise each later full
+    collection walks them again: such pauses landed in first visits and in the middle of batches. Not while the
+    start-up has the collector paused: its garbage is collected (`settle_heap`) before anything is frozen."""
+    if gc.isenabled():
+        gc.freeze()
+
+
 def release_heap() -> None:
     """Hand the frozen objects back to the collector (the app is closing; a test may start another)."""
     gc.unfreeze()

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from pixflow_tui.core.jobs import JobView
+from pixflow_tui.tui.heap import keep_what_was_built
 from pixflow_tui.tui.widgets.header import PixflowHeader
 from pixflow_tui.tui.widgets.key_hints import KeyHints
 from pixflow_tui.tui.workers import start_thread
@@ -46,7 +47,8 @@ class ModuleScreen(Screen[None]):
         """Textual posts ScreenResume twice when a mode's screen is first shown (from `_init_mode` and from
         `switch_mode`), and each one restyles every widget of the screen. The second, with no suspend between,
         changes nothing and is dropped; the first visit's one does not restyle, as the widgets were styled when
-        they mounted, a moment ago. Later resumes (a return, a dialog closed) restyle as usual."""
+        they mounted, a moment ago, and what they built is frozen out of the collector's reach (tui/heap.py).
+        Later resumes (a return, a dialog closed) restyle as usual."""
         if isinstance(message, events.ScreenSuspend):
             self._awake = False
         elif isinstance(message, events.ScreenResume):
@@ -56,6 +58,7 @@ class ModuleScreen(Screen[None]):
             if not self._shown_before:
                 self._shown_before = True
                 message.refresh_styles = False
+                self.call_after_refresh(keep_what_was_built)
         return super().post_message(message)
 
     @property
