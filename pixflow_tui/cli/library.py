@@ -5,9 +5,10 @@ Exit codes: 0 success, 1 the command ran but failed (no such image, unreadable f
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pixflow_tui.cli import favorites as favorites_cli
 from pixflow_tui.core.formatting import local_time, plural
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # the store, the context and what only some commands use load
     # a listing read from the file alone (quick_reads.py) loads none of them
     from pixflow_tui.workflows.context import AppContext
 
+T = TypeVar("T")
 EXIT_HELP = "Exit codes: 0 success, 1 failed (no such image or batch, unreadable file), 2 usage, 3 config/database."
 KINDS = {"image": ("image",), "video": ("video",), "audio": ("audio",), "avatar": ("lipsync", "avatar")}
 
@@ -192,15 +194,22 @@ def run_outputs(args: argparse.Namespace, settings: Settings) -> int:
     return _run(settings, body, quick_read=True)
 
 
-def _print_outputs(rows: list[lq.LibraryRow], as_json: bool) -> int:
+def _print_rows(rows: Sequence[T], as_json: bool, nothing: str, line: Callable[[T], str],
+                summary: Callable[[Any], Any] = asdict) -> int:
+    """A listing: its rows as JSON (`summary` of each), `nothing` when there are none, or one `line` per row."""
     if as_json:
-        print_json([output_summary(r) for r in rows])
+        print_json([summary(row) for row in rows])
     elif not rows:
-        print("nothing found")
-    for row in rows if not as_json else []:
-        print(f"{row.key:<13} {local_time(row.created_at)}  {_rating_word(row.rating):<7} "
-              f"{(row.model or '-')[:28]:<28} {row.concept[:50]:<50} {row.local_path}")
+        print(nothing)
+    else:
+        print("\n".join(line(row) for row in rows))
     return ExitCode.OK
+
+
+def _print_outputs(rows: list[lq.LibraryRow], as_json: bool) -> int:
+    return _print_rows(rows, as_json, "nothing found", lambda row: (
+        f"{row.key:<13} {local_time(row.created_at)}  {_rating_word(row.rating):<7} "
+        f"{(row.model or '-')[:28]:<28} {row.concept[:50]:<50} {row.local_path}"), summary=output_summary)
 
 
 def run_history(args: argparse.Namespace, settings: Settings) -> int:
@@ -236,13 +245,8 @@ def run_history(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_history(rows: list[lq.HistoryRow], as_json: bool) -> int:
-    if as_json:
-        print_json([asdict(r) for r in rows])
-    elif not rows:
-        print("no history")
-    for row in rows if not as_json else []:
-        print(f"{row.id:>6}  {local_time(row.created_at)}  {plural(row.prompt_count, 'prompt'):>11}  {row.concept}")
-    return ExitCode.OK
+    return _print_rows(rows, as_json, "no history", lambda row: (
+        f"{row.id:>6}  {local_time(row.created_at)}  {plural(row.prompt_count, 'prompt'):>11}  {row.concept}"))
 
 
 def run_favorites(args: argparse.Namespace, settings: Settings) -> int:
@@ -278,13 +282,8 @@ def run_favorites(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_favorites(rows: list[lq.FavoriteRow], as_json: bool) -> int:
-    if as_json:
-        print_json([asdict(r) for r in rows])
-    elif not rows:
-        print("no favourites")
-    for row in rows if not as_json else []:
-        print(f"{row.id:>6}  {local_time(row.created_at)}  {row.name}")
-    return ExitCode.OK
+    return _print_rows(rows, as_json, "no favourites",
+                       lambda row: f"{row.id:>6}  {local_time(row.created_at)}  {row.name}")
 
 
 def run_batches(args: argparse.Namespace, settings: Settings) -> int:
@@ -317,15 +316,10 @@ def run_batches(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_batches(rows: list[lq.BatchRow], as_json: bool) -> int:
-    if as_json:
-        print_json([asdict(r) for r in rows])
-    elif not rows:
-        print("no batches")
-    for row in rows if not as_json else []:
-        cost = row.cost_actual or row.cost_estimate
-        print(f"{row.id:>6}  {local_time(row.created_at)}  {row.module:<13} {row.status:<9} ${cost:>7.2f} "
-              f"{plural(row.outputs, 'output'):>12}  {' '.join('#' + t for t in row.tags):<20} {row.name}")
-    return ExitCode.OK
+    return _print_rows(rows, as_json, "no batches", lambda row: (
+        f"{row.id:>6}  {local_time(row.created_at)}  {row.module:<13} {row.status:<9} "
+        f"${row.cost_actual or row.cost_estimate:>7.2f} {plural(row.outputs, 'output'):>12}  "
+        f"{' '.join('#' + t for t in row.tags):<20} {row.name}"))
 
 
 def run_show(args: argparse.Namespace, settings: Settings) -> int:
