@@ -245,7 +245,7 @@ def size_figures(database: Path) -> dict[str, float]:
             "size: search index bytes per image": index / count,
             "size: images table beyond the prompt":
                 (pages.get("generated_images", 0) - (images[1] or 0)) / count,
-            "size: of that, empty page space (one ~3 KB row per 4 KB page)": (unused or 0) / count,
+            "size: of that, empty page space": (unused or 0) / count,
             "size: history table bytes per image (its own prompts)": pages.get("history", 0) / count,
             "size: jobs table bytes per image": pages.get("jobs", 0) / count}
 

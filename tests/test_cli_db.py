@@ -302,3 +302,64 @@ def test_restoring_an_older_backup_upgrades_it_on_the_next_start(library: Settin
     assert code == 0 and result["schema_version"] == LATEST_VERSION - 1
     assert history(capsys) == ["old times"]  # opened, migrated, and backed up before the migration
     assert len(list(backups_folder(library).glob("pixflow-*-before-migration.db"))) == 1
+
+
+def test_a_new_library_has_16_kb_pages_and_takes_back_a_backup_of_4_kb_pages(library: Settings, capsys) -> None:
+    with sqlite3.connect(library.database_path) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 16384
+    add_history(library, "small pages")
+    saved = Path(run_json(capsys, "db", "backup")[1]["backup"])
+    conn = sqlite3.connect(saved)
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("VACUUM")  # a backup from a library made before the bigger pages
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    conn.close()
+    add_history(library, "later")
+
+    code, result = run_json(capsys, "db", "restore", str(saved), "--yes")
+    assert code == 0
+    assert history(capsys) == ["small pages"]
+    with sqlite3.connect(library.database_path) as conn:  # resized on the way in: a WAL file keeps its page size
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 16384
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert run(capsys, "db", "check")[0] == 0
+
+
+# ---------------------------------------------------------------------------------------------- compact
+
+
+def test_compact_gives_an_old_library_16_kb_pages_and_keeps_everything(library: Settings, capsys) -> None:
+    add_history(library, "kept")
+    conn = sqlite3.connect(library.database_path)
+    conn.execute("PRAGMA journal_mode = delete")
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("VACUUM")  # a library made before the bigger pages
+    conn.execute("PRAGMA journal_mode = wal")
+    conn.execute("CREATE TABLE scratch AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                 "WHERE i < 20000) SELECT i, hex(randomblob(200)) AS filler FROM n")
+    conn.execute("DROP TABLE scratch")  # space a delete left empty
+    conn.commit()
+    conn.close()
+
+    code, result = run_json(capsys, "db", "compact")
+    assert code == 0 and result["page_size"] == 16384
+    assert result["bytes_after"] < result["bytes_before"]
+    with sqlite3.connect(library.database_path) as conn:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 16384
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+    assert history(capsys) == ["kept"]
+    assert run(capsys, "db", "check")[0] == 0
+
+
+def test_compact_refuses_while_another_connection_has_the_database_open(library: Settings, capsys) -> None:
+    other = sqlite3.connect(library.database_path)
+    other.execute("BEGIN")
+    other.execute("SELECT COUNT(*) FROM history").fetchone()  # another window reading
+    try:
+        code, out, err = run(capsys, "db", "compact")
+    finally:
+        other.close()
+    assert code == 1 and "close it and compact again; nothing was changed" in err
+    with sqlite3.connect(library.database_path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

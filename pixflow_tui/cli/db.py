@@ -1,4 +1,5 @@
-"""`pixflow db check|backup|restore`: the database's health, consistent copies, and putting a copy back."""
+"""`pixflow db check|backup|restore|compact`: the database's health, consistent copies, putting a copy back, and
+rewriting it without empty space."""
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ _EXIT = {db_backup.CONFIG: ExitCode.CONFIG, db_backup.USAGE: ExitCode.USAGE, db_
 
 
 def register(subparsers: Any) -> None:
-    db = subparsers.add_parser("db", help="check, back up and restore the database", description=EXIT_HELP)
+    db = subparsers.add_parser("db", help="check, back up, restore and compact the database", description=EXIT_HELP)
     commands = db.add_subparsers(dest="db_command", metavar="COMMAND", required=True)
     check = commands.add_parser("check", description=EXIT_HELP,
                                 help="integrity, orphan rows, leftover downloads, files without rows and rows "
@@ -44,6 +45,11 @@ def register(subparsers: Any) -> None:
     restore.add_argument("--yes", action="store_true", help="do not ask (needed when not on a terminal)")
     restore.add_argument("--json", action="store_true", help="print the result as JSON")
     restore.set_defaults(handler=run_restore)
+    compact = commands.add_parser("compact", description=EXIT_HELP,
+                                  help="rewrite the SQLite database without empty space, with 16 KB pages (close "
+                                       "other Pixflow windows first; needs free disk space the size of the database)")
+    compact.add_argument("--json", action="store_true", help="print the result as JSON")
+    compact.set_defaults(handler=run_compact)
 
 
 def run_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -96,6 +102,18 @@ def run_restore(args: argparse.Namespace, settings: Settings) -> int:
 
     return _report(lambda: db_backup.restore(settings, args.path, confirm=lambda q: args.yes or _ask(q)), args,
                    lambda result: result.__dict__, text)
+
+
+def run_compact(args: argparse.Namespace, settings: Settings) -> int:
+    def text(result: db_backup.CompactResult) -> str:
+        return (f"compacted {result.database}: {_megabytes(result.bytes_before)} → {_megabytes(result.bytes_after)}, "
+                f"{result.page_size // 1024} KB pages")
+
+    return _report(lambda: db_backup.compact(settings), args, lambda result: result.__dict__, text)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"
 
 
 def _on_terminal() -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,13 +20,18 @@ from pixflow_tui.store import search_pg
 
 class Pragmas(TypedDict):
     busy_timeout: int  # milliseconds
+    page_size: int
     journal_mode: str
     foreign_keys: int
     synchronous: str
 
 
-# busy_timeout first: the pragmas run in this order, and switching to WAL must wait for other processes too
-PRAGMAS: Pragmas = {"busy_timeout": 5000, "journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal"}
+# busy_timeout first: the pragmas run in this order, and switching to WAL must wait for other processes too.
+# page_size before WAL, which fixes it: a new file gets 16 KB pages (an image row with its ~3 KB prompt left a
+# quarter of every 4 KB page empty); an existing file keeps its own until `pixflow db compact`.
+PAGE_SIZE = 16384
+PRAGMAS: Pragmas = {"busy_timeout": 5000, "page_size": PAGE_SIZE, "journal_mode": "wal", "foreign_keys": 1,
+                    "synchronous": "normal"}
 
 
 def is_sqlite(db: Database) -> bool:
@@ -79,19 +85,20 @@ def stored_schema_version(path: str | Path) -> int | None:
 # replacing and deleting one document is a rowid lookup, and a search walks one kind newest first and stops
 # after a page (ORDER BY rowid DESC LIMIT n) instead of collecting every match.
 KIND_CODES = {"image": 1, "history": 2, "favorite": 3, "asset": 4}
-_KIND_SHIFT = 40
-_REF_MASK = (1 << _KIND_SHIFT) - 1
+KIND_SHIFT = 40
+REF_MASK = (1 << KIND_SHIFT) - 1
 # contentless (content=''): the text lives in the rows it comes from (search_text.py), not a second time here;
-# detail=column keeps the index small (queries never use phrases). Prefix indexes of 2 and 3 letters make the
+# detail=none keeps only which documents hold a word (queries are words and prefixes, never phrases or columns):
+# a third of the size detail=column took. Prefix indexes of 2 and 3 letters make the
 # first letters typed instant; a longer last word is looked up as the few index terms it begins (`_expand`)
 # instead of a prefix query, which would merge the postings of every matching word before returning one row.
-_FTS_OPTIONS = "content = '', tokenize = 'porter unicode61', detail = column, prefix = '2 3'"
+_FTS_OPTIONS = "content = '', tokenize = 'porter unicode61', detail = none, prefix = '2 3'"
 _LONGEST_PREFIX_INDEX = 3
 _MAX_EXPANSION = 64  # more index terms than this under one prefix: let FTS5 merge them itself
 
 
 def _base(kind: str) -> int:
-    return KIND_CODES[kind] << _KIND_SHIFT
+    return KIND_CODES[kind] << KIND_SHIFT
 
 
 def _fts_table_sql(name: str) -> str:
@@ -126,7 +133,7 @@ def rebuild_search_index(db: Database, progress: Callable[[int, int], None] | No
     done, after = 0, None
     while True:
         rows = db.execute_sql(
-            f"SELECT rowid, ((CASE kind {cases} END) << {_KIND_SHIFT}) + ref_id, body FROM search_index "
+            f"SELECT rowid, ((CASE kind {cases} END) << {KIND_SHIFT}) + ref_id, body FROM search_index "
             f"WHERE rowid > ? ORDER BY rowid LIMIT ?", (after if after is not None else -(1 << 62), chunk)).fetchall()
         if not rows:
             break
@@ -194,7 +201,7 @@ def document_ids(db: Database, kind: str) -> list[int]:
             "SELECT ref_id FROM search_index WHERE kind = %s ORDER BY ref_id", (kind,)).fetchall()]
     base = _base(kind)
     rows = db.execute_sql("SELECT id FROM search_index_docsize WHERE id BETWEEN ? AND ? ORDER BY id",
-                          (base, base + _REF_MASK)).fetchall()
+                          (base, base + REF_MASK)).fetchall()
     return [int(r[0]) - base for r in rows]
 
 
@@ -292,7 +299,7 @@ def search_subquery(db: Database, kind: str, text: str) -> SQL | None:
             return None
         base = _base(kind)
         return SQL("(SELECT rowid - ? FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ?)",
-                   (base, query, base, base + _REF_MASK))
+                   (base, query, base, base + REF_MASK))
     return search_pg.search_subquery(kind, text)
 
 
@@ -317,11 +324,11 @@ def count_matches(db: Database, kind: str, text: str, cap: int, *, table: str | 
         sql = (f"SELECT COUNT(*) FROM (SELECT 1 FROM search_index JOIN {table} AS owned ON owned.id = "
                "search_index.rowid - ? WHERE search_index MATCH ? AND search_index.rowid BETWEEN ? AND ? "
                "AND owned.user_id = ? LIMIT ?)")
-        params: tuple = (base, query, base, base + _REF_MASK, user_id, int(cap))
+        params: tuple = (base, query, base, base + REF_MASK, user_id, int(cap))
     else:
         sql = ("SELECT COUNT(*) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? "
                "AND rowid BETWEEN ? AND ? LIMIT ?)")
-        params = (query, base, base + _REF_MASK, int(cap))
+        params = (query, base, base + REF_MASK, int(cap))
     return int(db.execute_sql(sql, params).fetchone()[0])
 
 
@@ -334,7 +341,7 @@ def search_newest(db: Database, kind: str, text: str, *, before: int | None = No
         if not query:
             return []
         base = _base(kind)
-        high = base + (before - 1 if before is not None else _REF_MASK)
+        high = base + (before - 1 if before is not None else REF_MASK)
         sql = ("SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? "
                "ORDER BY rowid DESC LIMIT ?")
         return [int(r[0]) - base for r in db.execute_sql(sql, (query, base, high, int(limit))).fetchall()]
@@ -364,7 +371,7 @@ def search_ids(db: Database, kind: str, text: str, limit: int | None = None) -> 
     sql = "SELECT rowid FROM search_index WHERE search_index MATCH ? AND rowid BETWEEN ? AND ? ORDER BY rank"
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return [int(row[0]) - base for row in db.execute_sql(sql, (query, base, base + _REF_MASK)).fetchall()]
+    return [int(row[0]) - base for row in db.execute_sql(sql, (query, base, base + REF_MASK)).fetchall()]
 
 
 # ---- whole-file operations: what `pixflow db` and the backup before a migration use --------------------
@@ -400,11 +407,28 @@ def copy_database(source: str | Path, target: str | Path) -> None:
     try:
         dst = sqlite3.connect(str(target), timeout=PRAGMAS["busy_timeout"] / 1000)
         try:
-            src.backup(dst)
+            size = _pragma(dst, "page_size")
+            if _pragma(src, "page_size") != size and _pragma(dst, "journal_mode") == "wal":
+                # a WAL file takes pages of its own size only: the copy is resized first, beside the target
+                with tempfile.TemporaryDirectory(dir=Path(target).parent) as folder:
+                    resized = sqlite3.connect(Path(folder) / "resized.db")
+                    try:
+                        src.backup(resized)
+                        resized.execute(f"PRAGMA page_size = {int(size)}")
+                        resized.execute("VACUUM")
+                        resized.backup(dst)
+                    finally:
+                        resized.close()
+            else:
+                src.backup(dst)
         finally:
             dst.close()
     finally:
         src.close()
+
+
+def _pragma(conn: sqlite3.Connection, name: str) -> Any:
+    return conn.execute(f"PRAGMA {name}").fetchone()[0]
 
 
 def make_self_contained(path: str | Path) -> None:

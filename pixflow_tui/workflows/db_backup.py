@@ -1,5 +1,5 @@
-"""`pixflow db backup` and `pixflow db restore`: consistent copies of the SQLite database, and putting one back
-without losing the current one."""
+"""`pixflow db backup`, `restore` and `compact`: consistent copies of the SQLite database, putting one back
+without losing the current one, and rewriting it without empty space."""
 from __future__ import annotations
 
 import shutil
@@ -32,15 +32,24 @@ class RestoreResult:
     previous_backup: str | None  # where the database that was replaced now is (None: there was none)
 
 
-def database_file(settings: Settings) -> Path:
+@dataclass(frozen=True)
+class CompactResult:
+    database: str
+    bytes_before: int
+    bytes_after: int
+    page_size: int
+
+
+def database_file(settings: Settings, action: str = "restore") -> Path:
     """The SQLite file, or MaintenanceError for another kind of database."""
     from pixflow_tui.store import display_location, sqlite_file
 
     path = sqlite_file(settings)
     if path is None:
-        raise MaintenanceError(f"restore works only with SQLite; the database is {display_location(settings)} "
-                               "(copy a backup into an empty database with `pixflow db migrate-to URL`, or use the "
-                               "server's own tools, e.g. pg_dump and pg_restore)", CONFIG)
+        hint = ("copy a backup into an empty database with `pixflow db migrate-to URL`, or use the server's own "
+                "tools, e.g. pg_dump and pg_restore" if action == "restore" else "the server compacts itself")
+        raise MaintenanceError(f"{action} works only with SQLite; the database is {display_location(settings)} "
+                               f"({hint})", CONFIG)
     return path
 
 
@@ -123,6 +132,44 @@ def restore(settings: Settings, source: Path, confirm: Callable[[str], bool]) ->
         raise MaintenanceError(f"restore of {source} failed: {_reason(exc)}{kept}") from None
     return RestoreResult(restored_from=str(source), database=str(current), schema_version=version,
                          previous_backup=str(previous) if previous else None)
+
+
+def compact(settings: Settings) -> CompactResult:
+    """Rewrite the SQLite file without its empty space, with the page size new libraries get (after a big delete
+    or an upgrade from a Pixflow that used 4 KB pages). Needs the database to itself: no other Pixflow open."""
+    from pixflow_tui.store import sqlite as store_sqlite
+
+    current = database_file(settings, "compact")
+    if not current.is_file() or not store_sqlite.is_sqlite_file(current):
+        raise MaintenanceError(f"there is no SQLite database at {current} to compact")
+    running = _running_jobs(current)
+    if running:
+        raise MaintenanceError(f"{plural(running, 'job')} {plural_word(running, 'is')} being run by another Pixflow "
+                               "process; compact when they have ended; nothing was changed")
+    before = _file_bytes(current)
+    conn = sqlite3.connect(str(current), timeout=1.0)
+    try:
+        if conn.execute("PRAGMA journal_mode = delete").fetchone()[0] != "delete":
+            raise MaintenanceError("another Pixflow has the database open; close it and compact again; "
+                                   "nothing was changed")
+        try:
+            conn.execute(f"PRAGMA page_size = {store_sqlite.PAGE_SIZE}")
+            conn.execute("VACUUM")
+        finally:
+            conn.execute("PRAGMA journal_mode = wal")
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+    except sqlite3.Error as exc:
+        reason = ("another Pixflow has the database open; close it and compact again" if "locked" in str(exc)
+                  else _reason(exc))
+        raise MaintenanceError(f"compacting {current} failed: {reason}; nothing was changed") from None
+    finally:
+        conn.close()
+    return CompactResult(database=str(current), bytes_before=before, bytes_after=_file_bytes(current),
+                         page_size=page_size)
+
+
+def _file_bytes(database: Path) -> int:
+    return sum(p.stat().st_size for p in (database, Path(f"{database}-wal")) if p.exists())
 
 
 def _check_source(source: Path, latest: int) -> int:

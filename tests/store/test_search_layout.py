@@ -117,3 +117,33 @@ def test_a_search_is_counted_from_the_index_up_to_the_cap(store: Store) -> None:
                                  "('b@local', '', 'b', 'user', '2024-01-01 00:00:00')").lastrowid
     store.db.execute_sql("UPDATE generated_images SET user_id = ? WHERE id = ?", (other, ids[1]))
     assert store.library.count_outputs(LibraryFilter(query="fox", kinds=("image",))) == 4  # not another's
+
+
+def test_migration_0016_indexes_every_document_again_without_positions(settings: Settings) -> None:
+    store = Store.open(settings)
+    ids = [image(store, f"concept {n}", {"style": f"velvet number{n}"}) for n in range(4)]
+    history = store.history.add(concept="old idea", prompts=[{"style": "woollen"}])
+    db = store.db
+    db.execute_sql("DROP TABLE search_index")  # the layout of migrations 0009-0015: positions per column
+    db.execute_sql("CREATE VIRTUAL TABLE search_index USING fts5(body, content = '', tokenize = 'porter unicode61', "
+                   "detail = column, prefix = '2 3')")
+    bodies = [("image", i, f"concept {n} velvet number{n}") for n, i in enumerate(ids)]
+    store_sqlite.index_documents(db, [*bodies, ("history", history.id, "old idea woollen"),
+                                      ("image", ids[-1] + 50, "a row deleted since")])
+    db.execute_sql("DELETE FROM schema_migrations WHERE version >= 16")
+    store.close_thread_connection()
+
+    reopened = Store.open(settings)
+    try:
+        assert found(reopened, "velvet") == set(ids)
+        assert found(reopened, "number2") == {ids[2]}
+        assert [r.id for r in reopened.library.history(query="wool").rows] == [history.id]
+        assert store_sqlite.document_ids(reopened.db, "image") == ids  # the row gone since is not carried over
+        reopened.images.delete(ids[0])
+        assert found(reopened, "velvet") == set(ids[1:])
+    finally:
+        reopened.close_thread_connection()
+    with sqlite3.connect(settings.database_path) as conn:
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'search_index'").fetchone()[0]
+        assert "detail = none" in sql
+        assert not conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'search_index_previous%'").fetchall()

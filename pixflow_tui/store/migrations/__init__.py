@@ -40,5 +40,6 @@ MIGRATIONS: list[Migration] = [
     (13, "asset_ratings_per_person", _step("m0013_asset_ratings_per_person")),
     (14, "job_requests_once", _step("m0014_job_requests_once")),
     (15, "fewer_indexes", _step("m0015_fewer_indexes")),
+    (16, "search_without_positions", _step("m0016_search_without_positions")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 _SAY_FROM = 100_000  # documents: below this the rebuild takes seconds and says nothing on the terminal
 
 
-def _progress(done: int, total: int) -> None:
+def say_progress(done: int, total: int) -> None:
     log.info("search index rebuilt for %d of %d documents", done, total)
     if total >= _SAY_FROM and sys.stderr.isatty():
         end = "\n" if done >= total else ""
@@ -23,4 +23,4 @@ def _progress(done: int, total: int) -> None:
 
 
 def up(db: Database) -> None:
-    sqlite.rebuild_search_index(db, _progress)
+    sqlite.rebuild_search_index(db, say_progress)
