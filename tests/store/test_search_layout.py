@@ -147,3 +147,30 @@ def test_migration_0016_indexes_every_document_again_without_positions(settings:
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'search_index'").fetchone()[0]
         assert "detail = none" in sql
         assert not conn.execute("SELECT name FROM sqlite_master WHERE name LIKE 'search_index_previous%'").fetchall()
+
+
+def search_terms(store: Store) -> set[str]:
+    return {str(r[0]) for r in store.db.execute_sql("SELECT term FROM search_terms")}
+
+
+def test_every_term_indexed_is_kept_for_expanding_the_last_word(store: Store) -> None:
+    image(store, "Lighthouse keepers", {"style": "foggy café"})
+    store_sqlite.index_documents(store.db, [("history", 7, "atmospheric Zebras")])
+    assert {"lighthous", "keeper", "foggi", "cafe", "atmospher", "zebra"} <= search_terms(store)
+    store.db.execute_sql("CREATE VIRTUAL TABLE temp.index_terms USING fts5vocab(main, search_index, row)")
+    assert search_terms(store) == {str(r[0]) for r in store.db.execute_sql("SELECT term FROM temp.index_terms")}
+
+
+def test_migration_0017_fills_the_terms_from_an_index_made_without_them(settings: Settings) -> None:
+    store = Store.open(settings)
+    ids = [image(store, "lighthouse keeper", {"style": "velvet"}), image(store, "lightning", {"style": "storm"})]
+    store.db.execute_sql("DROP TABLE search_terms")
+    store.db.execute_sql("DELETE FROM schema_migrations WHERE version >= 17")
+    store.close_thread_connection()
+    reopened = Store.open(settings)
+    try:
+        assert {"lighthous", "lightn", "velvet", "storm"} <= search_terms(reopened)
+        assert found(reopened, "lighth") == {ids[0]}
+        assert found(reopened, "light") == set(ids)
+    finally:
+        reopened.close_thread_connection()

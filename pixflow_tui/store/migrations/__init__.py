@@ -41,5 +41,6 @@ MIGRATIONS: list[Migration] = [
     (14, "job_requests_once", _step("m0014_job_requests_once")),
     (15, "fewer_indexes", _step("m0015_fewer_indexes")),
     (16, "search_without_positions", _step("m0016_search_without_positions")),
+    (17, "search_terms", _step("m0017_search_terms")),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
