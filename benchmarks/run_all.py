@@ -3,7 +3,7 @@ would disturb each other's timings side by side). Prints each one's own report, 
 figure, pass/over and the load average at the moment it was measured, with the machine it ran on.
 
 The library benchmarks run on a seeded library under bench-data/ (gitignored), made on first use by
-seed_library.py: 100,000 images by default, `--images 1000000` for the million-image figures (about 20 minutes to
+seed_library.py: 100,000 images by default, `--images 1000000` for the million-image figures (3-5 minutes to
 seed on a 2-core machine).
 
 Usage: python benchmarks/run_all.py [--only startup,pty,library,cli,engine,ui-stall,taste,am-detail,module-visit] [--images 100000]
