@@ -207,7 +207,7 @@ def sixel_image_class() -> type[Widget]:
     def move_to(x: int, y: int) -> Segment:
         return Segment(f"\x1b[{y + 1};{x + 1}H", null_style)
 
-    class _CarriedSixelImpl(_ImageSixelImpl):  # type: ignore[misc]
+    class _CarriedSixelImpl(_ImageSixelImpl):
         def on_mount(self) -> None:
             self._on_terminal: tuple[Any, ...] | None = None  # what this widget last sent, and where
             self.app.screen_change_signal.subscribe(self, self._forget_sent)
@@ -227,8 +227,10 @@ def sixel_image_class() -> type[Widget]:
             background = self._get_background_rgba()
             key = (crop, self.content_size, cell, self._sixel_options, background)
 
+            source = self.image
+
             def encode() -> str:
-                pixels = self._crop_image(self._scale_image(PixelData(self.image), cell), crop, cell)
+                pixels = self._crop_image(self._scale_image(PixelData(source), cell), crop, cell)
                 data: str = self._image_to_sixels(pixels.pil_image, self._sixel_options, background=background)
                 return data
 
@@ -240,7 +242,7 @@ def sixel_image_class() -> type[Widget]:
                 # a toast or menu drawn over the image: the image would be drawn on top of it, so it waits
                 self._forget_sent()
                 return blank_lines
-            sixels = _cached_sixels(self.image, key, encode)
+            sixels = _cached_sixels(source, key, encode)
             placed = (id(sixels), visible, self.app.size)
             if placed == getattr(self, "_on_terminal", None):
                 # the terminal still shows this image here: step over its cells instead of sending it again
@@ -264,7 +266,7 @@ def sixel_image_class() -> type[Widget]:
                 for widget, (region, clip) in self.screen._compositor.visible_widgets.items()
             )
 
-    class CarriedSixelImage(SixelImage, Renderable=_NoopRenderable):  # type: ignore[misc,call-arg]
+    class CarriedSixelImage(SixelImage, Renderable=_NoopRenderable):
         def compose(self) -> ComposeResult:
             yield _CarriedSixelImpl(self.image, self._sixel_options)
 

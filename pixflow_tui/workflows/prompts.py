@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,7 +73,7 @@ async def describe_reference(ctx: AppContext, reference: Path) -> ImageAnalysis:
 async def stream_prompts(ctx: AppContext, concept: str, count: int, *, reference: Path | None = None,
                          product: str | None = None, taste: TasteGuidance | None = None,
                          researched: ResearchOutcome | None = None,
-                         analysis: ImageAnalysis | None = None) -> AsyncIterator[PromptOutput]:
+                         analysis: ImageAnalysis | None = None) -> AsyncGenerator[PromptOutput, None]:
     """Prompts one by one as they are written: `taste` (workflows/taste.guidance) steers them toward liked
     patterns, slot i follows sub-theme i (round-robin) of `researched`. With a reference photo, its look
     (`analysis`, else read now) guides the style and every prompt keeps the reference's person and hair."""

@@ -37,7 +37,7 @@ class _Dialog(ModalScreen[ResultT], Generic[ResultT]):
             yield Static(self.message, classes="dialog-message", markup=False)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)  # type: ignore[arg-type]  # every dialog but ConfirmDialog returns an Optional
+        self.dismiss(None)
 
 
 class ConfirmDialog(_Dialog[bool]):

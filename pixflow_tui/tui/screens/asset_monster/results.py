@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.timer import Timer
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
 from pixflow_tui.core.jobs import JobEvent, JobState, JobView
@@ -264,7 +265,7 @@ class ResultsPane(Vertical):
         except Exception:  # noqa: BLE001 - the row went away meanwhile
             return []
         near = [row + step for distance in range(1, NEIGHBOURS + 1) for step in (distance, -distance)]
-        keys = [table.coordinate_to_cell_key((index, 0)).row_key.value for index in near
+        keys = [table.coordinate_to_cell_key(Coordinate(index, 0)).row_key.value for index in near
                 if 0 <= index < table.row_count]
         return [int(key) for key in keys if key]
 

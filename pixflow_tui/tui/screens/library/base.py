@@ -187,7 +187,7 @@ class LibraryTab(Vertical):
     def focus_list(self) -> None:
         self.list_widget().focus()
 
-    def run_action(self, work: Callable[[], Any], done: Callable[[Any], None] | None = None, *,
+    def run_in_thread(self, work: Callable[[], Any], done: Callable[[Any], None] | None = None, *,
                    name: str) -> None:
         """Run a database action in a thread; `done` gets its result on the UI. Errors surface as notifications
         (InputError) or through the app's worker error handler."""

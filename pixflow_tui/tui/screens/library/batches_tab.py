@@ -86,8 +86,8 @@ class BatchesTab(RowListTab):
 
         def answer(tag: str | None) -> None:
             if tag:
-                self.run_action(lambda: lq.add_tag(context, batch.id, tag),
-                                lambda tags: self._retagged(batch.id, tags), name="Tagging a batch")
+                self.run_in_thread(lambda: lq.add_tag(context, batch.id, tag),
+                                   lambda tags: self._retagged(batch.id, tags), name="Tagging a batch")
 
         def check(text: str) -> str | None:
             text = text.strip().lstrip("#")
@@ -108,8 +108,8 @@ class BatchesTab(RowListTab):
 
         def answer(tag: str | None) -> None:
             if tag:
-                self.run_action(lambda: lq.remove_tag(context, batch.id, tag),
-                                lambda tags: self._retagged(batch.id, tags), name="Untagging a batch")
+                self.run_in_thread(lambda: lq.remove_tag(context, batch.id, tag),
+                                   lambda tags: self._retagged(batch.id, tags), name="Untagging a batch")
 
         self.app.push_screen(ChoiceDialog(f"Remove a tag from batch {batch.id}", [(t, f"#{t}") for t in batch.tags]),
                              callback=answer)
@@ -128,7 +128,7 @@ class BatchesTab(RowListTab):
             self.app.push_screen(ChoiceDialog("Show batches tagged", choices, selected=self.tag or _EVERY),
                                  callback=answer)
 
-        self.run_action(lambda: lq.tags(context), choose, name="Reading tags")
+        self.run_in_thread(lambda: lq.tags(context), choose, name="Reading tags")
 
     def action_show_outputs(self) -> None:
         batch = self.current

@@ -103,7 +103,7 @@ class OutputTab(LibraryTab):
                 self.app.call_from_thread(failed)
                 raise
 
-        self.run_action(work, lambda _: self._rated(key), name="Saving a rating")
+        self.run_in_thread(work, lambda _: self._rated(key), name="Saving a rating")
 
     def _rated(self, key: str) -> None:
         self.rated_at[key] = time.perf_counter()
@@ -123,8 +123,8 @@ class OutputTab(LibraryTab):
 
         def named(name: str | None) -> None:
             if name is not None:
-                self.run_action(lambda: lq.favorite_output(context, key, name.strip()), saved,
-                                name="Saving a favourite")
+                self.run_in_thread(lambda: lq.favorite_output(context, key, name.strip()), saved,
+                                   name="Saving a favourite")
 
         self.app.push_screen(favourite_name_dialog(row.concept or Path(row.local_path).name), named)
 
@@ -135,9 +135,9 @@ class OutputTab(LibraryTab):
             self.notify("Only an image can be an avatar.", severity="warning")
             return
         context, key = self.context, row.key
-        self.run_action(lambda: lq.mark_output_as_avatar(context, key),
-                        lambda name: self.notify(f"“{name}” is in Avatar Studio's gallery now (press 4)."),
-                        name="Marking an avatar")
+        self.run_in_thread(lambda: lq.mark_output_as_avatar(context, key),
+                           lambda name: self.notify(f"“{name}” is in Avatar Studio's gallery now (press 4)."),
+                           name="Marking an avatar")
 
     def action_copy(self) -> None:
         row = self.current
@@ -163,9 +163,9 @@ class OutputTab(LibraryTab):
         if not keys:
             return
         context = self.context
-        self.run_action(lambda: lq.send_to_img2video(context, keys),
-                        lambda n: self.notify(f"{n} image{'s' if n != 1 else ''} sent to Img2Video (press 3)."),
-                        name="Sending to Img2Video")
+        self.run_in_thread(lambda: lq.send_to_img2video(context, keys),
+                           lambda n: self.notify(f"{n} image{'s' if n != 1 else ''} sent to Img2Video (press 3)."),
+                           name="Sending to Img2Video")
 
     def action_transform(self) -> None:
         from pixflow_tui.tui.screens.transform_dialog import transform_images
@@ -195,7 +195,7 @@ class OutputTab(LibraryTab):
 
         def answer(path: Path | None) -> None:
             if path is not None:
-                self.run_action(lambda: lq.export_outputs(context, keys, path), exported, name="Exporting")
+                self.run_in_thread(lambda: lq.export_outputs(context, keys, path), exported, name="Exporting")
 
         self.app.push_screen(PathInputDialog(f"Export {plural(len(keys), 'output')} as a zip",
                                              "Images with their prompts and ratings (prompts.json), plus video and "

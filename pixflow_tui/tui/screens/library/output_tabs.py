@@ -151,7 +151,7 @@ class AssetsTab(OutputTab):
             if generation == self._count_generation:
                 self.query_one("#assets-filter-line", Static).update(self._filter_line(count))
 
-        self.run_action(lambda: lq.count_outputs(context, flt), counted, name="Counting outputs")
+        self.run_in_thread(lambda: lq.count_outputs(context, flt), counted, name="Counting outputs")
 
     def current_key(self) -> str | None:
         return self.query_one(RowList).highlighted_key
@@ -190,10 +190,12 @@ class AssetsTab(OutputTab):
             if flt is not None:
                 self.apply_filter(flt)
 
-        self.run_action(lambda: (lq.models(context), lq.tags(context), lq.people_names(context)),
-                        lambda found: self.app.push_screen(FilterDialog(self.filter, models=found[0], tags=found[1],
-                                                                        people=found[2]), callback=answer),
-                        name="Reading the filter choices")
+        def ask(found: tuple[list[str], list[str], list[str]]) -> None:
+            models, tags, people = found
+            self.app.push_screen(FilterDialog(self.filter, models=models, tags=tags, people=people), callback=answer)
+
+        self.run_in_thread(lambda: (lq.models(context), lq.tags(context), lq.people_names(context)), ask,
+                           name="Reading the filter choices")
 
     def action_cycle_rating(self) -> None:
         order = lq.RATING_FILTERS

@@ -173,9 +173,12 @@ class PresetsTab(LibraryTab):
         def answer(result: tuple[str, str, str, dict[str, Any]] | None) -> None:
             if result is not None:
                 name, kind, about, data = result
-                self.run_action(lambda: presets_flow.save_preset(context, name, kind, data, about),
-                                lambda preset: (self.notify(f"Preset “{preset.name}” saved."), self.reload()),
-                                name="Saving a preset")
+                def saved(preset: Any) -> None:
+                    self.notify(f"Preset “{preset.name}” saved.")
+                    self.reload()
+
+                self.run_in_thread(lambda: presets_flow.save_preset(context, name, kind, data, about), saved,
+                                   name="Saving a preset")
 
         self.app.push_screen(PresetDialog(context.settings), callback=answer)
 
@@ -187,9 +190,9 @@ class PresetsTab(LibraryTab):
 
         def answer(name: str | None) -> None:
             if name is not None:
-                self.run_action(lambda: presets_flow.rename_preset(context, preset.id, name),
-                                lambda _: self.reload(keep_cursor=True),
-                                name="Renaming a preset")
+                self.run_in_thread(lambda: presets_flow.rename_preset(context, preset.id, name),
+                                   lambda _: self.reload(keep_cursor=True),
+                                   name="Renaming a preset")
 
         self.app.push_screen(TextInputDialog("Rename preset", value=preset.name,
                                              validator=lambda v: None if v.strip() else "the name cannot be empty"),
@@ -203,8 +206,8 @@ class PresetsTab(LibraryTab):
 
         def answer(confirmed: bool | None) -> None:
             if confirmed:
-                self.run_action(lambda: presets_flow.delete_preset(context, preset.id), lambda _: self.reload(),
-                                name="Deleting a preset")
+                self.run_in_thread(lambda: presets_flow.delete_preset(context, preset.id), lambda _: self.reload(),
+                                   name="Deleting a preset")
 
         self.app.push_screen(ConfirmDialog(f"Delete the preset “{short(preset.name, 60)}”?", title="Delete preset",
                                            yes="Delete", no="Keep"), callback=answer)
@@ -215,9 +218,9 @@ class PresetsTab(LibraryTab):
 
         def answer(path: Path | None) -> None:
             if path is not None:
-                self.run_action(lambda: presets_flow.export_presets(context, path),
-                                lambda result: self.notify(f"{plural(result[1], 'preset')} written to {result[0]}."),
-                                name="Exporting presets")
+                self.run_in_thread(lambda: presets_flow.export_presets(context, path),
+                                   lambda result: self.notify(f"{plural(result[1], 'preset')} written to {result[0]}."),
+                                   name="Exporting presets")
 
         self.app.push_screen(PathInputDialog("Export your presets to a JSON file", "Built-in presets are left out.",
                                              value=suggested, must_exist=False, want="file"), callback=answer)
@@ -227,8 +230,11 @@ class PresetsTab(LibraryTab):
 
         def answer(path: Path | None) -> None:
             if path is not None:
-                self.run_action(lambda: presets_flow.import_presets(context, path),
-                                lambda created: (self.notify(f"{plural(len(created), 'preset')} imported."), self.reload()),
-                                name="Importing presets")
+                def imported(created: list[Any]) -> None:
+                    self.notify(f"{plural(len(created), 'preset')} imported.")
+                    self.reload()
+
+                self.run_in_thread(lambda: presets_flow.import_presets(context, path), imported,
+                                   name="Importing presets")
 
         self.app.push_screen(PathInputDialog("Import presets from a JSON file", want="file"), callback=answer)

@@ -49,7 +49,7 @@ class HistoryTab(RowListTab):
                         "Prompt Factory.")
             self.app.switch_mode("prompt_factory")
 
-        self.run_action(lambda: lq.send_history(context, entry.id), loaded, name="Loading history back")
+        self.run_in_thread(lambda: lq.send_history(context, entry.id), loaded, name="Loading history back")
 
     def action_delete(self) -> None:
         entry = self.current
@@ -64,7 +64,7 @@ class HistoryTab(RowListTab):
 
         def answer(confirmed: bool | None) -> None:
             if confirmed:
-                self.run_action(lambda: lq.delete_history(context, entry.id), deleted, name="Deleting history")
+                self.run_in_thread(lambda: lq.delete_history(context, entry.id), deleted, name="Deleting history")
 
         self.app.push_screen(ConfirmDialog(f"Delete the history entry “{short(entry.concept, 60)}” "
                                            f"({plural(entry.prompt_count, 'prompt')})?", title="Delete history entry",
@@ -79,7 +79,7 @@ class HistoryTab(RowListTab):
 
         def answer(confirmed: bool | None) -> None:
             if confirmed:
-                self.run_action(lambda: lq.clear_history(context), cleared, name="Clearing history")
+                self.run_in_thread(lambda: lq.clear_history(context), cleared, name="Clearing history")
 
         self.app.push_screen(ConfirmDialog("Delete every history entry? Images, favourites and presets are kept.",
                                            title="Clear all history", yes="Clear all", no="Keep"), callback=answer)
@@ -113,9 +113,9 @@ class FavoritesTab(RowListTab):
         if favorite is None:
             return
         context = self.context
-        self.run_action(lambda: lq.send_favorites(context, [favorite.id]),
-                        lambda _: self.notify(f"“{short(favorite.name, 40)}” sent to Asset Monster (press 2)."),
-                        name="Sending a favourite")
+        self.run_in_thread(lambda: lq.send_favorites(context, [favorite.id]),
+                           lambda _: self.notify(f"“{short(favorite.name, 40)}” sent to Asset Monster (press 2)."),
+                           name="Sending a favourite")
 
     def action_rename(self) -> None:
         favorite = self.current
@@ -128,8 +128,8 @@ class FavoritesTab(RowListTab):
 
         def answer(name: str | None) -> None:
             if name is not None:
-                self.run_action(lambda: lq.rename_favorite(context, favorite.id, name), renamed,
-                                name="Renaming a favourite")
+                self.run_in_thread(lambda: lq.rename_favorite(context, favorite.id, name), renamed,
+                                   name="Renaming a favourite")
 
         self.app.push_screen(TextInputDialog("Rename favourite", value=favorite.name,
                                              validator=lambda v: None if v.strip() else "the name cannot be empty"),
@@ -148,8 +148,8 @@ class FavoritesTab(RowListTab):
 
         def answer(confirmed: bool | None) -> None:
             if confirmed:
-                self.run_action(lambda: lq.delete_favorite(context, favorite.id), deleted,
-                                name="Deleting a favourite")
+                self.run_in_thread(lambda: lq.delete_favorite(context, favorite.id), deleted,
+                                   name="Deleting a favourite")
 
         self.app.push_screen(ConfirmDialog(f"Delete the favourite “{short(favorite.name, 60)}”?",
                                            title="Delete favourite", yes="Delete", no="Keep"), callback=answer)

@@ -288,8 +288,8 @@ class LibraryScreen(ModuleScreen):
             self._search_timer.stop()
             self._search_timer = None
         text = self.query_one(SearchInput).value
-        for tab in self.query(LibraryTab):
-            tab.set_query(text)
+        for each in self.query(LibraryTab):
+            each.set_query(text)
         tab = self.active_tab
         if tab is not None and tab.stale:
             tab.reload()

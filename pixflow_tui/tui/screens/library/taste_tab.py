@@ -115,7 +115,7 @@ class TasteTab(LibraryTab):
     def announce(self) -> None:
         key = self.query_one(RowList).highlighted_key
         found = self.rows.get(key) if key else None
-        if found is None:
+        if key is None or found is None:
             self.post_message(self.Preview(self, "output", None))
             return
         side, stat = found

@@ -67,7 +67,7 @@ class ResearchPanel(VerticalScroll, can_focus=True):
         Binding("k", "scroll_up", "Up", show=False, id="pf-research-up"),
     ]
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self):
         yield Static("", id="research-text")
 
     def on_mount(self) -> None:

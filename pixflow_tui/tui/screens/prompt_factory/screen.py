@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from textual import events
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -28,7 +28,7 @@ class PromptFactoryScreen(ModuleScreen):
     MODULE = "prompt_factory"
     INTRO = "Turn a concept, a photo or a pasted text into structured 9-section prompts for Asset Monster."
     EMPTY = "No prompts yet."
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+g", "generate", "Write", tooltip="Write prompts from the form", id="pf-generate"),
         Binding("x", "cancel_run", "Cancel run", id="pf-cancel"),
@@ -122,7 +122,8 @@ class PromptFactoryScreen(ModuleScreen):
         self.results.keep_edits()
         self.results.load(parcel)
 
-    async def on_unmount(self) -> None:
+    @on(events.Unmount)
+    async def close_text_provider(self) -> None:
         try:  # the text provider's HTTP connections belong to this loop: close them while it runs
             await self.context.text.aclose()
         except Exception:
