@@ -131,7 +131,7 @@ async def _fetch_http(client: httpx.AsyncClient, url: str, dest: Path, cap: int)
             if declared > cap:
                 raise _too_big(cap)
             with dest.open("wb") as out:
-                async for chunk in response.aiter_bytes(CHUNK):
+                async for chunk in response.aiter_bytes():  # as they arrive: re-chunking them only copied bytes
                     written += len(chunk)
                     if written > cap:
                         raise _too_big(cap)

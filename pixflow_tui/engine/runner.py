@@ -26,6 +26,7 @@ from pixflow_tui.core.jobs import JobEvent, JobState, MediaRequest, new_owner_id
 from pixflow_tui.engine.batches import BatchTracker, refresh_batch_status
 from pixflow_tui.engine.dependencies import WAIT_SECONDS, needed_jobs, resolve
 from pixflow_tui.engine.download import sweep_stale_parts
+from pixflow_tui.engine.polling import REMOTE_MIN_POLL, UsualTimes, first_wait, poll_interval
 from pixflow_tui.engine.saving import output_folder, save_outputs
 from pixflow_tui.providers.base import MediaProvider, PreparedSubmit, ProviderError, RemoteHandle
 from pixflow_tui.store import DB_ERRORS, Store
@@ -34,9 +35,7 @@ from pixflow_tui.store.records import JobRecord
 log = logging.getLogger(__name__)
 
 REMOTE = (JobState.QUEUED, JobState.RUNNING)
-MAX_POLL_INTERVAL = 5.0
 CANCEL_CHECK_INTERVAL = 0.5  # how often a polled job looks in the ledger for a cancel made elsewhere
-REMOTE_MIN_POLL = 0.25  # a remote status call costs an HTTP request: 16 jobs at 20 ms kept a core busy
 PROGRESS_EVERY = 0.5  # seconds between progress-only writes (and events) of one job; state changes go at once
 STALLED_AFTER_POLL_FAILURES = 12
 STALLED = object()  # _follow's answer when the provider stayed unreachable
@@ -62,13 +61,6 @@ def backoff_delay(attempt: int, retry_after: float | None = None, base: float = 
     """Exponential backoff with full jitter; a provider's Retry-After wins when it asks for longer."""
     delay = random.uniform(0, min(cap, base * 2 ** max(0, attempt - 1)))
     return max(delay, retry_after or 0.0)
-
-
-def poll_interval(elapsed: float, floor: float = 0.02) -> float:
-    """Poll young jobs often and old ones rarely: about 4% of the time the job has been at the provider.
-
-    `floor` is the provider's shortest sensible interval (its `min_poll_interval`; REMOTE_MIN_POLL if unsaid)."""
-    return min(MAX_POLL_INTERVAL, max(floor, elapsed * 0.04))
 
 
 def is_connect_failure(exc: BaseException) -> bool:
@@ -136,6 +128,7 @@ class JobEngine:
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._wake: asyncio.Event | None = None
         self._http: httpx.AsyncClient | None = None
+        self._usual = UsualTimes()  # how long each model's jobs take at the provider, learnt in this run
         self._summary = EngineSummary()
 
     # ---- public -------------------------------------------------------------------------------------------
@@ -356,10 +349,11 @@ class JobEngine:
                     job = ready.job
                 if job.status == JobState.PENDING or job.status in REMOTE:
                     async with self._slot(job.provider):
-                        if job.status == JobState.PENDING:
+                        fresh = job.status == JobState.PENDING  # followed from its submit: its time is the model's
+                        if fresh:
                             job = await self._submit(job, provider)
                         if job is not None and job.status in REMOTE:
-                            followed = await self._follow(job, provider)
+                            followed = await self._follow(job, provider, fresh=fresh)
                             if followed is STALLED:
                                 self._stall(job.id)
                                 return
@@ -483,9 +477,12 @@ class JobEngine:
             self._finish(job.id, JobState.FAILED, error=message, from_states=[JobState.SUBMITTING])
         return self.store.jobs.get(job.id)
 
-    async def _follow(self, job: JobRecord, provider: MediaProvider) -> JobRecord | bool | object:
+    async def _follow(self, job: JobRecord, provider: MediaProvider, *,
+                      fresh: bool = False) -> JobRecord | bool | object:
         """Poll until the provider finishes. Returns the job's record when it is ready to download, True when the
-        ledger should be read again, STALLED when the provider stayed unreachable (job left resumable)."""
+        ledger should be read again, STALLED when the provider stayed unreachable (job left resumable).
+
+        A `fresh` job (submitted just now) is polled by its model's usual time (engine/polling.py)."""
         handle = RemoteHandle.from_dict(job.handle or {"request_id": job.request_id, "model": job.model})
         started = time.monotonic()
         failures = 0
@@ -494,6 +491,9 @@ class JobEngine:
         checked = started  # the caller has just read or written the job's state
         written = float("-inf")
         floor = float(getattr(provider, "min_poll_interval", REMOTE_MIN_POLL))
+        usual = self._usual.of(job.model) if fresh else None
+        if wait := first_wait(floor, usual):
+            await asyncio.sleep(wait)
         while True:
             # every write below is guarded by the state it expects, so a cancel made elsewhere is never
             # overwritten; looking for one is only to stop polling early
@@ -516,6 +516,8 @@ class JobEngine:
                 await asyncio.sleep(backoff_delay(failures, exc.retry_after, base=self.poll_retry_base, cap=15.0))
                 continue
             if status.state == "completed":
+                if fresh:
+                    self._usual.add(job.model, time.monotonic() - started)
                 return await self._collect(job, provider, handle)
             if status.state == "failed":
                 cancelled = (status.error or "").lower().startswith("cancel")
@@ -536,7 +538,7 @@ class JobEngine:
                                   message=status.logs[-1] if status.logs else "")
                 else:
                     return True  # cancelled or finished elsewhere
-            await asyncio.sleep(poll_interval(time.monotonic() - started, floor))
+            await asyncio.sleep(poll_interval(time.monotonic() - started, floor, usual))
 
     def _resubmit_after_failure(self, job: JobRecord, message: str) -> bool:
         """The provider said this request failed for its own reasons: send it again after a backoff (an attempt)."""

@@ -14,7 +14,7 @@ from PIL import Image
 
 from pixflow_tui.config import Settings
 from pixflow_tui.core.jobs import JobEvent, JobKind, JobState
-from pixflow_tui.engine import batches, outputs, runner, saving
+from pixflow_tui.engine import batches, outputs, saving
 from pixflow_tui.providers.demo import DemoMediaProvider
 from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows.context import AppContext
@@ -114,12 +114,6 @@ def test_claims_are_taken_in_bulk_and_respect_live_leases(demo_ctx: AppContext) 
     assert jobs.claim_many(ids[:2], "a", now=100.0, lease_seconds=30) == set(ids[:2])
     assert jobs.claim_many(ids, "b", now=110.0, lease_seconds=30) == {ids[2]}
     assert jobs.claim_many(ids, "b", now=131.0, lease_seconds=30) == set(ids)  # a's leases expired
-
-
-def test_remote_providers_are_polled_less_often_than_the_demo() -> None:
-    assert runner.poll_interval(0.0, floor=runner.REMOTE_MIN_POLL) == runner.REMOTE_MIN_POLL
-    assert runner.poll_interval(0.0, floor=DemoMediaProvider.min_poll_interval) < 0.05
-    assert runner.poll_interval(1000.0) == runner.MAX_POLL_INTERVAL
 
 
 async def test_progress_only_changes_are_spaced_out(settings: Settings) -> None:
