@@ -6,6 +6,7 @@ import json
 import logging
 import mimetypes
 import os
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,9 +161,32 @@ def embed_metadata(path: Path, metadata: dict[str, Any], sidecar: Path,
     """Embed the prompt where image tools read it and Pixflow's JSON beside it (`engine/embedded.py`): a PNG
     carries both inside; a JPEG or WebP gets EXIF/XMP inside and the JSON in `sidecar`; anything else only the
     sidecar. `path` is rewritten through a temporary file next to it. Returns True when a sidecar was written."""
+    written, problem = _embed(path, metadata, sidecar, size)
+    if problem is not None:
+        log_embed_problem(path, problem)
+    return written
+
+
+def check_tag_and_thumbnail(path: Path, kind: JobKind, thumbnail: Path | None, metadata: dict[str, Any],
+                            sidecar: Path) -> tuple[MediaInfo, str | None]:
+    """`check_and_thumbnail`, then `embed_metadata` with the size found: one trip to a worker process for both, and
+    the tagging's CPU off the app's own process. The second value is a failed embedding's trace for the caller to
+    log (a worker's log goes nowhere)."""
+    info = check_and_thumbnail(path, kind, thumbnail)
+    _, problem = _embed(path, metadata, sidecar, (info.width, info.height))
+    return info, problem
+
+
+def log_embed_problem(path: Path, problem: str) -> None:
+    log.warning("could not embed the prompt in %s (kept as it is, with a sidecar):\n%s", path, problem)
+
+
+def _embed(path: Path, metadata: dict[str, Any], sidecar: Path,
+           size: tuple[int | None, int | None]) -> tuple[bool, str | None]:
     text = json.dumps(metadata, ensure_ascii=False, default=str)
     rewritten = path.with_suffix(".tags" + path.suffix)
     kind = None
+    problem = None
     try:
         kind = embedded.embed(path, rewritten, metadata, text, size)
         if kind is not None:
@@ -171,13 +195,13 @@ def embed_metadata(path: Path, metadata: dict[str, Any], sidecar: Path,
         if isinstance(exc, OSError) and exc.errno is not None:  # a full or read-only disk: the caller's storage error
             raise
         # a head the writers cannot follow: the file stays as it came, and the sidecar records everything
-        log.warning("could not embed the prompt in %s (kept as it is, with a sidecar)", path, exc_info=True)
+        problem = traceback.format_exc()
     finally:
         rewritten.unlink(missing_ok=True)
     if kind == "png":
-        return False
+        return False, problem
     sidecar.write_text(text, encoding="utf-8")
-    return True
+    return True, problem
 
 
 def read_metadata(path: Path) -> dict[str, Any] | None:

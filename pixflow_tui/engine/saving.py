@@ -99,14 +99,23 @@ def output_folder(store: Store, settings: Settings, job: JobRecord) -> Path:
 
 
 async def _fetch_checked(http: httpx.AsyncClient, url: str, tmp: Path, kind: JobKind, thumbnail: Path | None,
-                         max_attempts: int, proof: dict[str, Any] | None = None) -> outputs.MediaInfo:
+                         max_attempts: int, tags: tuple[dict[str, Any], Path],
+                         proof: dict[str, Any] | None = None) -> outputs.MediaInfo:
+    """Download into `tmp`, check it decodes (making its thumbnail) and embed `tags` (metadata, sidecar path)."""
+    metadata, sidecar = tags
     for attempt in range(1, max_attempts + 1):
         try:
             await fetch(http, url, tmp, outputs.size_cap(kind))
             proven = _take_proven(url, tmp, proof, thumbnail) if proof is not None else None
             if proven is not None:
+                # the prompt inside the file for other tools (a rewrite of the file: in a thread), Pixflow's JSON beside it
+                await asyncio.to_thread(outputs.embed_metadata, tmp, metadata, sidecar, (proven.width, proven.height))
                 return proven
-            return await run_in_process(outputs.check_and_thumbnail, tmp, kind, thumbnail)
+            info, problem = await run_in_process(outputs.check_tag_and_thumbnail, tmp, kind, thumbnail, metadata,
+                                                 sidecar)
+            if problem is not None:
+                outputs.log_embed_problem(tmp, problem)
+            return info
         except (ProviderError, outputs.InvalidOutput) as exc:
             transient = (isinstance(exc, outputs.InvalidOutput) and not isinstance(exc, outputs.WrongKind)
                          or isinstance(exc, ProviderError) and exc.transient)
@@ -137,12 +146,9 @@ async def save_outputs(store: Store, settings: Settings, http: httpx.AsyncClient
         thumb = None if job.kind == JobKind.SPEECH else outputs.thumbnail_path(settings.thumbnails_dir, target)
         try:
             tmp = temp_file_beside(target)
-            info = await _fetch_checked(http, output["url"], tmp, job.kind, thumb, max_attempts,
-                                        local_proof(job, output))
             metadata = _metadata(job, output)
-            # the prompt inside the file for other tools (a rewrite of the file: in a thread), Pixflow's JSON beside it
-            await asyncio.to_thread(outputs.embed_metadata, tmp, metadata, outputs.sidecar_path(target),
-                                    (info.width, info.height))
+            info = await _fetch_checked(http, output["url"], tmp, job.kind, thumb, max_attempts,
+                                        (metadata, outputs.sidecar_path(target)), local_proof(job, output))
             os.replace(tmp, target)
             tmp = None
         except StorageError as exc:

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from pixflow_tui.core.jobs import JobKind
 from pixflow_tui.engine import embedded, outputs
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.images import create_image_batch, plan_image_batch
@@ -271,3 +272,30 @@ def test_without_copy_file_range_the_files_come_out_the_same(tmp_path: Path, mon
             made[way] = path.read_bytes()
         assert made["kernel"] == made["buffered"], ext
         assert pixels(tmp_path / f"kernel.{ext}") == pixels(tmp_path / f"buffered.{ext}")
+
+
+def test_one_worker_trip_checks_thumbnails_and_tags_a_download(tmp_path: Path) -> None:
+    path, thumb = tmp_path / "x.jpg", tmp_path / "thumbs" / "x.jpg"
+    Image.new("RGB", (1200, 800), (9, 99, 199)).save(path, "JPEG")
+    info, problem = outputs.check_tag_and_thumbnail(path, JobKind.IMAGE, thumb, METADATA, outputs.sidecar_path(path))
+    assert (info.width, info.height, problem) == (1200, 800, None)
+    with Image.open(thumb) as small:
+        assert max(small.size) == outputs.THUMBNAIL_SIZE[0]
+    with Image.open(path) as image:
+        assert a1111_read(user_comment(image))[0] == PROMPT and image.size == (1200, 800)
+    assert outputs.read_metadata(path) == METADATA
+
+
+def test_a_failed_embedding_in_a_worker_comes_back_to_be_logged(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "x.jpg"
+    Image.new("RGB", (64, 48)).save(path, "JPEG")
+    before = path.read_bytes()
+
+    def cannot_follow(*args: object) -> None:
+        raise ValueError("a head the writers cannot follow")
+
+    monkeypatch.setattr(embedded, "embed", cannot_follow)
+    info, problem = outputs.check_tag_and_thumbnail(path, JobKind.IMAGE, None, METADATA, outputs.sidecar_path(path))
+    assert info.width == 64 and problem is not None and "a head the writers cannot follow" in problem
+    assert path.read_bytes() == before and outputs.read_metadata(path) == METADATA  # kept as it came, with a sidecar

@@ -82,7 +82,7 @@ async def test_a_local_copy_of_the_wrong_size_is_decoded_and_refused(tmp_path: P
     tmp.touch()
     with pytest.raises(outputs.InvalidOutput):
         await saving._fetch_checked(None, output.url, tmp, JobKind.IMAGE, tmp_path / "t.jpg",  # type: ignore[arg-type]
-                                    max_attempts=1, proof=proof)
+                                    max_attempts=1, tags=({}, tmp_path / "copy.png.json"), proof=proof)
 
 
 def test_batch_status_is_refreshed_first_and_last_and_never_left_stale(monkeypatch: pytest.MonkeyPatch) -> None:
