@@ -41,18 +41,18 @@ def first_wait(floor: float, usual: float | None) -> float:
 
 
 class UsualTimes:
-    """How long each model's jobs took from submit to the provider's "completed", in this run."""
+    """How long each provider's model took from submit to "completed", in this run (the demo's times are its own)."""
 
     def __init__(self) -> None:
-        self._recent: dict[str, deque[float]] = {}
-        self._usual: dict[str, float] = {}
+        self._recent: dict[tuple[str, str], deque[float]] = {}
+        self._usual: dict[tuple[str, str], float] = {}
 
-    def add(self, model: str, seconds: float) -> None:
-        recent = self._recent.setdefault(model, deque(maxlen=USUAL_SAMPLES))
+    def add(self, provider: str, model: str, seconds: float) -> None:
+        recent = self._recent.setdefault((provider, model), deque(maxlen=USUAL_SAMPLES))
         recent.append(seconds)
         if len(recent) >= MIN_SAMPLES:
-            self._usual[model] = statistics.median(recent)
+            self._usual[provider, model] = statistics.median(recent)
 
-    def of(self, model: str) -> float | None:
-        """The median of the model's recent jobs; None until MIN_SAMPLES of them finished."""
-        return self._usual.get(model)
+    def of(self, provider: str, model: str) -> float | None:
+        """The median of the model's recent jobs at that provider; None until MIN_SAMPLES of them finished."""
+        return self._usual.get((provider, model))

@@ -491,7 +491,7 @@ class JobEngine:
         checked = started  # the caller has just read or written the job's state
         written = float("-inf")
         floor = float(getattr(provider, "min_poll_interval", REMOTE_MIN_POLL))
-        usual = self._usual.of(job.model) if fresh else None
+        usual = self._usual.of(job.provider, job.model) if fresh else None
         if wait := first_wait(floor, usual):
             await asyncio.sleep(wait)
         while True:
@@ -517,7 +517,7 @@ class JobEngine:
                 continue
             if status.state == "completed":
                 if fresh:
-                    self._usual.add(job.model, time.monotonic() - started)
+                    self._usual.add(job.provider, job.model, time.monotonic() - started)
                 return await self._collect(job, provider, handle)
             if status.state == "failed":
                 cancelled = (status.error or "").lower().startswith("cancel")

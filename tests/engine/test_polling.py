@@ -32,12 +32,12 @@ def test_remote_providers_are_polled_less_often_than_the_demo() -> None:
 
 def test_a_usual_time_needs_a_few_jobs_and_is_their_median() -> None:
     usual = UsualTimes()
-    usual.add("m", 9.0)
-    usual.add("m", 30.0)
-    assert usual.of("m") is None
-    usual.add("m", 10.0)
-    assert usual.of("m") == 10.0
-    assert usual.of("other") is None
+    usual.add("fal", "m", 9.0)
+    usual.add("fal", "m", 30.0)
+    assert usual.of("fal", "m") is None
+    usual.add("fal", "m", 10.0)
+    assert usual.of("fal", "m") == 10.0
+    assert usual.of("fal", "other") is None and usual.of("demo", "m") is None
 
 
 def test_a_job_that_ends_as_usual_is_asked_about_less_and_seen_as_soon() -> None:
