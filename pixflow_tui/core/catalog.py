@@ -9,6 +9,8 @@ __all__ = ["ASPECT_RATIOS", "IMAGE_FORMATS", "RESOLUTIONS"]
 
 VARIANTS_RANGE = (1, 4)
 PROMPT_COUNT_RANGE = (1, 10)
+# The 9 sections of a structured prompt, in order (`style` first has the most weight): core/prompt_schema.py
+PROMPT_SECTIONS = ("style", "pose", "lighting", "set_design", "outfit", "camera", "hairstyle", "makeup", "effects")
 CONCEPT_MAX_CHARS = 300
 PROMPTS_AT_ONCE = 4  # prompts of one concept written at the same time (one text call each on the live path)
 TEXT_TO_JSON_MAX_CHARS = 8000

@@ -6,7 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-SECTIONS = ("style", "pose", "lighting", "set_design", "outfit", "camera", "hairstyle", "makeup", "effects")
+from pixflow_tui.core.catalog import PROMPT_SECTIONS
+
+SECTIONS = PROMPT_SECTIONS
 
 
 class _Section(BaseModel):

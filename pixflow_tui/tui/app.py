@@ -17,6 +17,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.filter import LineFilter
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -38,7 +39,7 @@ from pixflow_tui.workflows.ui_support import ContextError, open_context
 
 EXIT_CONFIG = 3  # the CLI's ExitCode.CONFIG: bad setting or unusable database
 HANDED_ON = "_pixflow_handed_on"
-BACKGROUND_HOLD = 2.0  # seconds the engine start waits at most for the first screen's own loading
+FRAME_WAIT = 2.0  # seconds the start-up work waits at most for the first frame to reach the terminal
 log = logging.getLogger(__name__)
 
 
@@ -128,12 +129,10 @@ class PixflowApp(App[None]):
         self._low_colour_filter = KeepTextVisible(system) if system is not None else None
         self.router = JobEventRouter(self.context)
         self.set_keymap(user_keymap(settings.keymap))
-        self._first_frame_shown = False
+        self._first_frame_shown = False  # ready, and handed to Textual's output thread
         self._workers_prepared = False
-        self._frame_up = threading.Event()  # threads that need the store wait for it: see read_stats
+        self._frame_up = threading.Event()  # the first frame reached the terminal: see on_ready
         self._after_first_frame: list[Callable[[], object]] = []
-        self._first_screen_loaded = threading.Event()  # the engine starts once it is set: see hold_background_work
-        self._first_screen_loaded.set()
         self.startup_warnings: list[str] = []  # shown once the first frame is up
 
     def get_line_filters(self) -> Sequence[LineFilter]:
@@ -141,21 +140,20 @@ class PixflowApp(App[None]):
         return [*filters, self._low_colour_filter] if self._low_colour_filter is not None else filters
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
-        """Run `callback` once the first frame is up (soon, if it is already): start-up work that threads
-        would otherwise do while the first frame is laid out, competing with it for the GIL."""
-        if self._first_frame_shown:
+        """Run `callback` once the first frame is on the terminal (soon, if it is already): start-up work that
+        threads would otherwise do while the first frame is laid out and written, competing with it for the GIL."""
+        if self._frame_up.is_set():
             self.call_after_refresh(callback)
         else:
             self._after_first_frame.append(callback)
 
-    def hold_background_work(self) -> Callable[[], None] | None:
-        """Before the first frame, the first screen may ask the engine start and warm-ups to wait until it has
-        loaded what it shows (at most BACKGROUND_HOLD seconds): they would otherwise take the GIL from that load
-        and hold back its paint. Returns the release, or None once the first frame is up."""
-        if self._first_frame_shown:
+    def opening_stats(self) -> Stats | None:
+        """The header's counters for the first screen, read before the app started (None after the first frame,
+        or when the store opened at once: the header reads them itself)."""
+        look = self.context.first_look
+        if look is None or self._first_frame_shown:
             return None
-        self._first_screen_loaded.clear()
-        return self._first_screen_loaded.set
+        return Stats(look.jobs_running, look.spend_today)
 
     def prepare_workers(self) -> None:
         """Before anything can start a worker process: the first frame, or leaving the first screen."""
@@ -164,27 +162,44 @@ class PixflowApp(App[None]):
             prepare_worker_processes()  # ~35 ms of imports and a helper process: kept out of the first frame
 
     def on_ready(self) -> None:
+        """The first frame is ready; Textual's output thread may still be writing it."""
         self._first_frame_shown = True
+        for warning in self.startup_warnings:
+            self.notify(warning, title="Pictures", severity="warning", timeout=12)
+        # Textual paints the whole screen once more at its next refresh (its first full paint, made while it was
+        # still setting up, was not written)
+        self.call_after_refresh(start_thread, self, self._wait_for_first_frame, name="showing the first screen",
+                                group="first-frame")
+
+    class _FrameOut(Message):
+        pass
+
+    def _wait_for_first_frame(self) -> None:
+        compat.wait_for_output(self, FRAME_WAIT)
+        try:
+            self.post_message(self._FrameOut())
+        except RuntimeError:  # the app closed meanwhile (its loop too)
+            pass
+
+    def on_pixflow_app__frame_out(self, message: _FrameOut) -> None:
+        """Start-up work that shows nothing, held until the first frame is on the terminal: resume unfinished jobs
+        (remote ones by request id), warm up image support and the first screen's next steps."""
         self._frame_up.set()
         self.prepare_workers()
         for callback in self._after_first_frame:
             self.call_later(callback)
         self._after_first_frame.clear()
-        for warning in self.startup_warnings:
-            self.notify(warning, title="Pictures", severity="warning", timeout=12)
-        # After the first frame: resume unfinished jobs (remote ones by request id) and warm up image support.
         start_thread(self, self._start_background_work, name="starting the job engine", group="startup")
         self.call_after_refresh(settle_heap)  # launch_tui paused the collector for the start-up
 
     def _start_background_work(self) -> None:
         self.context.open_store()  # run_app leaves it closed when ready, so that its modules load after the frame
-        self._first_screen_loaded.wait(BACKGROUND_HOLD)
         self.context.start_engine()
         warm_up_renderer(self.settings.image_renderer)
 
     def read_stats(self) -> Stats:
         """Header counters; called from a worker thread. Waits for the first frame: before it, opening the
-        store would compete with laying it out (the header shows "…" meanwhile)."""
+        store would compete with laying it out and writing it."""
         self._frame_up.wait()
         if not self._first_frame_shown:  # closed before its first frame
             return Stats(0, 0.0)
@@ -298,7 +313,6 @@ class PixflowApp(App[None]):
 
     def on_unmount(self) -> None:
         self._frame_up.set()
-        self._first_screen_loaded.set()
         release_heap()
         self.router.close()
         if self._owns_context:

@@ -8,6 +8,7 @@ removes or changes one. On an upgrade: run that test, fix the function here, and
 from __future__ import annotations
 
 import functools
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -97,6 +98,33 @@ def mark_screen_styled(screen: Screen[Any], app: App[Any]) -> None:
     Internals: `App._css_update_count`, `Screen._css_update_count` (compared in App._init_mode/switch_mode).
     Textual 8.2.8."""
     screen._css_update_count = app._css_update_count
+
+
+# -- Textual's output (checked against Textual 8.2.8) -------------------------------------------------------------
+
+
+def wait_for_output(app: App[Any], timeout: float) -> bool:
+    """Block (a thread, never the app's loop) until what the app displayed so far was handed to the terminal, or
+    `timeout` seconds; False on the timeout. At once when there is no writer thread (headless, Windows).
+
+    Why: Textual writes to the terminal from its own thread, a few KB per write on a pty, and needs the GIL back
+    after each write. Threads started as soon as the first frame was ready (opening the store, the engine, the
+    warm-ups) kept it from the GIL: under load the last rows of the first frame reached the terminal 200-300 ms
+    after the frame was ready. An empty text is queued and waited for: the writer takes it off its queue only after
+    writing all that came before, and flushes once its queue is empty (done twice: the first may be taken before
+    that flush). Internals: `App._driver`, `LinuxDriver._writer_thread` (a WriterThread) and its `_queue` (the
+    queue.Queue of texts to write). Textual 8.2.8."""
+    writer = getattr(app._driver, "_writer_thread", None)
+    if writer is None:
+        return True
+    deadline = time.monotonic() + timeout
+    for _ in range(2):
+        writer.write("")
+        while writer._queue.qsize():
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.002)
+    return True
 
 
 # -- textual-image (checked against textual-image 0.12.0) ---------------------------------------------------------

@@ -12,6 +12,7 @@ from pixflow_tui.core.formatting import plural
 from pixflow_tui.core.events import EventBus
 from pixflow_tui.core.jobs import JobKind, JobState, JobView, new_owner_id
 from pixflow_tui.workflows.handoff import Handoff
+from pixflow_tui.workflows.products import ProductChoice
 
 if TYPE_CHECKING:  # the engine (httpx, PIL, PyAV) and the store (peewee, ~70 ms) load when first used
     from pixflow_tui.engine.runner import EngineSummary, JobEngine
@@ -49,13 +50,30 @@ class UnfinishedJobs:
         return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class FirstLook:
+    """What the TUI's first screen shows from the database, read before the app started (ui_support.quick_look),
+    while the store is not open yet."""
+
+    products: tuple[ProductChoice, ...]
+    jobs_running: int
+    spend_today: float
+
+
+def start_of_today() -> datetime:
+    """Midnight UTC today, naive (as the store's timestamps are): "today" of the spend counter."""
+    return datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+
+
 class AppContext:
     """Built once per process (TUI or CLI command) from the settings."""
 
-    def __init__(self, settings: Settings, store: Store | None = None, *, open_store: bool = True) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, *, open_store: bool = True,
+                 first_look: FirstLook | None = None) -> None:
         """With open_store=False the store opens on first use or `open_store()` (the TUI: after its first
-        frame, once a quick check has found the database ready)."""
+        frame, once a quick look has found the database ready and read `first_look`)."""
         self.settings = settings
+        self.first_look = first_look
         self._store = store
         self._store_lock = threading.Lock()
         if store is None and open_store:
@@ -194,8 +212,7 @@ class AppContext:
         return UnfinishedJobs(at_provider=sum(counts.values()) - waiting, waiting=waiting)
 
     def spend_today(self) -> float:
-        midnight = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-        return self.store.jobs.spend_since(midnight)
+        return self.store.jobs.spend_since(start_of_today())
 
     def recent_jobs(self, module: str | None = None, limit: int = 200) -> list[JobView]:
         """The newest jobs (of one module's batches when given), oldest first, as table rows."""

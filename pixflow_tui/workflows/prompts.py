@@ -25,6 +25,7 @@ from pixflow_tui.workflows.inputs import (
     check_count,
     check_image_file,
 )
+from pixflow_tui.workflows.products import ProductChoice, list_products
 from pixflow_tui.workflows.research import ResearchError, research_concept
 
 
@@ -230,18 +231,6 @@ async def prompts_from_text(ctx: AppContext, text: str, *, convert: bool = False
     converted = await text_prompts(ctx, text, convert=convert)
     history_id, _, _ = save_to_history(ctx, text_concept(converted[0]), converted, source="text")
     return converted, history_id
-
-
-@dataclass(frozen=True)
-class ProductChoice:
-    id: int
-    name: str
-    slug: str
-
-
-def list_products(ctx: AppContext) -> list[ProductChoice]:
-    """The products prompts can be made for (Clone AI, Fyro, Fling, Zurna, Impresso)."""
-    return [ProductChoice(p.id, p.name, p.slug) for p in ctx.store.products()]
 
 
 def product_named(ctx: AppContext, name: str) -> ProductChoice:

@@ -12,7 +12,10 @@ import pixflow_tui
 from pixflow_tui.config import Settings
 from pixflow_tui.core.catalog import PRODUCTS
 from pixflow_tui.core.jobs import JobView
-from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.store.quick_look import first_screen_rows
+from pixflow_tui.store.values import dollars
+from pixflow_tui.workflows.context import AppContext, FirstLook, start_of_today
+from pixflow_tui.workflows.products import ProductChoice
 
 
 class ContextError(RuntimeError):
@@ -23,9 +26,10 @@ def open_context(settings: Settings, *, open_later: bool = False) -> AppContext:
     """Build the AppContext, turning database and file-system errors into a one-line ContextError.
 
     open_later: when a quick look finds the database ready (current schema, seeded, writable, not locked),
-    the store opens on first use instead; otherwise it opens now, so every setup error is raised here."""
-    if open_later and store_is_ready(settings):
-        return AppContext(settings, open_store=False)
+    the store opens on first use instead, and the context holds what the first screen shows (`first_look`);
+    otherwise it opens now, so every setup error is raised here."""
+    if open_later and (look := quick_look(settings)) is not None:
+        return AppContext(settings, open_store=False, first_look=look)
     from pixflow_tui.store import StoreError
 
     try:
@@ -47,30 +51,41 @@ def latest_schema_version() -> int:
 
 
 def store_is_ready(settings: Settings) -> bool:
-    """True when opening the store would change nothing and cannot fail for a reason known now.
+    """True when opening the store would change nothing and cannot fail for a reason known now."""
+    return quick_look(settings) is not None
+
+
+def quick_look(settings: Settings) -> FirstLook | None:
+    """What the first screen shows, when opening the store would change nothing and cannot fail for a reason
+    known now; else None.
 
     A plain sqlite3 look, without the store's modules: anything unusual (a URL, a missing, older, newer,
-    damaged or locked database, an unwritable file or folder, an unseeded user or product) says False,
+    damaged or locked database, an unwritable file or folder, an unseeded user or product) says None,
     and the full open then reports it."""
     path = settings.database_path.expanduser()
     if settings.database_url or not path.is_file():
-        return False
+        return None
     if not os.access(path, os.R_OK | os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
-        return False
+        return None
     try:
         connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=0)
         try:
             version = connection.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
-            user = connection.execute("SELECT 1 FROM users WHERE email = ?", (f"{settings.user}@local",)).fetchone()
+            user = connection.execute("SELECT id FROM users WHERE email = ?", (f"{settings.user}@local",)).fetchone()
             slugs = {row[0] for row in connection.execute("SELECT slug FROM products")}
+            if version != latest_schema_version() or user is None:
+                return None
+            rows = first_screen_rows(connection, int(user[0]), start_of_today())
             connection.execute("BEGIN IMMEDIATE")  # the open's seeding takes the write lock: is it free?
             connection.rollback()
         finally:
             connection.close()
     except sqlite3.Error:
-        return False
-    return (version == latest_schema_version() and user is not None
-            and all(product.slug in slugs for product in PRODUCTS))
+        return None
+    if not all(product.slug in slugs for product in PRODUCTS):
+        return None
+    return FirstLook(tuple(ProductChoice(*product) for product in rows.products), rows.jobs_running,
+                     dollars(rows.spend_micros))
 
 
 class BatchModules:

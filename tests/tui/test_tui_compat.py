@@ -5,6 +5,11 @@ A failure here after an upgrade means a compat function must change (its docstri
 from __future__ import annotations
 
 import inspect
+import io
+import os
+import threading
+import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -97,6 +102,48 @@ async def test_a_screen_marked_styled_shares_the_apps_update_count() -> None:
         await pilot.pause()
     # Textual restyles a new mode's screen only when the counts differ
     assert "screen._css_update_count != self._css_update_count" in inspect.getsource(App)
+
+
+class CountingFile(io.FileIO):
+    """A file that counts the bytes handed to the OS."""
+
+    written = 0
+
+    def write(self, data: Any) -> int:
+        count = super().write(data) or 0
+        self.written += count
+        return count
+
+
+def test_waiting_for_the_output_ends_once_the_writer_wrote_everything() -> None:
+    from textual.drivers._writer_thread import WriterThread
+    from textual.drivers.linux_driver import LinuxDriver
+
+    assert "self._writer_thread = WriterThread(" in inspect.getsource(LinuxDriver)
+    assert "_driver" in vars(App()) and compat.wait_for_output(App(), 0.1)  # no driver (headless): at once
+    size = 300_000  # more than a pipe holds: the writer waits for its reader
+    read_end, write_end = os.pipe()
+    counting = CountingFile(write_end, "w")
+    writer = WriterThread(io.TextIOWrapper(io.BufferedWriter(counting), line_buffering=True))
+    writer.start()
+    app: Any = SimpleNamespace(_driver=SimpleNamespace(_writer_thread=writer))
+    writer.write("x" * size)
+    assert not compat.wait_for_output(app, 0.2)  # nobody reads: it times out
+    assert counting.written < size
+
+    def read() -> None:
+        received = 0
+        while received < size:
+            received += len(os.read(read_end, 4096))
+            time.sleep(0.001)  # a slow terminal
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert compat.wait_for_output(app, 10)
+    assert counting.written == size  # all of it handed to the OS, none left in the file's buffer
+    reader.join(5)
+    writer.stop()
+    os.close(read_end)
 
 
 @pytest.fixture

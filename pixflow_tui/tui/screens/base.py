@@ -71,7 +71,8 @@ class ModuleScreen(Screen[None]):
         return self.app_.context
 
     def compose(self) -> ComposeResult:
-        yield PixflowHeader(self.MODULE, self.context.mode_label, self.app_.read_stats)
+        yield PixflowHeader(self.MODULE, self.context.mode_label, self.app_.read_stats,
+                            stats=self.app_.opening_stats())
         yield Static(self.INTRO, classes="intro")
         yield from self.compose_body()
         yield KeyHints()

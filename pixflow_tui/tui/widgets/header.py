@@ -38,6 +38,11 @@ class Stats:
 StatsSource = Callable[[], Stats]
 
 
+def stats_text(stats: Stats) -> str:
+    running = stats.running
+    return f"{running} job{'s' if running != 1 else ''} running · today ${stats.spend_today:.2f}"
+
+
 class PixflowHeader(Widget):
     """Two lines: the module tabs (clickable) and the live counters."""
 
@@ -60,16 +65,19 @@ class PixflowHeader(Widget):
             super().__init__()
             self.stats = stats
 
-    def __init__(self, module: str, mode_label: str, stats_source: StatsSource, *, id: str | None = None) -> None:
+    def __init__(self, module: str, mode_label: str, stats_source: StatsSource, *, stats: Stats | None = None,
+                 id: str | None = None) -> None:
+        """stats: the counters as just read (the first screen's, from the look before the app started), shown
+        at once; the next read is then MIN_QUERY_INTERVAL away."""
         super().__init__(id=id)
         self.module = module
         self.mode_label = mode_label
         self._stats_source = stats_source
-        self._last_query = float("-inf")
+        self._last_query = float("-inf") if stats is None else time.monotonic()
         self._timer_pending = False
         self._dirty_posted = False
-        self.stats: Stats | None = None
-        self._stats_text = "jobs … · today …"
+        self.stats = stats
+        self._stats_text = "jobs … · today …" if stats is None else stats_text(stats)
 
     def compose(self) -> ComposeResult:
         title = dict((m, t) for m, t, _ in MODULES).get(self.module, self.module)
@@ -130,8 +138,7 @@ class PixflowHeader(Widget):
 
     def on_pixflow_header__counted(self, message: _Counted) -> None:
         self.stats = message.stats
-        running = message.stats.running
-        text = f"{running} job{'s' if running != 1 else ''} running · today ${message.stats.spend_today:.2f}"
+        text = stats_text(message.stats)
         if text == self._stats_text:
             return
         # a layout of the whole screen costs tens of ms on a busy small machine: only when the width changes

@@ -212,20 +212,19 @@ async def test_the_chosen_product_is_recorded(make_app) -> None:
         assert field_value(app, "#count") == "1"
 
 
-async def test_the_prompt_view_is_mounted_after_the_first_frame(make_app, monkeypatch) -> None:
-    from pixflow_tui.tui.screens.prompt_factory.screen import PromptFactoryScreen
-    from pixflow_tui.tui.widgets.prompt_view import PromptView
+async def test_the_prompt_view_builds_its_sections_with_the_first_prompt(make_app, monkeypatch) -> None:
+    """The first screen's prompt view is one line (no sections: they and pydantic are not needed yet); a run that
+    beats the warm-up shows its prompts all the same."""
+    from textual.widgets import Collapsible
 
-    app = make_app()
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)  # the warm-up after the first frame swapped the placeholder for the real view
-        assert isinstance(pf(app).query_one("#prompt-view"), PromptView)
-        assert not pf(app).query("#prompt-view-placeholder")
+    from pixflow_tui.core.prompt_schema import SECTIONS
+    from pixflow_tui.tui.screens.prompt_factory.screen import PromptFactoryScreen
 
     monkeypatch.setattr(PromptFactoryScreen, "_warm_up", lambda self: None)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert not pf(app).query("#prompt-view")  # no warm-up (a run that beats it): the first prompt mounts it
+        assert view(app).has_class("-empty") and not view(app).query(Collapsible)
         await write_concept(pilot, CONCEPT, 2)
         assert view(app).prompt == results(app).shown.prompts[0]
+        assert [c.id for c in view(app).query(Collapsible)] == [f"section-{name}" for name in SECTIONS]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -14,9 +14,7 @@ from textual.widgets import Input, Label, Static
 
 from pixflow_tui.core import catalog
 from pixflow_tui.tui.screens.dialogs import ChoiceDialog, PathInput
-
-if TYPE_CHECKING:  # the workflows (and Pillow behind them) load with the first run, not at start-up
-    from pixflow_tui.workflows.prompts import ProductChoice
+from pixflow_tui.workflows.products import ProductChoice
 
 FORM_MODES: tuple[tuple[str, str, str], ...] = (  # mode, tab label, key
     ("concept", "Concept", "c"),

@@ -2,8 +2,6 @@
 checks image paths as the cursor leaves them, and posts `Submitted` when enter is pressed in a field."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
@@ -20,9 +18,7 @@ from pixflow_tui.tui.screens.prompt_factory.forms import (
     TextForm,
 )
 from pixflow_tui.tui.screens.prompt_factory.status import Status, sentence
-
-if TYPE_CHECKING:
-    from pixflow_tui.workflows.prompts import ProductChoice
+from pixflow_tui.workflows.products import ProductChoice
 
 FORMS: dict[str, type[ConceptForm | ImageForm | TextForm]] = {
     "concept": ConceptForm, "image": ImageForm, "text": TextForm,

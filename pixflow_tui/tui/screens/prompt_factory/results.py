@@ -2,7 +2,7 @@
 itself. `ResultsView` holds the batch on screen; the results pane (`actions.py`) adds the keys and the run."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,11 +15,11 @@ from pixflow_tui.core.formatting import plural
 from pixflow_tui.tui.screens.prompt_factory.batch import SOURCE_WORDS, Batch, Checked
 from pixflow_tui.tui.screens.prompt_factory.research_panel import ResearchPanel
 from pixflow_tui.tui.screens.prompt_factory.status import Status, sentence
+from pixflow_tui.tui.widgets.prompt_view import PromptView
 from pixflow_tui.workflows.context import AppContext
 
 if TYPE_CHECKING:
     from pixflow_tui.core.prompt_schema import PromptOutput
-    from pixflow_tui.tui.widgets.prompt_view import PromptView
     from pixflow_tui.workflows.handoff import PromptParcel
 
 EMPTY_HINT = (
@@ -67,27 +67,14 @@ class ResultsView(Horizontal):
             yield PromptList(id="prompt-list")
             with VerticalScroll(id="checks-box"):
                 yield Static("", id="checks")
-        # PromptView (pydantic, pygments) is mounted just after the first frame: see `mount_view`
-        yield Static("No prompt selected.", id="prompt-view-placeholder", classes="prompt-view")
+        view = PromptView(id="prompt-view", classes="prompt-view")
+        view.border_title = "Prompt"
+        yield view
         yield ResearchPanel(id="research-panel")
 
     def on_mount(self) -> None:
         self.query_one("#list-column").border_title = "Prompts"
-        self.query_one("#prompt-view-placeholder").border_title = "Prompt"
         self.show_empty(True)
-
-    async def mount_view(self) -> None:
-        """Put the real PromptView where the placeholder is (once; its modules were loaded off the UI thread),
-        then show the highlighted prompt in it."""
-        from pixflow_tui.tui.widgets.prompt_view import PromptView
-
-        placeholders = self.query("#prompt-view-placeholder")
-        if placeholders:
-            view = PromptView(id="prompt-view", classes="prompt-view")
-            view.border_title = "Prompt"
-            await self.mount(view, after=placeholders.first())
-            await placeholders.remove()
-        self.show_current()
 
     # ---- what is highlighted ---------------------------------------------------------------------------
 
@@ -104,19 +91,15 @@ class ResultsView(Horizontal):
         slot = self.shown.get(index) if self.shown is not None else None
         return (index, slot) if slot is not None and index is not None else None
 
-    def view(self) -> PromptView | None:
-        # by id: importing PromptView here would load pydantic and pygments before the warm-up does
-        found = self.query("#prompt-view")
-        return cast("PromptView", found.first()) if found else None
+    def view(self) -> PromptView:
+        return self.query_one(PromptView)
 
     @property
     def view_focused(self) -> bool:
-        view = self.view()
-        return view is not None and view.has_focus
+        return self.view().has_focus
 
     def focus_view(self) -> None:
-        if (view := self.view()) is not None:
-            self.screen.set_focus(view)
+        self.screen.set_focus(self.view())
 
     def focus_list(self) -> None:
         # set_focus, not focus(): the keys typed right after must reach the list
@@ -147,10 +130,6 @@ class ResultsView(Horizontal):
         if self.shown is not None:
             self.show_checks(self.shown.checks(index))
         view = self.view()
-        if view is None:  # not mounted yet (a run that beat the warm-up): mount it, then show
-            if self.shown is not None:
-                self.call_later(self.mount_view)
-            return
         view.show(slot.prompt if slot is not None else None)
         view.border_title = (f"Prompt {index + 1} · quality {slot.score} {slot.band}"
                              if slot is not None and index is not None else "Prompt")

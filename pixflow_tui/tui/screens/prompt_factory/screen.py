@@ -5,13 +5,11 @@ starts a run in the results pane; what either says lands on the status line."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 
 from pixflow_tui.tui.screens.base import ModuleScreen
 from pixflow_tui.tui.screens.prompt_factory.actions import ResultsPane
@@ -19,7 +17,7 @@ from pixflow_tui.tui.screens.prompt_factory.forms import FormError
 from pixflow_tui.tui.screens.prompt_factory.inputs import InputsPanel
 from pixflow_tui.tui.screens.prompt_factory.status import Status, StatusLine
 from pixflow_tui.tui.workers import start_thread
-from pixflow_tui.workflows.context import AppContext
+from pixflow_tui.workflows.products import products_now
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +37,8 @@ class PromptFactoryScreen(ModuleScreen):
         Binding("t", "form('text')", "Text form", show=False, id="pf-form-text"),
     ]
 
-    class _ProductsLoaded(Message, bubble=False):
-        def __init__(self, products: list[Any]) -> None:
-            super().__init__()
-            self.products = products
-
     def __init__(self) -> None:
         super().__init__()
-        self._release_background: Callable[[], None] | None = None
         # The breakpoint class the first resize will ask for, set now: adding it then restyles every widget.
         fitting = [point for point in self.VERTICAL_BREAKPOINTS if point[0] <= self.app.size.height]
         if fitting:
@@ -71,39 +63,21 @@ class PromptFactoryScreen(ModuleScreen):
         return self.results.running
 
     def on_mount(self) -> None:
+        self.inputs.set_products(products_now(self.context))
         self.query_one(StatusLine).say(self.inputs.hint)
-        self._release_background = self.app_.hold_background_work()
         self.app_.after_first_frame(self._warm_up)
 
     def _warm_up(self) -> None:
-        """After the first frame, off the UI thread: load the products, the prompt view's and the workflows'
-        modules (pydantic, pygments, Pillow) and the text provider, so neither start-up nor the first run waits."""
-        start_thread(self, self._load, name="Loading products", group="pf-products")
+        """Once the first frame is up, off the UI thread: load what the first run and the first prompt shown need
+        (pydantic, pygments, Pillow, the text provider), so that neither waits for it."""
+        start_thread(self, self._load, name="Loading the Prompt Factory", group="pf-warm-up")
 
     def _load(self) -> None:
-        """In a thread: first what the screen shows (the products, the prompt view), then the rest."""
-        try:
-            import pixflow_tui.tui.widgets.prompt_view  # noqa: F401
-            from pixflow_tui.workflows import prompts
+        import rich.syntax  # noqa: F401  (the prompt view's JSON)
 
-            context: AppContext = self.context
-            self.post_message(self._ProductsLoaded(prompts.list_products(context)))
-        except BaseException:
-            self._background_may_start()
-            raise
-        _ = context.text
+        from pixflow_tui.workflows import prompts  # noqa: F401
 
-    def _background_may_start(self) -> None:
-        release, self._release_background = self._release_background, None
-        if release is not None:
-            release()
-
-    async def on_prompt_factory_screen__products_loaded(self, message: _ProductsLoaded) -> None:
-        try:
-            self.inputs.set_products(message.products)
-            await self.results.mount_view()
-        finally:
-            self._background_may_start()
+        _ = self.context.text
 
     def on_screen_resume(self) -> None:
         self._take_history()
