@@ -41,7 +41,19 @@ Minimal().run(headless=True)
 """
 
 PIXFLOW = """
-import time
+import sys, time
+
+class Terminal:  # the bare command starts the TUI only on a terminal; this headless run reports through a pipe
+    def __init__(self, stream):
+        self._stream = stream
+
+    def isatty(self):
+        return True
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+sys.stdin, sys.stdout = Terminal(sys.stdin), Terminal(sys.stdout)
 from pixflow_tui.tui import app as tui_app  # the CLI imports it as well; patched first, for a headless run
 
 def report_ready(app):

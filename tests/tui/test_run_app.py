@@ -119,14 +119,14 @@ def test_a_newer_database_is_still_one_line_and_exit_3(settings, store, capsys) 
 
 
 def test_the_first_screen_loads_neither_the_store_nor_the_heavy_libraries() -> None:
-    """What the first screen needs loads before its first frame: pydantic, peewee, Pillow, httpx, pygments and the
-    store's modules load after it (each costs tens of ms of start-up)."""
+    """What the first screen needs loads before its first frame: pydantic, peewee, Pillow, httpx, pygments, the
+    store's modules and Textual's TextArea load after it (each costs from a few to tens of ms of start-up)."""
     code = ("import sys, pixflow_tui.cli.launch, pixflow_tui.tui.app, pixflow_tui.tui.screens.prompt_factory.screen; "
             "heavy = {'pydantic', 'peewee', 'PIL', 'httpx', 'pygments', 'numpy', 'openai', 'fal_client', "
             "'textual_image', 'multiprocessing'}; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & heavy)); "
             "print(sorted(m for m in sys.modules if m.startswith(('pixflow_tui.store.', 'pixflow_tui.engine', "
-            "'pixflow_tui.providers'))))")
+            "'pixflow_tui.providers', 'textual.widgets._text_area'))))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     heavy, ours = done.stdout.splitlines()
     assert heavy == "[]"

@@ -14,7 +14,7 @@ from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Input, OptionList, Static, TextArea
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 
@@ -78,12 +78,16 @@ class CopyTextDialog(_Dialog[None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea  # here: ~6 ms of imports every start would pay for a rare dialog
+
         with Vertical(classes="dialog-box"):
             yield from self.compose_header()
             yield TextArea(self.text, read_only=True, soft_wrap=True, id="copy-text", classes="dialog-copy-text")
             yield Static("escape: close", classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
+        from textual.widgets import TextArea
+
         area = self.query_one(TextArea)
         area.focus()
         area.select_all()
