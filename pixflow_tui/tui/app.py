@@ -25,7 +25,7 @@ from pixflow_tui.config import Settings
 from pixflow_tui.tui import compat
 from pixflow_tui.tui.action_keys import user_keymap
 from pixflow_tui.tui.events import JobEventRouter
-from pixflow_tui.tui.heap import release_heap, settle_heap
+from pixflow_tui.tui.heap import QuietCollector, release_heap, settle_heap
 from pixflow_tui.tui.low_colour import SYSTEMS, KeepTextVisible
 from pixflow_tui.tui.screens.dialogs import ConfirmDialog
 from pixflow_tui.tui.startup import colour_environment, prepare_renderer, setup_logging, warm_up_renderer
@@ -128,6 +128,8 @@ class PixflowApp(App[None]):
         system = SYSTEMS.get(self.console.color_system or "")  # None: truecolor (or no colour at all)
         self._low_colour_filter = KeepTextVisible(system) if system is not None else None
         self.router = JobEventRouter(self.context)
+        self.collector = QuietCollector()
+        self.router.add(None, self.collector.note_job_event)
         self.set_keymap(user_keymap(settings.keymap))
         self._first_frame_shown = False  # ready, and handed to Textual's output thread
         self._workers_prepared = False
@@ -190,7 +192,11 @@ class PixflowApp(App[None]):
             self.call_later(callback)
         self._after_first_frame.clear()
         start_thread(self, self._start_background_work, name="starting the job engine", group="startup")
-        self.call_after_refresh(settle_heap)  # launch_tui paused the collector for the start-up
+        self.call_after_refresh(self._settle_heap)
+
+    def _settle_heap(self) -> None:
+        settle_heap()  # launch_tui paused the collector for the start-up
+        self.collector.start()
 
     def _start_background_work(self) -> None:
         self.context.open_store()  # run_app leaves it closed when ready, so that its modules load after the frame
@@ -242,6 +248,8 @@ class PixflowApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """Escape + digit sent together (see ESCAPED_DIGITS): escape leaves the text field, then the digit acts as a
         digit does. Here, before any widget: a binding cannot catch a key a focused text field takes."""
+        if isinstance(event, events.InputEvent):
+            self.collector.note_input()
         digit = _ESCAPED_KEYS.get(event.key) if isinstance(event, events.Key) and not event.is_forwarded else None
         if digit is None:
             await super().on_event(event)
@@ -313,6 +321,7 @@ class PixflowApp(App[None]):
 
     def on_unmount(self) -> None:
         self._frame_up.set()
+        self.collector.stop()
         release_heap()
         self.router.close()
         if self._owns_context:
