@@ -4,6 +4,9 @@ from __future__ import annotations
 import threading
 
 from textual.app import App, ComposeResult
+from textual.containers import Container
+from textual.strip import Strip
+from textual.widgets.data_table import ColumnKey
 
 from pixflow_tui.core.jobs import JobEvent, JobKind, JobState, JobView
 from pixflow_tui.store import Store
@@ -183,3 +186,44 @@ async def test_a_changed_cell_repaints_its_row_and_keeps_the_other_rows_cached()
         table.update_cell("4", "status", "odd")  # a caller outside the table is repainted as well
         await pilot.pause()
         assert "odd" in table.render_line(4).text
+
+
+class PaintWidths(JobTable):
+    """Records the prompt column's width at each paint of the table's cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.painted_widths: list[int] = []
+
+    def render_line(self, y: int) -> Strip:
+        self.painted_widths.append(self.columns[ColumnKey("prompt")].width)
+        return super().render_line(y)
+
+
+class HiddenTableApp(App[None]):
+    def __init__(self, table: JobTable) -> None:
+        super().__init__()
+        self.table = table
+
+    def compose(self) -> ComposeResult:
+        with Container(id="holder"):
+            yield self.table
+
+    def on_mount(self) -> None:
+        self.query_one("#holder").display = False
+
+
+async def test_a_table_shown_after_mounting_hidden_paints_its_cells_once_at_the_fitted_width() -> None:
+    table = PaintWidths()
+    app = HiddenTableApp(table)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table.load([view(job_id) for job_id in range(1, 21)])
+        await settle(pilot)
+        assert table.painted_widths == []
+        app.query_one("#holder").display = True
+        await settle(pilot)
+        fitted = table.columns[ColumnKey("prompt")].width
+        assert fitted > 12
+        assert table.painted_widths and set(table.painted_widths) == {fitted}
+        assert cell(table, 1, "prompt") == "prompt 1"
+        assert "prompt 1" in table.render_line(1).text  # the rows are on screen, not blank
