@@ -3,7 +3,8 @@
 A full collection walks every tracked object. After start-up the heap holds ~130,000 long-lived objects
 (Textual, Rich, the widgets of the first screen), and each full collection paused the UI for ~55 ms at
 unpredictable moments: a mode switch, a batch's events. Freezing what exists after the first frame moves
-those objects out of the collector's reach, so later full collections only walk what was made since.
+those objects out of the collector's reach, so later full collections only walk what was made since; and
+`QuietCollector` runs those full collections when the app is quiet rather than where CPython would start them.
 """
 from __future__ import annotations
 
