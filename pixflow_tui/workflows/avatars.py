@@ -13,9 +13,11 @@ from pixflow_tui.core import catalog
 from pixflow_tui.core.jobs import JobKind, MediaRequest
 from pixflow_tui.core.requests import checked_request
 from pixflow_tui.store import ImageFilter
+from pixflow_tui.store.records import ImageRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError, check_image_file
 from pixflow_tui.workflows.paid_work import NewBatch, NewJob, PaidPlan, plan_work
+from pixflow_tui.workflows.quick_reads import thumbnail_here
 
 MODULE = "avatar_studio"
 AVATAR_KIND = "avatar"  # an asset of this kind marks a Library image as an avatar
@@ -70,14 +72,20 @@ def gallery(ctx: AppContext, limit: int = 500) -> list[Avatar]:
             if image.id not in seen and Path(image.local_path).is_file():
                 seen.add(image.id)
                 found.append(Avatar(f"image:{image.id}", image.local_path, image.concept or image.file_name,
-                                    "generated", image.id, image.thumbnail_path))
+                                    "generated", image.id, _thumbnail(ctx, image)))
     for asset in ctx.store.assets.list(kind=AVATAR_KIND, limit=limit):
         source = ctx.store.images.get(asset.source_image_id) if asset.source_image_id else None
         if source is not None and source.id not in seen and Path(source.local_path).is_file():
             seen.add(source.id)
             found.append(Avatar(f"image:{source.id}", source.local_path, source.concept or source.file_name, "library",
-                                source.id, source.thumbnail_path))
+                                source.id, _thumbnail(ctx, source)))
     return found[:limit]
+
+
+def _thumbnail(ctx: AppContext, image: ImageRecord) -> str | None:
+    """The image's thumbnail when this machine has it (another one sharing the library stored its own), else None:
+    the gallery shows the image itself."""
+    return thumbnail_here(ctx.settings, image.local_path, image.thumbnail_path, "image")
 
 
 def empty_gallery_hint(ctx: AppContext) -> str:
@@ -119,7 +127,7 @@ def mark_as_avatar(ctx: AppContext, image_id: int) -> Avatar:
                              concept=image.concept, metadata={"concept": image.concept, "marked": True})
     return next((a for a in gallery(ctx) if a.image_id == image_id),
                 Avatar(f"image:{image.id}", image.local_path, image.concept or image.file_name, "library", image.id,
-                       image.thumbnail_path))
+                       _thumbnail(ctx, image)))
 
 
 # ---- the green box --------------------------------------------------------------------------------------

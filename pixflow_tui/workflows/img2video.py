@@ -23,6 +23,7 @@ from pixflow_tui.store.records import JobRecord
 from pixflow_tui.workflows.context import AppContext
 from pixflow_tui.workflows.inputs import InputError, check_image_file
 from pixflow_tui.workflows.paid_work import PaidPlan, commit
+from pixflow_tui.workflows.quick_reads import thumbnail_here
 from pixflow_tui.workflows.state_files import StateFile, user_state_path
 from pixflow_tui.workflows.videos import (
     IMAGE_TO_VIDEO,
@@ -228,7 +229,8 @@ def _video_of(ctx: AppContext, job: JobRecord) -> VideoInfo | None:
     args = job.request.get("arguments", {})
     if assets:
         asset = assets[0]
-        return VideoInfo(asset.local_path, job.id, asset.id, asset.metadata.get("thumbnail"), asset.duration,
+        thumbnail = thumbnail_here(ctx.settings, asset.local_path, asset.metadata.get("thumbnail"), "video")
+        return VideoInfo(asset.local_path, job.id, asset.id, thumbnail, asset.duration,
                          asset.metadata.get("width"), asset.metadata.get("height"), asset.prompt,
                          asset.provider or job.provider, job.model, str(meta.get("source_path", "")),
                          dict(meta.get("camera") or {}), job.parent_job_id)

@@ -79,9 +79,15 @@ def check_people(flt: LibraryFilter, known: Callable[[str], bool], names: Callab
 
 def shown_here(settings: Settings, row: LibraryRow) -> LibraryRow:
     """The row with a thumbnail this machine has: another machine sharing the library stored its own."""
-    if row.thumbnail is None and row.kind == "image" or row.thumbnail and Path(row.thumbnail).exists():
-        return row  # the common case, without loading the media decoders
+    found = thumbnail_here(settings, row.local_path, row.thumbnail, row.kind)
+    return row if found == row.thumbnail else dataclasses.replace(row, thumbnail=found)
+
+
+def thumbnail_here(settings: Settings, output: str, stored: str | None, kind: str) -> str | None:
+    """The stored thumbnail when this machine has it, else one made here (`engine.outputs.local_thumbnail`); None
+    for an image without one (the image itself is shown). Blocking when one is made: call it from a thread."""
+    if stored is None and kind == "image" or stored and Path(stored).exists():
+        return stored  # the common case, without loading the media decoders
     from pixflow_tui.engine.outputs import local_thumbnail  # av and Pillow: only when one is missing
 
-    found = local_thumbnail(settings.thumbnails_dir, row.local_path, row.thumbnail, row.kind)
-    return row if found == row.thumbnail else dataclasses.replace(row, thumbnail=found)
+    return local_thumbnail(settings.thumbnails_dir, output, stored, kind)
