@@ -16,14 +16,20 @@ from pixflow_tui.workflows.context import AppContext
 from tests.emulators.media import mp4_bytes
 
 
-def test_a_thumbnail_made_on_another_machine_is_made_again_here(settings: Settings, tmp_path: Path) -> None:
+def shared_outputs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A video and an image in an outputs root shared by two machines, and the other machine's thumbnails folder."""
     shared = tmp_path / "shared-outputs"
     shared.mkdir()
     video_file = shared / "v.mp4"
     video_file.write_bytes(mp4_bytes(64, 48, duration_s=0.5, fps=8, seed=3))
     image_file = shared / "i.png"
     Image.new("RGB", (32, 24), (10, 200, 30)).save(image_file)
-    elsewhere = tmp_path / "other-machine-home" / "thumbnails"
+    return video_file, image_file, tmp_path / "other-machine-home" / "thumbnails"
+
+
+def test_a_thumbnail_made_on_another_machine_is_made_again_here(settings: Settings, tmp_path: Path) -> None:
+    video_file, image_file, elsewhere = shared_outputs(tmp_path)
+    shared = video_file.parent
     ctx = AppContext(settings)
     try:
         store = ctx.store
@@ -64,13 +70,7 @@ def test_a_thumbnail_on_this_machine_is_used_as_stored(settings: Settings, tmp_p
 
 
 def test_img2video_and_the_avatar_gallery_show_what_this_machine_has(settings: Settings, tmp_path: Path) -> None:
-    shared = tmp_path / "shared-outputs"
-    shared.mkdir()
-    video_file = shared / "v.mp4"
-    video_file.write_bytes(mp4_bytes(64, 48, duration_s=0.5, fps=8, seed=4))
-    image_file = shared / "face.png"
-    Image.new("RGB", (32, 24), (200, 10, 30)).save(image_file)
-    elsewhere = tmp_path / "other-machine-home" / "thumbnails"
+    video_file, image_file, elsewhere = shared_outputs(tmp_path)
     ctx = AppContext(settings)
     try:
         store = ctx.store
@@ -84,7 +84,7 @@ def test_img2video_and_the_avatar_gallery_show_what_this_machine_has(settings: S
         assert Path(video.thumbnail).parent == settings.thumbnails_dir and Path(video.thumbnail).is_file()
 
         image_job = store.jobs.create(kind=JobKind.IMAGE, provider="demo", model="m", request={})
-        image = store.images.add(job_id=image_job.id, local_path=str(image_file), file_name="face.png",
+        image = store.images.add(job_id=image_job.id, local_path=str(image_file), file_name="i.png",
                                  concept="a face", prompt={}, thumbnail_path=str(elsewhere / "face.jpg"))
         marked = avatars.mark_as_avatar(ctx, image.id)
         assert marked.thumbnail is None and marked.path == str(image_file)  # the gallery shows the image itself
