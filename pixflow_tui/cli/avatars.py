@@ -161,7 +161,7 @@ def run_generate(args: argparse.Namespace, settings: Settings) -> int:
         plan = flow.plan_avatars(ctx, gender=args.gender, age=args.age, ethnicity=args.ethnicity,
                                  outfit=args.outfit, count=args.count, reference=args.reference)
         chosen = {"gender": args.gender, "age": args.age, "ethnicity": args.ethnicity, "outfit": args.outfit}
-        human = [f"plan: {args.count} avatar{'s' if args.count != 1 else ''} · "
+        human = [f"plan: {plural(args.count, 'avatar')} · "
                  + " · ".join(options.option(kind, value).label for kind, value in chosen.items())
                  + (f" · from {args.reference}" if args.reference else "")]
         return _run_paid(ctx, args, plan, human, {"avatar": chosen, "reference": args.reference})

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pixflow_tui.core.formatting import plural
+
 RESEARCH_MODES = ("web", "model", "off")
 MAX_KEYWORDS = 5
 MIN_KEYWORD_CHARS = 3
@@ -302,7 +304,7 @@ class ResearchOutcome:
     def summary(self) -> str:
         trends = self.brief.trend_findings
         lead = "[demo research] " if self.demo else ""
-        head = (f"{lead}Researched {len(self.keywords)} keyword{'s' if len(self.keywords) != 1 else ''} "
+        head = (f"{lead}Researched {plural(len(self.keywords), 'keyword')} "
                 f"({', '.join(self.keywords)}) by {self.effective_mode}")
         if self.effective_mode != self.requested_mode and not self.demo:
             head += f" (asked for {self.requested_mode})"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.core.research import (
     CACHE_HOURS,
     DEFAULT_SUB_THEMES,
@@ -118,5 +119,5 @@ async def research_concept(ctx: AppContext, concept: str, mode: str, *,
 def _progress(total: int, hits: int, done: int, fresh: int) -> str:
     cached = f" ({hits} cached)" if hits else ""
     if not fresh:
-        return f"Research: all {total} keyword{'s' if total != 1 else ''} cached…"
+        return f"Research: all {plural(total, 'keyword')} cached…"
     return f"Researching keywords: {hits + done} of {total} ready{cached}…"

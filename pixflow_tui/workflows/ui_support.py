@@ -50,11 +50,6 @@ def latest_schema_version() -> int:
     return max(versions, default=-1)
 
 
-def store_is_ready(settings: Settings) -> bool:
-    """True when opening the store would change nothing and cannot fail for a reason known now."""
-    return quick_look(settings) is not None
-
-
 def quick_look(settings: Settings) -> FirstLook | None:
     """What the first screen shows, when opening the store would change nothing and cannot fail for a reason
     known now; else None.

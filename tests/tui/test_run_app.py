@@ -19,7 +19,7 @@ from pixflow_tui.tui.app import PixflowApp, run_app
 from pixflow_tui.tui.startup import prepare_renderer
 from pixflow_tui.workflows.context import AppContext, start_of_today
 from pixflow_tui.workflows.products import ProductChoice
-from pixflow_tui.workflows.ui_support import latest_schema_version, open_context, quick_look, store_is_ready
+from pixflow_tui.workflows.ui_support import latest_schema_version, open_context, quick_look
 
 
 def test_a_damaged_database_is_one_line_and_exit_3(settings, capsys) -> None:
@@ -44,7 +44,7 @@ def test_the_quick_look_reads_the_latest_schema_version_from_the_migrations() ->
 
 
 def test_a_ready_database_opens_on_first_use(settings, store) -> None:
-    assert store_is_ready(settings)
+    assert quick_look(settings) is not None
     context = open_context(settings, open_later=True)
     assert context.jobs_running() == 0
     context.close()
@@ -100,11 +100,11 @@ async def test_the_first_frame_shows_the_quick_looks_products_and_counters(setti
 def test_a_missing_or_locked_database_is_not_ready(settings, store) -> None:
     other = sqlite3.connect(settings.database_path)
     other.execute("BEGIN IMMEDIATE")
-    assert not store_is_ready(settings)
+    assert quick_look(settings) is None
     other.rollback()
     other.close()
     settings.database_path.unlink()
-    assert not store_is_ready(settings)
+    assert quick_look(settings) is None
 
 
 def test_a_newer_database_is_still_one_line_and_exit_3(settings, store, capsys) -> None:
@@ -112,7 +112,7 @@ def test_a_newer_database_is_still_one_line_and_exit_3(settings, store, capsys) 
     with sqlite3.connect(settings.database_path) as other:
         other.execute("UPDATE schema_migrations SET version = version + 100 WHERE version = ?", (LATEST_VERSION,))
     other.close()
-    assert not store_is_ready(settings)
+    assert quick_look(settings) is None
     assert run_app(settings) == 3
     err = capsys.readouterr().err.strip()
     assert "schema version" in err and len(err.splitlines()) == 1

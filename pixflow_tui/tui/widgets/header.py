@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.core.jobs import JobEvent
 from pixflow_tui.tui.workers import start_thread
 
@@ -39,8 +40,7 @@ StatsSource = Callable[[], Stats]
 
 
 def stats_text(stats: Stats) -> str:
-    running = stats.running
-    return f"{running} job{'s' if running != 1 else ''} running · today ${stats.spend_today:.2f}"
+    return f"{plural(stats.running, 'job')} running · today ${stats.spend_today:.2f}"
 
 
 class PixflowHeader(Widget):

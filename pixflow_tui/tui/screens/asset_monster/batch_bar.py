@@ -150,7 +150,7 @@ class BatchBar(Vertical):
 
         def cancelled(counts: dict[JobState, int]) -> None:
             count = counts.get(JobState.CANCELLED, 0)
-            self.notify(f"{count} job{'s' if count != 1 else ''} of batch #{batch_id} cancelled; finished images "
+            self.notify(f"{plural(count, 'job')} of batch #{batch_id} cancelled; finished images "
                         "are kept.")
 
         self.app.push_screen(ConfirmDialog(

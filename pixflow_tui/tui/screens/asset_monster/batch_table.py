@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable
 
+from pixflow_tui.core.formatting import plural
 from pixflow_tui.core.jobs import JobView
 from pixflow_tui.tui import action_keys
 from pixflow_tui.tui.clipboard import copy_text
@@ -305,4 +306,4 @@ class BatchJobTable(JobTable):
         self.context.handoff.send_images(paths)
         self.action_clear_marks()
         self.app.switch_mode("img2video")
-        self.app.notify(f"{len(paths)} image{'s' if len(paths) != 1 else ''} sent to Img2Video.")
+        self.app.notify(f"{plural(len(paths), 'image')} sent to Img2Video.")

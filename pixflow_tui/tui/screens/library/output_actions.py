@@ -164,7 +164,7 @@ class OutputTab(LibraryTab):
             return
         context = self.context
         self.run_in_thread(lambda: lq.send_to_img2video(context, keys),
-                           lambda n: self.notify(f"{n} image{'s' if n != 1 else ''} sent to Img2Video (press 3)."),
+                           lambda n: self.notify(f"{plural(n, 'image')} sent to Img2Video (press 3)."),
                            name="Sending to Img2Video")
 
     def action_transform(self) -> None:

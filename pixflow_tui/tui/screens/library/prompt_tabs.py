@@ -45,7 +45,7 @@ class HistoryTab(RowListTab):
         context = self.context
 
         def loaded(count: int) -> None:
-            self.notify(f"{count} prompt{'s' if count != 1 else ''} of “{short(entry.concept, 40)}” loaded into "
+            self.notify(f"{plural(count, 'prompt')} of “{short(entry.concept, 40)}” loaded into "
                         "Prompt Factory.")
             self.app.switch_mode("prompt_factory")
 
@@ -74,7 +74,7 @@ class HistoryTab(RowListTab):
         context = self.context
 
         def cleared(count: int) -> None:
-            self.notify(f"History cleared: {count} entr{'ies' if count != 1 else 'y'} deleted.")
+            self.notify(f"History cleared: {plural(count, 'entry')} deleted.")
             self.reload()
 
         def answer(confirmed: bool | None) -> None:
