@@ -128,6 +128,7 @@ class JobEngine:
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._wake: asyncio.Event | None = None
         self._http: httpx.AsyncClient | None = None
+        self._providers: dict[str, MediaProvider] = {}  # used in this run: their clients close with it
         self._usual = UsualTimes()  # how long each model's jobs take at the provider, learnt in this run
         self._summary = EngineSummary()
 
@@ -160,7 +161,6 @@ class JobEngine:
         """Drive claimable jobs. With `until_idle`, return once none is left to drive; otherwise run until `stop`."""
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=120.0), follow_redirects=True)
         batches = set(batch_ids) if batch_ids is not None else None
         jobs = set(job_ids) if job_ids is not None else None
         heartbeat = asyncio.create_task(self._heartbeat())
@@ -195,7 +195,7 @@ class JobEngine:
             for task in list(self._active.values()):
                 task.cancel()
             await asyncio.gather(*self._active.values(), return_exceptions=True)
-            await self._http.aclose()
+            await self._close_clients()
             for job_id in list(self._active):
                 with contextlib.suppress(*DB_ERRORS):
                     self.store.jobs.release(job_id, self.owner)
@@ -204,6 +204,23 @@ class JobEngine:
         if self.stopping:
             self._summarize_stop()
         return self._summary
+
+    def _provider(self, name: str) -> MediaProvider:
+        if name not in self._providers:
+            self._providers[name] = self.provider_for(name)
+        return self._providers[name]
+
+    async def _close_clients(self) -> None:
+        """Close this run's HTTP clients: they belong to its event loop (an unclosed one warns when collected)."""
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+        providers, self._providers = list(self._providers.values()), {}
+        for provider in providers:
+            try:
+                await provider.aclose()
+            except Exception:  # closing is best effort
+                log.debug("closing %s's client failed", provider.name, exc_info=True)
 
     async def _drain(self) -> None:
         """Let submits on the wire answer (their request ids get stored); stop everything else now.
@@ -330,7 +347,7 @@ class JobEngine:
                     if job is not None and job.status.finished:
                         self._summary.finished[job.status] = self._summary.finished.get(job.status, 0) + 1
                     return
-                provider = provider or self.provider_for(job.provider)
+                provider = provider or self._provider(job.provider)
                 wait = (job.next_attempt_at or 0) - time.time()
                 if job.status == JobState.PENDING and wait > 0:
                     await asyncio.sleep(wait)  # a retry's backoff, spent without holding a provider slot
@@ -585,7 +602,11 @@ class JobEngine:
         return 0.0 if job.provider == "demo" else job.cost_estimate
 
     async def _download(self, job: JobRecord) -> JobState:
-        assert self._http is not None
+        if self._http is None:  # made on the first download: demo outputs never need it (nor aiohttp's import)
+            from pixflow_tui.providers.transport import AiohttpTransport
+
+            self._http = httpx.AsyncClient(transport=AiohttpTransport(), timeout=httpx.Timeout(30.0, read=120.0),
+                                           follow_redirects=True)
         outcome = await save_outputs(self.store, self.settings, self._http, job, max_attempts=self.max_attempts)
         if outcome.error is not None:
             self._finish(job.id, JobState.FAILED, error=outcome.error, from_states=[JobState.DOWNLOADING])

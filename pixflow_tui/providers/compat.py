@@ -7,12 +7,13 @@ an upgrade removes or changes one. On an upgrade: run that test, fix the functio
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+import fal_client
 import fal_client.client as fc
 
 if TYPE_CHECKING:
-    import fal_client
     import httpx
 
 CHECKED_FAL_CLIENT = "1.0.3"
@@ -62,6 +63,40 @@ async def fal_http_client(client: fal_client.AsyncClient) -> httpx.AsyncClient:
     `fal_client.AsyncClient._client`, an async cached property. fal-client 1.0.3."""
     http: httpx.AsyncClient = await client._client
     return http
+
+
+class _FalClientOver(fal_client.AsyncClient):
+    """fal's AsyncClient with its queue calls sent through a transport of ours (see `fal_client_over`)."""
+
+    transport_factory: Callable[[], httpx.AsyncBaseTransport]
+    _http: httpx.AsyncClient | None = None
+
+    @property
+    def _client(self) -> Awaitable[httpx.AsyncClient]:
+        return self._over_transport()
+
+    async def _over_transport(self) -> httpx.AsyncClient:
+        auth = await self._auth
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.AsyncClient(transport=fc.AsyncBackupDomainTransport(transport=self.transport_factory()),
+                                           headers={"Authorization": auth.header_value, "User-Agent": fc.USER_AGENT},
+                                           timeout=self.default_timeout)
+        return self._http
+
+
+def fal_client_over(key: str, transport_factory: Callable[[], httpx.AsyncBaseTransport]) -> fal_client.AsyncClient:
+    """A fal AsyncClient whose queue calls (submit, status, result, cancel) go through the transport the factory
+    makes, behind fal's own backup-domain transport as before.
+
+    Why: AsyncClient builds its httpx client itself, over httpcore's pool, the largest CPU cost of a job in this
+    process (providers/transport.py). Internals: the async cached property `AsyncClient._client` (shadowed here by
+    a property with the same headers and timeout), `_auth`, `fal_client.client.AsyncBackupDomainTransport` and
+    `USER_AGENT`. fal-client 1.0.3."""
+    client = _FalClientOver(key=key)
+    client.transport_factory = transport_factory
+    return client
 
 
 async def completed_result(client: fal_client.AsyncClient, application: str, request_id: str) -> Any:

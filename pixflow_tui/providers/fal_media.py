@@ -42,6 +42,7 @@ from pixflow_tui.providers.errors import (
     submit_may_have_landed,
 )
 from pixflow_tui.providers.fal_history import find_submitted
+from pixflow_tui.providers.transport import AiohttpTransport
 
 # (result key, is a list, content type when neither the JSON nor the file name says)
 _OUTPUT_KEYS: tuple[tuple[str, bool, str], ...] = (
@@ -92,7 +93,7 @@ class FalMediaProvider:
             raise MissingKeyError(FAL_KEY_HELP)
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            self._client = fal_client.AsyncClient(key=self._key)
+            self._client = compat.fal_client_over(self._key, AiohttpTransport)
             self._loop = loop
             self._uploading = {}
         return self._client

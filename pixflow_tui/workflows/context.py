@@ -1,6 +1,7 @@
 """What both front ends share: settings, the opened store, the providers, the job engine and its events."""
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # the engine (httpx, PIL, PyAV) and the store (peewee, ~70 ms
     from pixflow_tui.store import Store
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -176,7 +178,18 @@ class AppContext:
             return self._service.submit(coro).result(timeout=60)
         import asyncio  # here: a read-only command (`pixflow library images`) never loads it
 
-        return asyncio.run(coro)
+        return asyncio.run(self._then_close_clients(coro))
+
+    async def _then_close_clients(self, coro: Coroutine[Any, Any, T]) -> T:
+        """`coro`, then the media providers' clients it opened: they belong to this loop, which ends with it."""
+        try:
+            return await coro
+        finally:
+            for provider in list(self._media.values()):
+                try:
+                    await provider.aclose()
+                except Exception:  # closing is best effort
+                    log.debug("closing %s's client failed", provider.name, exc_info=True)
 
     def cancel_job(self, job_id: int) -> JobState:
         from pixflow_tui.engine import control

@@ -1,6 +1,8 @@
 """Batches through the engine against the fal emulator: completion, faults, cancel, retry, regenerate."""
 from __future__ import annotations
 
+import gc
+import warnings
 from pathlib import Path
 
 import pytest
@@ -203,3 +205,17 @@ def test_budget_cap_refuses_with_the_figures(live_ctx: AppContext) -> None:
     with pytest.raises(BudgetExceeded, match=r"\$1\.20.*\$1\.00"):
         create_image_batch(live_ctx, plan)
     assert live_ctx.store.batches.list() == []
+
+
+async def test_a_run_closes_the_http_clients_it_opened(live_ctx: AppContext, fal_env: FalEmulator) -> None:
+    """They belong to the run's event loop; one left open warns when collected (on a terminal, in the CLI)."""
+    plan = plan_image_batch(live_ctx, prompts(2), concept="harbour at dusk", output_format="jpeg", resolution="1K",
+                            aspect_ratio="1:1")
+    batch = create_image_batch(live_ctx, plan)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        await live_ctx.run_jobs(batch_ids=[batch.id])
+        gc.collect()
+    assert [j.status for j in live_ctx.store.jobs.list(batch_id=batch.id)] == [JobState.DONE] * 2
+    assert not [w for w in caught if "Unclosed" in str(w.message)]
+    assert live_ctx.provider_for("fal")._client is None  # type: ignore[attr-defined]

@@ -280,7 +280,8 @@ async def test_broken_connections_and_bodies_are_transient(fal: FalMediaProvider
     handle = None if on == "submit" else await fal.submit(image_request())
     if handle is not None:
         fal_emu.complete(handle.request_id)
-    fal_emu.inject(fault, on=on)  # type: ignore[arg-type]
+    # a read that finds its kept-alive connection dropped is sent once more on a new one (below): drop that too
+    fal_emu.inject(fault, on=on, times=2 if (fault, on) == ("drop", "status") else 1)  # type: ignore[arg-type]
     with pytest.raises(TransientProviderError):
         if handle is None:
             await fal.submit(image_request())
@@ -288,6 +289,23 @@ async def test_broken_connections_and_bodies_are_transient(fal: FalMediaProvider
             await fal.status(handle)
         else:
             await fal.result(handle)
+
+
+async def test_a_read_on_a_dropped_kept_alive_connection_is_sent_once_more(fal: FalMediaProvider,
+                                                                           fal_emu: FalEmulator) -> None:
+    handle = await fal.submit(image_request())  # leaves a kept-alive connection in the pool
+    fal_emu.complete(handle.request_id)
+    fal_emu.inject("drop", on="status")
+    assert (await fal.status(handle)).state == "completed"
+
+
+async def test_a_submit_on_a_dropped_connection_is_never_sent_again(fal: FalMediaProvider,
+                                                                    fal_emu: FalEmulator) -> None:
+    await fal.submit(image_request())
+    fal_emu.inject("drop", on="submit", after_accept=True)
+    with pytest.raises(SubmitUncertainError):
+        await fal.submit(image_request())
+    assert fal_emu.total_submissions == 2  # the dropped one was kept by the server and sent once
 
 
 async def test_unreachable_service_is_transient(fal: FalMediaProvider, fal_emu: FalEmulator) -> None:

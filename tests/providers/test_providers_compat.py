@@ -123,3 +123,38 @@ def test_fal_client_host_follows_where_fal_client_is_aimed(monkeypatch) -> None:
     assert compat.fal_client_host() is None  # fal itself: the history is on fal's platform API
     monkeypatch.setattr(fc, "QUEUE_URL_FORMAT", "http://127.0.0.1:8123/")
     assert compat.fal_client_host() == "http://127.0.0.1:8123"
+
+
+class _Counting(httpx.AsyncBaseTransport):
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.sent: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(f"{request.method} {request.url.path}")
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_a_client_over_our_transport_sends_what_fal_client_sends(emu: FalEmulator) -> None:
+    compat.point_fal_client_at(emu.base_url)
+    counting = _Counting()
+    ours = compat.fal_client_over(FAL_SECRET, lambda: counting)
+    theirs = fal_client.AsyncClient(key=FAL_SECRET)
+    try:
+        http, original = await compat.fal_http_client(ours), await compat.fal_http_client(theirs)
+        assert await compat.fal_http_client(ours) is http
+        assert http.headers["Authorization"] == original.headers["Authorization"]
+        assert http.headers["User-Agent"] == original.headers["User-Agent"]
+        assert http.timeout == original.timeout
+        assert isinstance(http._transport, fc.AsyncBackupDomainTransport)  # fal's failover stays in front
+        handle = await ours.submit(catalog.IMAGE_MODEL, IMAGE_ARGS)
+        await ours.status(catalog.IMAGE_MODEL, handle.request_id)
+        assert counting.sent == [f"POST /{catalog.IMAGE_MODEL}", f"GET /{catalog.IMAGE_MODEL.split('/')[0]}/"
+                                 f"{catalog.IMAGE_MODEL.split('/')[1]}/requests/{handle.request_id}/status"]
+        assert emu.total_submissions == 1
+    finally:
+        await (await compat.fal_http_client(ours)).aclose()
+        await (await compat.fal_http_client(theirs)).aclose()

@@ -1,0 +1,101 @@
+"""The engine's HTTP (fal's queue calls and output downloads) over aiohttp, behind httpx's transport interface.
+
+Why: httpx's own pool (httpcore) walks every pooled connection, polling each idle socket, on every request and
+parses HTTP in Python: with a batch's 16 connections that was ~1.5 ms of CPU per request, four requests per job.
+aiohttp parses in C and keeps its pool by host: 0.3-0.5 ms per request and a third of httpcore's CPU per download
+(benchmarks/engine_bench.py). Callers keep httpx's client (timeouts, proxies from the environment, which httpx
+routes to its own transports, redirects, decoding); only the wire changes.
+
+The errors are mapped for the money question every caller asks: could the request have reached the server?
+Only a failure to connect (`httpx.ConnectError`/`ConnectTimeout`) says it could not: fal-client then tries its
+backup domain and the engine may send again. Every failure after connecting is a lost answer (`ReadError`,
+`ReadTimeout`, `RemoteProtocolError`): a submit in that state is looked up, never sent twice. (httpx-aiohttp,
+the packaged adapter, maps a server that hangs up mid-answer to ConnectTimeout, which would pay twice.)
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import httpx
+from yarl import URL
+
+KEEPALIVE_SECONDS = 5.0  # httpx's default: servers drop idle connections, and a dead one costs a failed request
+MAX_CONNECTIONS = 100
+
+
+def _lost_answer(exc: BaseException) -> httpx.TransportError:
+    """An aiohttp error after the connection was made, as httpx's error for it: the request may have arrived."""
+    message = str(exc) or type(exc).__name__
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return httpx.ReadTimeout(message)
+    if isinstance(exc, (aiohttp.ServerDisconnectedError, aiohttp.ClientResponseError)):
+        return httpx.RemoteProtocolError(message)
+    return httpx.ReadError(message)
+
+
+def _headers(request: httpx.Request) -> list[tuple[str, str]]:
+    return [(key.decode("latin-1"), value.decode("latin-1")) for key, value in request.headers.raw]  # as httpx sends
+
+
+class _Body(httpx.AsyncByteStream):
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+        except (aiohttp.ClientError, OSError) as exc:
+            raise _lost_answer(exc) from exc
+
+    async def aclose(self) -> None:
+        self._response.release()  # back to the pool when read to the end, closed otherwise
+
+
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """One aiohttp session, made on the event loop of its first request and closed by `aclose` (httpx's client
+    closes its transport). Like httpx's clients it belongs to one event loop."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def _open(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE_SECONDS,
+                                             ssl=httpx.create_ssl_context())
+            # httpx sets the headers and decodes the body; the environment's proxies are httpx's to route
+            self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False, trust_env=False,
+                                                  skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"))
+        return self._session
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        timeout = request.extensions.get("timeout", {})
+        try:
+            content: bytes | httpx.AsyncByteStream | None = request.content or None
+        except httpx.RequestNotRead:
+            content = request.stream  # type: ignore[assignment]
+            request.headers.pop("Transfer-Encoding", None)  # aiohttp chunks a stream itself
+        try:
+            response = await self._open().request(
+                request.method, URL(str(request.url), encoded=True), headers=_headers(request),
+                data=content, allow_redirects=False, compress=False,
+                timeout=aiohttp.ClientTimeout(total=None, connect=timeout.get("pool"),
+                                              sock_connect=timeout.get("connect"), sock_read=timeout.get("read")))
+        except aiohttp.ConnectionTimeoutError as exc:  # no connection within the time: nothing was sent
+            raise httpx.ConnectTimeout(str(exc) or "no connection to the server in time") from exc
+        except aiohttp.ClientConnectorError as exc:  # refused, unknown host, TLS refused: nothing was sent
+            raise httpx.ConnectError(str(exc)) from exc
+        except aiohttp.InvalidURL as exc:
+            raise httpx.UnsupportedProtocol(str(exc)) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise _lost_answer(exc) from exc
+        extensions = {"http_version": b"HTTP/1.1"}
+        if response.reason:
+            extensions["reason_phrase"] = response.reason.encode()
+        return httpx.Response(status_code=response.status, headers=response.raw_headers, stream=_Body(response),
+                              request=request, extensions=extensions)
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
