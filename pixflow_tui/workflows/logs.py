@@ -93,4 +93,7 @@ def setup_logging(logs_dir: Path, database_url: str | None = None) -> Path:
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > logging.INFO:
         root.setLevel(logging.INFO)
+    # httpx notes every request at INFO (fal's twice, through its two clients): ~8 lines per job would push the
+    # log's warnings out of its 8 MB within a few thousand jobs; the job ledger keeps what each job did
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     return path

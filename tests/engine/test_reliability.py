@@ -227,6 +227,17 @@ def test_the_log_file_drops_records_quietly_when_the_disk_is_full(tmp_path: Path
     assert handler.dropped == 1  # type: ignore[attr-defined]
 
 
+def test_the_log_file_keeps_httpx_warnings_but_not_every_request(tmp_path: Path) -> None:
+    path = setup_logging(tmp_path)
+    logging.getLogger("httpx").info("HTTP Request: GET http://fal/requests/1/status 200 OK")
+    logging.getLogger("httpx").warning("a proxy answered oddly")
+    logging.getLogger("pixflow_tui.test").info("job 1 done")
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = path.read_text(encoding="utf-8")
+    assert "a proxy answered oddly" in text and "job 1 done" in text and "HTTP Request" not in text
+
+
 # ---- 10: content that is not what it claims to be ---------------------------------------------------------
 
 
