@@ -202,6 +202,9 @@ class PixflowApp(App[None]):
         self.context.open_store()  # run_app leaves it closed when ready, so that its modules load after the frame
         self.context.start_engine()
         warm_up_renderer(self.settings.image_renderer)
+        if self.context.media_provider_name != "demo":
+            # fal's client and aiohttp (~170 ms of imports) load now, not in the engine while a first batch opens
+            self.context.provider_for(self.context.media_provider_name)
 
     def read_stats(self) -> Stats:
         """Header counters; called from a worker thread. Waits for the first frame: before it, opening the
