@@ -42,7 +42,7 @@ from pixflow_tui.providers.errors import (
     submit_may_have_landed,
 )
 from pixflow_tui.providers.fal_history import find_submitted
-from pixflow_tui.providers.transport import AiohttpTransport
+from pixflow_tui.providers.transport import AiohttpTransport, shared_ssl_context
 
 # (result key, is a list, content type when neither the JSON nor the file name says)
 _OUTPUT_KEYS: tuple[tuple[str, bool, str], ...] = (
@@ -76,6 +76,7 @@ class FalMediaProvider:
         if base_url:
             apply_fal_base_url(base_url)
         self._client: fal_client.AsyncClient | None = None
+        shared_ssl_context()  # made with the provider (the TUI's start-up work), not while a batch starts
         self._loop: asyncio.AbstractEventLoop | None = None
         # (resolved path, size, mtime) -> storage URL, so a batch sharing references uploads each once;
         # uploads in flight are shared too (they belong to the current loop's client)

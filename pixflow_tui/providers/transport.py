@@ -14,6 +14,8 @@ the packaged adapter, maps a server that hangs up mid-answer to ConnectTimeout, 
 """
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -22,6 +24,13 @@ from yarl import URL
 
 KEEPALIVE_SECONDS = 5.0  # httpx's default: servers drop idle connections, and a dead one costs a failed request
 MAX_CONNECTIONS = 100
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for every session (certifi's roots, or SSL_CERT_FILE, as httpx reads them): making one reads
+    the CA bundle with the GIL held for ~20 ms, which the UI thread would wait out if it happened mid-batch."""
+    return httpx.create_ssl_context()
 
 
 def _lost_answer(exc: BaseException) -> httpx.TransportError:
@@ -63,7 +72,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE_SECONDS,
-                                             ssl=httpx.create_ssl_context())
+                                             ssl=shared_ssl_context())
             # httpx sets the headers and decodes the body; the environment's proxies are httpx's to route
             self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False, trust_env=False,
                                                   skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"))
