@@ -28,6 +28,7 @@ from pixflow_tui.engine.dependencies import WAIT_SECONDS, needed_jobs, resolve
 from pixflow_tui.engine.download import sweep_stale_parts
 from pixflow_tui.engine.polling import REMOTE_MIN_POLL, UsualTimes, first_wait, poll_interval
 from pixflow_tui.engine.saving import output_folder, save_outputs
+from pixflow_tui.providers import close_clients
 from pixflow_tui.providers.base import MediaProvider, PreparedSubmit, ProviderError, RemoteHandle
 from pixflow_tui.store import DB_ERRORS, Store
 from pixflow_tui.store.records import JobRecord
@@ -211,16 +212,12 @@ class JobEngine:
         return self._providers[name]
 
     async def _close_clients(self) -> None:
-        """Close this run's HTTP clients: they belong to its event loop (an unclosed one warns when collected)."""
+        """Close this run's HTTP clients: they belong to its event loop."""
         if self._http is not None:
             await self._http.aclose()
             self._http = None
         providers, self._providers = list(self._providers.values()), {}
-        for provider in providers:
-            try:
-                await provider.aclose()
-            except Exception:  # closing is best effort
-                log.debug("closing %s's client failed", provider.name, exc_info=True)
+        await close_clients(providers)
 
     async def _drain(self) -> None:
         """Let submits on the wire answer (their request ids get stored); stop everything else now.

@@ -5,6 +5,8 @@ and not needed in demo mode), and importing this package must stay cheap for the
 """
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from pixflow_tui.providers.base import MediaProvider, PermanentProviderError, TextProvider
@@ -13,9 +15,10 @@ if TYPE_CHECKING:
     from pixflow_tui.config import Settings
 
 MEDIA_PROVIDER_NAMES = ("fal", "hedra", "demo")
+log = logging.getLogger(__name__)
 
 __all__ = ["MEDIA_PROVIDER_NAMES", "build_media_provider", "build_text_provider", "provider_for",
-           "text_is_live", "media_is_live", "hedra_lipsync"]
+           "text_is_live", "media_is_live", "hedra_lipsync", "close_clients"]
 
 
 def text_is_live(settings: Settings) -> bool:
@@ -70,3 +73,13 @@ def provider_for(name: str, settings: Settings) -> MediaProvider:
 
         return DemoMediaProvider(state_dir=settings.demo_dir, latency=settings.demo_latency)
     raise PermanentProviderError(f"unknown media provider {name!r}; known: {', '.join(MEDIA_PROVIDER_NAMES)}")
+
+
+async def close_clients(providers: Iterable[MediaProvider]) -> None:
+    """Close the providers' HTTP clients of the running event loop, which is ending: one left open warns when it is
+    collected. Best effort: a failure is logged, never raised."""
+    for provider in providers:
+        try:
+            await provider.aclose()
+        except Exception:
+            log.debug("closing %s's client failed", provider.name, exc_info=True)

@@ -1,9 +1,9 @@
 """The engine's HTTP (fal's queue calls and output downloads) over aiohttp, behind httpx's transport interface.
 
 Why: httpx's own pool (httpcore) walks every pooled connection, polling each idle socket, on every request and
-parses HTTP in Python: with a batch's 16 connections that was ~1.5 ms of CPU per request, four requests per job.
-aiohttp parses in C and keeps its pool by host: 0.3-0.5 ms per request and a third of httpcore's CPU per download
-(benchmarks/engine_bench.py). Callers keep httpx's client (timeouts, proxies from the environment, which httpx
+parses HTTP in Python: with a batch's 16 connections a fal queue call cost 0.8-1 ms of CPU and a 0.5 MB download
+~1.1 ms; over aiohttp (HTTP parsed in C, the pool kept by host) 0.5-0.6 ms and 0.35 ms. In paired runs of
+benchmarks/engine_bench.py that is 1.4-1.9 ms less per job, more for jobs polled several times. Callers keep httpx's client (timeouts, proxies from the environment, which httpx
 routes to its own transports, redirects, decoding); only the wire changes.
 
 The errors are mapped for the money question every caller asks: could the request have reached the server?

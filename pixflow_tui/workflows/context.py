@@ -1,7 +1,6 @@
 """What both front ends share: settings, the opened store, the providers, the job engine and its events."""
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ if TYPE_CHECKING:  # the engine (httpx, PIL, PyAV) and the store (peewee, ~70 ms
     from pixflow_tui.store import Store
 
 T = TypeVar("T")
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -182,14 +180,12 @@ class AppContext:
 
     async def _then_close_clients(self, coro: Coroutine[Any, Any, T]) -> T:
         """`coro`, then the media providers' clients it opened: they belong to this loop, which ends with it."""
+        from pixflow_tui.providers import close_clients
+
         try:
             return await coro
         finally:
-            for provider in list(self._media.values()):
-                try:
-                    await provider.aclose()
-                except Exception:  # closing is best effort
-                    log.debug("closing %s's client failed", provider.name, exc_info=True)
+            await close_clients(list(self._media.values()))
 
     def cancel_job(self, job_id: int) -> JobState:
         from pixflow_tui.engine import control
