@@ -600,10 +600,10 @@ class JobEngine:
 
     async def _download(self, job: JobRecord) -> JobState:
         if self._http is None:  # made on the first download: demo outputs never need it (nor aiohttp's import)
-            from pixflow_tui.providers.transport import AiohttpTransport
+            from pixflow_tui.providers.transport import transport_for_environment
 
-            self._http = httpx.AsyncClient(transport=AiohttpTransport(), timeout=httpx.Timeout(30.0, read=120.0),
-                                           follow_redirects=True)
+            self._http = httpx.AsyncClient(transport=transport_for_environment(),
+                                           timeout=httpx.Timeout(30.0, read=120.0), follow_redirects=True)
         outcome = await save_outputs(self.store, self.settings, self._http, job, max_attempts=self.max_attempts)
         if outcome.error is not None:
             self._finish(job.id, JobState.FAILED, error=outcome.error, from_states=[JobState.DOWNLOADING])

@@ -7,7 +7,7 @@ an upgrade removes or changes one. On an upgrade: run that test, fix the functio
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 import fal_client
@@ -68,7 +68,7 @@ async def fal_http_client(client: fal_client.AsyncClient) -> httpx.AsyncClient:
 class _FalClientOver(fal_client.AsyncClient):
     """fal's AsyncClient with its queue calls sent through a transport of ours (see `fal_client_over`)."""
 
-    transport_factory: Callable[[], httpx.AsyncBaseTransport]
+    transport: httpx.AsyncBaseTransport
     _http: httpx.AsyncClient | None = None
 
     @property
@@ -80,22 +80,22 @@ class _FalClientOver(fal_client.AsyncClient):
         if self._http is None:
             import httpx
 
-            self._http = httpx.AsyncClient(transport=fc.AsyncBackupDomainTransport(transport=self.transport_factory()),
+            self._http = httpx.AsyncClient(transport=fc.AsyncBackupDomainTransport(transport=self.transport),
                                            headers={"Authorization": auth.header_value, "User-Agent": fc.USER_AGENT},
                                            timeout=self.default_timeout)
         return self._http
 
 
-def fal_client_over(key: str, transport_factory: Callable[[], httpx.AsyncBaseTransport]) -> fal_client.AsyncClient:
-    """A fal AsyncClient whose queue calls (submit, status, result, cancel) go through the transport the factory
-    makes, behind fal's own backup-domain transport as before.
+def fal_client_over(key: str, transport: httpx.AsyncBaseTransport) -> fal_client.AsyncClient:
+    """A fal AsyncClient whose queue calls (submit, status, result, cancel) go through `transport`, behind fal's
+    own backup-domain transport as before.
 
     Why: AsyncClient builds its httpx client itself, over httpcore's pool, the largest CPU cost of a job in this
     process (providers/transport.py). Internals: the async cached property `AsyncClient._client` (shadowed here by
     a property with the same headers and timeout), `_auth`, `fal_client.client.AsyncBackupDomainTransport` and
     `USER_AGENT`. fal-client 1.0.3."""
     client = _FalClientOver(key=key)
-    client.transport_factory = transport_factory
+    client.transport = transport
     return client
 
 

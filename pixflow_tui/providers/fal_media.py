@@ -42,7 +42,7 @@ from pixflow_tui.providers.errors import (
     submit_may_have_landed,
 )
 from pixflow_tui.providers.fal_history import find_submitted
-from pixflow_tui.providers.transport import AiohttpTransport, shared_ssl_context
+from pixflow_tui.providers.transport import shared_ssl_context, transport_for_environment
 
 # (result key, is a list, content type when neither the JSON nor the file name says)
 _OUTPUT_KEYS: tuple[tuple[str, bool, str], ...] = (
@@ -94,7 +94,9 @@ class FalMediaProvider:
             raise MissingKeyError(FAL_KEY_HELP)
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
-            self._client = compat.fal_client_over(self._key, AiohttpTransport)
+            transport = transport_for_environment()
+            self._client = (compat.fal_client_over(self._key, transport) if transport is not None
+                            else fal_client.AsyncClient(key=self._key))
             self._loop = loop
             self._uploading = {}
         return self._client

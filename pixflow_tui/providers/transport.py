@@ -3,8 +3,10 @@
 Why: httpx's own pool (httpcore) walks every pooled connection, polling each idle socket, on every request and
 parses HTTP in Python: with a batch's 16 connections a fal queue call cost 0.8-1 ms of CPU and a 0.5 MB download
 ~1.1 ms; over aiohttp (HTTP parsed in C, the pool kept by host) 0.5-0.6 ms and 0.35 ms. In paired runs of
-benchmarks/engine_bench.py that is 1.4-1.9 ms less per job, more for jobs polled several times. Callers keep httpx's client (timeouts, proxies from the environment, which httpx
-routes to its own transports, redirects, decoding); only the wire changes.
+benchmarks/engine_bench.py that is 1.4-1.9 ms less per job, more for jobs polled several times. Callers keep
+httpx's client (timeouts, redirects, decoding); only the wire changes. When the environment names a proxy,
+`transport_for_environment` gives None and httpx keeps its own transport: httpx honours HTTP(S)_PROXY, ALL_PROXY,
+NO_PROXY and SOCKS only for a client without a transport of its own.
 
 The errors are mapped for the money question every caller asks: could the request have reached the server?
 Only a failure to connect (`httpx.ConnectError`/`ConnectTimeout`) says it could not: fal-client then tries its
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import ssl
+import urllib.request
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -24,6 +27,14 @@ from yarl import URL
 
 KEEPALIVE_SECONDS = 5.0  # httpx's default: servers drop idle connections, and a dead one costs a failed request
 MAX_CONNECTIONS = 100
+
+
+def transport_for_environment() -> AiohttpTransport | None:
+    """Our transport, or None (httpx's own, with the environment's proxies) when a proxy is configured."""
+    proxies = urllib.request.getproxies()
+    if any(proxies.get(scheme) for scheme in ("http", "https", "all")):
+        return None
+    return AiohttpTransport()
 
 
 @functools.cache
@@ -73,7 +84,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE_SECONDS,
                                              ssl=shared_ssl_context())
-            # httpx sets the headers and decodes the body; the environment's proxies are httpx's to route
+            # httpx sets the headers and decodes the body; with a proxy configured this transport is not used
             self._session = aiohttp.ClientSession(connector=connector, auto_decompress=False, trust_env=False,
                                                   skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"))
         return self._session

@@ -308,6 +308,16 @@ async def test_a_submit_on_a_dropped_connection_is_never_sent_again(fal: FalMedi
     assert fal_emu.total_submissions == 2  # the dropped one was kept by the server and sent once
 
 
+async def test_a_proxy_named_by_the_environment_is_used(fal: FalMediaProvider, fal_emu: FalEmulator,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "localhost")  # not the emulator's 127.0.0.1: its requests must go to the proxy
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(TransientProviderError, match="could not reach fal"):
+        await fal.submit(image_request())
+    assert fal_emu.total_submissions == 0
+
+
 async def test_unreachable_service_is_transient(fal: FalMediaProvider, fal_emu: FalEmulator) -> None:
     fal_emu.stop()
     with pytest.raises(TransientProviderError, match="could not reach fal") as caught:

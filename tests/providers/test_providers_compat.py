@@ -141,7 +141,7 @@ class _Counting(httpx.AsyncBaseTransport):
 async def test_a_client_over_our_transport_sends_what_fal_client_sends(emu: FalEmulator) -> None:
     compat.point_fal_client_at(emu.base_url)
     counting = _Counting()
-    ours = compat.fal_client_over(FAL_SECRET, lambda: counting)
+    ours = compat.fal_client_over(FAL_SECRET, counting)
     theirs = fal_client.AsyncClient(key=FAL_SECRET)
     try:
         http, original = await compat.fal_http_client(ours), await compat.fal_http_client(theirs)

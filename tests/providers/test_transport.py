@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from pixflow_tui.providers.errors import submit_may_have_landed
-from pixflow_tui.providers.transport import AiohttpTransport
+from pixflow_tui.providers.transport import AiohttpTransport, transport_for_environment
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 received: list[bytes] = []
@@ -147,3 +147,12 @@ async def test_a_closed_transport_opens_again(serve: Callable[[Handler], Awaitab
     async with httpx.AsyncClient(transport=transport) as http:
         assert (await http.get(f"{base}/b")).status_code == 200
     await transport.aclose()
+
+
+@pytest.mark.parametrize("variable", ["HTTPS_PROXY", "http_proxy", "ALL_PROXY"])
+def test_a_configured_proxy_leaves_the_wire_to_httpx(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert isinstance(transport_for_environment(), AiohttpTransport)
+    monkeypatch.setenv(variable, "http://proxy.example:3128")
+    assert transport_for_environment() is None  # httpx then routes through the proxy, NO_PROXY and all
