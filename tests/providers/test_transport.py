@@ -7,14 +7,17 @@ from __future__ import annotations
 import asyncio
 import gzip
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from pixflow_tui.providers.errors import submit_may_have_landed
-from pixflow_tui.providers.transport import AiohttpTransport, transport_for_environment
+from pixflow_tui.providers.transport import AiohttpTransport, shared_ssl_context, transport_for_environment
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 received: list[bytes] = []
 
@@ -156,3 +159,43 @@ def test_a_configured_proxy_leaves_the_wire_to_httpx(monkeypatch: pytest.MonkeyP
     assert isinstance(transport_for_environment(), AiohttpTransport)
     monkeypatch.setenv(variable, "http://proxy.example:3128")
     assert transport_for_environment() is None  # httpx then routes through the proxy, NO_PROXY and all
+
+
+@pytest.fixture
+def tls_server() -> Iterator[Callable[[], Awaitable[str]]]:
+    """A local HTTPS server whose certificate (tests/fixtures/tls-test-*.pem: self-signed for localhost and
+    127.0.0.1, made for these tests only) no public root vouches for."""
+    servers: list[asyncio.Server] = []
+    received.clear()
+
+    async def start() -> str:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(FIXTURES / "tls-test-cert.pem", FIXTURES / "tls-test-key.pem")
+        server = await asyncio.start_server(_ok, "127.0.0.1", 0, ssl=context)
+        servers.append(server)
+        return f"https://localhost:{server.sockets[0].getsockname()[1]}"
+
+    shared_ssl_context.cache_clear()
+    yield start
+    shared_ssl_context.cache_clear()  # the next session reads the real roots again
+    for server in servers:
+        server.close()
+
+
+async def test_tls_checks_the_certificate_before_anything_is_sent(tls_server: Callable[[], Awaitable[str]],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    base = await tls_server()
+    async with httpx.AsyncClient(transport=AiohttpTransport()) as http:
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED") as caught:
+            await http.post(f"{base}/submit", json={})
+    assert not submit_may_have_landed(caught.value) and received == []
+
+
+async def test_tls_trusts_the_roots_httpx_would(tls_server: Callable[[], Awaitable[str]],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(FIXTURES / "tls-test-cert.pem"))  # as a company's own root would be
+    base = await tls_server()
+    async with httpx.AsyncClient(transport=AiohttpTransport()) as http:
+        answer = await http.post(f"{base}/submit", json={"prompt": "teal"})
+    assert answer.json() == {"ok": True} and len(received) == 1
