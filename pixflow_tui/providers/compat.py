@@ -68,8 +68,10 @@ async def fal_http_client(client: fal_client.AsyncClient) -> httpx.AsyncClient:
 class _FalClientOver(fal_client.AsyncClient):
     """fal's AsyncClient with its queue calls sent through a transport of ours (see `fal_client_over`)."""
 
-    transport: httpx.AsyncBaseTransport
-    _http: httpx.AsyncClient | None = None
+    def __init__(self, key: str, transport: httpx.AsyncBaseTransport) -> None:
+        super().__init__(key=key)
+        self.transport = transport
+        self._http: httpx.AsyncClient | None = None
 
     @property
     def _client(self) -> Awaitable[httpx.AsyncClient]:
@@ -94,9 +96,7 @@ def fal_client_over(key: str, transport: httpx.AsyncBaseTransport) -> fal_client
     process (providers/transport.py). Internals: the async cached property `AsyncClient._client` (shadowed here by
     a property with the same headers and timeout), `_auth`, `fal_client.client.AsyncBackupDomainTransport` and
     `USER_AGENT`. fal-client 1.0.3."""
-    client = _FalClientOver(key=key)
-    client.transport = transport
-    return client
+    return _FalClientOver(key, transport)
 
 
 async def completed_result(client: fal_client.AsyncClient, application: str, request_id: str) -> Any:
