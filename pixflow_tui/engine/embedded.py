@@ -7,17 +7,14 @@
   AUTOMATIC1111 writes it and exiftool reads it), and an APP1 XMP packet; tags already in the file are kept.
 - WebP: the same EXIF and XMP as chunks of the extended (VP8X) container, which a simple file is turned into.
 
-Each writer copies the head it changes and then the rest of the file unchanged into `target`.
+Each writer takes the file's bytes and gives them back with the head it changes; the rest is unchanged.
 """
 from __future__ import annotations
 
-import os
-import shutil
 import struct
 import zlib
 from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 from PIL import Image
@@ -105,33 +102,6 @@ def exif_block(existing: bytes | None, parameters: str, demo: bool) -> bytes:
     return data
 
 
-def _copy_range(source: IO[bytes], target: IO[bytes], offset: int, length: int | None = None) -> None:
-    """`length` bytes of `source` from `offset` (None: to its end) appended to `target`, in the kernel where it can
-    be (copy_file_range); otherwise through a buffer."""
-    target.flush()
-    start, end = target.tell(), (None if length is None else offset + length)
-    position = offset
-    try:
-        while end is None or position < end:
-            copied = os.copy_file_range(source.fileno(), target.fileno(),
-                                        1 << 24 if end is None else min(1 << 24, end - position), position)
-            if not copied:
-                break
-            position += copied
-        return
-    except (AttributeError, OSError):  # no copy_file_range (macOS), or not between these files
-        target.seek(start)
-        target.truncate()
-    source.seek(offset)
-    remaining = length
-    while remaining is None or remaining > 0:
-        block = source.read(1 << 20 if remaining is None else min(1 << 20, remaining))
-        if not block:
-            break
-        target.write(block)
-        remaining = None if remaining is None else remaining - len(block)
-
-
 # ---- PNG -------------------------------------------------------------------------------------------------------
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -150,28 +120,25 @@ def _text_key(kind: bytes, data: bytes) -> bytes | None:
     return data.split(b"\x00", 1)[0] if kind in (b"tEXt", b"iTXt", b"zTXt") else None
 
 
-def write_png(source: Path, target: Path, chunks: list[bytes]) -> bool:
-    """`chunks` before the first IDAT (same-named text chunks before it are replaced); False when not a PNG."""
+def write_png(data: bytes, chunks: list[bytes]) -> bytes | None:
+    """`data` with `chunks` before the first IDAT (same-named text chunks before it are replaced); None when not a
+    PNG."""
+    if not data.startswith(PNG_SIGNATURE):
+        return None
     ours = {_text_key(c[4:8], c[8:-4]) for c in chunks}
-    with source.open("rb") as src:
-        if src.read(len(PNG_SIGNATURE)) != PNG_SIGNATURE:
-            return False
-        head = [PNG_SIGNATURE]
-        while True:
-            header = src.read(8)
-            if len(header) < 8:
-                return False  # no image data at all: not a PNG worth touching
-            length, kind = struct.unpack(">I4s", header)
-            if kind == b"IDAT":
-                src.seek(-8, os.SEEK_CUR)
-                break
-            body = src.read(length + 4)
-            if _text_key(kind, body[:-4]) not in ours:
-                head.append(header + body)
-        with target.open("wb") as out:
-            out.write(b"".join(head) + b"".join(chunks))
-            _copy_range(src, out, src.tell())
-    return True
+    head = [PNG_SIGNATURE]
+    offset = len(PNG_SIGNATURE)
+    while True:
+        if offset + 8 > len(data):
+            return None  # no image data at all: not a PNG worth touching
+        length, kind = struct.unpack_from(">I4s", data, offset)
+        if kind == b"IDAT":
+            break
+        end = offset + 12 + length
+        if _text_key(kind, data[offset + 8:end - 4]) not in ours:
+            head.append(data[offset:end])
+        offset = end
+    return b"".join(head) + b"".join(chunks) + data[offset:]
 
 
 # ---- JPEG ------------------------------------------------------------------------------------------------------
@@ -182,39 +149,40 @@ def _jpeg_segment(marker: int, payload: bytes) -> bytes:
     return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
 
 
-def write_jpeg(source: Path, target: Path, make_exif: Callable[[bytes | None], bytes], xmp: bytes) -> bool:
-    """Exif and XMP APP1 segments after SOI (and a JFIF APP0); earlier XMP segments are dropped, and the file's own
-    Exif goes to `make_exif`, whose answer replaces it."""
-    with source.open("rb") as src:
-        if src.read(2) != b"\xff\xd8":
-            return False
-        jfif: list[bytes] = []
-        others: list[bytes] = []
-        existing: bytes | None = None
-        while True:
-            marker = src.read(2)
-            if len(marker) < 2 or marker[0] != 0xFF:
-                return False
-            if marker[1] == 0xFF:  # fill byte before a marker
-                src.seek(-1, os.SEEK_CUR)
-                continue
-            if marker[1] == 0xDA or 0xD0 <= marker[1] <= 0xD9 or marker[1] == 0x01:  # scan starts: the rest as is
-                src.seek(-2, os.SEEK_CUR)
-                break
-            (length,) = struct.unpack(">H", src.read(2))
-            segment = marker + struct.pack(">H", length) + src.read(length - 2)
-            payload = segment[4:]
-            if marker[1] == 0xE1 and payload.startswith(EXIF_JPEG_HEADER):
-                existing = existing or payload
-                continue
-            if marker[1] == 0xE1 and payload.startswith((XMP_JPEG_HEADER, b"http://ns.adobe.com/xmp/extension/\x00")):
-                continue
-            (jfif if marker[1] == 0xE0 and payload.startswith(b"JFIF\x00") and not others else others).append(segment)
-        with target.open("wb") as out:
-            out.write(b"\xff\xd8" + b"".join(jfif) + _jpeg_segment(0xE1, EXIF_JPEG_HEADER + make_exif(existing))
-                      + _jpeg_segment(0xE1, XMP_JPEG_HEADER + xmp) + b"".join(others))
-            _copy_range(src, out, src.tell())
-    return True
+def write_jpeg(data: bytes, make_exif: Callable[[bytes | None], bytes], xmp: bytes) -> bytes | None:
+    """`data` with Exif and XMP APP1 segments after SOI (and a JFIF APP0); earlier XMP segments are dropped, and the
+    file's own Exif goes to `make_exif`, whose answer replaces it. None when not a JPEG or its head is cut short."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    jfif: list[bytes] = []
+    others: list[bytes] = []
+    existing: bytes | None = None
+    offset = 2
+    while True:
+        marker = data[offset:offset + 2]
+        if len(marker) < 2 or marker[0] != 0xFF:
+            return None
+        if marker[1] == 0xFF:  # fill byte before a marker
+            offset += 1
+            continue
+        if marker[1] == 0xDA or 0xD0 <= marker[1] <= 0xD9 or marker[1] == 0x01:  # scan starts: the rest as is
+            break
+        if offset + 4 > len(data):
+            return None
+        (length,) = struct.unpack_from(">H", data, offset + 2)
+        end = offset + 2 + length
+        if length < 2 or end > len(data):
+            return None
+        segment, payload = data[offset:end], data[offset + 4:end]
+        offset = end
+        if marker[1] == 0xE1 and payload.startswith(EXIF_JPEG_HEADER):
+            existing = existing or payload
+            continue
+        if marker[1] == 0xE1 and payload.startswith((XMP_JPEG_HEADER, b"http://ns.adobe.com/xmp/extension/\x00")):
+            continue
+        (jfif if marker[1] == 0xE0 and payload.startswith(b"JFIF\x00") and not others else others).append(segment)
+    return (b"\xff\xd8" + b"".join(jfif) + _jpeg_segment(0xE1, EXIF_JPEG_HEADER + make_exif(existing))
+            + _jpeg_segment(0xE1, XMP_JPEG_HEADER + xmp) + b"".join(others) + data[offset:])
 
 
 # ---- WebP ------------------------------------------------------------------------------------------------------
@@ -233,62 +201,57 @@ def _webp_canvas(kind: bytes, first: bytes) -> tuple[int, int, bool] | None:
     return None
 
 
-def write_webp(source: Path, target: Path, make_exif: Callable[[bytes | None], bytes], xmp: bytes) -> bool:
-    """EXIF and XMP chunks at the end of an extended (VP8X) WebP, its flags saying they are there; the file's own
-    EXIF goes to `make_exif`, whose answer replaces it."""
-    with source.open("rb") as src:
-        head = src.read(12)
-        if head[:4] != b"RIFF" or head[8:12] != b"WEBP":
-            return False
-        chunks: list[tuple[bytes, int, int, bytes]] = []  # kind, offset, size with padding, first bytes of the data
-        existing: bytes | None = None
-        while len(header := src.read(8)) == 8:
-            kind, length = header[:4], struct.unpack("<I", header[4:])[0]
-            chunks.append((kind, src.tell() - 8, 8 + length + length % 2, src.read(min(length, 10))))
-            if kind == b"EXIF" and existing is None:
-                src.seek(chunks[-1][1] + 8)
-                existing = src.read(length)
-            src.seek(chunks[-1][1] + chunks[-1][2])
-        kept = [chunk for chunk in chunks if chunk[0] not in (b"EXIF", b"XMP ")]
-        if kept and kept[0][0] == b"VP8X":
-            flags = bytearray(kept.pop(0)[3])
-        else:  # a simple file: the extended header needs the canvas size and whether there is alpha
-            canvas = _webp_canvas(kept[0][0], kept[0][3]) if kept else None
-            if canvas is None:
-                return False
-            width, height, alpha = canvas
-            flags = bytearray(struct.pack("<B3x", 0x10 if alpha else 0) + (width - 1).to_bytes(3, "little")
-                              + (height - 1).to_bytes(3, "little"))
-        flags[0] |= 0x08 | 0x04  # EXIF and XMP present
-        tail = _riff_chunk(b"EXIF", make_exif(existing)) + _riff_chunk(b"XMP ", xmp)
-        total = 4 + len(_riff_chunk(b"VP8X", bytes(flags))) + sum(chunk[2] for chunk in kept) + len(tail)
-        with target.open("wb") as out:
-            out.write(b"RIFF" + struct.pack("<I", total) + b"WEBP" + _riff_chunk(b"VP8X", bytes(flags)))
-            for _, offset, length, _ in kept:
-                _copy_range(src, out, offset, length)
-            out.write(tail)
-    return True
+def write_webp(data: bytes, make_exif: Callable[[bytes | None], bytes], xmp: bytes) -> bytes | None:
+    """`data` with EXIF and XMP chunks at the end of an extended (VP8X) WebP, its flags saying they are there; the
+    file's own EXIF goes to `make_exif`, whose answer replaces it. None when not a WebP."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        return None
+    chunks: list[tuple[bytes, int, int, bytes]] = []  # kind, offset, size with header and padding, first data bytes
+    existing: bytes | None = None
+    offset = 12
+    while offset + 8 <= len(data):
+        kind, length = data[offset:offset + 4], struct.unpack_from("<I", data, offset + 4)[0]
+        chunks.append((kind, offset, 8 + length + length % 2, data[offset + 8:offset + 8 + min(length, 10)]))
+        if kind == b"EXIF" and existing is None:
+            existing = data[offset + 8:offset + 8 + length]
+        offset += 8 + length + length % 2
+    kept = [chunk for chunk in chunks if chunk[0] not in (b"EXIF", b"XMP ")]
+    if kept and kept[0][0] == b"VP8X":
+        flags = bytearray(kept.pop(0)[3])
+    else:  # a simple file: the extended header needs the canvas size and whether there is alpha
+        canvas = _webp_canvas(kept[0][0], kept[0][3]) if kept else None
+        if canvas is None:
+            return None
+        width, height, alpha = canvas
+        flags = bytearray(struct.pack("<B3x", 0x10 if alpha else 0) + (width - 1).to_bytes(3, "little")
+                          + (height - 1).to_bytes(3, "little"))
+    flags[0] |= 0x08 | 0x04  # EXIF and XMP present
+    kept_bytes = b"".join(data[start:start + size] for _, start, size, _ in kept)
+    body = (b"WEBP" + _riff_chunk(b"VP8X", bytes(flags)) + kept_bytes + _riff_chunk(b"EXIF", make_exif(existing))
+            + _riff_chunk(b"XMP ", xmp))
+    return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
-def embed(source: Path, target: Path, metadata: Mapping[str, Any], pixflow_json: str,
-          size: tuple[int | None, int | None]) -> str | None:
-    """Write `source` with its prompt embedded to `target`: "png" (Pixflow's JSON inside too), "jpeg" or "webp";
-    None, with nothing written, for anything else (a video, audio, a damaged head)."""
+def embed(data: bytes, metadata: Mapping[str, Any], pixflow_json: str,
+          size: tuple[int | None, int | None]) -> tuple[str, bytes] | None:
+    """The file `data` with its prompt embedded, and its kind: "png" (Pixflow's JSON inside too), "jpeg" or "webp";
+    None for anything else (a video, audio, a damaged head)."""
     parameters = describe(metadata, size)
     xmp = xmp_packet(metadata, parameters)
     demo = bool(metadata.get("demo"))
-    with source.open("rb") as handle:
-        head = handle.read(12)
-    if head.startswith(PNG_SIGNATURE):
+    if data.startswith(PNG_SIGNATURE):
         chunks = [png_text_chunk(PARAMETERS_KEY, parameters), png_text_chunk(XMP_PNG_KEY, xmp.decode()),
                   png_text_chunk("pixflow", pixflow_json)]
-        return "png" if write_png(source, target, chunks) else None
+        written = write_png(data, chunks)
+        return None if written is None else ("png", written)
 
     def make_exif(existing: bytes | None) -> bytes:
         return exif_block(existing, parameters, demo)
 
-    if head.startswith(b"\xff\xd8"):
-        return "jpeg" if write_jpeg(source, target, make_exif, xmp) else None
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp" if write_webp(source, target, make_exif, xmp) else None
+    if data.startswith(b"\xff\xd8"):
+        written = write_jpeg(data, make_exif, xmp)
+        return None if written is None else ("jpeg", written)
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        written = write_webp(data, make_exif, xmp)
+        return None if written is None else ("webp", written)
     return None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import mimetypes
@@ -83,13 +84,14 @@ def output_path(outputs_dir: Path, module: str, batch_id: int | None, job_id: in
     return folder / f"{stem}{extension}"
 
 
-def check_and_thumbnail(path: Path, kind: JobKind, thumbnail: Path | None) -> MediaInfo:
-    """Decode the file enough to know it is whole, write its thumbnail on the way, and return its size/duration.
+def check_and_thumbnail(path: Path, kind: JobKind, thumbnail: Path | None, data: bytes | None = None) -> MediaInfo:
+    """Decode the file (or `data`, its bytes when already read) enough to know it is whole, write its thumbnail on
+    the way, and return its size/duration.
 
     One decode serves both: JPEGs decode at reduced scale (every block is still read, so truncation shows)."""
     try:
         if kind == JobKind.IMAGE:
-            return _image(path, thumbnail)
+            return _image(path if data is None else io.BytesIO(data), thumbnail)
         found = sniff(path)
         if found is not None:
             raise WrongKind(f"the provider served {found} where {_EXPECTED[kind]} was expected; it was not saved")
@@ -104,8 +106,8 @@ def check_and_thumbnail(path: Path, kind: JobKind, thumbnail: Path | None) -> Me
         raise InvalidOutput(f"the downloaded {kind} does not decode: {exc}") from exc
 
 
-def _image(path: Path, thumbnail: Path | None) -> MediaInfo:
-    with Image.open(path) as image:
+def _image(source: Path | io.BytesIO, thumbnail: Path | None) -> MediaInfo:
+    with Image.open(source) as image:
         size = image.size
         if image.format == "JPEG":
             image.draft("RGB", THUMBNAIL_SIZE)
@@ -160,7 +162,8 @@ def embed_metadata(path: Path, metadata: dict[str, Any], sidecar: Path,
                    size: tuple[int | None, int | None] = (None, None)) -> bool:
     """Embed the prompt where image tools read it and Pixflow's JSON beside it (`engine/embedded.py`): a PNG
     carries both inside; a JPEG or WebP gets EXIF/XMP inside and the JSON in `sidecar`; anything else only the
-    sidecar. `path` is rewritten through a temporary file next to it. Returns True when a sidecar was written."""
+    sidecar. `path` is rewritten in place, so it must be a download's own temporary file (a failed write means
+    downloading it again). Returns True when a sidecar was written."""
     written, problem = _embed(path, metadata, sidecar, size)
     if problem is not None:
         log_embed_problem(path, problem)
@@ -170,10 +173,11 @@ def embed_metadata(path: Path, metadata: dict[str, Any], sidecar: Path,
 def check_tag_and_thumbnail(path: Path, kind: JobKind, thumbnail: Path | None, metadata: dict[str, Any],
                             sidecar: Path) -> tuple[MediaInfo, str | None]:
     """`check_and_thumbnail`, then `embed_metadata` with the size found: one trip to a worker process for both, and
-    the tagging's CPU off the app's own process. The second value is a failed embedding's trace for the caller to
-    log (a worker's log goes nowhere)."""
-    info = check_and_thumbnail(path, kind, thumbnail)
-    _, problem = _embed(path, metadata, sidecar, (info.width, info.height))
+    the tagging's CPU off the app's own process; an image is read once for both. The second value is a failed
+    embedding's trace for the caller to log (a worker's log goes nowhere)."""
+    data = path.read_bytes() if kind == JobKind.IMAGE else None
+    info = check_and_thumbnail(path, kind, thumbnail, data)
+    _, problem = _embed(path, metadata, sidecar, (info.width, info.height), data)
     return info, problem
 
 
@@ -181,23 +185,30 @@ def log_embed_problem(path: Path, problem: str) -> None:
     log.warning("could not embed the prompt in %s (kept as it is, with a sidecar):\n%s", path, problem)
 
 
-def _embed(path: Path, metadata: dict[str, Any], sidecar: Path,
-           size: tuple[int | None, int | None]) -> tuple[bool, str | None]:
+_TAGGED_SIGNATURES = (embedded.PNG_SIGNATURE, b"\xff\xd8", b"RIFF")
+
+
+def _embed(path: Path, metadata: dict[str, Any], sidecar: Path, size: tuple[int | None, int | None],
+           data: bytes | None = None) -> tuple[bool, str | None]:
     text = json.dumps(metadata, ensure_ascii=False, default=str)
-    rewritten = path.with_suffix(".tags" + path.suffix)
     kind = None
     problem = None
     try:
-        kind = embedded.embed(path, rewritten, metadata, text, size)
-        if kind is not None:
-            os.replace(rewritten, path)
+        if data is None:
+            with path.open("rb") as handle:  # a video or a sound is never read whole
+                head = handle.read(len(embedded.PNG_SIGNATURE))
+                data = head + handle.read() if head.startswith(_TAGGED_SIGNATURES) else None
+        tagged = embedded.embed(data, metadata, text, size) if data is not None else None
     except Exception as exc:
         if isinstance(exc, OSError) and exc.errno is not None:  # a full or read-only disk: the caller's storage error
             raise
         # a head the writers cannot follow: the file stays as it came, and the sidecar records everything
-        problem = traceback.format_exc()
-    finally:
-        rewritten.unlink(missing_ok=True)
+        tagged, problem = None, traceback.format_exc()
+    if tagged is not None:
+        kind, content = tagged
+        with path.open("r+b") as out:  # in place: no second copy of the file to allocate on the disk
+            out.write(content)
+            out.truncate()
     if kind == "png":
         return False, problem
     sidecar.write_text(text, encoding="utf-8")
