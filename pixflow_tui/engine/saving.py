@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,8 +112,11 @@ async def _fetch_checked(http: httpx.AsyncClient, url: str, tmp: Path, kind: Job
                 # the prompt inside the file for other tools (a rewrite of the file: in a thread), Pixflow's JSON beside it
                 await asyncio.to_thread(outputs.embed_metadata, tmp, metadata, sidecar, (proven.width, proven.height))
                 return proven
-            info, problem = await run_in_process(outputs.check_tag_and_thumbnail, tmp, kind, thumbnail, metadata,
-                                                 sidecar)
+            try:
+                info, problem = await run_in_process(outputs.check_tag_and_thumbnail, tmp, kind, thumbnail, metadata,
+                                                     sidecar, retry_if_broken=False)
+            except BrokenProcessPool as exc:  # the worker may have died halfway through rewriting `tmp`
+                raise outputs.InvalidOutput("the process checking the download ended before it finished") from exc
             if problem is not None:
                 outputs.log_embed_problem(tmp, problem)
             return info

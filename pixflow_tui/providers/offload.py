@@ -86,11 +86,17 @@ def shutdown(wait: bool = False) -> None:
         pool.shutdown(wait=wait, cancel_futures=True)
 
 
-async def run_in_process(function: Callable[..., T], *args: Any) -> T:
-    """Run a module-level function with picklable arguments in the worker pool."""
+async def run_in_process(function: Callable[..., T], *args: Any, retry_if_broken: bool = True) -> T:
+    """Run a module-level function with picklable arguments in the worker pool.
+
+    A worker that dies (killed, out of memory) breaks the pool: a fresh one is made, and the call made again unless
+    `retry_if_broken` is False (a function that changes its files in place may have left them half-written; then
+    BrokenProcessPool reaches the caller)."""
     loop = asyncio.get_running_loop()
     try:
         return await loop.run_in_executor(_get_pool(), function, *args)
     except BrokenProcessPool:
-        shutdown()  # a worker died (killed, out of memory): start a fresh pool and try once more
+        shutdown()
+        if not retry_if_broken:
+            raise
         return await loop.run_in_executor(_get_pool(), function, *args)

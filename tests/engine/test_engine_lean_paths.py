@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import math
+import os
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -172,3 +175,40 @@ async def test_a_remote_provider_cannot_make_the_engine_copy_a_local_file(settin
                                                                  "file_name": "x.png", "metadata": {}}]})
     outcome = await saving.save_outputs(None, settings, None, job)  # type: ignore[arg-type]
     assert outcome.error is not None and "local file URL" in outcome.error and outcome.first_path is None
+
+
+async def test_a_worker_dying_while_it_rewrites_a_download_means_downloading_it_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check tags a download in place: a worker killed halfway leaves a file that may still decode, spliced
+    from two versions. Checking that file again could save a damaged picture; it is downloaded again instead."""
+    source = tmp_path / "out.jpg"
+    Image.effect_noise((256, 256), 60).convert("RGB").save(source, "JPEG", quality=90)
+    calls: list[bool] = []
+
+    async def dies_then_works(function: Any, *args: Any, retry_if_broken: bool = True) -> Any:
+        calls.append(retry_if_broken)
+        if len(calls) == 1:
+            path, data = args[0], args[0].read_bytes()
+            with path.open("r+b") as out:  # a longer head written over the start, the rest not yet moved
+                out.write(b"\xff\xd8\xff\xfe\x10\x00" + bytes(4094) + data[2:len(data) // 2])
+            raise BrokenProcessPool("a worker died")
+        return function(*args)
+
+    monkeypatch.setattr(saving, "run_in_process", dies_then_works)
+    tmp = tmp_path / ".out.jpg.part"
+    tmp.touch()
+    metadata = {"app": "pixflow", "settings": {"prompt": "noise"}}
+    info = await saving._fetch_checked(None, source.as_uri(), tmp, JobKind.IMAGE,  # type: ignore[arg-type]
+                                       tmp_path / "t.jpg", max_attempts=3, tags=(metadata, tmp_path / "out.json"))
+    assert calls == [False, False]  # never re-checked in the worker's place: a second download, then its check
+    assert (info.width, info.height) == (256, 256)
+    with Image.open(tmp) as saved, Image.open(source) as original:
+        assert saved.tobytes() == original.tobytes()
+
+
+async def test_a_pool_broken_by_a_dying_worker_is_replaced_and_the_call_retried_only_when_asked() -> None:
+    from pixflow_tui.providers import offload
+
+    with pytest.raises(BrokenProcessPool):
+        await offload.run_in_process(os._exit, 3, retry_if_broken=False)
+    assert await offload.run_in_process(math.sqrt, 16.0) == 4.0  # a fresh pool
