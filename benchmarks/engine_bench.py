@@ -8,11 +8,12 @@
    getrusage for this process, /proc for the live workers) from the engine's start to its return, divided by the
    job count: no baseline run is subtracted, and the emulator's CPU is not in it (it is printed for scale). A
    warm-up batch of 16 jobs first pays the fixed start-up (imports, worker pool, HTTP clients); its CPU is printed
-   on its own. run_all.py runs it at 1,000 and 5,000 jobs. Where it goes (December 2026, 17-20 ms at load 2-4):
-   the workers ~11 ms (decoding every block of the JPEG, even at 1/4 scale, ~5.7 ms: the entropy decoding alone
-   is over the budget; the 384 px thumbnail ~2 ms; tagging the file ~0.6 ms), this process ~6-7 ms: four requests
-   (submit, one status, result, download) through httpx over aiohttp (providers/transport.py, ~0.5 ms each; httpx's
-   own pool cost ~1.5 ms more per job in paired runs), SQLite (~1 ms), the worker pool's threads and the files.
+   on its own. run_all.py runs it at 1,000 and 5,000 jobs. Where it goes (December 2026, 17-20 ms at load 1-3):
+   the workers ~11 ms (decoding every block of the JPEG, even at 1/4 scale, ~6 ms: the entropy decoding alone
+   is over the budget; the 384 px thumbnail ~1.5 ms; tagging the file in place ~0.4 ms; the files and the pool's
+   trip the rest), this process ~6-8 ms: four requests (submit, one status, result, download) through httpx over
+   aiohttp (providers/transport.py, ~0.5 ms each; httpx's own pool cost ~1.5 ms more per job in paired runs),
+   SQLite (~1-1.5 ms for ~16 statements), the worker pool's threads and the files.
 2. With a fixed 1 s provider latency (demo provider) the batch finishes within 1.05× the ideal
    ceil(N / concurrency) seconds.
 
