@@ -98,6 +98,8 @@ def soak(seconds: float, jobs: int, seed: int) -> dict[str, int]:
                 totals["hung_after_signal"] += 1
             if "Traceback" in err:
                 totals["tracebacks"] += 1
+                print(f"--- traceback in round {round_no} after {sig.name}:\n{err[err.index('Traceback'):]}",
+                      file=sys.stderr)
             emu.clear_faults()
             if sig != signal.SIGKILL:  # a clean stop leaves nothing unknown, not even for a moment
                 totals["unknown_after_clean_stop"] += sum(j.status == JobState.UNKNOWN or j.status == "submitting"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -78,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`pixflow ... | head`): stop quietly
         sys.stderr.close()
         return ExitCode.OK
+    except KeyboardInterrupt:  # a Ctrl-C past a command's own handling, e.g. while it closes the library
+        print("pixflow: interrupted", file=sys.stderr)
+        return ExitCode.INTERRUPTED
     except Exception as exc:  # a database that is locked, full or gone mid-command: one line, not a traceback
         from pixflow_tui.workflows.system import database_failure
 
@@ -86,3 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"pixflow: {message}", file=sys.stderr)
         return ExitCode.CONFIG
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """The `pixflow` program: `main`, then Python's own shutdown (the worker pool's threads joined, output flushed)
+    with Ctrl-C ignored. The work is done by then; a Ctrl-C landing there would only print a traceback."""
+    code = main(argv)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code

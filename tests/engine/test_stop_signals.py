@@ -88,3 +88,24 @@ def test_sigkill_leaves_no_worker_holding_stdout(tmp_path: Path) -> None:
         if ready and os.read(fd, 65536) == b"":
             return
     raise AssertionError("the command's stdout is still held open after kill -9 (a worker outlived it)")
+
+
+def test_a_ctrl_c_while_a_command_winds_up_prints_no_traceback(tmp_path: Path) -> None:
+    """Two moments past the engine's own stop handling: while the command closes the library, and while Python
+    shuts down (joining the worker pool's threads). Both land here as a SIGINT sent from inside the process."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAL_", "OPENAI_"))}
+    env.update({"PIXFLOW_PROVIDER_MODE": "demo", "PIXFLOW_DEMO_LATENCY": "0", "PIXFLOW_CONCURRENCY": "2"})
+    interrupt = "os.kill(os.getpid(), signal.SIGINT); time.sleep(0.2)"
+    while_closing = (f"from pixflow_tui.workflows.context import AppContext; close = AppContext.close\n"
+                     f"def closing(self):\n    close(self)\n    {interrupt}\nAppContext.close = closing\n")
+    at_shutdown = f"atexit.register(lambda: ({interrupt.replace('; ', ', ')}))\n"
+    outcomes = {}
+    for moment, code in (("closing", while_closing), ("shutdown", at_shutdown)):
+        script = (f"import atexit, os, signal, sys, time\n{code}from pixflow_tui.cli import run\n"
+                  f"raise SystemExit(run(['images', 'generate', '--concept', 'teal kettle', '-n', '1', '--yes']))")
+        outcomes[moment] = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                                          timeout=120, cwd=tmp_path)
+    for moment, done in outcomes.items():
+        assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr, (moment, done.stderr)
+    assert outcomes["closing"].returncode == 130 and "pixflow: interrupted" in outcomes["closing"].stderr
+    assert outcomes["shutdown"].returncode == 0, outcomes["shutdown"].stderr
