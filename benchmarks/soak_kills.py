@@ -10,7 +10,11 @@ end. At the finish it counts, over all rounds:
 All must be 0; the exit status is 1 otherwise. `unknown` jobs whose submit did reach the provider (a SIGKILL in the
 uncertain window) are reported apart: they are the honest outcome of a kill -9.
 
-    python benchmarks/soak_kills.py [--seconds 120] [--jobs 8] [--seed 1]
+With --faults, each round also meets one to three provider faults drawn from FAULTS (rate limits, server errors,
+dropped connections, slow, cut-short or malformed answers, on submit, status, result and download); jobs they make
+fail are reported apart (`failed`), and a failed job whose message is empty or a Python trace counts as `unclear`.
+
+    python benchmarks/soak_kills.py [--seconds 120] [--jobs 8] [--seed 1] [--faults]
 """
 from __future__ import annotations
 
@@ -32,6 +36,12 @@ from tests.emulators.fal_emulator import FalEmulator  # noqa: E402
 from tests.emulators.fixtures import FAL_TEST_KEY  # noqa: E402
 
 SIGNALS = (signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+FAULTS = {  # where each fault may land; a dropped submit is left out: nobody can know whether it was kept
+    "submit": ("429", "500", "503", "slow", "malformed"),
+    "status": ("429", "500", "503", "drop", "slow", "malformed"),
+    "result": ("429", "500", "503", "drop", "slow", "malformed"),
+    "download": ("500", "503", "drop", "truncate", "malformed"),
+}
 
 
 def _env(emu: FalEmulator, home: Path) -> dict[str, str]:
@@ -66,7 +76,7 @@ def _ledger(env: dict[str, str]) -> list:  # type: ignore[type-arg]
         os.environ.update(saved)
 
 
-def soak(seconds: float, jobs: int, seed: int) -> dict[str, int]:
+def soak(seconds: float, jobs: int, seed: int, faults: bool = False) -> dict[str, int]:
     from pixflow_tui.core.jobs import JobState
 
     rng = random.Random(seed)
@@ -83,6 +93,11 @@ def soak(seconds: float, jobs: int, seed: int) -> dict[str, int]:
             prompts.write_text("\n".join(f"CRITICAL: soak {label} study {i} in navy wool" for i in range(jobs)))
             if rng.random() < 0.5:  # sometimes the submits answer late, so a stop lands in the uncertain window
                 emu.inject("slow", on="submit", times=jobs, seconds=rng.uniform(0.2, 1.0))
+            for _ in range(rng.randint(1, 3) if faults else 0):
+                on = rng.choice(sorted(FAULTS))
+                kind = rng.choice(FAULTS[on])
+                emu.inject(kind, on=on, times=rng.randint(1, 3), seconds=rng.uniform(0.5, 2.0), retry_after=0.5)
+                totals[f"fault_{on}_{kind}"] += 1
             sig = rng.choice(SIGNALS)
             batch = _pixflow(env, "images", "generate", "--prompts-file", str(prompts), "--resolution", "1K",
                              "--yes", "--json")
@@ -119,6 +134,8 @@ def soak(seconds: float, jobs: int, seed: int) -> dict[str, int]:
                     totals["unknown_sent" if prompt in sent_prompts else "unknown_never_sent"] += 1
                 elif job.status != JobState.DONE and job.status.finished:
                     totals["failed"] += 1
+                    if not (job.error or "").strip() or "Traceback" in (job.error or ""):
+                        totals["unclear"] += 1
                 elif not job.status.finished:
                     totals["stuck"] += 1
                 elif not (job.output_path and Path(job.output_path).is_file()):
@@ -136,12 +153,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=120.0)
     parser.add_argument("--jobs", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--faults", action="store_true", help="provider faults in every round too")
     args = parser.parse_args()
-    totals = soak(args.seconds, args.jobs, args.seed)
+    totals = soak(args.seconds, args.jobs, args.seed, args.faults)
     must_be_zero = ("duplicates", "lost", "stuck", "unknown_never_sent", "unknown_after_clean_stop",
-                    "hung_after_signal", "tracebacks")
+                    "hung_after_signal", "tracebacks", "unclear")
     for name in ("rounds", "interrupted", "jobs", *sorted(k for k in totals if k.startswith("signal_")), *must_be_zero,
-                 "unknown_sent", "failed"):
+                 "unknown_sent", "failed", *sorted(k for k in totals if k.startswith("fault_"))):
         print(f"{name:<20} {totals.get(name, 0)}")
     return 1 if any(totals.get(name, 0) for name in must_be_zero) else 0
 
