@@ -6,9 +6,10 @@ provider), each stopped at a random moment (SIGKILL, SIGTERM, SIGINT, SIGHUP), t
   untracked     requests the provider accepted that no job holds (a job sent twice, or paid and not followed),
                 beyond those that jobs left `unknown` by a kill -9 in the uncertain window explain
   tracebacks    Python tracebacks printed by a run or a resume
-All must be 0; the exit status is 1 otherwise.
+All must be 0; the exit status is 1 otherwise. With --faults, each run also meets one to three provider faults
+(soak_kills.FAULTS); a run they leave partial after the resume gets `pixflow machine retry` (faults cleared).
 
-    python benchmarks/soak_machine.py [--seconds 180] [--seed 1]
+    python benchmarks/soak_machine.py [--seconds 180] [--seed 1] [--faults]
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from soak_kills import ROOT, SIGNALS, _env, _ledger, _pixflow
+from soak_kills import FAULTS, ROOT, SIGNALS, _env, _ledger, _pixflow
 
 sys.path.insert(0, str(ROOT))
 
@@ -60,7 +61,7 @@ def _runs(env: dict[str, str]) -> list[int]:
         os.environ.update(saved)
 
 
-def soak(seconds: float, seed: int) -> dict[str, int]:
+def soak(seconds: float, seed: int, faults: bool = False) -> dict[str, int]:
     from pixflow_tui.core.jobs import JobState
 
     rng = random.Random(seed)
@@ -71,8 +72,15 @@ def soak(seconds: float, seed: int) -> dict[str, int]:
             home = Path(tempfile.mkdtemp(prefix="pixflow-machine-soak-"))
             env = {**_env(emu, home), "PIXFLOW_PROVIDER_MODE": "auto", "PIXFLOW_DEMO_LATENCY": "0.2"}
             before = set(emu.requests)
+            injected = []
+            for _ in range(rng.randint(1, 3) if faults else 0):
+                on = rng.choice(sorted(FAULTS))
+                injected.append(emu.inject(rng.choice(FAULTS[on]), on=on, times=rng.randint(1, 3),
+                                           seconds=rng.uniform(0.5, 2.0), retry_after=0.5))
+                totals["faults"] += 1
             sig = rng.choice(SIGNALS)
-            run = _pixflow(env, "machine", "run", "--concept", "a pocket espresso maker for hikers", "--avatar",
+            concept = f"a pocket espresso maker for hikers, take {totals['rounds'] + 1}"  # each run its own prompts
+            run = _pixflow(env, "machine", "run", "--concept", concept, "--avatar",
                            str(_green_avatar(home)), "--voice", "Aria", "-n", "2", "--videos", "--yes", "--json")
             time.sleep(rng.uniform(0.5, 5.0))  # start-up ~1 s; a run takes ~5-8 s
             if run.poll() is None:
@@ -80,12 +88,18 @@ def soak(seconds: float, seed: int) -> dict[str, int]:
                 totals["interrupted"] += 1
                 totals[f"signal_{sig.name}"] += 1
             _, err = run.communicate(timeout=60)
+            emu.clear_faults()
             errors = [err]
             for run_id in _runs(env):
-                resume = _pixflow(env, "machine", "resume", str(run_id), "--yes", "--json")
-                out, err = resume.communicate(timeout=300)
-                errors.append(err)
-                status = json.loads(out).get("status") if out.strip().startswith("{") else None
+                status = None
+                for step in ("resume", "retry") if faults else ("resume",):  # a fault may fail a job: retry it
+                    finish = _pixflow(env, "machine", step, str(run_id), "--yes", "--json")
+                    out, err = finish.communicate(timeout=300)
+                    errors.append(err)
+                    status = json.loads(out).get("status") if out.strip().startswith("{") else None
+                    if status == "done":
+                        break
+                    totals[f"after_{step}_{status}"] += 1
                 totals["not_done"] += status != "done"
                 if status != "done":
                     print(f"--- run {run_id} in {home} ended {status!r}:\n{err}", file=sys.stderr)
@@ -97,7 +111,13 @@ def soak(seconds: float, seed: int) -> dict[str, int]:
             held = {job.request_id for job in ledger if job.request_id}
             accepted = [emu.requests[key] for key in set(emu.requests) - before]
             unknown = sum(job.status == JobState.UNKNOWN for job in ledger)
-            totals["untracked"] += max(0, sum(r.request_id not in held for r in accepted) - unknown)
+            untracked = [r for r in accepted if r.request_id not in held]
+            if len(untracked) > unknown:
+                totals["untracked"] += len(untracked) - unknown
+                print(f"--- {len(untracked)} accepted requests no job holds in {home} (after {sig.name}; faults "
+                      f"{[(f.kind, f.on, f.times, f.hits) for f in injected]}):", file=sys.stderr)
+                for request in untracked:
+                    print(f"    {request.request_id} {request.app_id} {str(request.arguments)[:100]}", file=sys.stderr)
             totals["unknown"] += unknown
             for job in ledger:
                 if job.status != JobState.DONE or not (job.output_path and Path(job.output_path).is_file()):
@@ -111,11 +131,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=180.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--faults", action="store_true", help="provider faults in every run too")
     args = parser.parse_args()
-    totals = soak(args.seconds, args.seed)
+    totals = soak(args.seconds, args.seed, args.faults)
     must_be_zero = ("not_done", "lost", "untracked", "tracebacks")
     for name in ("rounds", "interrupted", "jobs", *sorted(k for k in totals if k.startswith("signal_")), *must_be_zero,
-                 "unknown"):
+                 "unknown", "faults", *sorted(k for k in totals if k.startswith("after_"))):
         print(f"{name:<12} {totals.get(name, 0)}")
     return 1 if any(totals.get(name, 0) for name in must_be_zero) else 0
 

@@ -429,8 +429,9 @@ class JobEngine:
             return None
         self._posting.add(job.id)
         try:
+            # submitted_at: when this submit began, so a lost answer is looked for among requests sent since
             if not self.store.jobs.transition(job.id, [JobState.PENDING], status=JobState.SUBMITTING,
-                                              attempts=attempts, error=None):
+                                              attempts=attempts, error=None, submitted_at=_utcnow()):
                 return self.store.jobs.get(job.id)
             self._publish(job, JobState.SUBMITTING)
             try:
@@ -482,7 +483,7 @@ class JobEngine:
         elif transient and attempts < self.max_attempts:
             delay = backoff_delay(attempts, retry_after)
             self.store.jobs.transition(job.id, [JobState.SUBMITTING], status=JobState.PENDING,
-                                       next_attempt_at=time.time() + delay, error=message)
+                                       next_attempt_at=time.time() + delay, error=message, submitted_at=None)
             self._publish(job, JobState.PENDING, message=f"retry {attempts + 1} in {delay:.1f}s: {message}")
         elif transient:
             self._finish(job.id, JobState.FAILED, error=f"gave up after {attempts} attempts: {message}",

@@ -4,7 +4,7 @@ The engine and the workflows only see these types, so they cannot tell the imple
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -132,8 +132,10 @@ class MediaProvider(Protocol):
 
     async def cancel(self, handle: RemoteHandle) -> None: ...
 
-    async def find_submitted(self, request: MediaRequest, sent_from: datetime, sent_to: datetime) -> HistoryAnswer:
-        """Whether the provider got `request` between the two moments (naive UTC): for `unknown` jobs."""
+    async def find_submitted(self, request: MediaRequest, sent_from: datetime, sent_to: datetime,
+                             taken: Container[str] = frozenset()) -> HistoryAnswer:
+        """Whether the provider got `request` between the two moments (naive UTC; `sent_from` is when the submit
+        began): for `unknown` jobs. A request in `taken` (another job follows it) is never the answer."""
         ...
 
     async def aclose(self) -> None: ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import mimetypes
+from collections.abc import Container
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -220,9 +221,10 @@ class FalMediaProvider:
             raise self._error(exc, f"result of {handle.request_id}") from exc
         return transcript_from_result(data, model=model, source=str(audio_path))
 
-    async def find_submitted(self, request: MediaRequest, sent_from: datetime, sent_to: datetime) -> HistoryAnswer:
+    async def find_submitted(self, request: MediaRequest, sent_from: datetime, sent_to: datetime,
+                             taken: Container[str] = frozenset()) -> HistoryAnswer:
         """Look the request up in fal's request history (the platform API), matched on its arguments."""
-        return await find_submitted(self._key, self._base_url, request, sent_from, sent_to)
+        return await find_submitted(self._key, self._base_url, request, sent_from, sent_to, taken=taken)
 
     async def aclose(self) -> None:
         client, loop = self._client, self._loop

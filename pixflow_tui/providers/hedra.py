@@ -21,6 +21,7 @@ import asyncio
 import hashlib
 import json
 import mimetypes
+from collections.abc import Container
 from datetime import datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -229,7 +230,8 @@ class HedraLipsyncProvider:
         this does nothing: the job is cancelled here, but Hedra finishes the generation and charges its credits."""
         return None
 
-    async def find_submitted(self, request: MediaRequest, sent_from: datetime, sent_to: datetime) -> HistoryAnswer:
+    async def find_submitted(self, request: MediaRequest, sent_from: datetime, sent_to: datetime,
+                             taken: Container[str] = frozenset()) -> HistoryAnswer:
         """Look for a generation named after `request` among the video generations Hedra lists in the window."""
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         params = {"type": "video", "created_after": _iso(sent_from - timedelta(minutes=1)),
@@ -241,7 +243,7 @@ class HedraLipsyncProvider:
         wanted = generation_name(request)
         for item in items:
             given = item.get("input") if isinstance(item, dict) else None
-            if isinstance(given, dict) and given.get("name") == wanted and item.get("id"):
+            if isinstance(given, dict) and given.get("name") == wanted and item.get("id") and item["id"] not in taken:
                 return HistoryAnswer(found=RemoteHandle(
                     str(item["id"]), request.model,
                     status_url=f"{self._base_url}/generations/{item['id']}/status"))

@@ -302,6 +302,13 @@ class JobRepository:
         query = Job.select(Job.status, fn.COUNT(Job.id)).where((Job.user == self.user_id) & IS_UNFINISHED)
         return {JobState(status): count for status, count in tuples(query.group_by(Job.status))}
 
+    def request_ids_sent_since(self, model: str, since: datetime) -> set[str]:
+        """The request ids that jobs of `model` (anyone's) sent since `since` follow: for finding an `unknown` job's
+        own request among look-alikes. A rare recovery read, not indexed."""
+        query = Job.select(Job.request_id).where((Job.model == model) & (Job.submitted_at >= since)
+                                                 & Job.request_id.is_null(False))
+        return {str(request_id) for (request_id,) in tuples(query)}
+
     def spend_since(self, since: datetime) -> float:
         """What the provider billed: a job's cost is set when the provider finishes it (state downloading), so a
         job still downloading, or one that failed locally afterwards, counts too (by its submit time until it

@@ -3,12 +3,16 @@ offered a second, possibly paid, submit. A job it has is followed from then on; 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from pixflow_tui.core.jobs import JobState, MediaRequest
 from pixflow_tui.providers.base import ProviderError
 from pixflow_tui.workflows.context import AppContext
 
 FOUND, NO_RECORD, CANNOT_TELL = "found", "no record", "cannot tell"
+# the requests other jobs follow are never an unknown job's own (a sibling variant has the same arguments); those
+# sent up to this long before its submit began are looked at too, for clocks a little apart
+HELD_SLACK = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,10 @@ def reconcile_unknown(ctx: AppContext, job_ids: list[int]) -> list[Reconciled]:
         try:
             request = MediaRequest.from_dict(job.request)
             provider = ctx.provider_for(job.provider)
+            sent_from = job.submitted_at or job.created_at  # when its last submit began (older jobs: when made)
             sent_to = job.updated_at or job.created_at
-            answer = ctx.on_engine(provider.find_submitted(request, job.created_at, sent_to))
+            taken = ctx.store.jobs.request_ids_sent_since(job.model, sent_from - HELD_SLACK)
+            answer = ctx.on_engine(provider.find_submitted(request, sent_from, sent_to, taken))
         except (ProviderError, KeyError, TypeError, ValueError) as exc:
             reason = getattr(exc, "message", None) or str(exc)
             answers.append(Reconciled(job_id, CANNOT_TELL, f"job {job_id}: could not ask the provider ({reason})"))

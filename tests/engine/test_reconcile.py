@@ -98,3 +98,26 @@ async def test_the_demo_provider_always_knows(demo_ctx: AppContext) -> None:
     demo_ctx.store.jobs.update(job.id, status=JobState.UNKNOWN, request_id=None, handle=None, result=None)
     (answer,) = await asyncio.to_thread(reconcile_unknown, demo_ctx, [job.id])
     assert answer.outcome == FOUND and demo_ctx.store.jobs.get(job.id).request_id == request_id
+
+
+async def test_a_look_alike_request_is_never_taken_for_an_unknown_jobs_own(live_ctx: AppContext,
+                                                                          fal_env: FalEmulator) -> None:
+    """Variants of one prompt send the same arguments, and so does a job sent again: the history lists all of
+    them. An unknown job takes neither a request another job follows nor one sent before its own submit began."""
+    batch = create_image_batch(live_ctx, plan_image_batch(live_ctx, prompts(1), resolution="1K"))
+    await live_ctx.run_jobs(batch_ids=[batch.id])
+    (earlier,) = live_ctx.store.jobs.list(batch_id=batch.id)
+    assert earlier.status == JobState.DONE
+    job_id = await unknown_job(live_ctx, fal_env, provider_got_it=True)  # the same prompt again
+    (own,) = set(fal_env.requests) - {earlier.request_id}
+
+    (answer,) = await asyncio.to_thread(reconcile_unknown, live_ctx, [job_id])
+    assert answer.outcome == FOUND and live_ctx.store.jobs.get(job_id).request_id == own  # not the one followed
+
+    made = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=10)  # a job made long before
+    live_ctx.store.jobs.update(job_id, status=JobState.UNKNOWN, request_id=None, handle=None, created_at=made)
+    live_ctx.store.jobs.update(earlier.id, request_id=None)  # as after a redo: nobody follows it any more
+    fal_env.requests[earlier.request_id].sent_wall -= 60  # and it was sent a minute before this submit
+    (answer,) = await asyncio.to_thread(reconcile_unknown, live_ctx, [job_id])
+    assert answer.outcome == FOUND and live_ctx.store.jobs.get(job_id).request_id == own
+    assert fal_env.total_submissions == 2

@@ -13,6 +13,7 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Container
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -151,20 +152,27 @@ class DemoMediaProvider:
             task.add_done_callback(self._early_done)
         return RemoteHandle(request_id=request_id, model=request.model)
 
-    async def find_submitted(self, request: MediaRequest, sent_from: datetime, sent_to: datetime) -> HistoryAnswer:
-        """The demo keeps every request it was sent on disk, so it can always tell."""
-        start = sent_from.replace(tzinfo=timezone.utc).timestamp() - 60
+    async def find_submitted(self, request: MediaRequest, sent_from: datetime, sent_to: datetime,
+                             taken: Container[str] = frozenset()) -> HistoryAnswer:
+        """The demo keeps every request it was sent on disk, so it can always tell: of the requests with these
+        arguments sent since the submit began that no other job follows, the one sent closest to then."""
+        began = sent_from.replace(tzinfo=timezone.utc).timestamp()
+        start = began - 1
         end = sent_to.replace(tzinfo=timezone.utc).timestamp() + 60
 
         def look() -> HistoryAnswer:
+            found = []
             for path in self.state_dir.glob("*/request.json"):
                 try:
                     record = json.loads(path.read_text(encoding="utf-8"))
                 except (OSError, json.JSONDecodeError):
                     continue
+                sent = float(record.get("submitted_at", 0))
                 if (record.get("model") == request.model and record.get("arguments") == request.arguments
-                        and start <= float(record.get("submitted_at", 0)) <= end):
-                    return HistoryAnswer(found=RemoteHandle(request_id=record["request_id"], model=request.model))
+                        and record.get("request_id") not in taken and start <= sent <= end):
+                    found.append((abs(sent - began), str(record["request_id"])))
+            if found:
+                return HistoryAnswer(found=RemoteHandle(request_id=min(found)[1], model=request.model))
             return HistoryAnswer(no_record=True)
 
         return await asyncio.to_thread(look)
