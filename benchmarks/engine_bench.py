@@ -131,7 +131,7 @@ def check_floor_ms(runs: int = 50) -> tuple[float, float]:
     per-job figure no change to the engine can remove without weakening the check or the thumbnail."""
     from PIL import Image
 
-    from pixflow_tui.engine.outputs import THUMBNAIL_SIZE
+    from pixflow_tui.engine.outputs import THUMBNAIL_SIZE, encode_thumbnail, shrink_for_thumbnail
 
     data = live_fal.photo_like_jpeg()
 
@@ -140,8 +140,8 @@ def check_floor_ms(runs: int = 50) -> tuple[float, float]:
             image.draft("RGB", THUMBNAIL_SIZE)
             image.load()
             if thumbnail:
-                image.thumbnail(THUMBNAIL_SIZE, Image.Resampling.BOX, reducing_gap=2.0)
-                image.save(io.BytesIO(), "JPEG", quality=85)
+                shrink_for_thumbnail(image)
+                encode_thumbnail(image, io.BytesIO())
 
     figures = []
     for thumbnail in (False, True):

@@ -27,7 +27,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from tests.emulators.fal_emulator import FalEmulator  # noqa: E402
 from tests.emulators.fixtures import FAL_TEST_KEY  # noqa: E402
 
+T = TypeVar("T")
 SIGNALS = (signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 FAULTS = {  # where each fault may land; a dropped submit is left out: nobody can know whether it was kept
     "submit": ("429", "500", "503", "slow", "malformed"),
@@ -58,7 +61,8 @@ def _pixflow(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def _ledger(env: dict[str, str]) -> list:  # type: ignore[type-arg]
+def read_store(env: dict[str, str], read: Callable[[Any], T]) -> T:
+    """`read(store)` on the library that `env` (a round's environment) points at."""
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(env)
@@ -68,12 +72,16 @@ def _ledger(env: dict[str, str]) -> list:  # type: ignore[type-arg]
 
         store = Store.open(load_settings())
         try:
-            return store.jobs.list()
+            return read(store)
         finally:
             store.close_thread_connection()
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def _ledger(env: dict[str, str]) -> list:  # type: ignore[type-arg]
+    return read_store(env, lambda store: store.jobs.list())
 
 
 def soak(seconds: float, jobs: int, seed: int, faults: bool = False) -> dict[str, int]:

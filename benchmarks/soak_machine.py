@@ -24,7 +24,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from soak_kills import FAULTS, ROOT, SIGNALS, _env, _ledger, _pixflow
+from soak_kills import FAULTS, ROOT, SIGNALS, _env, _ledger, _pixflow, read_store
 
 sys.path.insert(0, str(ROOT))
 
@@ -42,23 +42,7 @@ def _green_avatar(folder: Path) -> Path:
 
 
 def _runs(env: dict[str, str]) -> list[int]:
-    import os
-
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(env)
-    try:
-        from pixflow_tui.config import load_settings
-        from pixflow_tui.store import Store
-
-        store = Store.open(load_settings())
-        try:
-            return [run.id for run in store.pipeline_runs.list()]
-        finally:
-            store.close_thread_connection()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    return read_store(env, lambda store: [run.id for run in store.pipeline_runs.list()])
 
 
 def soak(seconds: float, seed: int, faults: bool = False) -> dict[str, int]:

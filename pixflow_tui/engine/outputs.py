@@ -10,7 +10,7 @@ import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import av
 from PIL import Image, UnidentifiedImageError
@@ -113,10 +113,15 @@ def _image(source: Path | io.BytesIO, thumbnail: Path | None) -> MediaInfo:
             image.draft("RGB", THUMBNAIL_SIZE)
         image.load()
         if thumbnail is not None:
-            # BOX averages the pixels under each one, as a downscale wants, for ~70 % of BILINEAR's CPU (512 → 384)
-            image.thumbnail(THUMBNAIL_SIZE, Image.Resampling.BOX, reducing_gap=2.0)
+            shrink_for_thumbnail(image)
             _save_thumbnail(image, thumbnail)
     return MediaInfo(width=size[0], height=size[1])
+
+
+def shrink_for_thumbnail(image: Image.Image) -> None:
+    """Shrink a decoded image (in place) to thumbnail size, as the check makes every thumbnail."""
+    # BOX averages the pixels under each one, as a downscale wants, for ~70 % of BILINEAR's CPU (512 → 384)
+    image.thumbnail(THUMBNAIL_SIZE, Image.Resampling.BOX, reducing_gap=2.0)
 
 
 _EXPECTED = {JobKind.VIDEO: "a video", JobKind.LIPSYNC: "a video", JobKind.SPEECH: "audio"}
@@ -149,8 +154,12 @@ def _media(path: Path, kind: JobKind, thumbnail: Path | None) -> MediaInfo:
 
 
 def _save_thumbnail(image: Image.Image, target: Path) -> None:
-    # JPEG: a PNG encode of a 384 px thumbnail costs ~12 ms of CPU on a small machine, a JPEG one under 1 ms
     target.parent.mkdir(parents=True, exist_ok=True)
+    encode_thumbnail(image, target)
+
+
+def encode_thumbnail(image: Image.Image, target: Path | IO[bytes]) -> None:
+    # JPEG: a PNG encode of a 384 px thumbnail costs ~12 ms of CPU on a small machine, a JPEG one under 1 ms
     (image if image.mode == "RGB" else image.convert("RGB")).save(target, "JPEG", quality=85)
 
 
